@@ -1,0 +1,5 @@
+import sys
+
+from axiswatch.cli import main
+
+sys.exit(main())

@@ -1,0 +1,491 @@
+"""The `axiswatch` command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from axiswatch import __version__
+from axiswatch.exceptions import AxiswatchError
+from axiswatch.settings import Settings, project_root
+
+__all__ = ["main"]
+
+_DESCRIPTION = """\
+axiswatch watches news streams for new signs of Russia–DPRK cooperation.
+
+Articles go into Kafka (`replay` from files, later `poll` from feeds); the `worker` finds
+actors and cooperation signals, groups copies of a story, and writes enriched articles and
+alerts back to Kafka; `alerts` prints them. `demo` does all of it on a local broker.
+
+Kafka: KAFKA_BOOTSTRAP_SERVERS=host:port[,host:port] points every command at an existing
+cluster (nothing local is started). Without it, commands use the broker that
+`axiswatch broker start` runs on 127.0.0.1 (jars fetched from Maven Central on first use).
+"""
+
+_EPILOG = """\
+examples:
+  axiswatch demo --until-idle          local broker, worker, seed replay, alerts, then stop
+  axiswatch broker start               a local single-node Kafka on 127.0.0.1:9092
+  axiswatch worker &                   the stream processors
+  axiswatch replay seeds/              publish seed articles to articles.raw
+  axiswatch alerts --from-beginning    follow the alert topic
+  axiswatch analyze seeds/*.txt        the same analysis offline, JSON lines on stdout
+"""
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = Settings.from_env()
+    if getattr(args, "bootstrap", None):
+        settings = settings.with_bootstrap(args.bootstrap)
+    return settings
+
+
+# ----------------------------------------------------------------------------- broker
+def _cmd_broker(args: argparse.Namespace) -> int:
+    from axiswatch import broker
+
+    if os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
+        print(
+            f"KAFKA_BOOTSTRAP_SERVERS is set ({os.environ['KAFKA_BOOTSTRAP_SERVERS']}): "
+            "axiswatch uses that cluster and starts no local broker."
+        )
+        return 0
+    data_dir = Path(args.data_dir) if args.data_dir else None
+    if args.action == "start":
+        bootstrap = broker.start(port=args.port, data_dir=data_dir)
+        print(bootstrap)
+        print(
+            f"Kafka is up at {bootstrap}. Stop it with `axiswatch broker stop"
+            f"{' --data-dir ' + args.data_dir if args.data_dir else ''}`.",
+            file=sys.stderr,
+        )
+        return 0
+    if args.action == "stop":
+        stopped = broker.stop(data_dir)
+        print("stopped" if stopped else "no broker was running there")
+        return 0
+    state = broker.status(data_dir)
+    if not state:
+        print("not running")
+        return 3
+    print(
+        f"running: {state['bootstrap']} (pid {state['pid']}, data in {state['data_dir']}, "
+        f"{'answering' if state['answers'] else 'NOT answering'})"
+    )
+    return 0 if state["answers"] else 1
+
+
+# ----------------------------------------------------------------------------- topics/schemas
+def _cmd_topics(args: argparse.Namespace) -> int:
+    from axiswatch.topics import ensure_topics
+
+    for spec, created in ensure_topics(_settings(args)):
+        print(
+            f"{spec.name:<20} {spec.partitions:>3} partitions  "
+            f"{'created' if created else 'exists '}  {spec.description}"
+        )
+    return 0
+
+
+def _cmd_schemas(args: argparse.Namespace) -> int:
+    from schemas import export_json_schemas
+
+    for path in export_json_schemas(args.dir):
+        print(path)
+    return 0
+
+
+# ----------------------------------------------------------------------------- replay
+def _cmd_replay(args: argparse.Namespace) -> int:
+    from axiswatch.topics import ensure_topics
+    from producers.replay import replay
+
+    settings = _settings(args)
+    ensure_topics(settings)
+    report = replay(
+        settings,
+        args.paths,
+        rate=args.rate,
+        source=args.source,
+        recursive=args.recursive,
+        on_bad=lambda bad: print(f"skipped {bad.where}: {bad.reason}", file=sys.stderr),
+    )
+    print(
+        f"published {report.published} article(s) to articles.raw; "
+        f"{len(report.rejected)} input(s) skipped, {len(report.failed)} failed to send",
+        file=sys.stderr,
+    )
+    for bad in report.failed:
+        print(f"failed {bad.where}: {bad.reason}", file=sys.stderr)
+    return 1 if report.failed or (report.rejected and not report.published) else 0
+
+
+# ----------------------------------------------------------------------------- worker
+def _cmd_worker(args: argparse.Namespace) -> int:
+    from axiswatch.topics import ensure_topics
+    from streams.app import run_worker
+
+    settings = _settings(args)
+    ensure_topics(settings)
+    run_worker(settings, loglevel=args.loglevel)
+    return 0
+
+
+# ----------------------------------------------------------------------------- alerts
+def format_alert(alert: dict) -> str:
+    """One alert as a few readable lines."""
+    actors = ", ".join(a.get("name", a.get("id", "?")) for a in alert.get("actors", []))
+    marker = "NEW" if alert.get("kind") == "new" else f"+{alert.get('source_count', 1)} sources"
+    hedge = "  (hedged)" if alert.get("hedged") else ""
+    lines = [
+        f"[{marker}] {alert.get('category', '?').upper()}  {alert.get('title', '')}{hedge}",
+        f"    “{alert.get('evidence', '')}”",
+        f"    actors: {actors}",
+        f"    source: {alert.get('source')}  published: {alert.get('published_at') or '-'}  "
+        f"detected: {alert.get('detected_at')}",
+        f"    alert {alert.get('alert_id')}  story {alert.get('story_id')}"
+        f"  confidence {alert.get('confidence')}",
+    ]
+    if alert.get("url"):
+        lines.insert(4, f"    {alert['url']}")
+    return "\n".join(lines)
+
+
+class _AlertFollower:
+    """Reads `alerts` (and, for the demo, `articles.enriched`, to know when the worker has
+    processed what was replayed) with a plain kafka-python consumer, no consumer group."""
+
+    def __init__(self, settings: Settings, from_beginning: bool, watch_enriched: bool = False):
+        from kafka import KafkaConsumer, TopicPartition
+
+        self.consumer = KafkaConsumer(
+            **settings.kafka.kafka_python(), group_id=None, enable_auto_commit=False
+        )
+        alerts = [
+            TopicPartition("alerts", p)
+            for p in sorted(self.consumer.partitions_for_topic("alerts") or {0})
+        ]
+        enriched = []
+        if watch_enriched:
+            enriched = [
+                TopicPartition("articles.enriched", p)
+                for p in sorted(self.consumer.partitions_for_topic("articles.enriched") or {0})
+            ]
+        self.consumer.assign(alerts + enriched)
+        # Enriched records count from now on; alerts from the start if asked.
+        ends = self.consumer.end_offsets(alerts + enriched)
+        for tp in alerts + enriched:
+            if tp.topic == "alerts" and from_beginning:
+                self.consumer.seek_to_beginning(tp)
+            else:
+                self.consumer.seek(tp, ends[tp])
+
+    def run(
+        self,
+        as_json: bool,
+        idle: float | None = None,
+        max_records: int | None = None,
+        pending: set[str] | None = None,
+        check=None,
+    ) -> int:
+        """Print alerts until `idle` seconds pass with nothing new (counted once every
+        `pending` article has been enriched), `max_records` are printed, or forever."""
+        seen = 0
+        last = time.monotonic()
+        while True:
+            batches = self.consumer.poll(timeout_ms=500)
+            for tp, messages in batches.items():
+                for message in messages:
+                    if tp.topic == "articles.enriched":
+                        if pending is not None and message.key:
+                            pending.discard(message.key.decode("utf-8", "replace"))
+                        continue
+                    seen += 1
+                    self._print(message, as_json)
+                    if max_records and seen >= max_records:
+                        return seen
+            now = time.monotonic()
+            if batches:
+                last = now
+            if check:
+                check()
+            if pending:
+                last = now
+            elif idle is not None and now - last > idle:
+                return seen
+
+    @staticmethod
+    def _print(message, as_json: bool) -> None:
+        try:
+            alert = json.loads(message.value)
+        except ValueError:
+            print(f"(unreadable alert at offset {message.offset})", file=sys.stderr)
+            return
+        if as_json:
+            print(json.dumps(alert, ensure_ascii=False), flush=True)
+        else:
+            print(format_alert(alert) + "\n", flush=True)
+
+    def close(self) -> None:
+        self.consumer.close()
+
+
+def _cmd_alerts(args: argparse.Namespace) -> int:
+    follower = _AlertFollower(_settings(args), args.from_beginning)
+    try:
+        follower.run(args.json, idle=args.idle_exit, max_records=args.max)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        follower.close()
+    return 0
+
+
+# ----------------------------------------------------------------------------- analyze
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    from producers.articles import BadRecord, expand_paths, read_articles
+    from streams.analyze import analyze_article
+    from streams.stories import StoryBook
+
+    book = StoryBook({}, {}, {}) if args.stories else None
+    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
+    bad = 0
+    try:
+        for item in read_articles(expand_paths(args.paths, args.recursive), args.source):
+            if isinstance(item, BadRecord):
+                bad += 1
+                print(f"skipped {item.where}: {item.reason}", file=sys.stderr)
+                continue
+            record = analyze_article(item)
+            if book is not None:
+                record, _ = book.place(record)
+            out.write(record.model_dump_json() + "\n")
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    return 1 if bad else 0
+
+
+# ----------------------------------------------------------------------------- demo
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from axiswatch import broker
+    from axiswatch.topics import ensure_topics
+    from producers.replay import replay
+
+    settings = Settings.from_env()
+    started_broker = False
+    if not settings.kafka.external:
+        print("Starting the local Kafka broker (first run fetches its jars) ...", file=sys.stderr)
+        started_broker = broker.read_state(broker.default_data_dir()) is None
+        bootstrap = broker.start(port=args.port)
+        settings = settings.with_bootstrap(bootstrap)
+    print(f"Kafka: {settings.kafka.bootstrap_servers}", file=sys.stderr)
+    ensure_topics(settings)
+    log_path = settings.data_dir / "worker.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers}
+    with log_path.open("ab") as log:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "axiswatch", "worker"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=project_root(),
+            start_new_session=True,
+        )
+    print(f"Worker started (pid {worker.pid}, log {log_path}).", file=sys.stderr)
+    interrupted = False
+    follower = None
+
+    def worker_alive() -> None:
+        if worker.poll() is not None:
+            tail = "\n".join(log_path.read_text(errors="replace").splitlines()[-15:])
+            raise AxiswatchError(
+                f"the worker exited with status {worker.returncode}; see {log_path}:\n{tail}"
+            )
+
+    try:
+        follower = _AlertFollower(settings, from_beginning=True, watch_enriched=True)
+        paths = args.paths or [str(project_root() / "seeds")]
+        report = replay(
+            settings,
+            paths,
+            rate=args.rate,
+            progress=False,
+            on_bad=lambda b: print(f"skipped {b.where}: {b.reason}", file=sys.stderr),
+        )
+        print(
+            f"Replayed {report.published} article(s) from {', '.join(paths)}. "
+            "Alerts as they arrive (Ctrl-C to stop):\n",
+            file=sys.stderr,
+        )
+        follower.run(
+            as_json=False,
+            idle=args.idle_seconds if args.until_idle else None,
+            pending=set(report.article_ids),
+            check=worker_alive,
+        )
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        if follower:
+            follower.close()
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+        if started_broker:
+            broker.stop()
+            print("Stopped the worker and the local broker.", file=sys.stderr)
+        else:
+            print("Stopped the worker.", file=sys.stderr)
+    return 130 if interrupted else 0
+
+
+# ----------------------------------------------------------------------------- parser
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="axiswatch",
+        description=_DESCRIPTION,
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"axiswatch {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def command(name: str, help_text: str, func, bootstrap: bool = True):
+        p = sub.add_parser(
+            name,
+            help=help_text,
+            description=help_text,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        if bootstrap:
+            p.add_argument(
+                "--bootstrap",
+                metavar="HOST:PORT",
+                help="Kafka bootstrap servers (default: KAFKA_BOOTSTRAP_SERVERS, "
+                "else the local broker)",
+            )
+        p.set_defaults(func=func)
+        return p
+
+    p = command(
+        "broker",
+        "Run a local single-node Kafka (KRaft) on 127.0.0.1.",
+        _cmd_broker,
+        bootstrap=False,
+    )
+    p.add_argument("action", choices=["start", "stop", "status"])
+    p.add_argument("--port", type=int, default=9092, help="client port (default 9092)")
+    p.add_argument(
+        "--data-dir",
+        help="folder for the broker's config, data and log "
+        "(default .axiswatch/broker in the project)",
+    )
+
+    command("topics", "Create the project's topics (idempotent) and list them.", _cmd_topics)
+
+    p = command(
+        "schemas", "Export the JSON Schema of every topic's message.", _cmd_schemas, bootstrap=False
+    )
+    p.add_argument("action", choices=["export"])
+    p.add_argument("dir", help="folder to write <topic>.schema.json files into")
+
+    p = command("replay", "Publish article files to articles.raw.", _cmd_replay)
+    p.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="seed files (first line title, rest body), .jsonl files, or folders",
+    )
+    p.add_argument("--rate", type=float, help="articles per second (default: as fast as possible)")
+    p.add_argument("--source", help="source name for articles that carry none")
+    p.add_argument("--recursive", action="store_true", help="descend into sub-folders")
+
+    p = command("worker", "Run the stream processors (analyze and stories stages).", _cmd_worker)
+    p.add_argument("--loglevel", default="info", choices=["debug", "info", "warning", "error"])
+
+    p = command("alerts", "Follow the alerts topic and print each alert.", _cmd_alerts)
+    p.add_argument("--json", action="store_true", help="print the raw JSON records")
+    p.add_argument("--from-beginning", action="store_true", help="start at the oldest alert")
+    p.add_argument(
+        "--idle-exit",
+        type=float,
+        metavar="SECONDS",
+        help="exit after this many seconds without a new alert",
+    )
+    p.add_argument("--max", type=int, help="exit after this many alerts")
+
+    p = command(
+        "analyze",
+        "Analyze article files offline; one enriched JSON line each.",
+        _cmd_analyze,
+        bootstrap=False,
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH", help="seed files, .jsonl files or folders")
+    p.add_argument(
+        "--stories",
+        action="store_true",
+        help="also assign story ids and duplicates across the batch",
+    )
+    p.add_argument("--source", help="source name for articles that carry none")
+    p.add_argument("--recursive", action="store_true", help="descend into sub-folders")
+    p.add_argument("-o", "--output", help="write to this file instead of stdout")
+
+    p = command(
+        "demo",
+        "The whole pipeline on a local broker: worker, seed replay, alerts.",
+        _cmd_demo,
+        bootstrap=False,
+    )
+    p.add_argument("paths", nargs="*", metavar="PATH", help="what to replay (default: seeds/)")
+    p.add_argument(
+        "--until-idle",
+        action="store_true",
+        help="stop once no alert has arrived for --idle-seconds",
+    )
+    p.add_argument(
+        "--idle-seconds",
+        type=float,
+        default=5.0,
+        help="quiet time after the replayed articles are processed (default 5)",
+    )
+    p.add_argument("--rate", type=float, help="replay rate, articles per second")
+    p.add_argument("--port", type=int, default=9092, help="port of the local broker")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    if not args.verbose:
+        # kafka-python logs every refused connection while a broker starts; our own errors
+        # say what is wrong and what to do.
+        logging.getLogger("kafka").setLevel(logging.CRITICAL)
+    try:
+        return args.func(args)
+    except AxiswatchError as exc:
+        print(f"axiswatch: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,125 @@
+"""Settings: one typed object, from the environment, with safe defaults.
+
+Every Kafka client in the project (kafka-python producers and consumers, the admin client, the
+Faust worker) takes its connection settings from `KafkaSettings`, so TLS and SASL set once here
+reach all of them.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+__all__ = ["KafkaSettings", "Settings", "project_root"]
+
+
+def project_root() -> Path:
+    return Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class KafkaSettings:
+    """How to reach Kafka. `bootstrap_servers` is a comma-separated host:port list."""
+
+    bootstrap_servers: str = "127.0.0.1:9092"
+    security_protocol: str = "PLAINTEXT"  # PLAINTEXT | SSL | SASL_PLAINTEXT | SASL_SSL
+    sasl_mechanism: str | None = None  # PLAIN | SCRAM-SHA-256 | SCRAM-SHA-512
+    sasl_username: str | None = None
+    sasl_password: str | None = field(default=None, repr=False)
+    ssl_cafile: str | None = None
+    external: bool = False  # True when KAFKA_BOOTSTRAP_SERVERS names an existing cluster
+
+    @property
+    def servers(self) -> list[str]:
+        return [s.strip() for s in self.bootstrap_servers.split(",") if s.strip()]
+
+    def kafka_python(self) -> dict[str, Any]:
+        """Connection keyword arguments for kafka-python clients."""
+        config: dict[str, Any] = {
+            "bootstrap_servers": self.servers,
+            "security_protocol": self.security_protocol,
+            "client_id": "axiswatch",
+        }
+        if self.sasl_mechanism:
+            config.update(
+                sasl_mechanism=self.sasl_mechanism,
+                sasl_plain_username=self.sasl_username,
+                sasl_plain_password=self.sasl_password,
+            )
+        if self.ssl_cafile:
+            config["ssl_cafile"] = self.ssl_cafile
+        return config
+
+    def faust_broker(self) -> str:
+        return ";".join(f"kafka://{server}" for server in self.servers)
+
+    def faust_credentials(self) -> Any:
+        """Faust `broker_credentials` for TLS/SASL, or None for plaintext."""
+        if self.security_protocol == "PLAINTEXT":
+            return None
+        import ssl
+
+        import faust
+
+        context = None
+        if self.security_protocol.endswith("SSL"):
+            context = ssl.create_default_context(cafile=self.ssl_cafile)
+        if self.sasl_mechanism:
+            return faust.SASLCredentials(
+                username=self.sasl_username,
+                password=self.sasl_password,
+                mechanism=self.sasl_mechanism,
+                ssl_context=context,
+            )
+        return faust.SSLCredentials(context)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable, read once from the environment (`Settings.from_env()`)."""
+
+    kafka: KafkaSettings = field(default_factory=KafkaSettings)
+    data_dir: Path = field(default_factory=lambda: project_root() / ".axiswatch")
+    raw_partitions: int = 6
+    enriched_partitions: int = 6
+    metrics_port: int | None = None
+    replication_factor: int | None = None  # None: min(3, brokers in the cluster)
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        data_dir = Path(env.get("AXISWATCH_DATA_DIR") or project_root() / ".axiswatch")
+        bootstrap = env.get("KAFKA_BOOTSTRAP_SERVERS", "").strip()
+        kafka = KafkaSettings(
+            bootstrap_servers=bootstrap or _local_bootstrap(data_dir),
+            security_protocol=env.get("KAFKA_SECURITY_PROTOCOL", "PLAINTEXT"),
+            sasl_mechanism=env.get("KAFKA_SASL_MECHANISM") or None,
+            sasl_username=env.get("KAFKA_SASL_USERNAME") or None,
+            sasl_password=env.get("KAFKA_SASL_PASSWORD") or None,
+            ssl_cafile=env.get("KAFKA_SSL_CAFILE") or None,
+            external=bool(bootstrap),
+        )
+        metrics = env.get("AXISWATCH_METRICS_PORT")
+        return cls(
+            kafka=kafka,
+            data_dir=data_dir,
+            raw_partitions=int(env.get("AXISWATCH_RAW_PARTITIONS", "6")),
+            enriched_partitions=int(env.get("AXISWATCH_ENRICHED_PARTITIONS", "6")),
+            metrics_port=int(metrics) if metrics else None,
+            replication_factor=int(env["AXISWATCH_REPLICATION_FACTOR"])
+            if env.get("AXISWATCH_REPLICATION_FACTOR")
+            else None,
+        )
+
+    def with_bootstrap(self, servers: str) -> Settings:
+        return replace(self, kafka=replace(self.kafka, bootstrap_servers=servers))
+
+
+def _local_bootstrap(data_dir: Path) -> str:
+    """The address of the broker `axiswatch broker start` runs in `data_dir`, else the default."""
+    from axiswatch.broker import read_state
+
+    state = read_state(data_dir / "broker")
+    return state["bootstrap"] if state else "127.0.0.1:9092"

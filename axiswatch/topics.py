@@ -1,0 +1,84 @@
+"""Creating the project's topics on the cluster (idempotent)."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+
+from kafka import KafkaAdminClient
+from kafka.admin import NewTopic
+from kafka.errors import KafkaError, TopicAlreadyExistsError
+
+from axiswatch.exceptions import BrokerError
+from axiswatch.settings import Settings
+from schemas.topics import TopicSpec, topic_specs
+
+__all__ = ["cluster_replication", "ensure_topics"]
+
+
+def ensure_topics(settings: Settings, timeout: float = 30.0) -> list[tuple[TopicSpec, bool]]:
+    """Create every missing topic; returns each spec with whether it was created now."""
+    specs = topic_specs(settings.raw_partitions, settings.enriched_partitions)
+    admin = _admin(settings, timeout)
+    try:
+        existing = set(admin.list_topics())
+        replication = settings.replication_factor or _replication(admin)
+        missing = [s for s in specs if s.name not in existing]
+        if missing:
+            # Another process may create them first.
+            with contextlib.suppress(TopicAlreadyExistsError):
+                admin.create_topics(
+                    [
+                        NewTopic(s.name, s.partitions, replication, topic_configs=s.config)
+                        for s in missing
+                    ],
+                    timeout_ms=int(timeout * 1000),
+                )
+        _wait_for_leaders(admin, [s.name for s in missing], timeout)
+        return [(s, s in missing) for s in specs]
+    finally:
+        admin.close()
+
+
+def _replication(admin: KafkaAdminClient) -> int:
+    return min(3, len(admin.describe_cluster().get("brokers") or [1]))
+
+
+def cluster_replication(settings: Settings, timeout: float = 30.0) -> int:
+    """The replication factor for new topics: the setting, else min(3, brokers)."""
+    if settings.replication_factor:
+        return settings.replication_factor
+    admin = _admin(settings, timeout)
+    try:
+        return _replication(admin)
+    finally:
+        admin.close()
+
+
+def _admin(settings: Settings, timeout: float) -> KafkaAdminClient:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return KafkaAdminClient(**settings.kafka.kafka_python(), request_timeout_ms=10000)
+        except (KafkaError, OSError) as exc:
+            if time.monotonic() > deadline:
+                raise BrokerError(
+                    f"Cannot reach Kafka at {settings.kafka.bootstrap_servers} ({exc}). Start the "
+                    "local broker with `axiswatch broker start`, or set KAFKA_BOOTSTRAP_SERVERS."
+                ) from exc
+            time.sleep(1)
+
+
+def _wait_for_leaders(admin: KafkaAdminClient, names: list[str], timeout: float) -> None:
+    """New topics are usable once every partition has a leader."""
+    deadline = time.monotonic() + timeout
+    while names and time.monotonic() < deadline:
+        described = admin.describe_topics(names)
+        if all(
+            topic.get("error_code", 0) == 0
+            and topic.get("partitions")
+            and all(p.get("leader", -1) >= 0 for p in topic["partitions"])
+            for topic in described
+        ):
+            return
+        time.sleep(0.2)

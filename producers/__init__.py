@@ -1,0 +1,1 @@
+"""Producers: everything that writes articles into Kafka."""

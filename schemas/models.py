@@ -1,0 +1,181 @@
+"""Message contracts: one pydantic model per topic, JSON on the wire.
+
+Evolution is additive: a new optional field keeps `schema_version`; renaming or removing a
+field is a new version.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+__all__ = [
+    "MAX_BODY_CHARS",
+    "ActorRef",
+    "Alert",
+    "AnalyzedArticle",
+    "DeadLetter",
+    "EnrichedArticle",
+    "RawArticle",
+    "Signal",
+    "utcnow",
+]
+
+# Larger bodies are not news articles; they go to the dead-letter topic.
+MAX_BODY_CHARS = 1_000_000
+
+Category = Literal["military", "cyber", "labour", "diplomatic", "economic", "technology"]
+Side = Literal["russia", "dprk", "other"]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class _Contract(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=False)
+
+    def to_bytes(self) -> bytes:
+        return self.model_dump_json(exclude_none=False).encode("utf-8")
+
+
+def _as_utc(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+class RawArticle(_Contract):
+    """An article as a producer saw it (`articles.raw`, key: `article_id`)."""
+
+    schema_version: Literal[1] = 1
+    article_id: Annotated[str, Field(min_length=1, max_length=64)]
+    title: Annotated[str, Field(max_length=2_000)] = ""
+    body: Annotated[str, Field(max_length=MAX_BODY_CHARS)] = ""
+    url: str | None = None
+    source: Annotated[str, Field(min_length=1, max_length=200)] = "unknown"
+    published_at: datetime | None = None
+    fetched_at: datetime = Field(default_factory=utcnow)
+    lang: str | None = None
+    external_id: str | None = Field(default=None, description="The id the input carried, kept.")
+    feed: str | None = None
+
+    _utc = field_validator("published_at", "fetched_at")(_as_utc)
+
+    @field_validator("body")
+    @classmethod
+    def _has_text(cls, body: str, info) -> str:  # noqa: ANN001
+        if not body.strip() and not (info.data.get("title") or "").strip():
+            raise ValueError("an article needs a title or a body")
+        return body
+
+
+class ActorRef(_Contract):
+    """An actor found in an article: catalogue id, display name, side, and how often it occurs."""
+
+    id: str
+    name: str
+    type: str
+    side: Side
+    country: str
+    count: int = 1
+    spans: list[tuple[int, int]] = Field(default_factory=list)
+
+
+class Signal(_Contract):
+    """A cooperation signal in one article, with the sentence that carries it."""
+
+    category: Category
+    evidence: str
+    evidence_span: tuple[int, int]
+    actors: list[str]
+    russia_actors: list[str]
+    dprk_actors: list[str]
+    cues: list[str]
+    basis: Literal["sentence", "pair_phrase", "previous_sentence"]
+    hedged: bool = False
+    confidence: float
+    signal_key: str
+    signal_id: str
+
+
+class AnalyzedArticle(_Contract):
+    """Output of the stateless analyze stage (`articles.analyzed`, internal)."""
+
+    schema_version: Literal[1] = 1
+    article_id: str
+    title: str
+    text: str = Field(description="Normalised title and body; signal spans index into it.")
+    url: str | None = None
+    canonical_url: str | None = None
+    content_hash: str
+    source: str
+    published_at: datetime | None = None
+    fetched_at: datetime
+    analyzed_at: datetime = Field(default_factory=utcnow)
+    lang: str | None = None
+    external_id: str | None = None
+    feed: str | None = None
+    actors: list[ActorRef] = Field(default_factory=list)
+    signals: list[Signal] = Field(default_factory=list)
+    cooperation: bool = False
+
+
+class EnrichedArticle(AnalyzedArticle):
+    """An analyzed article placed in its story (`articles.enriched`, key: `article_id`)."""
+
+    story_id: str
+    duplicate_of: str | None = Field(
+        default=None, description="The article this one repeats (same URL or same text), if any."
+    )
+    first_seen_at: datetime
+    story_sources: list[str] = Field(default_factory=list)
+    enriched_at: datetime = Field(default_factory=utcnow)
+
+
+class Alert(_Contract):
+    """A new Russia–DPRK cooperation signal or a later report of it (`alerts`, key `alert_id`)."""
+
+    schema_version: Literal[1] = 1
+    alert_id: str = Field(description="Deterministic: the same signal always has the same id.")
+    kind: Literal["new", "corroborated"]
+    category: Category
+    evidence: str
+    evidence_span: tuple[int, int]
+    actors: list[ActorRef]
+    cues: list[str]
+    confidence: float
+    hedged: bool = False
+    signal_key: str
+    story_id: str
+    article_id: str
+    title: str
+    source: str
+    url: str | None = None
+    published_at: datetime | None = None
+    detected_at: datetime = Field(default_factory=utcnow)
+    source_count: int = 1
+    sources: list[str] = Field(default_factory=list)
+
+
+DeadLetterReason = Literal[
+    "invalid_utf8", "invalid_json", "invalid_article", "too_large", "processing_error"
+]
+
+
+class DeadLetter(_Contract):
+    """A message that could not be used, with why and its original bytes (`articles.dlq`)."""
+
+    schema_version: Literal[1] = 1
+    reason: DeadLetterReason
+    error: str
+    topic: str
+    partition: int | None = None
+    offset: int | None = None
+    key_b64: str | None = None
+    original_b64: str = Field(description="The original value, base64-encoded, byte for byte.")
+    original_size: int
+    stage: str
+    received_at: datetime = Field(default_factory=utcnow)

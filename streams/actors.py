@@ -1,0 +1,157 @@
+"""Actor mentions: one compiled pass over the text finds every catalogued name.
+
+The catalogue is `seeds/actors.toml` (its header documents the matching rules).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from streams.catalogue import SeedDataError, load_toml
+
+__all__ = ["Actor", "ActorMatcher", "Mention", "SIDES", "default_matcher"]
+
+SIDES = ("russia", "dprk", "other")
+_TYPES = {
+    "state",
+    "leader",
+    "official",
+    "agency",
+    "military",
+    "party",
+    "media",
+    "place",
+    "hacker_group",
+    "organisation",
+}
+_LANGS = ("en", "ru", "ko")
+_HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """A catalogued actor."""
+
+    id: str
+    name: str
+    type: str
+    side: str
+    country: str
+    wikidata: str | None = None
+    mitre: str | None = None
+    aliases: tuple[str, ...] = field(default=(), repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One occurrence of an actor in a text: the actor id, the matched text and its span."""
+
+    actor_id: str
+    text: str
+    start: int
+    end: int
+
+
+def _alias_pattern(alias: str) -> str:
+    wildcard = alias.endswith("*")
+    core = alias.rstrip("*")
+    # Inner wildcards ("Северн* Коре*") are allowed too.
+    pieces = [re.escape(part) for part in core.split("*")]
+    body = r"\w{0,4}".join(pieces)
+    # Flexible spacing and hyphenation inside names: "Kim Jong Un" finds "Kim  Jong Un".
+    body = body.replace(r"\ ", r"[\s\u00a0]+")
+    if wildcard:
+        body += r"\w{0,4}"
+    is_hangul = bool(_HANGUL.search(core))
+    left = r"(?<!\w)"
+    right = "" if is_hangul or wildcard else r"(?!\w)"
+    case_sensitive = core.upper() == core and any(ch.isalpha() for ch in core)
+    flags = "" if case_sensitive or is_hangul else "(?i:"
+    if flags:
+        body = f"{flags}{body})"
+    return f"{left}{body}{right}"
+
+
+class ActorMatcher:
+    """Finds actor mentions with a single compiled alternation (longest alias first)."""
+
+    def __init__(self, actors: Iterable[Actor]) -> None:
+        self.actors: dict[str, Actor] = {}
+        alias_owner: dict[str, str] = {}
+        for actor in actors:
+            if actor.id in self.actors:
+                raise SeedDataError(f"actor id {actor.id!r} is defined twice")
+            self.actors[actor.id] = actor
+            for alias in actor.aliases:
+                owner = alias_owner.setdefault(alias, actor.id)
+                if owner != actor.id:
+                    raise SeedDataError(
+                        f"alias {alias!r} belongs to both {owner!r} and {actor.id!r}"
+                    )
+        ordered = sorted(alias_owner, key=lambda a: (-len(a.rstrip("*")), a))
+        self._owners: list[str] = []
+        parts = []
+        for index, alias in enumerate(ordered):
+            parts.append(f"(?P<a{index}>{_alias_pattern(alias)})")
+            self._owners.append(alias_owner[alias])
+        self._regex = re.compile("|".join(parts)) if parts else None
+
+    @classmethod
+    def from_toml(cls, path: str | Path = "actors.toml") -> ActorMatcher:
+        """Load the catalogue file and compile it."""
+        data = load_toml(path)
+        return cls(_parse_actor(entry, index) for index, entry in enumerate(data.get("actors", [])))
+
+    def find(self, text: str) -> list[Mention]:
+        """Every mention in `text`, left to right, without overlaps."""
+        if self._regex is None:
+            return []
+        out = []
+        for match in self._regex.finditer(text):
+            group = match.lastgroup
+            assert group is not None
+            out.append(
+                Mention(self._owners[int(group[1:])], match.group(0), match.start(), match.end())
+            )
+        return out
+
+    def side(self, actor_id: str) -> str:
+        return self.actors[actor_id].side
+
+
+def _parse_actor(entry: dict, index: int) -> Actor:
+    where = f"actors.toml entry {index} ({entry.get('id', '?')})"
+    for key in ("id", "name", "type", "side", "country"):
+        if not isinstance(entry.get(key), str) or not entry[key]:
+            raise SeedDataError(f"{where}: field {key!r} is required")
+    if entry["side"] not in SIDES:
+        raise SeedDataError(f"{where}: side must be one of {SIDES}")
+    if entry["type"] not in _TYPES:
+        raise SeedDataError(f"{where}: type must be one of {sorted(_TYPES)}")
+    aliases: list[str] = []
+    for lang in _LANGS:
+        for alias in entry.get(lang, []):
+            if alias not in aliases:
+                aliases.append(alias)
+    if not aliases:
+        raise SeedDataError(f"{where}: no names in en, ru or ko")
+    return Actor(
+        id=entry["id"],
+        name=entry["name"],
+        type=entry["type"],
+        side=entry["side"],
+        country=entry["country"],
+        wikidata=entry.get("wikidata"),
+        mitre=entry.get("mitre"),
+        aliases=tuple(aliases),
+    )
+
+
+@lru_cache(maxsize=1)
+def default_matcher() -> ActorMatcher:
+    """The matcher for the catalogue in the seeds folder (compiled once per process)."""
+    return ActorMatcher.from_toml()

@@ -1,0 +1,143 @@
+"""The Faust app: an analyze stage and a stories stage, as in docs/DESIGN.
+
+    articles.raw ──analyze (N partitions, stateless)──> articles.analyzed ──stories (1 partition,
+    tables)──> articles.enriched + alerts;   anything unusable ──> articles.dlq
+
+Agents only move data: the logic is `streams.analyze` and `streams.stories`, plain functions
+that the offline `axiswatch analyze` command runs too.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import tempfile
+from typing import Any
+
+import faust
+
+from axiswatch.settings import Settings
+from schemas.models import AnalyzedArticle, DeadLetter
+from streams.analyze import Rejected, analyze_bytes
+from streams.stories import StoryBook
+
+__all__ = ["create_app"]
+
+log = logging.getLogger("axiswatch.worker")
+
+
+def create_app(settings: Settings, app_id: str = "axiswatch", replication: int = 1) -> faust.App:
+    """Build the worker app for `settings`; topics and tables are declared here, once.
+
+    `replication` is the replication factor of the tables' changelog topics."""
+    app = faust.App(
+        app_id,
+        broker=settings.kafka.faust_broker(),
+        broker_credentials=settings.kafka.faust_credentials(),
+        store="memory://",
+        datadir=tempfile.mkdtemp(prefix="axiswatch-worker-"),
+        web_enabled=False,
+        producer_acks=-1,
+        consumer_auto_offset_reset="earliest",
+        topic_allow_declare=True,
+        topic_disable_leader=True,
+        key_serializer="raw",
+        value_serializer="raw",
+        table_standby_replicas=0,
+        topic_replication_factor=replication,
+    )
+    raw_topic = app.topic(
+        "articles.raw",
+        partitions=settings.raw_partitions,
+        key_serializer="raw",
+        value_serializer="raw",
+    )
+    analyzed_topic = app.topic(
+        "articles.analyzed", partitions=1, key_serializer="raw", value_serializer="raw"
+    )
+    enriched_topic = app.topic(
+        "articles.enriched",
+        partitions=settings.enriched_partitions,
+        key_serializer="raw",
+        value_serializer="raw",
+    )
+    alerts_topic = app.topic("alerts", partitions=1, key_serializer="raw", value_serializer="raw")
+    dlq_topic = app.topic(
+        "articles.dlq", partitions=1, key_serializer="raw", value_serializer="raw"
+    )
+
+    # Story state, changelogged to Kafka: a restarted worker rebuilds it from there. One
+    # partition, like articles.analyzed, because novelty is a global decision.
+    def table(name: str) -> Any:
+        # No key or value type: Faust then stores both as JSON.
+        return app.Table(name, default=None, partitions=1)
+
+    book = StoryBook(table("story-fingerprints"), table("stories"), table("signals"))
+
+    async def dead_letter(event: Any, rejected: Rejected, stage: str) -> None:
+        message = event.message
+        value = event.value if isinstance(event.value, bytes | bytearray) else b""
+        record = DeadLetter(
+            reason=rejected.reason,  # type: ignore[arg-type]
+            error=rejected.error,
+            topic=message.topic,
+            partition=message.partition,
+            offset=message.offset,
+            key_b64=base64.b64encode(event.key).decode() if isinstance(event.key, bytes) else None,
+            original_b64=base64.b64encode(value).decode(),
+            original_size=len(value),
+            stage=stage,
+        )
+        log.warning(
+            "dead letter from %s[%s]@%s: %s",
+            message.topic,
+            message.partition,
+            message.offset,
+            rejected.error,
+        )
+        await dlq_topic.send(key=event.key, value=record.to_bytes())
+
+    @app.agent(raw_topic)
+    async def analyze(stream: Any) -> None:
+        async for event in stream.events():
+            try:
+                result = analyze_bytes(event.value)
+            except Exception as exc:  # noqa: BLE001 - a bad article must not stop the worker
+                log.exception("analyze failed")
+                result = Rejected("processing_error", f"{type(exc).__name__}: {exc}"[:1000])
+            if isinstance(result, Rejected):
+                await dead_letter(event, result, "analyze")
+                continue
+            await analyzed_topic.send(key=result.article_id.encode(), value=result.to_bytes())
+
+    @app.agent(analyzed_topic)
+    async def stories(stream: Any) -> None:
+        async for event in stream.events():
+            try:
+                article = AnalyzedArticle.model_validate_json(event.value)
+                enriched, alerts = book.place(article)
+            except Exception as exc:  # noqa: BLE001
+                log.exception("stories failed")
+                await dead_letter(event, Rejected("processing_error", str(exc)[:1000]), "stories")
+                continue
+            await enriched_topic.send(key=enriched.article_id.encode(), value=enriched.to_bytes())
+            for alert in alerts:
+                await alerts_topic.send(key=alert.alert_id.encode(), value=alert.to_bytes())
+                log.info(
+                    "alert %s %s %s: %s",
+                    alert.kind,
+                    alert.category,
+                    alert.alert_id,
+                    alert.evidence[:120],
+                )
+
+    return app
+
+
+def run_worker(settings: Settings, loglevel: str = "info") -> None:
+    """Run the worker until interrupted (SIGINT/SIGTERM stop it cleanly)."""
+    from axiswatch.topics import cluster_replication
+
+    app = create_app(settings, replication=cluster_replication(settings))
+    worker = faust.Worker(app, loglevel=loglevel, quiet=True)
+    worker.execute_from_commandline()

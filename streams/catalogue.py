@@ -1,0 +1,36 @@
+"""Where the editable data lives: the actor catalogue and the signal cues under `seeds/`."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+__all__ = ["SeedDataError", "load_toml", "seeds_dir"]
+
+
+class SeedDataError(ValueError):
+    """A catalogue or cue file is missing or malformed; the message names the file and the entry."""
+
+
+def seeds_dir() -> Path:
+    """The seeds folder: `AXISWATCH_SEEDS_DIR`, else `seeds/` beside the packages."""
+    override = os.environ.get("AXISWATCH_SEEDS_DIR")
+    return Path(override) if override else Path(__file__).resolve().parent.parent / "seeds"
+
+
+def load_toml(name_or_path: str | Path) -> dict[str, Any]:
+    """Read a TOML data file from the seeds folder (or a path), with an error that says which."""
+    path = Path(name_or_path)
+    if not path.is_absolute() and not path.exists():
+        path = seeds_dir() / path
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError as exc:
+        raise SeedDataError(
+            f"{path} not found: set AXISWATCH_SEEDS_DIR to the folder holding the seed data"
+        ) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise SeedDataError(f"{path} is not valid TOML: {exc}") from exc
