@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 __all__ = [
     "MAX_BODY_CHARS",
+    "MAX_DEAD_LETTER_BYTES",
     "ActorRef",
     "Alert",
     "AnalyzedArticle",
@@ -25,6 +26,8 @@ __all__ = [
 
 # Larger bodies are not news articles; they go to the dead-letter topic.
 MAX_BODY_CHARS = 1_000_000
+# A dead letter keeps at most this much of the original value.
+MAX_DEAD_LETTER_BYTES = 4 * 1024 * 1024
 
 Category = Literal["military", "cyber", "labour", "diplomatic", "economic", "technology"]
 Side = Literal["russia", "dprk", "other"]
@@ -177,5 +180,10 @@ class DeadLetter(_Contract):
     key_b64: str | None = None
     original_b64: str = Field(description="The original value, base64-encoded, byte for byte.")
     original_size: int
+    original_truncated: bool = Field(
+        default=False,
+        description="True when only the first MAX_DEAD_LETTER_BYTES of the value are kept; "
+        "the whole value stays at topic/partition/offset for the topic's retention.",
+    )
     stage: str
     received_at: datetime = Field(default_factory=utcnow)

@@ -8,9 +8,12 @@ from pydantic import BaseModel
 
 from schemas.models import Alert, AnalyzedArticle, DeadLetter, EnrichedArticle, RawArticle
 
-__all__ = ["TOPICS", "TopicSpec", "topic_specs"]
+__all__ = ["LARGE_MESSAGE_BYTES", "TOPICS", "TopicSpec", "topic_specs"]
 
 _DAY_MS = 24 * 3600 * 1000
+# Analyzed and enriched articles carry the normalised text and its annotations, and dead
+# letters the original bytes in base64: each can be a few times a raw article (4 MiB at most).
+LARGE_MESSAGE_BYTES = 12 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,14 +41,14 @@ def topic_specs(raw_partitions: int = 6, enriched_partitions: int = 6) -> list[T
             1,
             AnalyzedArticle,
             "Internal: analyzed articles on their way to the stories stage.",
-            {"retention.ms": str(3 * _DAY_MS), "max.message.bytes": "8388608"},
+            {"retention.ms": str(3 * _DAY_MS), "max.message.bytes": str(LARGE_MESSAGE_BYTES)},
         ),
         TopicSpec(
             "articles.enriched",
             enriched_partitions,
             EnrichedArticle,
             "Articles with actors, signals and story; key article_id.",
-            {"retention.ms": str(30 * _DAY_MS), "max.message.bytes": "8388608"},
+            {"retention.ms": str(30 * _DAY_MS), "max.message.bytes": str(LARGE_MESSAGE_BYTES)},
         ),
         TopicSpec(
             "alerts",
@@ -59,7 +62,7 @@ def topic_specs(raw_partitions: int = 6, enriched_partitions: int = 6) -> list[T
             1,
             DeadLetter,
             "What could not be parsed or validated, with the reason and original bytes.",
-            {"retention.ms": str(30 * _DAY_MS), "max.message.bytes": "8388608"},
+            {"retention.ms": str(30 * _DAY_MS), "max.message.bytes": str(LARGE_MESSAGE_BYTES)},
         ),
     ]
 

@@ -15,9 +15,11 @@ import tempfile
 from typing import Any
 
 import faust
+from faust.exceptions import ProducerSendError
 
 from axiswatch.settings import Settings
-from schemas.models import AnalyzedArticle, DeadLetter
+from schemas.models import MAX_DEAD_LETTER_BYTES, AnalyzedArticle, DeadLetter
+from schemas.topics import LARGE_MESSAGE_BYTES
 from streams.analyze import Rejected, analyze_bytes
 from streams.stories import StoryBook
 
@@ -38,6 +40,7 @@ def create_app(settings: Settings, app_id: str = "axiswatch", replication: int =
         datadir=tempfile.mkdtemp(prefix="axiswatch-worker-"),
         web_enabled=False,
         producer_acks=-1,
+        producer_max_request_size=LARGE_MESSAGE_BYTES + 64 * 1024,
         consumer_auto_offset_reset="earliest",
         topic_allow_declare=True,
         topic_disable_leader=True,
@@ -76,7 +79,8 @@ def create_app(settings: Settings, app_id: str = "axiswatch", replication: int =
 
     async def dead_letter(event: Any, rejected: Rejected, stage: str) -> None:
         message = event.message
-        value = event.value if isinstance(event.value, bytes | bytearray) else b""
+        value = bytes(event.value) if isinstance(event.value, bytes | bytearray) else b""
+        kept = value[:MAX_DEAD_LETTER_BYTES]
         record = DeadLetter(
             reason=rejected.reason,  # type: ignore[arg-type]
             error=rejected.error,
@@ -84,8 +88,9 @@ def create_app(settings: Settings, app_id: str = "axiswatch", replication: int =
             partition=message.partition,
             offset=message.offset,
             key_b64=base64.b64encode(event.key).decode() if isinstance(event.key, bytes) else None,
-            original_b64=base64.b64encode(value).decode(),
+            original_b64=base64.b64encode(kept).decode(),
             original_size=len(value),
+            original_truncated=len(kept) < len(value),
             stage=stage,
         )
         log.warning(
@@ -108,7 +113,10 @@ def create_app(settings: Settings, app_id: str = "axiswatch", replication: int =
             if isinstance(result, Rejected):
                 await dead_letter(event, result, "analyze")
                 continue
-            await analyzed_topic.send(key=result.article_id.encode(), value=result.to_bytes())
+            try:
+                await analyzed_topic.send(key=result.article_id.encode(), value=result.to_bytes())
+            except ProducerSendError as exc:  # e.g. larger than the topic allows
+                await dead_letter(event, Rejected("too_large", str(exc)[:1000]), "analyze")
 
     @app.agent(analyzed_topic)
     async def stories(stream: Any) -> None:

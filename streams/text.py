@@ -78,7 +78,7 @@ def split_sentences(text: str) -> list[Sentence]:
     start = 0
     for match in _SENT_END_RE.finditer(text):
         candidate = text[start : match.start()]
-        if match.group(0).strip() and _ends_with_abbreviation(candidate):
+        if "\n" not in match.group(0) and _ends_with_abbreviation(candidate):
             continue
         _append(sentences, text, start, match.start())
         start = match.end()

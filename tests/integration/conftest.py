@@ -1,0 +1,161 @@
+"""Integration fixtures: one real Kafka broker per test session (on a free port, in a temporary
+folder), and one worker process against it. KAFKA_BOOTSTRAP_SERVERS runs them against an
+existing cluster instead."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+
+from axiswatch import broker
+from axiswatch.settings import Settings
+from axiswatch.topics import ensure_topics
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def broker_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("broker")
+
+
+@pytest.fixture(scope="session")
+def bootstrap(broker_dir: Path) -> Iterator[str]:
+    external = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    if external:
+        yield external
+        return
+    address = broker.start(port=broker.free_port(), data_dir=broker_dir)
+    yield address
+    broker.stop(broker_dir)
+
+
+@pytest.fixture(scope="session")
+def settings(bootstrap: str) -> Settings:
+    settings = Settings.from_env().with_bootstrap(bootstrap)
+    ensure_topics(settings)
+    return settings
+
+
+def cli_env(bootstrap: str) -> dict[str, str]:
+    return {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "PYTHONUNBUFFERED": "1"}
+
+
+def run_cli(bootstrap: str, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "axiswatch", *args],
+        env=cli_env(bootstrap),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
+    )
+
+
+class TopicReader:
+    """A plain kafka-python consumer (no group) reading a topic from its current end."""
+
+    def __init__(self, bootstrap: str, topic: str, from_beginning: bool = False) -> None:
+        self.consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+        partitions = self.consumer.partitions_for_topic(topic) or {0}
+        tps = [TopicPartition(topic, p) for p in sorted(partitions)]
+        self.consumer.assign(tps)
+        if from_beginning:
+            self.consumer.seek_to_beginning(*tps)
+        else:
+            for tp, offset in self.consumer.end_offsets(tps).items():
+                self.consumer.seek(tp, offset)
+
+    def collect(
+        self,
+        until: Callable[[list[dict]], bool],
+        timeout: float = 60.0,
+        linger: float = 0.0,
+    ) -> list[dict]:
+        """Records (key, value, parsed JSON) until `until(records)` holds, then `linger` more
+        seconds to catch anything that should not be there."""
+        records: list[dict] = []
+        deadline = time.monotonic() + timeout
+        done_at = None
+        while time.monotonic() < deadline:
+            for messages in self.consumer.poll(timeout_ms=300).values():
+                for m in messages:
+                    records.append(
+                        {"key": m.key, "raw": m.value, "value": _json(m.value), "offset": m.offset}
+                    )
+            if done_at is None and until(records):
+                done_at = time.monotonic()
+            if done_at is not None and time.monotonic() - done_at >= linger:
+                return records
+        raise AssertionError(f"timed out after {timeout}s with {len(records)} record(s)")
+
+    def close(self) -> None:
+        self.consumer.close()
+
+
+def _json(value: bytes | None):
+    try:
+        return json.loads(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+@pytest.fixture
+def reader(bootstrap: str):
+    readers: list[TopicReader] = []
+
+    def make(topic: str, from_beginning: bool = False) -> TopicReader:
+        readers.append(TopicReader(bootstrap, topic, from_beginning))
+        return readers[-1]
+
+    yield make
+    for r in readers:
+        r.close()
+
+
+@pytest.fixture(scope="session")
+def producer(bootstrap: str) -> Iterator[KafkaProducer]:
+    p = KafkaProducer(bootstrap_servers=bootstrap, acks="all", max_request_size=8 << 20)
+    yield p
+    p.close()
+
+
+@pytest.fixture(scope="session")
+def worker(settings: Settings, bootstrap: str, tmp_path_factory) -> Iterator[subprocess.Popen]:
+    """The worker, started once and known to be consuming (a probe article went through)."""
+    log_path = tmp_path_factory.mktemp("worker") / "worker.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "axiswatch", "worker"],
+            env=cli_env(bootstrap),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+        )
+    enriched = TopicReader(bootstrap, "articles.enriched")
+    probe = {"article_id": "cprobe", "title": "Probe", "body": "Worker readiness probe."}
+    with KafkaProducer(bootstrap_servers=bootstrap, acks="all") as p:
+        p.send("articles.raw", key=b"cprobe", value=json.dumps(probe).encode()).get(30)
+    try:
+        enriched.collect(lambda rs: any(r["key"] == b"cprobe" for r in rs), timeout=120)
+    except AssertionError as exc:
+        process.kill()
+        log = log_path.read_text()[-3000:]
+        raise AssertionError(f"worker never processed the probe:\n{log}") from exc
+    finally:
+        enriched.close()
+    process.log_path = log_path  # type: ignore[attr-defined]
+    yield process
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()

@@ -1,0 +1,70 @@
+import pytest
+
+from streams.actors import Actor, ActorMatcher, default_matcher
+from streams.catalogue import SeedDataError
+
+
+def ids(text: str) -> list[str]:
+    return [m.actor_id for m in default_matcher().find(text)]
+
+
+def test_english_names_and_transliteration_variants():
+    assert ids("Kim Jong-un met Vladimir Putin in Pyongyang.") == [
+        "kim_jong_un",
+        "putin",
+        "pyongyang",
+    ]
+    assert ids("Kim Jong Un") == ["kim_jong_un"]
+
+
+def test_bare_kim_or_korea_is_no_actor():
+    assert ids("Kim said Korea would respond.") == []
+    assert ids("South Korea and North Korea") == ["kor", "prk"]
+
+
+def test_russian_inflections_via_wildcards():
+    assert ids("Путина и Ким Чен Ына встретились в Пхеньяне, КНДР и России") == [
+        "putin",
+        "kim_jong_un",
+        "pyongyang",
+        "prk",
+        "rus",
+    ]
+    assert ids("северокорейские военные") == ["prk"]
+
+
+def test_korean_names_take_particles():
+    assert ids("북한군이 러시아에서 김정은은") == ["kpa", "rus", "kim_jong_un"]
+
+
+def test_acronyms_are_case_sensitive_but_names_are_not():
+    assert ids("The FSB and the GRU") == ["fsb", "gru"]
+    assert ids("the fsb said") == []
+    assert ids("LAZARUS group and gamaredon") == ["lazarus", "gamaredon"]
+
+
+def test_hacker_groups_carry_mitre_ids_and_spans_are_exact():
+    matcher = default_matcher()
+    text = "Researchers tied Diamond Sleet to the attack."
+    (mention,) = matcher.find(text)
+    assert mention.actor_id == "lazarus"
+    assert text[mention.start : mention.end] == "Diamond Sleet"
+    assert matcher.actors["lazarus"].mitre == "G0032"
+    assert matcher.actors["gamaredon"].mitre == "G0047"
+
+
+def test_an_alias_claimed_by_two_actors_is_refused():
+    a = Actor("a", "A", "state", "russia", "RUS", aliases=("Same",))
+    b = Actor("b", "B", "state", "dprk", "PRK", aliases=("Same",))
+    with pytest.raises(SeedDataError, match="belongs to both"):
+        ActorMatcher([a, b])
+
+
+def test_every_catalogue_actor_is_well_formed():
+    matcher = default_matcher()
+    assert len(matcher.actors) >= 30
+    for actor in matcher.actors.values():
+        assert actor.side in ("russia", "dprk", "other")
+        assert len(actor.country) == 3 and actor.country.isupper()
+        if actor.type == "hacker_group":
+            assert actor.mitre and actor.mitre.startswith("G")

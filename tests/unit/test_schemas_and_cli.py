@@ -1,0 +1,60 @@
+import json
+import subprocess
+import sys
+
+from axiswatch.cli import main
+from schemas import Alert, EnrichedArticle, export_json_schemas
+
+
+def test_alert_and_enriched_contracts_carry_the_required_fields():
+    alert_fields = set(Alert.model_fields)
+    assert {
+        "alert_id", "kind", "category", "evidence", "actors", "story_id", "article_id",
+        "source", "url", "published_at", "detected_at", "schema_version",
+    } <= alert_fields  # fmt: skip
+    enriched = set(EnrichedArticle.model_fields)
+    assert {
+        "article_id", "actors", "signals", "cooperation", "story_id", "duplicate_of",
+        "schema_version",
+    } <= enriched  # fmt: skip
+
+
+def test_schema_export_writes_one_valid_schema_per_topic(tmp_path):
+    paths = export_json_schemas(str(tmp_path))
+    names = sorted(p.split("/")[-1] for p in paths)
+    assert names == [
+        "alerts.schema.json",
+        "articles.analyzed.schema.json",
+        "articles.dlq.schema.json",
+        "articles.enriched.schema.json",
+        "articles.raw.schema.json",
+    ]
+    alert = json.loads((tmp_path / "alerts.schema.json").read_text())
+    assert "evidence" in alert["required"] and alert["$id"] == "axiswatch:alerts:v1"
+
+
+def test_offline_analyze_writes_one_line_per_article_in_order(tmp_path, seed_path, capsys):
+    jsonl = tmp_path / "in.jsonl"
+    title, _, body = seed_path.read_text().partition("\n")
+    jsonl.write_text(
+        json.dumps({"id": "x1", "title": "Nothing here", "body": "Weather was mild."})
+        + "\n"
+        + json.dumps({"id": "x2", "title": "Another outlet's headline", "body": body})
+        + "\n"
+    )
+    assert main(["analyze", "--stories", str(jsonl), str(seed_path)]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["external_id"] for r in lines] == ["x1", "x2", seed_path.name]
+    assert [r["cooperation"] for r in lines] == [False, True, True]
+    # The seed file and the JSON line carry the same body: one story, the second a duplicate.
+    assert lines[2]["story_id"] == lines[1]["story_id"]
+    assert lines[2]["duplicate_of"] == lines[1]["article_id"]
+
+
+def test_help_teaches_the_commands():
+    out = subprocess.run(
+        [sys.executable, "-m", "axiswatch", "--help"], capture_output=True, text=True, check=True
+    ).stdout
+    for command in ("broker", "replay", "worker", "alerts", "analyze", "demo"):
+        assert command in out
+    assert "KAFKA_BOOTSTRAP_SERVERS" in out

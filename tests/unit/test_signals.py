@@ -1,0 +1,67 @@
+from streams.signals import detect_signals, signal_key
+from streams.text import normalise_text
+
+
+def by_category(text: str) -> dict:
+    return {s.category: s for s in detect_signals(normalise_text(text))}
+
+
+def test_seed_article_has_its_four_signals_each_with_its_own_sentence(seed_text):
+    signals = by_category(seed_text)
+    assert set(signals) == {"military", "cyber", "labour", "diplomatic"}
+    assert "Kim Jong Un sent a letter to Russian President Vladimir Putin" in (
+        signals["diplomatic"].evidence
+    )
+    assert "Gamaredon" in signals["cyber"].evidence and "Lazarus" in signals["cyber"].evidence
+    assert "12,000 North Korean workers in Tatarstan" in signals["labour"].evidence
+    assert "soldiers who fought alongside Russia" in signals["military"].evidence
+    assert len({s.evidence for s in signals.values()}) == 4
+    assert {"gamaredon", "lazarus"} <= set(signals["cyber"].actors)
+    assert {"kim_jong_un", "putin"} <= set(signals["diplomatic"].actors)
+    for signal in signals.values():
+        assert signal.russia_actors and signal.dprk_actors
+        assert normalise_text(seed_text)[signal.start : signal.end] == signal.evidence
+
+
+def test_one_sided_sentence_is_not_a_cooperation_signal():
+    assert by_category("North Korea fired a ballistic missile into the sea on Monday.") == {}
+    assert by_category("Russia launched drones and missiles at Kyiv overnight.") == {}
+
+
+def test_pair_phrase_supplies_the_other_side():
+    text = (
+        "Russia and North Korea held talks on Monday. "
+        "Officials said the two countries agreed to expand rail cargo shipments."
+    )
+    signals = by_category(text)
+    assert signals["economic"].basis == "pair_phrase"
+    assert "rail cargo" in signals["economic"].evidence
+
+
+def test_previous_sentence_supplies_the_other_side():
+    text = "Kim Jong Un met Sergei Shoigu in Pyongyang. Moscow will send troops to help rebuild."
+    signals = by_category(text)
+    assert "military" in signals
+
+
+def test_denials_are_kept_and_marked_hedged():
+    text = "Moscow denied that North Korean troops were fighting in Kursk."
+    signal = by_category(text)["military"]
+    assert signal.hedged
+    plain = by_category("North Korean troops were fighting in Kursk for Russia.")["military"]
+    assert signal.confidence < plain.confidence
+
+
+def test_russian_and_korean_sentences_give_signals():
+    ru = by_category("Северокорейские военные воюют на стороне России в Курской области.")
+    assert "military" in ru
+    ko = by_category("북한군이 러시아 쿠르스크에 파병됐다.")
+    assert "military" in ko
+
+
+def test_novelty_key_uses_the_most_specific_actors():
+    a = by_category("Kim Jong Un sent a letter to Vladimir Putin.")["diplomatic"]
+    b = by_category("North Korean leader Kim Jong Un wrote a letter to Russia's Putin.")[
+        "diplomatic"
+    ]
+    assert signal_key(a) == signal_key(b) == "diplomatic|letter|putin|kim_jong_un"
