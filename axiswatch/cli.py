@@ -284,6 +284,14 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     started_broker = False
     if not settings.kafka.external:
+        if args.fresh:
+            import shutil
+
+            broker.stop()
+            shutil.rmtree(broker.default_data_dir(), ignore_errors=True)
+            print(
+                "Removed the local broker's data: starting from an empty cluster.", file=sys.stderr
+            )
         print("Starting the local Kafka broker (first run fetches its jars) ...", file=sys.stderr)
         started_broker = broker.read_state(broker.default_data_dir()) is None
         bootstrap = broker.start(port=args.port)
@@ -314,7 +322,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             )
 
     try:
-        follower = _AlertFollower(settings, from_beginning=True, watch_enriched=True)
+        # Only what this run raises: alerts of earlier runs are history (`alerts --from-beginning`).
+        follower = _AlertFollower(settings, from_beginning=False, watch_enriched=True)
         paths = args.paths or [str(project_root() / "seeds")]
         report = replay(
             settings,
@@ -328,12 +337,18 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             "Alerts as they arrive (Ctrl-C to stop):\n",
             file=sys.stderr,
         )
-        follower.run(
+        shown = follower.run(
             as_json=False,
             idle=args.idle_seconds if args.until_idle else None,
             pending=set(report.article_ids),
             check=worker_alive,
         )
+        if not shown:
+            print(
+                "No new alerts: every signal in these articles was raised before. "
+                "`axiswatch alerts --from-beginning` shows the earlier alerts.",
+                file=sys.stderr,
+            )
     except KeyboardInterrupt:
         interrupted = True
     finally:
@@ -464,6 +479,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--rate", type=float, help="replay rate, articles per second")
     p.add_argument("--port", type=int, default=9092, help="port of the local broker")
+    p.add_argument(
+        "--fresh",
+        action="store_true",
+        help="wipe the local broker's data first, so every signal is new again",
+    )
     return parser
 
 
