@@ -129,6 +129,13 @@ def _cmd_replay(args: argparse.Namespace) -> int:
     return 1 if report.failed or (report.rejected and not report.published) else 0
 
 
+# ----------------------------------------------------------------------------- poll
+def _cmd_poll(args: argparse.Namespace) -> int:
+    from producers.poller import run_poll_command
+
+    return run_poll_command(args, _settings(args))
+
+
 # ----------------------------------------------------------------------------- worker
 def _cmd_worker(args: argparse.Namespace) -> int:
     from axiswatch.topics import ensure_topics
@@ -273,6 +280,20 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         if out is not sys.stdout:
             out.close()
     return 1 if bad else 0
+
+
+# ----------------------------------------------------------------------------- eval
+def _cmd_eval(args: argparse.Namespace) -> int:
+    from streams.catalogue import seeds_dir
+    from streams.evaluate import evaluate, format_report
+
+    paths = [Path(p) for p in args.corpus] or [seeds_dir() / "eval" / "corpus.jsonl"]
+    for path in paths:
+        if not path.exists():
+            raise AxiswatchError(f"{path} not found: name a labelled JSON Lines corpus")
+        print(f"== {path}")
+        print(format_report(evaluate(path), details=not args.summary))
+    return 0
 
 
 # ----------------------------------------------------------------------------- demo
@@ -429,6 +450,44 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--source", help="source name for articles that carry none")
     p.add_argument("--recursive", action="store_true", help="descend into sub-folders")
 
+    p = command(
+        "poll",
+        "Poll RSS/Atom feeds and publish each new or updated entry to articles.raw once.\n\n"
+        "Runs until Ctrl-C/SIGTERM: each feed on its own interval (with jitter), conditional\n"
+        "GET (ETag, Last-Modified), backoff on errors, Retry-After honoured. What was published\n"
+        "is kept in the compacted topic feeds.state, so a restart publishes nothing twice.\n"
+        "Feed list: [[feeds]] tables with name, url, optional lang, interval (s), tags,\n"
+        "source, timeout (s), max_bytes; see seeds/feeds.toml and docs/feeds.md.",
+        _cmd_poll,
+    )
+    p.add_argument(
+        "--feeds",
+        metavar="FILE",
+        default=str(project_root() / "seeds" / "feeds.toml"),
+        help="the feed list (default: seeds/feeds.toml)",
+    )
+    p.add_argument("--once", action="store_true", help="poll every feed once, then exit (cron)")
+    p.add_argument(
+        "--status",
+        action="store_true",
+        help="print each feed's last success, last error and items published, then exit "
+        "(status 1 if a feed is down)",
+    )
+    p.add_argument("--json", action="store_true", help="with --status: one JSON line per feed")
+    p.add_argument(
+        "--tag", action="append", metavar="TAG", help="only feeds with this tag (repeatable)"
+    )
+    p.add_argument(
+        "--allow-file", action="store_true", help="allow file: URLs in the feed list (testing)"
+    )
+    p.add_argument("--workers", type=int, default=32, help="feeds fetched at once (default 32)")
+    p.add_argument(
+        "--metrics-port",
+        type=int,
+        metavar="PORT",
+        help="serve Prometheus metrics on 127.0.0.1:PORT (default: AXISWATCH_METRICS_PORT)",
+    )
+
     p = command("worker", "Run the stream processors (analyze and stories stages).", _cmd_worker)
     p.add_argument("--loglevel", default="info", choices=["debug", "info", "warning", "error"])
 
@@ -458,6 +517,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--source", help="source name for articles that carry none")
     p.add_argument("--recursive", action="store_true", help="descend into sub-folders")
     p.add_argument("-o", "--output", help="write to this file instead of stdout")
+
+    p = command(
+        "eval",
+        "Score signal detection against a labelled corpus: precision, recall, F1, and the "
+        "misses and false alarms with their sentences.",
+        _cmd_eval,
+        bootstrap=False,
+    )
+    p.add_argument(
+        "corpus",
+        nargs="*",
+        metavar="JSONL",
+        help="labelled corpus files (default: seeds/eval/corpus.jsonl)",
+    )
+    p.add_argument("--summary", action="store_true", help="figures only, no sentence lists")
 
     p = command(
         "demo",

@@ -98,7 +98,12 @@ class Signal(_Contract):
     dprk_actors: list[str]
     cues: list[str]
     basis: Literal["sentence", "pair_phrase", "previous_sentence"]
-    hedged: bool = False
+    hedged: bool = Field(default=False, description="Reported with a hedge (allegedly, ...).")
+    denied: bool = Field(
+        default=False,
+        description="The sentence denies it. Kept for the record; raises no alert and does not "
+        "set `cooperation`.",
+    )
     confidence: float
     signal_key: str
     signal_id: str
@@ -123,7 +128,9 @@ class AnalyzedArticle(_Contract):
     feed: str | None = None
     actors: list[ActorRef] = Field(default_factory=list)
     signals: list[Signal] = Field(default_factory=list)
-    cooperation: bool = False
+    cooperation: bool = Field(
+        default=False, description="True when any signal that is not denied was found."
+    )
 
 
 class EnrichedArticle(AnalyzedArticle):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from schemas.models import Alert, AnalyzedArticle, DeadLetter, EnrichedArticle, RawArticle
 
-__all__ = ["LARGE_MESSAGE_BYTES", "TOPICS", "TopicSpec", "topic_specs"]
+__all__ = ["LARGE_MESSAGE_BYTES", "TOPICS", "FeedStateRecord", "TopicSpec", "topic_specs"]
 
 _DAY_MS = 24 * 3600 * 1000
 # Analyzed and enriched articles carry the normalised text and its annotations, and dead
@@ -23,6 +25,40 @@ class TopicSpec:
     model: type[BaseModel]
     description: str
     config: dict[str, str] = field(default_factory=dict)
+
+
+# --- feed poller state (producers/poller.py): added with `axiswatch poll` -------------------
+class FeedStateRecord(BaseModel):
+    """The feed poller's memory (`feeds.state`, compacted). Key `entry|<feed>|<key hash>`: an
+    entry that was published (its article id and content digest); a null value forgets it.
+    Key `feed|<feed>`: the feed's fetch state (validators, last success and error, counts)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    schema_version: Literal[1] = 1
+    kind: Literal["entry", "feed"]
+    feed: str
+    recorded_at: datetime
+    # entry records
+    entry_key: str | None = None
+    article_id: str | None = None
+    digest: str | None = None
+    # feed records
+    url: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    last_attempt_at: datetime | None = None
+    last_success_at: datetime | None = None
+    last_error_at: datetime | None = None
+    last_error: str | None = None
+    last_warning: str | None = None
+    consecutive_failures: int = 0
+    not_before: datetime | None = None
+    items_published: int = 0
+    entries_in_feed: int = 0
+
+
+# --- end of feed poller state ---------------------------------------------------------------
 
 
 def topic_specs(raw_partitions: int = 6, enriched_partitions: int = 6) -> list[TopicSpec]:
@@ -63,6 +99,14 @@ def topic_specs(raw_partitions: int = 6, enriched_partitions: int = 6) -> list[T
             DeadLetter,
             "What could not be parsed or validated, with the reason and original bytes.",
             {"retention.ms": str(30 * _DAY_MS), "max.message.bytes": str(LARGE_MESSAGE_BYTES)},
+        ),
+        # feed poller state (added with `axiswatch poll`)
+        TopicSpec(
+            "feeds.state",
+            1,
+            FeedStateRecord,
+            "Feed poller memory: published entries and feed fetch state; compacted.",
+            {"cleanup.policy": "compact", "segment.ms": str(_DAY_MS)},
         ),
     ]
 

@@ -1,35 +1,25 @@
-"""Actor mentions: one compiled pass over the text finds every catalogued name.
+"""Actor mentions: one pass over the text finds every catalogued name.
 
-The catalogue is `seeds/actors.toml` (its header documents the matching rules).
+The catalogue is `seeds/actors.toml`; names match by the rules of `streams.phrases`.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from streams.catalogue import SeedDataError, load_toml
+from streams.phrases import PhraseMatcher, Token
 
 __all__ = ["Actor", "ActorMatcher", "Mention", "SIDES", "default_matcher"]
 
 SIDES = ("russia", "dprk", "other")
-_TYPES = {
-    "state",
-    "leader",
-    "official",
-    "agency",
-    "military",
-    "party",
-    "media",
-    "place",
-    "hacker_group",
-    "organisation",
-}
+_TYPES = frozenset(
+    "state leader official agency military party media place hacker_group organisation".split()
+)
 _LANGS = ("en", "ru", "ko")
-_HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,26 +46,6 @@ class Mention:
     end: int
 
 
-def _alias_pattern(alias: str) -> str:
-    wildcard = alias.endswith("*")
-    core = alias.rstrip("*")
-    # Inner wildcards ("Северн* Коре*") are allowed too.
-    pieces = [re.escape(part) for part in core.split("*")]
-    body = r"\w{0,4}".join(pieces)
-    # Flexible spacing and hyphenation inside names: "Kim Jong Un" finds "Kim  Jong Un".
-    body = body.replace(r"\ ", r"[\s\u00a0]+")
-    if wildcard:
-        body += r"\w{0,4}"
-    is_hangul = bool(_HANGUL.search(core))
-    left = r"(?<!\w)"
-    right = "" if is_hangul or wildcard else r"(?!\w)"
-    case_sensitive = core.upper() == core and any(ch.isalpha() for ch in core)
-    flags = "" if case_sensitive or is_hangul else "(?i:"
-    if flags:
-        body = f"{flags}{body})"
-    return f"{left}{body}{right}"
-
-
 class ActorMatcher:
     """Finds actor mentions with a single compiled alternation (longest alias first)."""
 
@@ -92,13 +62,10 @@ class ActorMatcher:
                     raise SeedDataError(
                         f"alias {alias!r} belongs to both {owner!r} and {actor.id!r}"
                     )
-        ordered = sorted(alias_owner, key=lambda a: (-len(a.rstrip("*")), a))
-        self._owners: list[str] = []
-        parts = []
-        for index, alias in enumerate(ordered):
-            parts.append(f"(?P<a{index}>{_alias_pattern(alias)})")
-            self._owners.append(alias_owner[alias])
-        self._regex = re.compile("|".join(parts)) if parts else None
+        try:
+            self._phrases = PhraseMatcher(alias_owner.items())
+        except ValueError as exc:
+            raise SeedDataError(f"actors.toml: {exc}") from exc
 
     @classmethod
     def from_toml(cls, path: str | Path = "actors.toml") -> ActorMatcher:
@@ -106,18 +73,12 @@ class ActorMatcher:
         data = load_toml(path)
         return cls(_parse_actor(entry, index) for index, entry in enumerate(data.get("actors", [])))
 
-    def find(self, text: str) -> list[Mention]:
+    def find(self, text: str, tokens: Sequence[Token] | None = None) -> list[Mention]:
         """Every mention in `text`, left to right, without overlaps."""
-        if self._regex is None:
-            return []
-        out = []
-        for match in self._regex.finditer(text):
-            group = match.lastgroup
-            assert group is not None
-            out.append(
-                Mention(self._owners[int(group[1:])], match.group(0), match.start(), match.end())
-            )
-        return out
+        return [
+            Mention(m.payloads[0], text[m.start : m.end], m.start, m.end)
+            for m in self._phrases.find(text, tokens)
+        ]
 
     def side(self, actor_id: str) -> str:
         return self.actors[actor_id].side

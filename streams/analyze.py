@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from schemas.models import ActorRef, AnalyzedArticle, RawArticle, Signal
 from streams.actors import ActorMatcher, default_matcher
+from streams.phrases import tokenize
 from streams.signals import CueBook, default_cuebook, detect_signals, signal_id, signal_key
 from streams.text import canonical_url, content_hash, normalise_text, split_sentences
 
@@ -69,7 +70,8 @@ def analyze_article(
     # The title is the first line: headlines carry signals too, and spans index this text.
     text = f"{title}\n{body}" if title and body else title or body
     sentences = split_sentences(text)
-    mentions = matcher.find(text)
+    tokens = tokenize(text)
+    mentions = matcher.find(text, tokens)
 
     counts = Counter(m.actor_id for m in mentions)
     spans: dict[str, list[tuple[int, int]]] = {}
@@ -91,7 +93,7 @@ def analyze_article(
         )
 
     signals = []
-    for candidate in detect_signals(text, mentions, sentences, matcher, cuebook):
+    for candidate in detect_signals(text, mentions, sentences, matcher, cuebook, tokens):
         key = signal_key(candidate, matcher)
         signals.append(
             Signal(
@@ -104,6 +106,7 @@ def analyze_article(
                 cues=list(candidate.cues),
                 basis=candidate.basis,  # type: ignore[arg-type]
                 hedged=candidate.hedged,
+                denied=candidate.denied,
                 confidence=candidate.confidence,
                 signal_key=key,
                 signal_id=signal_id(key),
@@ -125,7 +128,7 @@ def analyze_article(
         feed=raw.feed,
         actors=actors,
         signals=signals,
-        cooperation=bool(signals),
+        cooperation=any(not s.denied for s in signals),
     )
 
 

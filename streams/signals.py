@@ -1,37 +1,52 @@
-"""Cooperation signals: sentences with a category cue and both a Russia-side and a DPRK-side actor.
+"""Cooperation signals: sentences with category cues and both a Russia-side and a DPRK-side actor.
 
-A sentence qualifies when it names both sides itself, or names one side while its context
-supplies the other: a pair phrase ("the two countries", "북러") in an article that names both
-sides, or the other side in the sentence just before. Hedged or denied sentences are kept and
-marked. Per article, each category yields one signal: its strongest sentence.
+A sentence qualifies when its cues of a category weigh at least `MIN_SCORE` and it names both
+sides itself, or names one side while its context supplies the other: a pair phrase ("the two
+countries", "북러") in an article that names both sides, or, when the sentence refers back
+("he", "they", "the two"), the other side named in the sentence just before. A sentence in
+which one side acts against the other ("Russian firms were breached by North Korean hackers")
+gives no signal. Hedged sentences are kept and marked; denied ones are kept, marked, and do not
+count as cooperation. Per article, each category yields one signal: its strongest sentence.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol
 
-from streams.actors import ActorMatcher, Mention, _alias_pattern, default_matcher
+from streams.actors import ActorMatcher, Mention, default_matcher
 from streams.catalogue import SeedDataError, load_toml
+from streams.phrases import PhraseMatch, PhraseMatcher, Token, tokenize
 from streams.text import Sentence, split_sentences
 
 __all__ = [
     "CATEGORIES",
+    "MIN_SCORE",
     "CueBook",
     "SignalCandidate",
     "default_cuebook",
     "detect_signals",
+    "signal_id",
     "signal_key",
 ]
 
 CATEGORIES = ("military", "cyber", "labour", "diplomatic", "economic", "technology")
+# The cue weight a sentence needs in a category: one strong cue, or two general ones.
+MIN_SCORE = 2
 # Actor types too general to tell one signal from another in a novelty key.
 _GENERAL_TYPES = frozenset({"state", "place", "media"})
 _BASIS_CONFIDENCE = {"sentence": 0.9, "pair_phrase": 0.75, "previous_sentence": 0.6}
+_SIDES = frozenset({"russia", "dprk"})
+_HOSTILE_REACH = 60  # characters after a hostile word in which its object is looked for
+_ANAPHOR_REACH = 30  # a referring word must stand this close to the sentence's start
+
+
+class _Spanned(Protocol):
+    start: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,60 +71,66 @@ class SignalCandidate:
     key_cue: str
     basis: str
     hedged: bool
+    denied: bool
     confidence: float
     score: int
 
 
-def _compile(patterns: Sequence[str]) -> re.Pattern[str] | None:
-    parts = sorted({p for p in patterns}, key=lambda p: -len(p))
-    if not parts:
-        return None
-    # Cues are case-insensitive whatever their spelling.
-    return re.compile("|".join(_alias_pattern(p) for p in parts), re.I)
+_IGNORE = "ignore"  # payload of phrases that hide a cue word ("satellite imagery")
+_NOT_HOSTILE = "not_hostile"
+_CONTEXT_KINDS = ("bilateral", "anaphors", "hedges", "denials", "hostile")
 
 
 class CueBook:
-    """The compiled cue lists of `seeds/signals.toml`."""
+    """The cue lists of `seeds/signals.toml`, compiled into phrase matchers."""
 
     def __init__(self, data: dict) -> None:
         self.cues: list[Cue] = []
-        parts: list[str] = []
+        items: list[tuple[str, object]] = []
         for index, entry in enumerate(data.get("cues", [])):
             category = entry.get("category")
             if category not in CATEGORIES:
-                raise SeedDataError(
-                    f"signals.toml cue {index}: category must be one of {CATEGORIES}"
-                )
+                raise SeedDataError(f"signals.toml cue {index}: category not in {CATEGORIES}")
             patterns = [p for lang in ("en", "ru", "ko") for p in entry.get(lang, [])]
             if not entry.get("id") or not patterns:
                 raise SeedDataError(f"signals.toml cue {index}: needs an id and patterns")
-            self.cues.append(Cue(category, entry["id"], int(entry.get("weight", 1))))
-            joined = "|".join(
-                _alias_pattern(p) for p in sorted(set(patterns), key=len, reverse=True)
-            )
-            parts.append(f"(?P<c{index}>{joined})")
-        self._cue_regex = re.compile("|".join(parts), re.I)
+            cue = Cue(category, entry["id"], int(entry.get("weight", 1)))
+            self.cues.append(cue)
+            items.extend((pattern, cue) for pattern in patterns)
         context = data.get("context", {})
-        self._pair_regex = _compile(context.get("bilateral", []))
-        self._hedge_regex = _compile(context.get("hedges", []))
+        items.extend((pattern, _IGNORE) for pattern in context.get("ignore", []))
+        context_items = [
+            (pattern, kind) for kind in _CONTEXT_KINDS for pattern in context.get(kind, [])
+        ]
+        context_items.extend((p, _NOT_HOSTILE) for p in context.get("not_hostile", []))
+        try:
+            self._cue_phrases = PhraseMatcher(items)
+            self._context_phrases = PhraseMatcher(context_items)
+        except ValueError as exc:
+            raise SeedDataError(f"signals.toml: {exc}") from exc
 
     @classmethod
     def from_toml(cls, path: str | Path = "signals.toml") -> CueBook:
         return cls(load_toml(path))
 
+    def cue_matches(self, text: str, tokens: Sequence[Token] | None = None) -> list[PhraseMatch]:
+        """Cue occurrences in `text`. A match inside a longer cue does not count ("arms trade"
+        is a military cue, not also a trade one); a phrase listed under two concepts counts for
+        both; phrases of the ignore list hide the cue words inside them."""
+        return [m for m in self._cue_phrases.find(text, tokens) if _IGNORE not in m.payloads]
+
+    def context_matches(
+        self, text: str, tokens: Sequence[Token] | None = None
+    ) -> list[PhraseMatch]:
+        """Pair phrases, words referring back, hedges, denials and hostile words in `text`."""
+        return [
+            m for m in self._context_phrases.find(text, tokens) if _NOT_HOSTILE not in m.payloads
+        ]
+
     def cues_in(self, text: str) -> list[Cue]:
-        """The cues found in `text`, each concept once, in order of first appearance."""
-        seen: dict[int, Cue] = {}
-        for match in self._cue_regex.finditer(text):
-            index = int(match.lastgroup[1:])  # type: ignore[index]
-            seen.setdefault(index, self.cues[index])
-        return list(seen.values())
-
-    def has_pair_phrase(self, text: str) -> bool:
-        return bool(self._pair_regex and self._pair_regex.search(text))
-
-    def is_hedged(self, text: str) -> bool:
-        return bool(self._hedge_regex and self._hedge_regex.search(text))
+        """The cue concepts found in `text`, in order of first appearance."""
+        found = (cue for m in self.cue_matches(text) for cue in m.payloads)
+        return list(dict.fromkeys(found))
 
 
 @lru_cache(maxsize=1)
@@ -123,55 +144,69 @@ def detect_signals(
     sentences: Sequence[Sentence] | None = None,
     matcher: ActorMatcher | None = None,
     cuebook: CueBook | None = None,
+    tokens: Sequence[Token] | None = None,
 ) -> list[SignalCandidate]:
     """The cooperation signals of a normalised text, one per category, strongest first."""
     matcher = matcher or default_matcher()
     cuebook = cuebook or default_cuebook()
+    tokens = tokenize(text) if tokens is None else tokens
     sentences = split_sentences(text) if sentences is None else sentences
-    mentions = matcher.find(text) if mentions is None else mentions
-    article_sides = {matcher.side(m.actor_id) for m in mentions}
-    both_in_article = {"russia", "dprk"} <= article_sides
+    mentions = matcher.find(text, tokens) if mentions is None else mentions
+    both_in_article = {matcher.side(m.actor_id) for m in mentions} >= _SIDES
 
-    per_sentence = _mentions_by_sentence(sentences, mentions)
-    best: dict[str, tuple[tuple[float, int, int], SignalCandidate]] = {}
+    per_sentence = _by_sentence(sentences, mentions)
+    cues_per_sentence = _by_sentence(sentences, cuebook.cue_matches(text, tokens))
+    context_per_sentence = _by_sentence(sentences, cuebook.context_matches(text, tokens))
+    best: dict[str, tuple[tuple, SignalCandidate]] = {}
     for index, sentence in enumerate(sentences):
-        cues = cuebook.cues_in(sentence.text)
+        found = per_sentence[index]
+        actor_ids = list(dict.fromkeys(m.actor_id for m in found))
+        cues = list(dict.fromkeys(c for m in cues_per_sentence[index] for c in m.payloads))
         # A named hacker group is itself a cyber cue.
-        actor_ids = per_sentence[index]
         if any(matcher.actors[a].type == "hacker_group" for a in actor_ids):
             cues.append(Cue("cyber", "hacker_group", 2))
-        if not cues:
+        scores = {cat: sum(c.weight for c in cues if c.category == cat) for cat in CATEGORIES}
+        if max(scores.values()) < MIN_SCORE:
             continue
+        context: dict[str, list[PhraseMatch]] = {}
+        for match in context_per_sentence[index]:
+            for kind in match.payloads:
+                context.setdefault(kind, []).append(match)
         sides = {matcher.side(a) for a in actor_ids}
         context_ids: list[str] = []
-        if {"russia", "dprk"} <= sides:
+        if sides >= _SIDES:
+            if _is_hostile(context.get("hostile", ()), found, matcher):
+                continue
             basis = "sentence"
-        elif both_in_article and cuebook.has_pair_phrase(sentence.text):
+        elif both_in_article and "bilateral" in context:
             basis = "pair_phrase"
             context_ids = _article_states(mentions, matcher)
         elif (
-            sides & {"russia", "dprk"}
-            and index > 0
-            and ({"russia", "dprk"} <= sides | {matcher.side(a) for a in per_sentence[index - 1]})
+            index > 0
+            and sides & _SIDES
+            and any(m.start - sentence.start < _ANAPHOR_REACH for m in context.get("anaphors", ()))
         ):
+            missing = _SIDES - sides
+            context_ids = [
+                m.actor_id for m in per_sentence[index - 1] if matcher.side(m.actor_id) in missing
+            ]
+            if not context_ids:
+                continue
             basis = "previous_sentence"
-            missing = {"russia", "dprk"} - sides
-            context_ids = [a for a in per_sentence[index - 1] if matcher.side(a) in missing]
         else:
             continue
-        hedged = cuebook.is_hedged(sentence.text)
+        hedged = "hedges" in context
+        denied = "denials" in context
         all_ids = list(dict.fromkeys(actor_ids + context_ids))
         russia = tuple(a for a in all_ids if matcher.side(a) == "russia")
         dprk = tuple(a for a in all_ids if matcher.side(a) == "dprk")
-        scores = {cat: sum(c.weight for c in cues if c.category == cat) for cat in CATEGORIES}
         for category in CATEGORIES:
-            mine = [c for c in cues if c.category == category]
-            if not mine:
-                continue
             score = scores[category]
+            if score < MIN_SCORE:
+                continue
+            mine = [c for c in cues if c.category == category]
             # How much the sentence is about this category rather than another one.
             margin = score - max(v for cat, v in scores.items() if cat != category)
-            key_cue = max(mine, key=lambda c: c.weight).id
             confidence = _BASIS_CONFIDENCE[basis] * (1 - 0.5 ** (score + 1))
             if hedged:
                 confidence *= 0.6
@@ -184,31 +219,48 @@ def detect_signals(
                 russia_actors=russia,
                 dprk_actors=dprk,
                 cues=tuple(c.id for c in mine),
-                key_cue=key_cue,
+                key_cue=max(mine, key=lambda c: c.weight).id,
                 basis=basis,
                 hedged=hedged,
+                denied=denied,
                 confidence=round(confidence, 3),
                 score=score,
             )
-            rank = (candidate.confidence, margin, score)
+            # A sentence that affirms beats one that denies; then the most confident.
+            rank = (not denied, candidate.confidence, margin, score)
             if category not in best or rank > best[category][0]:
                 best[category] = (rank, candidate)
-    found = [candidate for _, candidate in best.values()]
-    return sorted(found, key=lambda s: (-s.confidence, CATEGORIES.index(s.category)))
+    signals = [candidate for _, candidate in best.values()]
+    return sorted(signals, key=lambda s: (-s.confidence, CATEGORIES.index(s.category)))
 
 
-def _mentions_by_sentence(
-    sentences: Sequence[Sentence], mentions: Sequence[Mention]
-) -> list[list[str]]:
-    out: list[list[str]] = [[] for _ in sentences]
+def _is_hostile(
+    hostile: Sequence[PhraseMatch], found: Sequence[Mention], matcher: ActorMatcher
+) -> bool:
+    """True when the first actor after a hostile word is of one side and the sentence names
+    the other side elsewhere: one side acting against the other."""
+    for word in hostile:
+        following = [m for m in found if word.end <= m.start <= word.end + _HOSTILE_REACH]
+        if not following:
+            continue
+        target_side = matcher.side(following[0].actor_id)
+        if target_side not in _SIDES:
+            continue
+        (other,) = _SIDES - {target_side}
+        if any(matcher.side(m.actor_id) == other for m in found):
+            return True
+    return False
+
+
+def _by_sentence(sentences: Sequence[Sentence], items: Sequence[_Spanned]) -> list[list]:
+    """Items (with a `start`) grouped by the sentence they start in; both sorted by offset."""
+    out: list[list] = [[] for _ in sentences]
     position = 0
-    for mention in mentions:
-        while position < len(sentences) and sentences[position].end <= mention.start:
+    for item in items:
+        while position < len(sentences) and sentences[position].end <= item.start:
             position += 1
-        if position < len(sentences) and sentences[position].start <= mention.start:
-            ids = out[position]
-            if mention.actor_id not in ids:
-                ids.append(mention.actor_id)
+        if position < len(sentences) and sentences[position].start <= item.start:
+            out[position].append(item)
     return out
 
 

@@ -65,7 +65,11 @@ class StoryBook:
         }
         self.stories[story_id] = story
 
-        alerts = [a for s in article.signals if (a := self._signal(article, s, story_id, now))]
+        alerts = [
+            alert
+            for signal in article.signals
+            if not signal.denied and (alert := self._signal(article, signal, story_id, now))
+        ]
         enriched = EnrichedArticle(
             **article.model_dump(),
             story_id=story_id,

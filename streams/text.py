@@ -61,8 +61,11 @@ class Sentence:
 
 # A sentence ends at . ! ? … (or their CJK forms) followed by space and an opening
 # character of a new sentence, or at a line break. Common abbreviations do not end one.
+# Some pages drop the space after a full stop ("by Pyongyang.A defense official"): a lowercase
+# letter, a full stop and a capitalised word end a sentence too.
 _SENT_END_RE = re.compile(
     r"""(?<=[.!?…。！？])["'”’»)\]]*\s+(?=["'“‘«(\[]*[A-ZА-ЯЁ0-9\uac00-\ud7a3])|\n+"""
+    r"""|(?<=[a-zа-яё][.!?])(?=[A-ZА-ЯЁ][a-zа-яё ])"""
 )
 _ABBREVIATIONS = frozenset(
     """

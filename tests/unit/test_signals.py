@@ -31,25 +31,49 @@ def test_one_sided_sentence_is_not_a_cooperation_signal():
 def test_pair_phrase_supplies_the_other_side():
     text = (
         "Russia and North Korea held talks on Monday. "
-        "Officials said the two countries agreed to expand rail cargo shipments."
+        "Officials said the two countries agreed to open a rail link for cargo."
     )
     signals = by_category(text)
     assert signals["economic"].basis == "pair_phrase"
-    assert "rail cargo" in signals["economic"].evidence
+    assert "rail link" in signals["economic"].evidence
 
 
-def test_previous_sentence_supplies_the_other_side():
-    text = "Kim Jong Un met Sergei Shoigu in Pyongyang. Moscow will send troops to help rebuild."
-    signals = by_category(text)
+def test_previous_sentence_supplies_the_other_side_when_the_sentence_refers_back():
+    text = "Kim Jong Un received Sergei Shoigu. He promised to send troops to Kursk."
+    military = by_category(text)["military"]
+    assert military.basis == "previous_sentence"
+    assert military.evidence == "He promised to send troops to Kursk."
+    assert "kim_jong_un" in military.dprk_actors
+    # Without a word referring back, the sentence before does not count.
+    assert "military" not in by_category(
+        "Kim Jong Un received Sergei Shoigu. Kursk will get troops next year."
+    )
+
+
+def test_general_words_alone_make_no_signal():
+    assert by_category("Russia and North Korea discussed their relations and ties.") == {}
+
+
+def test_one_side_acting_against_the_other_is_no_cooperation():
+    assert by_category("Russian defence firms were breached by North Korean hackers.") == {}
+    assert by_category("North Korea's Kimsuky targeted Russian aerospace companies.") == {}
+    # Attacking a third party together is cooperation.
+    signals = by_category("North Korean troops attacked Ukrainian positions alongside Russia.")
     assert "military" in signals
 
 
-def test_denials_are_kept_and_marked_hedged():
-    text = "Moscow denied that North Korean troops were fighting in Kursk."
-    signal = by_category(text)["military"]
-    assert signal.hedged
-    plain = by_category("North Korean troops were fighting in Kursk for Russia.")["military"]
-    assert signal.confidence < plain.confidence
+def test_denials_are_kept_and_marked_denied_and_hedges_lower_confidence():
+    denied = by_category("Moscow denied that North Korean troops were fighting in Kursk.")
+    assert denied["military"].denied
+    hedged = by_category("North Korean troops were allegedly fighting in Kursk for Russia.")
+    plain = by_category("North Korean troops were fighting in Kursk for Russia.")
+    assert hedged["military"].hedged and not hedged["military"].denied
+    assert hedged["military"].confidence < plain["military"].confidence
+
+
+def test_a_match_inside_a_longer_cue_of_another_category_does_not_count():
+    signals = by_category("Photos show the Pyongyang-Moscow arms trade at Rajin port.")
+    assert "military" in signals and "economic" not in signals
 
 
 def test_russian_and_korean_sentences_give_signals():

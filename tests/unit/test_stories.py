@@ -72,3 +72,13 @@ def test_different_signal_category_is_new_even_in_the_same_story():
         article("Kim Jong Un sent a letter to Vladimir Putin praising their alliance."), NOW
     )
     assert [(a.kind, a.category) for a in alerts] == [("new", "diplomatic")]
+
+
+def test_a_denied_signal_raises_no_alert_and_no_cooperation_flag():
+    book = new_book()
+    enriched, alerts = book.place(
+        article("Pyongyang denied that North Korean troops were fighting for Russia in Kursk."), NOW
+    )
+    assert alerts == []
+    assert not enriched.cooperation
+    assert [s.denied for s in enriched.signals] == [True]

@@ -1,0 +1,143 @@
+"""Evaluation of the cooperation flag and the signal categories against a labelled corpus.
+
+The corpus is JSON Lines with `title`, `body`, `labels: {cooperation, categories}` and
+optional `evidence` (see seeds/eval/README.md). The articles go through exactly the code the
+stream runs (`streams.analyze.analyze_article`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from producers.articles import BadRecord, read_articles
+from streams.analyze import analyze_article
+from streams.signals import CATEGORIES, default_cuebook
+
+__all__ = ["Score", "EvalReport", "evaluate", "format_report"]
+
+
+@dataclass
+class Score:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def add(self, predicted: bool, actual: bool) -> None:
+        if predicted and actual:
+            self.tp += 1
+        elif predicted:
+            self.fp += 1
+        elif actual:
+            self.fn += 1
+
+
+@dataclass
+class EvalReport:
+    articles: int = 0
+    cooperation: Score = field(default_factory=Score)
+    categories: dict[str, Score] = field(default_factory=lambda: {c: Score() for c in CATEGORIES})
+    by_lang: dict[str, Score] = field(default_factory=dict)
+    misses: list[dict] = field(default_factory=list)
+    false_alarms: list[dict] = field(default_factory=list)
+    # Baselines measured on the same articles: the flag as "both sides are named", the
+    # categories as "a cue of the category occurs anywhere in such an article".
+    comention: Score = field(default_factory=Score)
+    cue_only: Score = field(default_factory=Score)
+
+    @property
+    def micro(self) -> Score:
+        total = Score()
+        for score in self.categories.values():
+            total.tp += score.tp
+            total.fp += score.fp
+            total.fn += score.fn
+        return total
+
+
+def evaluate(path: Path) -> EvalReport:
+    """Score the analysis of every article in `path` against its labels."""
+    labels: dict[str, dict] = {}
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                item = json.loads(line)
+                labels[str(item["id"])] = item
+    report = EvalReport()
+    cuebook = default_cuebook()
+    for raw in read_articles([path]):
+        if isinstance(raw, BadRecord):
+            raise ValueError(f"{raw.where}: {raw.reason}")
+        item = labels[raw.external_id or ""]
+        analyzed = analyze_article(raw)
+        report.articles += 1
+        expected = set(item["labels"]["categories"])
+        # A denied signal is kept in the record but claims nothing.
+        found = {s.category: s for s in analyzed.signals if not s.denied}
+        actual = bool(item["labels"]["cooperation"])
+        report.cooperation.add(analyzed.cooperation, actual)
+        both = {"russia", "dprk"} <= {a.side for a in analyzed.actors}
+        report.comention.add(both, actual)
+        cue_categories = {c.category for c in cuebook.cues_in(analyzed.text)} if both else set()
+        for category in CATEGORIES:
+            report.cue_only.add(category in cue_categories, category in expected)
+        lang_score = report.by_lang.setdefault(item.get("lang") or "?", Score())
+        lang_score.add(analyzed.cooperation, actual)
+        gold = {e["category"]: e["sentence"] for e in item.get("evidence", [])}
+        for category in CATEGORIES:
+            report.categories[category].add(category in found, category in expected)
+            if category in expected and category not in found:
+                report.misses.append(
+                    {"id": item["id"], "category": category, "sentence": gold.get(category, "")}
+                )
+            elif category in found and category not in expected:
+                report.false_alarms.append(
+                    {"id": item["id"], "category": category, "sentence": found[category].evidence}
+                )
+    return report
+
+
+def format_report(report: EvalReport, details: bool = True) -> str:
+    """The figures as a table, then the misses and false alarms with their sentences."""
+
+    def row(name: str, s: Score) -> str:
+        return (
+            f"{name:<14} {s.precision:>9.3f} {s.recall:>7.3f} {s.f1:>7.3f}"
+            f"   tp={s.tp} fp={s.fp} fn={s.fn}"
+        )
+
+    lines = [
+        f"{report.articles} articles",
+        f"{'':<14} {'precision':>9} {'recall':>7} {'F1':>7}",
+        row("cooperation", report.cooperation),
+    ]
+    for lang, score in sorted(report.by_lang.items()):
+        lines.append(row(f"  lang {lang}", score))
+    for category in CATEGORIES:
+        lines.append(row(category, report.categories[category]))
+    lines.append(row("micro (all 6)", report.micro))
+    lines.append("baselines on the same articles:")
+    lines.append(row("  co-mention", report.comention))
+    lines.append(row("  cues only", report.cue_only))
+    if details:
+        lines.append(f"\nmisses ({len(report.misses)}):")
+        for m in report.misses:
+            lines.append(f"  {m['id']:<12} {m['category']:<11} {m['sentence'][:160]}")
+        lines.append(f"\nfalse alarms ({len(report.false_alarms)}):")
+        for f in report.false_alarms:
+            lines.append(f"  {f['id']:<12} {f['category']:<11} {f['sentence'][:160]}")
+    return "\n".join(lines)

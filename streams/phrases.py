@@ -1,0 +1,178 @@
+"""A fast multi-phrase matcher over word tokens: one pass over a text finds every listed phrase.
+
+Phrases (actor names, signal cues) are written as in the seed files:
+- words match whole words, case-insensitively; a phrase in capitals only (KCNA, FSB) matches
+  only in capitals;
+- the words of a phrase may be joined in the text by spaces, hyphens, apostrophes or dots
+  ("Kim Jong Un" finds "Kim Jong-un");
+- a word ending in `*` is a stem: it takes up to six more letters (Russian case endings:
+  "Путин*" finds Путина, Путиным);
+- a Hangul word at the end of a phrase takes any ending (particles: 북한군 finds 북한군이).
+
+Matching is leftmost-longest and without overlaps; a phrase listed with several payloads
+reports all of them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["PhraseMatch", "PhraseMatcher", "Token", "tokenize"]
+
+_TOKEN_RE = re.compile(r"\w+")
+_PATTERN_TOKEN_RE = re.compile(r"[\w*]+")
+_HANGUL_RE = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
+# What may stand between two words of one phrase in a text.
+_JOINER_RE = re.compile(r"[\s\-‐‑–'’.·]{1,3}")
+MAX_STEM_SUFFIX = 6
+_CACHE_WORDS = 200_000
+
+_EXACT, _STEM, _PREFIX = 0, 1, 2
+
+Token = tuple[str, int, int]  # lowercased word, start, end
+
+
+def tokenize(text: str) -> list[Token]:
+    """The words of `text`, lowercased, with their spans."""
+    return [(m.group(0).lower(), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
+
+
+@dataclass(frozen=True, slots=True)
+class PhraseMatch:
+    start: int
+    end: int
+    payloads: tuple[Any, ...]
+    first_token: int
+    token_count: int
+
+
+@dataclass(slots=True)
+class _Phrase:
+    words: tuple[tuple[int, str], ...]  # (kind, lowercased word or stem)
+    exact_case: tuple[str, ...] | None  # original words, for phrases in capitals
+    payloads: list[Any]
+
+    @property
+    def specificity(self) -> int:
+        return sum(len(word) + (kind == _EXACT) for kind, word in self.words)
+
+
+def _parse(pattern: str) -> tuple[tuple[tuple[int, str], ...], tuple[str, ...] | None]:
+    raw = _PATTERN_TOKEN_RE.findall(pattern)
+    if not raw:
+        raise ValueError(f"phrase {pattern!r} has no words")
+    words = []
+    for index, word in enumerate(raw):
+        if word.endswith("*"):
+            words.append((_STEM, word.rstrip("*").lower()))
+        elif index == len(raw) - 1 and _HANGUL_RE.search(word):
+            words.append((_PREFIX, word.lower()))
+        else:
+            if "*" in word:
+                raise ValueError(f"phrase {pattern!r}: '*' only ends a word")
+            words.append((_EXACT, word.lower()))
+    letters = [ch for ch in pattern if ch.isalpha()]
+    capitals = bool(letters) and all(ch.isupper() for ch in letters if ch.upper() != ch.lower())
+    exact_case = tuple(w.rstrip("*") for w in raw) if capitals else None
+    return tuple(words), exact_case
+
+
+class PhraseMatcher:
+    """Finds listed phrases in texts; `items` are (phrase, payload) pairs."""
+
+    def __init__(self, items: Iterable[tuple[str, Any]]) -> None:
+        phrases: dict[tuple, _Phrase] = {}
+        for pattern, payload in items:
+            words, exact_case = _parse(pattern)
+            key = (words, exact_case)
+            phrase = phrases.setdefault(key, _Phrase(words, exact_case, []))
+            if payload not in phrase.payloads:
+                phrase.payloads.append(payload)
+        self._exact: dict[str, list[_Phrase]] = {}
+        self._stems: dict[str, list[_Phrase]] = {}
+        self._prefixes: dict[str, list[_Phrase]] = {}
+        for phrase in phrases.values():
+            kind, word = phrase.words[0]
+            table = (self._exact, self._stems, self._prefixes)[kind]
+            table.setdefault(word, []).append(phrase)
+        for table in (self._exact, self._stems, self._prefixes):
+            for bucket in table.values():
+                bucket.sort(key=lambda p: -len(p.words))
+        self._stem_lengths = sorted({len(w) for w in self._stems})
+        self._prefix_lengths = sorted({len(w) for w in self._prefixes})
+        self._cache: dict[str, list[_Phrase]] = {}
+
+    def _candidates(self, word: str) -> list[_Phrase]:
+        # Words repeat across articles: remember each word's candidates (bounded memory).
+        cached = self._cache.get(word)
+        if cached is not None:
+            return cached
+        if len(self._cache) >= _CACHE_WORDS:
+            self._cache.clear()
+        found = self._cache[word] = self._lookup(word)
+        return found
+
+    def _lookup(self, word: str) -> list[_Phrase]:
+        found = list(self._exact.get(word, ()))
+        size = len(word)
+        for length in self._stem_lengths:
+            if length > size:
+                break
+            if size - length <= MAX_STEM_SUFFIX:
+                found.extend(self._stems.get(word[:length], ()))
+        for length in self._prefix_lengths:
+            if length > size:
+                break
+            found.extend(self._prefixes.get(word[:length], ()))
+        return found
+
+    def find(self, text: str, tokens: Sequence[Token] | None = None) -> list[PhraseMatch]:
+        """Every phrase occurrence in `text`, left to right, longest first, no overlaps."""
+        tokens = tokenize(text) if tokens is None else tokens
+        out: list[PhraseMatch] = []
+        index, count = 0, len(tokens)
+        while index < count:
+            # The longest match wins; on the same span, the more specific phrase (북한군 over
+            # 북한, a full word over a stem); phrases just as specific report all payloads.
+            best: tuple[int, int] = (-1, -1)
+            best_len, payloads = 0, []
+            for phrase in self._candidates(tokens[index][0]):
+                size = len(phrase.words)
+                if index + size > count or not self._matches(text, tokens, index, phrase):
+                    continue
+                rank = (tokens[index + size - 1][2], phrase.specificity)
+                if rank > best:
+                    best, best_len, payloads = rank, size, list(phrase.payloads)
+                elif rank == best:
+                    payloads.extend(p for p in phrase.payloads if p not in payloads)
+            best_end = best[0]
+            if best_len:
+                out.append(
+                    PhraseMatch(tokens[index][1], best_end, tuple(payloads), index, best_len)
+                )
+                index += best_len
+            else:
+                index += 1
+        return out
+
+    @staticmethod
+    def _matches(text: str, tokens: Sequence[Token], index: int, phrase: _Phrase) -> bool:
+        for offset, (kind, word) in enumerate(phrase.words):
+            token, start, end = tokens[index + offset]
+            if kind == _EXACT:
+                if token != word:
+                    return False
+            elif not token.startswith(word) or (
+                kind == _STEM and len(token) - len(word) > MAX_STEM_SUFFIX
+            ):
+                return False
+            if offset and not _JOINER_RE.fullmatch(text, tokens[index + offset - 1][2], start):
+                return False
+            if phrase.exact_case is not None:
+                original = text[start:end]
+                if not original.startswith(phrase.exact_case[offset]):
+                    return False
+        return True
