@@ -263,7 +263,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     from streams.analyze import analyze_article
     from streams.stories import StoryBook
 
-    book = StoryBook({}, {}, {}) if args.stories else None
+    book = StoryBook.in_memory(Settings.from_env().stories) if args.stories else None
     out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
     bad = 0
     try:
@@ -274,7 +274,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
                 continue
             record = analyze_article(item)
             if book is not None:
-                record, _ = book.place(record)
+                record, _, _ = book.place(record)
             out.write(record.model_dump_json() + "\n")
     finally:
         if out is not sys.stdout:
@@ -287,6 +287,18 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     from streams.catalogue import seeds_dir
     from streams.evaluate import evaluate, format_report
 
+    if args.stories:
+        from streams.storyeval import evaluate_stories, format_story_report
+
+        real = seeds_dir() / "eval" / "stories.jsonl"
+        signal_corpus = seeds_dir() / "eval" / "corpus.jsonl"
+        print(f"== story grouping: {signal_corpus} with generated copies"
+              + (f", and {real}" if real.exists() else ""))  # fmt: skip
+        report = evaluate_stories(
+            signal_corpus, real if real.exists() else None, config=Settings.from_env().stories
+        )
+        print(format_story_report(report))
+        return 0
     paths = [Path(p) for p in args.corpus] or [seeds_dir() / "eval" / "corpus.jsonl"]
     for path in paths:
         if not path.exists():
@@ -532,6 +544,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="labelled corpus files (default: seeds/eval/corpus.jsonl)",
     )
     p.add_argument("--summary", action="store_true", help="figures only, no sentence lists")
+    p.add_argument(
+        "--stories",
+        action="store_true",
+        help="score story grouping instead: real wire copies (seeds/eval/stories.jsonl) and "
+        "generated copies of the corpus, replayed twice in shuffled order",
+    )
 
     p = command(
         "demo",

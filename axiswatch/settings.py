@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
+
+from streams.stories import StoryConfig
 
 __all__ = ["KafkaSettings", "Settings", "project_root"]
 
@@ -86,6 +89,7 @@ class Settings:
     enriched_partitions: int = 6
     metrics_port: int | None = None
     replication_factor: int | None = None  # None: min(3, brokers in the cluster)
+    stories: StoryConfig = field(default_factory=StoryConfig)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -111,6 +115,11 @@ class Settings:
             replication_factor=int(env["AXISWATCH_REPLICATION_FACTOR"])
             if env.get("AXISWATCH_REPLICATION_FACTOR")
             else None,
+            stories=StoryConfig(
+                window=timedelta(days=float(env.get("AXISWATCH_STORY_WINDOW_DAYS", "14"))),
+                max_stories=int(env.get("AXISWATCH_MAX_STORIES", "200000")),
+                near_threshold=float(env.get("AXISWATCH_NEAR_DUPLICATE_THRESHOLD", "0.4")),
+            ),
         )
 
     def with_bootstrap(self, servers: str) -> Settings:

@@ -126,6 +126,14 @@ class AnalyzedArticle(_Contract):
     lang: str | None = None
     external_id: str | None = None
     feed: str | None = None
+    minhash: str | None = Field(
+        default=None,
+        description="MinHash signature of the body's word 3-shingles (64 little-endian uint32, "
+        "base64); None for an empty body.",
+    )
+    lsh_bands: list[int] = Field(
+        default_factory=list, description="LSH band keys of the signature (near-duplicate index)."
+    )
     actors: list[ActorRef] = Field(default_factory=list)
     signals: list[Signal] = Field(default_factory=list)
     cooperation: bool = Field(

@@ -14,6 +14,13 @@ from pydantic import ValidationError
 
 from schemas.models import ActorRef, AnalyzedArticle, RawArticle, Signal
 from streams.actors import ActorMatcher, default_matcher
+from streams.fingerprints import (
+    band_keys,
+    encode_signature,
+    shingle_hashes,
+    signature,
+    strip_boilerplate,
+)
 from streams.phrases import tokenize
 from streams.signals import CueBook, default_cuebook, detect_signals, signal_id, signal_key
 from streams.text import canonical_url, content_hash, normalise_text, split_sentences
@@ -113,6 +120,7 @@ def analyze_article(
             )
         )
 
+    sig = signature(shingle_hashes(tokenize(normalise_text(strip_boilerplate(raw.body)))))
     return AnalyzedArticle(
         article_id=raw.article_id,
         title=title,
@@ -126,6 +134,8 @@ def analyze_article(
         lang=raw.lang,
         external_id=raw.external_id,
         feed=raw.feed,
+        minhash=encode_signature(sig) if sig is not None else None,
+        lsh_bands=band_keys(sig) if sig is not None else [],
         actors=actors,
         signals=signals,
         cooperation=any(not s.denied for s in signals),

@@ -75,7 +75,13 @@ def create_app(settings: Settings, app_id: str = "axiswatch", replication: int =
         # No key or value type: Faust then stores both as JSON.
         return app.Table(name, default=None, partitions=1)
 
-    book = StoryBook(table("story-fingerprints"), table("stories"), table("signals"))
+    book = StoryBook(
+        table("story-exact"),
+        table("story-bands"),
+        table("stories"),
+        table("signals"),
+        settings.stories,
+    )
 
     async def dead_letter(event: Any, rejected: Rejected, stage: str) -> None:
         message = event.message
@@ -123,7 +129,7 @@ def create_app(settings: Settings, app_id: str = "axiswatch", replication: int =
         async for event in stream.events():
             try:
                 article = AnalyzedArticle.model_validate_json(event.value)
-                enriched, alerts = book.place(article)
+                enriched, alerts, _placement = book.place(article)
             except Exception as exc:  # noqa: BLE001
                 log.exception("stories failed")
                 await dead_letter(event, Rejected("processing_error", str(exc)[:1000]), "stories")

@@ -1,44 +1,58 @@
-from datetime import UTC, datetime
+import random
+from datetime import UTC, datetime, timedelta
 
 from schemas.models import RawArticle
 from streams.analyze import analyze_article
-from streams.stories import StoryBook
+from streams.stories import StoryBook, StoryConfig
+from streams.text import article_id_for
 
 NOW = datetime(2026, 11, 26, tzinfo=UTC)
 
+TROOPS = "North Korean troops are fighting alongside Russia in the Kursk region, officials said."
+WIRE = (
+    "North Korean troops are fighting alongside Russian forces in the Kursk region, South "
+    "Korea's spy agency said on Wednesday, citing intelligence gathered over several weeks.\n"
+    "About 11,000 soldiers were sent to Russia in October and have since moved to the front "
+    "line, the agency told lawmakers in a closed-door briefing in Seoul.\n"
+    "Officials said casualties among the North Korean units were mounting as they joined "
+    "assaults on Ukrainian positions, and that Pyongyang was preparing to send more men.\n"
+    "The agency added that Moscow had supplied the units with drones and electronic warfare "
+    "equipment, and that the troops received training in their use before deployment."
+)
+OTHER_KURSK = (
+    "Ukrainian commanders describe fierce fighting near Sudzha, where North Korean infantry "
+    "has joined Russian assaults in recent days.\n"
+    "Soldiers interviewed by reporters said the newcomers advanced in large groups across open "
+    "fields, taking heavy losses from drones and artillery fire.\n"
+    "Kyiv says it captured two North Korean soldiers and is questioning them about their "
+    "training and the orders they received from Russian officers."
+)
+
 
 def article(body: str, source: str = "outlet-a", url: str | None = None, title: str = "T"):
-    from streams.text import article_id_for
-
     raw = RawArticle(
         article_id=article_id_for(url, title, body), title=title, body=body, url=url, source=source
     )
     return analyze_article(raw)
 
 
-TROOPS = "North Korean troops are fighting alongside Russia in the Kursk region, officials said."
-
-
-def new_book() -> StoryBook:
-    return StoryBook({}, {}, {})
-
-
 def test_first_sighting_is_a_new_alert_and_a_resend_adds_nothing():
-    book = new_book()
-    enriched, alerts = book.place(article(TROOPS), NOW)
+    book = StoryBook.in_memory()
+    enriched, alerts, placement = book.place(article(TROOPS), NOW)
     assert [a.kind for a in alerts] == ["new"]
-    assert enriched.duplicate_of is None and enriched.cooperation
-    again, alerts_again = book.place(article(TROOPS), NOW)
+    assert enriched.duplicate_of is None and enriched.cooperation and placement.match is None
+    again, alerts_again, placement = book.place(article(TROOPS), NOW)
     assert alerts_again == []
     assert again.story_id == enriched.story_id
     assert again.duplicate_of == enriched.article_id
+    assert placement.match == "text"
 
 
 def test_same_signal_from_another_outlet_corroborates_with_the_same_alert_id():
-    book = new_book()
-    _, first = book.place(article(TROOPS, "outlet-a"), NOW)
+    book = StoryBook.in_memory()
+    _, first, _ = book.place(article(TROOPS, "outlet-a"), NOW)
     other = "Officials say North Korean soldiers fight for Russia in Kursk; casualties are high."
-    _, second = book.place(article(other, "outlet-b"), NOW)
+    _, second, _ = book.place(article(other, "outlet-b"), NOW)
     assert [a.kind for a in second] == ["corroborated"]
     assert second[0].alert_id == first[0].alert_id
     assert second[0].source_count == 2
@@ -46,9 +60,9 @@ def test_same_signal_from_another_outlet_corroborates_with_the_same_alert_id():
 
 
 def test_wire_copy_with_another_url_and_headline_joins_the_story():
-    book = new_book()
-    a, _ = book.place(article(TROOPS, "outlet-a", "https://a.example/x", "Headline A"), NOW)
-    b, alerts = book.place(article(TROOPS, "outlet-b", "https://b.example/y", "Headline B"), NOW)
+    book = StoryBook.in_memory()
+    a, _, _ = book.place(article(TROOPS, "outlet-a", "https://a.example/x", "Headline A"), NOW)
+    b, alerts, _ = book.place(article(TROOPS, "outlet-b", "https://b.example/y", "Headline B"), NOW)
     assert b.story_id == a.story_id
     assert b.duplicate_of == a.article_id
     assert b.story_sources == ["outlet-a", "outlet-b"]
@@ -56,29 +70,79 @@ def test_wire_copy_with_another_url_and_headline_joins_the_story():
 
 
 def test_tracking_parameters_do_not_make_a_new_article():
-    book = new_book()
-    a, _ = book.place(article(TROOPS, url="https://a.example/x"), NOW)
-    b, alerts = book.place(
+    book = StoryBook.in_memory()
+    a, _, _ = book.place(article(TROOPS, url="https://a.example/x"), NOW)
+    b, alerts, placement = book.place(
         article(TROOPS + " Updated.", url="https://a.example/x?utm_source=rss"), NOW
     )
     assert b.article_id == a.article_id and b.story_id == a.story_id
-    assert alerts == []
+    assert placement.match == "url" and alerts == []
+
+
+def test_edited_copy_joins_the_story_by_minhash_and_raises_no_second_new_alert():
+    book = StoryBook.in_memory()
+    first, alerts, _ = book.place(article(WIRE, "yonhap"), NOW)
+    assert {a.kind for a in alerts} == {"new"}
+    paragraphs = WIRE.split("\n")
+    edited = (
+        "SEOUL, Nov. 27 (Yonhap) -- "
+        + "\n".join(paragraphs[:2] + paragraphs[3:]).replace("'", "’")
+        + "\nRead more on The Daily Courier: all our Korea coverage."
+    )
+    copy, copy_alerts, placement = book.place(article(edited, "courier", title="Other"), NOW)
+    assert placement.match == "near" and placement.similarity >= 0.5
+    assert copy.story_id == first.story_id and copy.duplicate_of == first.article_id
+    assert copy_alerts and {a.kind for a in copy_alerts} == {"corroborated"}
+
+
+def test_independent_report_on_the_same_topic_is_a_separate_story():
+    book = StoryBook.in_memory()
+    first, _, _ = book.place(article(WIRE, "yonhap"), NOW)
+    other, alerts, placement = book.place(article(OTHER_KURSK, "kyiv-post"), NOW)
+    assert placement.match is None and other.story_id != first.story_id
+    # The same signal reported independently corroborates rather than alerting anew.
+    assert [a.kind for a in alerts] == ["corroborated"]
 
 
 def test_different_signal_category_is_new_even_in_the_same_story():
-    book = new_book()
+    book = StoryBook.in_memory()
     book.place(article(TROOPS), NOW)
-    _, alerts = book.place(
+    _, alerts, _ = book.place(
         article("Kim Jong Un sent a letter to Vladimir Putin praising their alliance."), NOW
     )
     assert [(a.kind, a.category) for a in alerts] == [("new", "diplomatic")]
 
 
 def test_a_denied_signal_raises_no_alert_and_no_cooperation_flag():
-    book = new_book()
-    enriched, alerts = book.place(
+    book = StoryBook.in_memory()
+    enriched, alerts, _ = book.place(
         article("Pyongyang denied that North Korean troops were fighting for Russia in Kursk."), NOW
     )
     assert alerts == []
     assert not enriched.cooperation
     assert [s.denied for s in enriched.signals] == [True]
+
+
+def test_a_signal_quiet_for_longer_than_the_window_is_new_again_and_state_is_swept():
+    book = StoryBook.in_memory(StoryConfig(window=timedelta(days=14)))
+    _, first, _ = book.place(article(TROOPS, "outlet-a"), NOW)
+    later = NOW + timedelta(days=15)
+    book.sweep(later.timestamp())
+    assert book.sizes() == {"stories": 0, "exact": 0, "bands": 0, "signals": 0}
+    _, again, placement = book.place(article(TROOPS, "outlet-b"), later)
+    assert placement.match is None
+    assert [a.kind for a in again] == ["new"] and again[0].alert_id == first[0].alert_id
+
+
+def test_the_story_index_is_capped_oldest_first():
+    book = StoryBook.in_memory(StoryConfig(max_stories=10))
+    rng = random.Random(3)
+    words = ["rain", "wind", "sun", "snow", "fog", "heat", "cold", "storm", "cloud", "ice"]
+    for minute in range(30):
+        text = " ".join(rng.choice(words) + str(rng.randrange(1000)) for _ in range(30))
+        book.place(article(text, f"s{minute}"), NOW + timedelta(minutes=minute))
+    book.sweep((NOW + timedelta(minutes=31)).timestamp())
+    kept = sorted(story["seen"] for story in book.stories.values())
+    assert 0 < len(kept) <= 10
+    newest = [(NOW + timedelta(minutes=m)).timestamp() for m in range(30 - len(kept), 30)]
+    assert kept == newest

@@ -1,0 +1,149 @@
+"""Benchmark of the stories stage's logic (StoryBook) with a full story index.
+
+    python benchmarks/stories_bench.py [--stories 100000] [--articles 20000] [--repeat 5]
+
+Fills the index with N stories, then places a stream of articles (60% new stories, 25%
+edited copies found by MinHash, 15% exact re-sends), each carrying one signal, and prints the
+median articles per second over the repeats, the memory the index takes per story, and, as a
+baseline measured in the same run, the rate of a bare dict lookup-and-store loop over the same
+keys. Articles arrive already analyzed (fingerprints computed upstream), as in the pipeline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import hashlib
+import statistics
+import sys
+import time
+import tracemalloc
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from schemas.models import AnalyzedArticle, Signal  # noqa: E402
+from streams.fingerprints import NUM_PERM, band_keys, encode_signature  # noqa: E402
+from streams.stories import StoryBook, StoryConfig  # noqa: E402
+
+NOW = datetime(2026, 11, 26, tzinfo=UTC)
+
+
+def make_article(i: int, sig: np.ndarray, rng: np.random.Generator) -> AnalyzedArticle:
+    signal_id = f"s{i % 5000:023d}"
+    return AnalyzedArticle(
+        article_id=f"c{i:023d}",
+        title=f"Article {i}",
+        text=f"Article {i} text.",
+        url=f"https://example.com/{i}",
+        canonical_url=f"https://example.com/{i}",
+        content_hash=hashlib.sha256(str(i).encode()).hexdigest()[:32],
+        source=f"outlet-{int(rng.integers(50))}",
+        fetched_at=NOW,
+        minhash=encode_signature(sig),
+        lsh_bands=band_keys(sig),
+        signals=[
+            Signal(
+                category="military", evidence="e", evidence_span=(0, 1), actors=["rus", "prk"],
+                russia_actors=["rus"], dprk_actors=["prk"], cues=["troops"], basis="sentence",
+                confidence=0.9, signal_key=signal_id, signal_id=signal_id,
+            )
+        ],
+    )  # fmt: skip
+
+
+def edited(sig: np.ndarray, rng: np.random.Generator, share: float = 0.3) -> np.ndarray:
+    """A signature whose Jaccard estimate with `sig` is about 1 - share."""
+    out = sig.copy()
+    positions = rng.choice(NUM_PERM, int(NUM_PERM * share), replace=False)
+    out[positions] = rng.integers(0, 2**32, len(positions), dtype=np.uint32)
+    return out
+
+
+def fill(book: StoryBook, count: int, rng: np.random.Generator) -> list[np.ndarray]:
+    sigs = []
+    for i in range(count):
+        sig = rng.integers(0, 2**32, NUM_PERM, dtype=np.uint32)
+        sigs.append(sig)
+        book.place(make_article(i, sig, rng), NOW + timedelta(seconds=i * 0.01))
+    return sigs
+
+
+def stream(count: int, base: int, sigs: list[np.ndarray], rng: np.random.Generator) -> list:
+    out = []
+    for j in range(count):
+        roll = rng.random()
+        if roll < 0.60:
+            out.append(make_article(base + j, rng.integers(0, 2**32, NUM_PERM, np.uint32), rng))
+        elif roll < 0.85:
+            k = int(rng.integers(len(sigs)))
+            out.append(make_article(base + j, edited(sigs[k], rng), rng))
+        else:
+            k = int(rng.integers(len(sigs)))
+            out.append(make_article(k, sigs[k], rng))  # the same article again
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--stories", type=int, default=100_000)
+    parser.add_argument("--articles", type=int, default=20_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    rng = np.random.default_rng(1)
+
+    print(f"filling the index with {args.stories:,} stories ...", file=sys.stderr)
+    gc.collect()
+    tracemalloc.start()
+    book = StoryBook.in_memory(StoryConfig(max_stories=10 * args.stories))
+    sigs = fill(book, args.stories, rng)
+    gc.collect()
+    current, _peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    per_story = (current - sum(s.nbytes + 112 for s in sigs)) / args.stories
+    sizes = book.sizes()
+
+    rates, baseline = [], []
+    base = args.stories
+    # Event times stay within one sweep interval: the sweep is timed on its own below.
+    at = NOW + timedelta(seconds=args.stories * 0.01 + 1)
+    for _repeat in range(args.repeat):
+        articles = stream(args.articles, base, sigs, rng)
+        base += args.articles
+        start = time.perf_counter()
+        for article in articles:
+            book.place(article, at)
+        rates.append(args.articles / (time.perf_counter() - start))
+        # Baseline: a dict look-up and store per article over the same keys (the floor of any
+        # keyed state), measured on the same articles.
+        plain: dict[str, object] = {}
+        start = time.perf_counter()
+        for article in articles:
+            plain.get(article.content_hash)
+            plain[article.content_hash] = article.article_id
+        baseline.append(args.articles / (time.perf_counter() - start))
+
+    start = time.perf_counter()
+    book.sweep((at + timedelta(minutes=1)).timestamp())
+    sweep_seconds = time.perf_counter() - start
+
+    median = statistics.median(rates)
+    print(f"stories stage, {args.stories:,} stories in the index, "
+          f"{args.articles:,} articles x {args.repeat} runs")  # fmt: skip
+    print(f"  articles per second: median {median:,.0f} (runs: "
+          + ", ".join(f"{r:,.0f}" for r in rates) + ")")  # fmt: skip
+    print(f"  per article: {1e6 / median:,.0f} µs")
+    print(
+        f"  baseline, bare dict get+set: median {statistics.median(baseline):,.0f}/s; "
+        f"ratio {median / statistics.median(baseline):.4f}"
+    )
+    print(f"  index entries after fill: {sizes}")
+    print(f"  memory per story (Python objects, dict-backed state): {per_story:,.0f} bytes")
+    print(f"  one sweep of the whole index (every 10 minutes of event time): {sweep_seconds:.2f} s")
+
+
+if __name__ == "__main__":
+    main()
