@@ -27,7 +27,13 @@ from streams.evaluate import Score
 from streams.stories import StoryBook, StoryConfig
 from streams.text import article_id_for, canonical_url
 
-__all__ = ["StoryEvalReport", "evaluate_stories", "format_story_report", "make_copies"]
+__all__ = [
+    "StoryEvalReport",
+    "evaluate_stories",
+    "format_story_report",
+    "labelled_items",
+    "make_copies",
+]
 
 _OUTLETS = ["wire-echo", "daily-courier", "asia-monitor", "the-ledger", "news-digest"]
 _DATELINES = ["SEOUL, Nov. 26 (Yonhap) -- ", "MOSCOW, November 26. /TASS/. ", "By Staff Writer\n"]
@@ -96,15 +102,11 @@ def _load(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
-def evaluate_stories(
-    signal_corpus: Path | None,
-    story_corpus: Path | None,
-    copies: int = 2,
-    seed: int = 7,
-    config: StoryConfig | None = None,
-) -> StoryEvalReport:
-    """Score grouping and novelty on real and generated copies (replayed twice, shuffled)."""
-    rng = random.Random(seed)
+def labelled_items(
+    signal_corpus: Path | None, story_corpus: Path | None, rng: random.Random, copies: int = 2
+) -> list[tuple[str, dict]]:
+    """(true story, item) pairs: each signal-corpus article with its generated copies, and the
+    real copies corpus; the same page in both corpora is one story."""
     items: list[tuple[str, dict]] = []  # (true story, item)
     if signal_corpus:
         for item in _load(signal_corpus):
@@ -129,8 +131,19 @@ def evaluate_stories(
             other = by_url.setdefault(url, truth)
             if root(other) != root(truth):
                 parent[root(truth)] = root(other)
-    items = [(root(truth), item) for truth, item in items]
+    return [(root(truth), item) for truth, item in items]
 
+
+def evaluate_stories(
+    signal_corpus: Path | None,
+    story_corpus: Path | None,
+    copies: int = 2,
+    seed: int = 7,
+    config: StoryConfig | None = None,
+) -> StoryEvalReport:
+    """Score grouping and novelty on real and generated copies (replayed twice, shuffled)."""
+    rng = random.Random(seed)
+    items = labelled_items(signal_corpus, story_corpus, rng, copies)
     analyzed = []
     for truth, item in items:
         raw = RawArticle(
