@@ -77,7 +77,7 @@ def _wait_for_leaders(admin: KafkaAdminClient, names: list[str], timeout: float)
         if all(
             topic.get("error_code", 0) == 0
             and topic.get("partitions")
-            and all(p.get("leader", -1) >= 0 for p in topic["partitions"])
+            and all(p.get("leader_id", p.get("leader", -1)) >= 0 for p in topic["partitions"])
             for topic in described
         ):
             return

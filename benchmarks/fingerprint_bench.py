@@ -13,7 +13,6 @@ highest of a distinct pair.
 from __future__ import annotations
 
 import itertools
-import json
 import random
 import statistics
 import sys

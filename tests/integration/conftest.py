@@ -128,34 +128,69 @@ def producer(bootstrap: str) -> Iterator[KafkaProducer]:
     p.close()
 
 
+class WorkerProcess:
+    """`axiswatch worker` as a child process that tests can kill and restart."""
+
+    def __init__(self, bootstrap: str, log_dir: Path) -> None:
+        self.bootstrap = bootstrap
+        self.log_dir = log_dir
+        self.process: subprocess.Popen | None = None
+        self.starts = 0
+
+    @property
+    def log_path(self) -> Path:
+        return self.log_dir / f"worker-{self.starts}.log"
+
+    def start(self) -> None:
+        self.starts += 1
+        with self.log_path.open("wb") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "axiswatch", "worker"],
+                env=cli_env(self.bootstrap),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=ROOT,
+            )
+        self.wait_ready()
+
+    def wait_ready(self, timeout: float = 120) -> None:
+        """Returns once a probe article went through both stages."""
+        enriched = TopicReader(self.bootstrap, "articles.enriched")
+        key = f"cprobe{self.starts}".encode()
+        probe = {"article_id": key.decode(), "title": "Probe", "body": f"Probe {self.starts}."}
+        with KafkaProducer(bootstrap_servers=self.bootstrap, acks="all") as p:
+            p.send("articles.raw", key=key, value=json.dumps(probe).encode()).get(30)
+        try:
+            enriched.collect(lambda rs: any(r["key"] == key for r in rs), timeout=timeout)
+        except AssertionError as exc:
+            self.stop()
+            log = self.log_path.read_text()[-3000:]
+            raise AssertionError(f"worker never processed the probe:\n{log}") from exc
+        finally:
+            enriched.close()
+
+    def poll(self) -> int | None:
+        return self.process.poll() if self.process else None
+
+    def kill(self) -> None:
+        """SIGKILL: no clean shutdown, no final commit."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
 @pytest.fixture(scope="session")
-def worker(settings: Settings, bootstrap: str, tmp_path_factory) -> Iterator[subprocess.Popen]:
-    """The worker, started once and known to be consuming (a probe article went through)."""
-    log_path = tmp_path_factory.mktemp("worker") / "worker.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "axiswatch", "worker"],
-            env=cli_env(bootstrap),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            cwd=ROOT,
-        )
-    enriched = TopicReader(bootstrap, "articles.enriched")
-    probe = {"article_id": "cprobe", "title": "Probe", "body": "Worker readiness probe."}
-    with KafkaProducer(bootstrap_servers=bootstrap, acks="all") as p:
-        p.send("articles.raw", key=b"cprobe", value=json.dumps(probe).encode()).get(30)
-    try:
-        enriched.collect(lambda rs: any(r["key"] == b"cprobe" for r in rs), timeout=120)
-    except AssertionError as exc:
-        process.kill()
-        log = log_path.read_text()[-3000:]
-        raise AssertionError(f"worker never processed the probe:\n{log}") from exc
-    finally:
-        enriched.close()
-    process.log_path = log_path  # type: ignore[attr-defined]
+def worker(settings: Settings, bootstrap: str, tmp_path_factory) -> Iterator[WorkerProcess]:
+    """The worker, started once and known to be consuming; tests may restart it."""
+    process = WorkerProcess(bootstrap, tmp_path_factory.mktemp("worker"))
+    process.start()
     yield process
-    process.terminate()
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    process.stop()

@@ -127,3 +127,35 @@ def test_broker_status_and_a_taken_port_give_clear_answers(bootstrap, broker_dir
     )  # fmt: skip
     assert clash.returncode == 2
     assert f"Port {port}" in clash.stderr and "already in use" in clash.stderr
+
+
+def test_story_state_survives_a_killed_worker(worker, bootstrap, reader, tmp_path):
+    """SIGKILL the worker after a new alert; the restarted worker rebuilds its tables from the
+    changelog topics and recognises the same article: no second `new` alert."""
+    title = "Direct flights resume"
+    article = tmp_path / "flights.txt"
+    article.write_text(
+        f"{title}\n"
+        "Russian tourists flew from Moscow to Wonsan on Tuesday as Russia and North Korea "
+        "resumed direct flights and expanded tourism between the two countries.\n",
+        encoding="utf-8",
+    )
+    alerts = reader("alerts")
+    assert run_cli(bootstrap, "replay", str(article)).returncode == 0
+    first = alerts.collect(lambda rs: any(r["value"]["title"] == title for r in rs), timeout=60)
+    new_ids = {r["value"]["alert_id"] for r in first if r["value"]["title"] == title}
+    assert [r["value"]["kind"] for r in first if r["value"]["title"] == title] == ["new"]
+
+    worker.kill()
+    worker.start()  # returns once a probe went through both stages
+
+    again_alerts = reader("alerts")
+    enriched = reader("articles.enriched")
+    assert run_cli(bootstrap, "replay", str(article)).returncode == 0
+    records = enriched.collect(lambda rs: any(r["value"]["title"] == title for r in rs), timeout=90)
+    mine = [r["value"] for r in records if r["value"]["title"] == title]
+    assert mine[0]["duplicate_of"] is not None
+    late = again_alerts.collect(lambda rs: True, timeout=10, linger=3)
+    assert not [
+        r for r in late if r["value"]["kind"] == "new" and r["value"]["alert_id"] in new_ids
+    ]
