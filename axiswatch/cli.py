@@ -22,7 +22,7 @@ __all__ = ["main"]
 _DESCRIPTION = """\
 axiswatch watches news streams for new signs of Russia–DPRK cooperation.
 
-Articles go into Kafka (`replay` from files, later `poll` from feeds); the `worker` finds
+Articles go into Kafka (`replay` from files, `poll` from RSS/Atom feeds); the `worker` finds
 actors and cooperation signals, groups copies of a story, and writes enriched articles and
 alerts back to Kafka; `alerts` prints them. `demo` does all of it on a local broker.
 
@@ -37,6 +37,7 @@ examples:
   axiswatch broker start               a local single-node Kafka on 127.0.0.1:9092
   axiswatch worker &                   the stream processors
   axiswatch replay seeds/              publish seed articles to articles.raw
+  axiswatch poll --once                poll the feeds of seeds/feeds.toml once
   axiswatch alerts --from-beginning    follow the alert topic
   axiswatch analyze seeds/*.txt        the same analysis offline, JSON lines on stdout
 """
