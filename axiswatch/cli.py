@@ -13,7 +13,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from axiswatch import __version__
+from axiswatch import __version__, metrics
 from axiswatch.exceptions import AxiswatchError
 from axiswatch.settings import Settings, project_root
 
@@ -110,7 +110,8 @@ def _cmd_replay(args: argparse.Namespace) -> int:
     from axiswatch.topics import ensure_topics
     from producers.replay import replay
 
-    settings = _settings(args)
+    settings = _settings(args).with_metrics_port(args.metrics_port)
+    metrics.serve(settings.metrics_port, settings.metrics_host)
     ensure_topics(settings)
     report = replay(
         settings,
@@ -142,7 +143,7 @@ def _cmd_worker(args: argparse.Namespace) -> int:
     from axiswatch.topics import ensure_topics
     from streams.app import run_worker
 
-    settings = _settings(args)
+    settings = _settings(args).with_metrics_port(args.metrics_port)
     ensure_topics(settings)
     run_worker(settings, loglevel=args.loglevel)
     return 0
@@ -462,6 +463,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rate", type=float, help="articles per second (default: as fast as possible)")
     p.add_argument("--source", help="source name for articles that carry none")
     p.add_argument("--recursive", action="store_true", help="descend into sub-folders")
+    p.add_argument("--metrics-port", type=int, help="serve Prometheus metrics while replaying")
 
     p = command(
         "poll",
@@ -503,6 +505,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("worker", "Run the stream processors (analyze and stories stages).", _cmd_worker)
     p.add_argument("--loglevel", default="info", choices=["debug", "info", "warning", "error"])
+    p.add_argument(
+        "--metrics-port",
+        type=int,
+        help="serve Prometheus metrics on this port (default: AXISWATCH_METRICS_PORT, else off); "
+        "several workers on one host need nothing else to differ",
+    )
 
     p = command("alerts", "Follow the alerts topic and print each alert.", _cmd_alerts)
     p.add_argument("--json", action="store_true", help="print the raw JSON records")

@@ -88,6 +88,7 @@ class Settings:
     raw_partitions: int = 6
     enriched_partitions: int = 6
     metrics_port: int | None = None
+    metrics_host: str = "127.0.0.1"  # 0.0.0.0 in a container, where Prometheus is elsewhere
     replication_factor: int | None = None  # None: min(3, brokers in the cluster)
     stories: StoryConfig = field(default_factory=StoryConfig)
 
@@ -112,6 +113,7 @@ class Settings:
             raw_partitions=int(env.get("AXISWATCH_RAW_PARTITIONS", "6")),
             enriched_partitions=int(env.get("AXISWATCH_ENRICHED_PARTITIONS", "6")),
             metrics_port=int(metrics) if metrics else None,
+            metrics_host=env.get("AXISWATCH_METRICS_HOST", "127.0.0.1"),
             replication_factor=int(env["AXISWATCH_REPLICATION_FACTOR"])
             if env.get("AXISWATCH_REPLICATION_FACTOR")
             else None,
@@ -121,6 +123,9 @@ class Settings:
                 near_threshold=float(env.get("AXISWATCH_NEAR_DUPLICATE_THRESHOLD", "0.4")),
             ),
         )
+
+    def with_metrics_port(self, port: int | None) -> Settings:
+        return self if port is None else replace(self, metrics_port=port)
 
     def with_bootstrap(self, servers: str) -> Settings:
         return replace(self, kafka=replace(self.kafka, bootstrap_servers=servers))

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from kafka.errors import KafkaError, MessageSizeTooLargeError
 
+from axiswatch import metrics
 from axiswatch.settings import Settings
 from producers.articles import BadRecord, expand_paths, read_articles
 from producers.kafka import MAX_MESSAGE_BYTES, make_producer
@@ -86,6 +87,9 @@ def replay(
         for item, future in futures:
             try:
                 future.get(timeout=30)
+                metrics.ARTICLES_OUT.labels(
+                    stage="replay", source=metrics.bounded(item.source)
+                ).inc()
                 report.published += 1
                 report.article_ids.append(item.article_id)
             except (KafkaError, MessageSizeTooLargeError) as exc:

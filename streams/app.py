@@ -12,11 +12,13 @@ from __future__ import annotations
 import base64
 import logging
 import tempfile
+import time
 from typing import Any
 
 import faust
 from faust.exceptions import ProducerSendError
 
+from axiswatch import metrics
 from axiswatch.settings import Settings
 from schemas.models import MAX_DEAD_LETTER_BYTES, AnalyzedArticle, DeadLetter
 from schemas.topics import LARGE_MESSAGE_BYTES
@@ -106,37 +108,62 @@ def create_app(settings: Settings, app_id: str = "axiswatch", replication: int =
             message.offset,
             rejected.error,
         )
+        metrics.DEAD_LETTERS.labels(stage=stage, reason=rejected.reason).inc()
         await dlq_topic.send(key=event.key, value=record.to_bytes())
 
     @app.agent(raw_topic)
     async def analyze(stream: Any) -> None:
         async for event in stream.events():
+            started = time.perf_counter()
             try:
                 result = analyze_bytes(event.value)
             except Exception as exc:  # noqa: BLE001 - a bad article must not stop the worker
                 log.exception("analyze failed")
                 result = Rejected("processing_error", f"{type(exc).__name__}: {exc}"[:1000])
+            metrics.STAGE_SECONDS.labels(stage="analyze").observe(time.perf_counter() - started)
             if isinstance(result, Rejected):
+                metrics.ARTICLES_IN.labels(stage="analyze", source="unknown").inc()
                 await dead_letter(event, result, "analyze")
                 continue
+            source = metrics.bounded(result.source)
+            metrics.ARTICLES_IN.labels(stage="analyze", source=source).inc()
             try:
                 await analyzed_topic.send(key=result.article_id.encode(), value=result.to_bytes())
             except ProducerSendError as exc:  # e.g. larger than the topic allows
                 await dead_letter(event, Rejected("too_large", str(exc)[:1000]), "analyze")
+                continue
+            metrics.ARTICLES_OUT.labels(stage="analyze", source=source).inc()
 
     @app.agent(analyzed_topic)
     async def stories(stream: Any) -> None:
         async for event in stream.events():
+            started = time.perf_counter()
             try:
                 article = AnalyzedArticle.model_validate_json(event.value)
-                enriched, alerts, _placement = book.place(article)
+                enriched, alerts, placement = book.place(article)
             except Exception as exc:  # noqa: BLE001
                 log.exception("stories failed")
                 await dead_letter(event, Rejected("processing_error", str(exc)[:1000]), "stories")
                 continue
+            metrics.STAGE_SECONDS.labels(stage="stories").observe(time.perf_counter() - started)
+            source = metrics.bounded(article.source)
+            metrics.ARTICLES_IN.labels(stage="stories", source=source).inc()
+            if placement.match:
+                metrics.DUPLICATES.labels(match=placement.match).inc()
+            else:
+                metrics.STORIES.inc()
             await enriched_topic.send(key=enriched.article_id.encode(), value=enriched.to_bytes())
+            metrics.ARTICLES_OUT.labels(stage="stories", source=source).inc()
+            now = enriched.enriched_at.timestamp()
+            metrics.LATENCY.labels(output="enriched").observe(now - article.fetched_at.timestamp())
             for alert in alerts:
                 await alerts_topic.send(key=alert.alert_id.encode(), value=alert.to_bytes())
+                metrics.ALERTS.labels(category=alert.category, kind=alert.kind).inc()
+                metrics.LATENCY.labels(output="alert").observe(now - article.fetched_at.timestamp())
+                if alert.published_at:
+                    metrics.PUBLICATION_TO_ALERT.labels(category=alert.category).observe(
+                        max(0.0, now - alert.published_at.timestamp())
+                    )
                 log.info(
                     "alert %s %s %s: %s",
                     alert.kind,
@@ -145,13 +172,24 @@ def create_app(settings: Settings, app_id: str = "axiswatch", replication: int =
                     alert.evidence[:120],
                 )
 
+    @app.timer(interval=10.0)
+    async def report_index_size() -> None:
+        for name, size in book.sizes().items():
+            metrics.STORY_INDEX_SIZE.labels(table=name).set(size)
+
     return app
 
 
 def run_worker(settings: Settings, loglevel: str = "info") -> None:
-    """Run the worker until interrupted (SIGINT/SIGTERM stop it cleanly)."""
+    """Run the worker until interrupted (SIGINT/SIGTERM stop it cleanly), serving metrics on
+    `settings.metrics_port` if set, with the group's consumer lag measured alongside."""
+    from axiswatch.lag import LagMonitor
     from axiswatch.topics import cluster_replication
 
+    port = metrics.serve(settings.metrics_port, settings.metrics_host)
+    if port is not None:
+        log.info("metrics on http://%s:%s/metrics", settings.metrics_host, port)
+    LagMonitor(settings, group="axiswatch", topics=("articles.raw", "articles.analyzed")).start()
     app = create_app(settings, replication=cluster_replication(settings))
     worker = faust.Worker(app, loglevel=loglevel, quiet=True)
     worker.execute_from_commandline()
