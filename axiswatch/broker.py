@@ -11,6 +11,7 @@ import base64
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -118,6 +119,16 @@ def _cluster_id() -> str:
     return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
 
 
+def _previous_controller_port(config: Path) -> int | None:
+    try:
+        text = config.read_text()
+    except OSError:
+        return None
+    match = re.search(r"^controller\.quorum\.voters=1@127\.0\.0\.1:(\d+)$", text, re.M)
+    port = int(match.group(1)) if match else None
+    return port if port and not _port_in_use(port) else None
+
+
 def _properties(port: int, controller_port: int, data_dir: Path) -> str:
     return "\n".join(
         [
@@ -165,8 +176,9 @@ def start(port: int = 9092, data_dir: Path | None = None, timeout: float = 90.0)
     java = _require_java()
     jars = ensure_jars()
     data_dir.mkdir(parents=True, exist_ok=True)
-    controller_port = free_port()
     config = data_dir / "server.properties"
+    # A restarted broker keeps its controller port: the quorum's voter address is in its log.
+    controller_port = _previous_controller_port(config) or free_port()
     config.write_text(_properties(port, controller_port, data_dir))
     classpath = f"{jars}/*"
     log_path = data_dir / "broker.log"

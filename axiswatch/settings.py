@@ -68,6 +68,13 @@ class KafkaSettings:
 
         context = None
         if self.security_protocol.endswith("SSL"):
+            if self.ssl_cafile and not Path(self.ssl_cafile).is_file():
+                from axiswatch.exceptions import InputError
+
+                raise InputError(
+                    f"KAFKA_SSL_CAFILE={self.ssl_cafile} is not a file: name the PEM file of the "
+                    "certificate authority that signed the brokers' certificates"
+                )
             context = ssl.create_default_context(cafile=self.ssl_cafile)
         if self.sasl_mechanism:
             return faust.SASLCredentials(

@@ -9,6 +9,7 @@ that the offline `axiswatch analyze` command runs too.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import logging
 import tempfile
@@ -49,6 +50,10 @@ def create_app(settings: Settings, app_id: str = "axiswatch", replication: int =
         key_serializer="raw",
         value_serializer="raw",
         table_standby_replicas=0,
+        # A worker that dies is noticed within 10 s (Faust's default is 60 s), and its
+        # partitions move to the survivors; processing one event takes milliseconds.
+        broker_session_timeout=10.0,
+        broker_heartbeat_interval=2.0,
         topic_replication_factor=replication,
     )
     raw_topic = app.topic(
@@ -77,13 +82,23 @@ def create_app(settings: Settings, app_id: str = "axiswatch", replication: int =
         # No key or value type: Faust then stores both as JSON.
         return app.Table(name, default=None, partitions=1)
 
+    ledger: dict[str, dict] = {}
     book = StoryBook(
         table("story-exact"),
         table("story-bands"),
         table("stories"),
         table("signals"),
         settings.stories,
+        ledger=ledger,
     )
+    # Whenever this worker takes the stories partition over, read back what the alerts topic
+    # already says before processing (see axiswatch.ledger), so no signal is `new` twice.
+    takeover = {"pending": True}
+
+    @app.on_partitions_assigned.connect
+    async def on_assigned(sender: Any, assigned: Any = (), **kwargs: Any) -> None:
+        if any(tp.topic == "articles.analyzed" for tp in assigned):
+            takeover["pending"] = True
 
     async def dead_letter(event: Any, rejected: Rejected, stage: str) -> None:
         message = event.message
@@ -137,6 +152,14 @@ def create_app(settings: Settings, app_id: str = "axiswatch", replication: int =
     @app.agent(analyzed_topic)
     async def stories(stream: Any) -> None:
         async for event in stream.events():
+            if takeover["pending"]:
+                from axiswatch.ledger import load_alert_ledger
+
+                said = await asyncio.to_thread(load_alert_ledger, settings)
+                ledger.clear()
+                ledger.update(said)
+                takeover["pending"] = False
+                log.info("alert ledger read back: %d signal(s) already alerted", len(said))
             started = time.perf_counter()
             try:
                 article = AnalyzedArticle.model_validate_json(event.value)

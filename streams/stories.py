@@ -70,12 +70,16 @@ class StoryBook:
         stories: MutableMapping[str, Any],
         signals: MutableMapping[str, Any],
         config: StoryConfig | None = None,
+        ledger: MutableMapping[str, Any] | None = None,
     ) -> None:
         self.exact = exact
         self.bands = bands
         self.stories = stories
         self.signals = signals
         self.config = config or StoryConfig()
+        # What the alerts topic already says (axiswatch.ledger): consulted when the signals
+        # table has no record, kept up to date with every alert this book raises.
+        self.ledger = ledger
         self._last_sweep: float | None = None
 
     @classmethod
@@ -186,6 +190,8 @@ class StoryBook:
     ) -> Alert | None:
         ts = now.timestamp()
         seen = self.signals.get(signal_id)
+        if (seen is None or seen["seen"] < cutoff) and self.ledger is not None:
+            seen = self.ledger.get(signal_id)
         if seen is None or seen["seen"] < cutoff:
             record = {
                 "story_id": story_id, "article_id": article.article_id,
@@ -207,6 +213,8 @@ class StoryBook:
             record["stories"] = _add(seen["stories"], story_id)
             kind = "corroborated"
         self.signals[signal_id] = record
+        if self.ledger is not None:
+            self.ledger[signal_id] = record
         by_id = {a.id: a for a in article.actors}
         # Every field comes from validated models: construct without validating again.
         return Alert.model_construct(

@@ -146,3 +146,22 @@ def test_the_story_index_is_capped_oldest_first():
     assert 0 < len(kept) <= 10
     newest = [(NOW + timedelta(minutes=m)).timestamp() for m in range(30 - len(kept), 30)]
     assert kept == newest
+
+
+def test_a_signal_the_alerts_topic_already_carries_is_not_new_again():
+    """A worker that died after its alert reached Kafka but before its table write did: the
+    replacement finds the alert in the ledger read back from the alerts topic."""
+    from axiswatch.ledger import _record
+
+    first = StoryBook.in_memory()
+    _, alerts, _ = first.place(article(TROOPS, "outlet-a"), NOW)
+    ledger: dict = {}
+    for alert in alerts:
+        _record(ledger, alert.to_bytes())
+
+    replacement = StoryBook({}, {}, {}, {}, ledger=ledger)  # tables lost the signal
+    _, again, _ = replacement.place(article(TROOPS, "outlet-a"), NOW)
+    assert again == []  # the very article that raised it: nothing to say
+    _, other, _ = replacement.place(article(TROOPS + " More.", "outlet-b"), NOW)
+    assert [a.kind for a in other] == ["corroborated"]
+    assert other[0].alert_id == alerts[0].alert_id and other[0].source_count == 2

@@ -1,0 +1,300 @@
+"""End-to-end benchmark of the pipeline on a real broker, against a Kafka passthrough baseline.
+
+    python benchmarks/pipeline_bench.py [--articles 5000] [--rate 500] [--seconds 20]
+
+Starts its own single-node broker (on a free port, in a temporary folder) and measures, on
+realistic ~3 KB articles built from the labelled corpus:
+
+1. baseline: a plain aiokafka consume-and-produce passthrough of N raw messages (acks=all),
+   the ceiling that Kafka and a Python client allow on this machine;
+2. drain throughput with 1 worker, then with 2 workers, of N fresh articles already in
+   `articles.raw` (articles per second between the first and the last enriched record);
+3. latency at a steady --rate with 1 worker: p50/p95/p99 from publication (the producer's
+   `fetched_at`) to the enriched record and to the alert, as a plain consumer receives them;
+4. the worker's CPU seconds per article (process total, and per stage from its metrics) and
+   its peak resident memory.
+
+Figures are printed as a Markdown table (docs/benchmarks.md holds a run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition  # noqa: E402
+
+from axiswatch import broker  # noqa: E402
+from axiswatch.settings import Settings  # noqa: E402
+from axiswatch.topics import ensure_topics  # noqa: E402
+from schemas.models import RawArticle  # noqa: E402
+from streams.text import article_id_for  # noqa: E402
+
+
+def articles(count: int, run: str, size: int = 3000) -> list[bytes]:
+    """`count` raw article messages of about `size` characters, with unique URLs."""
+    items = [json.loads(x) for x in (ROOT / "seeds/eval/corpus.jsonl").read_text().splitlines()]
+    out = []
+    for n in range(count):
+        body, k = [], n
+        while sum(len(p) for p in body) < size:
+            body.append(items[k % len(items)]["body"])
+            k += 7
+        url = f"https://bench-{run}.example/{n}"
+        title = items[n % len(items)]["title"]
+        text = "\n".join(body)[:size]
+        raw = RawArticle(
+            article_id=article_id_for(url, title, text),
+            title=title,
+            body=text,
+            url=url,
+            source=f"outlet-{n % 20}",
+        )
+        out.append(raw)
+    return out
+
+
+def produce(bootstrap: str, batch: list[RawArticle], rate: float | None = None) -> None:
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5)
+    interval = 1.0 / rate if rate else 0.0
+    start = time.perf_counter()
+    for n, article in enumerate(batch):
+        if interval:
+            delay = start + n * interval - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            article = article.model_copy(update={"fetched_at": datetime.now(UTC)})
+        producer.send("articles.raw", key=article.article_id.encode(), value=article.to_bytes())
+    producer.flush()
+    producer.close()
+
+
+class Watcher(threading.Thread):
+    """Receives enriched records and alerts; notes when each arrives."""
+
+    def __init__(self, bootstrap: str) -> None:
+        super().__init__(daemon=True)
+        self.consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+        tps = [
+            TopicPartition(t, p)
+            for t in ("articles.enriched", "alerts")
+            for p in self.consumer.partitions_for_topic(t) or {0}
+        ]
+        self.consumer.assign(tps)
+        for tp, offset in self.consumer.end_offsets(tps).items():
+            self.consumer.seek(tp, offset)
+        self.enriched: dict[str, float] = {}
+        self.enriched_latency: list[float] = []
+        self.alert_latency: list[float] = []
+        self.fetched: dict[str, float] = {}
+        self.stop = False
+
+    def run(self) -> None:
+        while not self.stop:
+            for tp, messages in self.consumer.poll(timeout_ms=200).items():
+                now = time.time()
+                for m in messages:
+                    value = json.loads(m.value)
+                    if tp.topic == "articles.enriched":
+                        self.enriched.setdefault(value["article_id"], now)
+                        fetched = datetime.fromisoformat(value["fetched_at"]).timestamp()
+                        self.fetched[value["article_id"]] = fetched
+                        self.enriched_latency.append(now - fetched)
+                    elif value["article_id"] in self.fetched:
+                        self.alert_latency.append(now - self.fetched[value["article_id"]])
+
+    def wait_for(self, ids: set[str], timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while not ids <= self.enriched.keys():
+            if time.monotonic() > deadline:
+                missing = len(ids - self.enriched.keys())
+                raise SystemExit(f"timed out: {missing} article(s) never enriched")
+            time.sleep(0.2)
+
+
+def start_worker(bootstrap: str, metrics_port: int, log: Path) -> subprocess.Popen:
+    env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap}
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "axiswatch", "worker", "--metrics-port", str(metrics_port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+        )
+
+
+def stop(processes: list[subprocess.Popen]) -> None:
+    for p in processes:
+        p.terminate()
+    for p in processes:
+        try:
+            p.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            p.kill()
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def stage_seconds(port: int) -> dict[str, float]:
+    text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+    sums, counts = {}, {}
+    for line in text.splitlines():
+        if line.startswith("axiswatch_stage_seconds_sum"):
+            sums[line.split('"')[1]] = float(line.split()[-1])
+        elif line.startswith("axiswatch_stage_seconds_count"):
+            counts[line.split('"')[1]] = float(line.split()[-1])
+    return {k: sums[k] / counts[k] for k in sums if counts.get(k)}
+
+
+def passthrough(bootstrap: str, count: int) -> float:
+    """aiokafka consume-and-produce of `count` messages of articles.raw; messages/second."""
+    from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+    async def run() -> float:
+        consumer = AIOKafkaConsumer(
+            "articles.raw",
+            bootstrap_servers=bootstrap,
+            group_id=f"passthrough-{time.time_ns()}",
+            auto_offset_reset="earliest",
+            enable_auto_commit=True,
+        )
+        producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5)
+        await consumer.start()
+        await producer.start()
+        seen, first = 0, None
+        try:
+            async for message in consumer:
+                first = first or time.perf_counter()
+                await producer.send("bench.passthrough", key=message.key, value=message.value)
+                seen += 1
+                if seen >= count:
+                    break
+            await producer.flush()
+            return count / (time.perf_counter() - first)
+        finally:
+            await consumer.stop()
+            await producer.stop()
+
+    return asyncio.run(run())
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, default=5000, help="articles per drain run")
+    parser.add_argument("--rate", type=float, default=500.0, help="steady rate for latency")
+    parser.add_argument("--seconds", type=float, default=20.0, help="length of the latency run")
+    args = parser.parse_args()
+
+    folder = Path(tempfile.mkdtemp(prefix="axiswatch-bench-"))
+    bootstrap = broker.start(port=broker.free_port(), data_dir=folder / "broker")
+    results: list[tuple[str, str]] = []
+    try:
+        settings = Settings.from_env().with_bootstrap(bootstrap)
+        ensure_topics(settings)
+        print(f"broker {bootstrap}; building {args.articles} articles ...", file=sys.stderr)
+
+        # 1. Baseline: passthrough of the same kind of messages.
+        batch = articles(args.articles, "base")
+        produce(bootstrap, batch)
+        base = passthrough(bootstrap, args.articles)
+        results.append(("baseline: aiokafka consume+produce passthrough", f"{base:,.0f} msg/s"))
+
+        watcher = Watcher(bootstrap)
+        watcher.start()
+        for workers in (1, 2):
+            # The baseline's messages are still in articles.raw: the first worker drains them
+            # first (not measured), then the measured batch.
+            batch = articles(args.articles, f"drain{workers}")
+            ids = {a.article_id for a in batch}
+            if workers == 1:
+                warm = [start_worker(bootstrap, broker.free_port(), folder / "w0.log")]
+                watcher.wait_for({a.article_id for a in articles(args.articles, "base")}, 600)
+                stop(warm)
+            produce(bootstrap, batch)
+            procs = [
+                start_worker(bootstrap, broker.free_port(), folder / f"w{workers}-{i}.log")
+                for i in range(workers)
+            ]
+            watcher.wait_for(ids, 900)
+            stamps = sorted(watcher.enriched[i] for i in ids)
+            rate = len(ids) / (stamps[-1] - stamps[0])
+            results.append(
+                (
+                    f"drain, {workers} worker(s): articles/s end to end",
+                    f"{rate:,.0f} ({rate / base:.2f} of the baseline)",
+                )  # fmt: skip
+            )
+            stop(procs)
+
+        # 3. Latency at a steady rate, one worker, measured from publication.
+        port = broker.free_port()
+        proc = start_worker(bootstrap, port, folder / "latency.log")
+        warmup = articles(50, "warm")
+        produce(bootstrap, warmup)
+        watcher.wait_for({a.article_id for a in warmup}, 300)
+        watcher.enriched_latency.clear()
+        watcher.alert_latency.clear()
+        cpu_before = cpu_seconds(proc.pid)
+        steady = articles(int(args.rate * args.seconds), "steady")
+        produce(bootstrap, steady, rate=args.rate)
+        watcher.wait_for({a.article_id for a in steady}, 600)
+        cpu_per_article = (cpu_seconds(proc.pid) - cpu_before) / len(steady)
+        stages = stage_seconds(port)
+        peak = peak_rss_mb(proc.pid)
+        stop([proc])
+        watcher.stop = True
+
+        for name, values in (
+            ("publication -> enriched", watcher.enriched_latency),
+            ("publication -> alert", watcher.alert_latency),
+        ):
+            results.append(
+                (f"latency at {args.rate:.0f}/s, {name} (p50 / p95 / p99)",
+                 " / ".join(f"{percentile(values, q) * 1000:,.0f} ms"
+                            for q in (0.5, 0.95, 0.99)) + f" ({len(values)} records)")
+            )  # fmt: skip
+        results.append(("worker CPU per article (process)", f"{cpu_per_article * 1000:.2f} ms"))
+        for stage, seconds in sorted(stages.items()):
+            results.append((f"  time in the {stage} stage per article", f"{seconds * 1000:.2f} ms"))
+        results.append(("worker peak resident memory", f"{peak:,.0f} MB"))
+    finally:
+        broker.stop(folder / "broker")
+        shutil.rmtree(folder, ignore_errors=True)
+
+    print("\n| figure | value |\n| --- | --- |")
+    for name, value in results:
+        print(f"| {name} | {value} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,90 @@
+import logging
+import re
+import ssl
+from pathlib import Path
+
+import pytest
+
+from axiswatch.exceptions import InputError
+from axiswatch.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+SECURE_ENV = {
+    "KAFKA_BOOTSTRAP_SERVERS": "kafka-1.example:9094, kafka-2.example:9094",
+    "KAFKA_SECURITY_PROTOCOL": "SASL_SSL",
+    "KAFKA_SASL_MECHANISM": "SCRAM-SHA-512",
+    "KAFKA_SASL_USERNAME": "axiswatch",
+    "KAFKA_SASL_PASSWORD": "s3cret-Pa55",
+    "KAFKA_SSL_CAFILE": "/etc/ssl/kafka-ca.pem",
+}
+
+
+def test_an_existing_cluster_with_scram_and_tls_reaches_the_kafka_python_clients():
+    settings = Settings.from_env(SECURE_ENV)
+    assert settings.kafka.external
+    config = settings.kafka.kafka_python()
+    assert config["bootstrap_servers"] == ["kafka-1.example:9094", "kafka-2.example:9094"]
+    assert config["security_protocol"] == "SASL_SSL"
+    assert config["sasl_mechanism"] == "SCRAM-SHA-512"
+    assert config["sasl_plain_username"] == "axiswatch"
+    assert config["sasl_plain_password"] == "s3cret-Pa55"
+    assert config["ssl_cafile"] == "/etc/ssl/kafka-ca.pem"
+
+
+@pytest.fixture
+def ca_env() -> dict[str, str]:
+    cafile = ssl.get_default_verify_paths().cafile or "/etc/ssl/certs/ca-certificates.crt"
+    if not Path(cafile).is_file():
+        pytest.skip("no CA bundle on this machine")
+    return {**SECURE_ENV, "KAFKA_SSL_CAFILE": cafile}
+
+
+def test_the_faust_worker_gets_the_same_credentials(ca_env):
+    settings = Settings.from_env(ca_env)
+    assert (
+        settings.kafka.faust_broker() == "kafka://kafka-1.example:9094;kafka://kafka-2.example:9094"
+    )
+    credentials = settings.kafka.faust_credentials()
+    assert credentials.username == "axiswatch" and credentials.password == "s3cret-Pa55"
+    assert credentials.mechanism.value == "SCRAM-SHA-512"
+    assert credentials.ssl_context is not None
+
+
+def test_a_missing_ca_file_is_a_clear_error():
+    with pytest.raises(InputError, match="KAFKA_SSL_CAFILE=/etc/ssl/kafka-ca.pem is not a file"):
+        Settings.from_env(SECURE_ENV).kafka.faust_credentials()
+
+
+def test_secrets_never_appear_in_reprs_or_logs(caplog, ca_env):
+    settings = Settings.from_env(ca_env)
+    with caplog.at_level(logging.DEBUG):
+        logging.getLogger("axiswatch.test").info("settings: %r %s", settings, settings.kafka)
+        logging.getLogger("axiswatch.test").info("%r", settings.kafka.faust_credentials())
+    assert "s3cret-Pa55" not in caplog.text
+    assert "axiswatch" in caplog.text  # the user name may show; the password never
+
+
+def test_plaintext_by_default_and_no_credentials_for_faust():
+    settings = Settings.from_env({})
+    assert not settings.kafka.external
+    assert settings.kafka.kafka_python()["security_protocol"] == "PLAINTEXT"
+    assert settings.kafka.faust_credentials() is None
+
+
+def test_every_kafka_client_in_the_code_takes_the_settings():
+    """A client built from a bare bootstrap address would skip TLS and SASL."""
+    offenders = []
+    for path in [
+        *ROOT.glob("axiswatch/*.py"),
+        *ROOT.glob("producers/*.py"),
+        *ROOT.glob("streams/*.py"),
+    ]:
+        text = path.read_text(encoding="utf-8")
+        for match in re.finditer(
+            r"(KafkaProducer|KafkaConsumer|KafkaAdminClient)\((.{0,200})", text, re.S
+        ):
+            window = match.group(2)
+            if "kafka_python()" not in window and "**config" not in window:
+                offenders.append(f"{path.name}: {match.group(0)[:80]!r}")
+    # The local broker's own health probe talks plaintext to 127.0.0.1 on purpose.
+    assert [o for o in offenders if not o.startswith("broker.py")] == []
