@@ -21,7 +21,7 @@ from streams.fingerprints import (
     signature,
     strip_boilerplate,
 )
-from streams.phrases import tokenize
+from streams.phrases import tokenize, words
 from streams.signals import CueBook, default_cuebook, detect_signals, signal_id, signal_key
 from streams.text import canonical_url, content_hash, normalise_text, split_sentences
 
@@ -120,7 +120,8 @@ def analyze_article(
             )
         )
 
-    sig = signature(shingle_hashes(tokenize(normalise_text(strip_boilerplate(raw.body)))))
+    # The body is normalised already; footers and datelines do not make two texts alike.
+    sig = signature(shingle_hashes(words(strip_boilerplate(body))))
     return AnalyzedArticle(
         article_id=raw.article_id,
         title=title,

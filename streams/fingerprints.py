@@ -40,6 +40,7 @@ _rng = np.random.RandomState(20260101)  # fixed: every worker must compute the s
 _A = _rng.randint(1, (1 << 61) - 1, size=NUM_PERM, dtype=np.uint64)
 _B = _rng.randint(0, (1 << 61) - 1, size=NUM_PERM, dtype=np.uint64)
 _K1, _K2 = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F)
+_WORD_HASHES: dict[str, int] = {}
 
 # Lines that outlets add around a wire text: they say nothing about the story.
 _BOILERPLATE_RE = re.compile(
@@ -68,8 +69,13 @@ def shingle_hashes(tokens: list[Token] | list[str]) -> np.ndarray:
     words = [t[0] if isinstance(t, tuple) else t for t in tokens]
     if not words:
         return np.empty(0, dtype=np.uint64)
+    if len(_WORD_HASHES) > 500_000:  # words repeat: remember their hashes, within bounds
+        _WORD_HASHES.clear()
+    known = _WORD_HASHES
     hashes = np.fromiter(
-        (zlib.crc32(w.encode("utf-8")) for w in words), dtype=np.uint64, count=len(words)
+        (known.get(w) or known.setdefault(w, zlib.crc32(w.encode("utf-8"))) for w in words),
+        dtype=np.uint64,
+        count=len(words),
     )
     if len(words) < SHINGLE:
         return hashes

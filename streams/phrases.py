@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["PhraseMatch", "PhraseMatcher", "Token", "tokenize"]
+__all__ = ["PhraseMatch", "PhraseMatcher", "Token", "tokenize", "words"]
 
 _TOKEN_RE = re.compile(r"\w+")
 _PATTERN_TOKEN_RE = re.compile(r"[\w*]+")
@@ -38,6 +38,11 @@ Token = tuple[str, int, int]  # lowercased word, start, end
 def tokenize(text: str) -> list[Token]:
     """The words of `text`, lowercased, with their spans."""
     return [(m.group(0).lower(), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
+
+
+def words(text: str) -> list[str]:
+    """The words of `text`, lowercased, without spans (faster when spans are not needed)."""
+    return _TOKEN_RE.findall(text.lower())
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +63,11 @@ class _Phrase:
     @property
     def specificity(self) -> int:
         return sum(len(word) + (kind == _EXACT) for kind, word in self.words)
+
+
+# A word's candidate phrases: one-word phrases, longer ones by their (exact) second word, and
+# longer ones whose second word is a stem or a Hangul prefix.
+_Candidates = tuple[list[_Phrase], dict[str, list[_Phrase]], list[_Phrase]]
 
 
 def _parse(pattern: str) -> tuple[tuple[tuple[int, str], ...], tuple[str, ...] | None]:
@@ -103,16 +113,25 @@ class PhraseMatcher:
                 bucket.sort(key=lambda p: -len(p.words))
         self._stem_lengths = sorted({len(w) for w in self._stems})
         self._prefix_lengths = sorted({len(w) for w in self._prefixes})
-        self._cache: dict[str, list[_Phrase]] = {}
+        self._cache: dict[str, _Candidates] = {}
 
-    def _candidates(self, word: str) -> list[_Phrase]:
-        # Words repeat across articles: remember each word's candidates (bounded memory).
+    def _candidates(self, word: str) -> _Candidates:
+        # Words repeat across articles: remember each word's candidates (bounded memory),
+        # split so that most multi-word phrases are ruled out by the next word alone.
         cached = self._cache.get(word)
         if cached is not None:
             return cached
         if len(self._cache) >= _CACHE_WORDS:
             self._cache.clear()
-        found = self._cache[word] = self._lookup(word)
+        singles, by_second, others = [], {}, []
+        for phrase in self._lookup(word):
+            if len(phrase.words) == 1:
+                singles.append(phrase)
+            elif phrase.words[1][0] == _EXACT:
+                by_second.setdefault(phrase.words[1][1], []).append(phrase)
+            else:
+                others.append(phrase)
+        found = self._cache[word] = (singles, by_second, others)
         return found
 
     def _lookup(self, word: str) -> list[_Phrase]:
@@ -134,14 +153,29 @@ class PhraseMatcher:
         tokens = tokenize(text) if tokens is None else tokens
         out: list[PhraseMatch] = []
         index, count = 0, len(tokens)
+        cache = self._cache
         while index < count:
+            # Most words start no phrase: settle them with one dictionary look-up.
+            known = cache.get(tokens[index][0])
+            if known is not None and not (known[0] or known[1] or known[2]):
+                index += 1
+                continue
             # The longest match wins; on the same span, the more specific phrase (북한군 over
             # 북한, a full word over a stem); phrases just as specific report all payloads.
             best: tuple[int, int] = (-1, -1)
             best_len, payloads = 0, []
-            for phrase in self._candidates(tokens[index][0]):
+            singles, by_second, others = self._candidates(tokens[index][0])
+            candidates = singles
+            if index + 1 < count and (by_second or others):
+                candidates = [*singles, *by_second.get(tokens[index + 1][0], ()), *others]
+            for phrase in candidates:
                 size = len(phrase.words)
-                if index + size > count or not self._matches(text, tokens, index, phrase):
+                if index + size > count:
+                    continue
+                # A one-word phrase found by the look-up matches unless its case must agree.
+                if (size > 1 or phrase.exact_case is not None) and not self._matches(
+                    text, tokens, index, phrase
+                ):
                     continue
                 rank = (tokens[index + size - 1][2], phrase.specificity)
                 if rank > best:
