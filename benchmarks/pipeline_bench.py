@@ -120,12 +120,14 @@ class Watcher(threading.Thread):
                     elif value["article_id"] in self.fetched:
                         self.alert_latency.append(now - self.fetched[value["article_id"]])
 
-    def wait_for(self, ids: set[str], timeout: float) -> None:
+    def wait_for(self, ids: set[str], timeout: float, phase: str) -> None:
         deadline = time.monotonic() + timeout
         while not ids <= self.enriched.keys():
             if time.monotonic() > deadline:
-                missing = len(ids - self.enriched.keys())
-                raise SystemExit(f"timed out: {missing} article(s) never enriched")
+                missing = sorted(ids - self.enriched.keys())
+                raise TimeoutError(
+                    f"{phase}: {len(missing)} article(s) never enriched, e.g. {missing[:3]}"
+                )
             time.sleep(0.2)
 
 
@@ -247,14 +249,16 @@ def main() -> None:
             ids = {a.article_id for a in batch}
             if workers == 1:
                 warm = [start_worker(bootstrap, broker.free_port(), folder / "w0.log")]
-                watcher.wait_for({a.article_id for a in articles(args.articles, "base")}, 600)
+                watcher.wait_for(
+                    {a.article_id for a in articles(args.articles, "base")}, 600, "first drain"
+                )
                 stop(warm)
             produce(bootstrap, batch)
             procs = [
                 start_worker(bootstrap, broker.free_port(), folder / f"w{workers}-{i}.log")
                 for i in range(workers)
             ]
-            watcher.wait_for(ids, 900)
+            watcher.wait_for(ids, 900, f"drain with {workers} worker(s)")
             stamps = sorted(watcher.enriched[i] for i in ids)
             rate = len(ids) / (stamps[-1] - stamps[0])
             results.append(
@@ -270,13 +274,13 @@ def main() -> None:
         proc = start_worker(bootstrap, port, folder / "latency.log")
         warmup = articles(50, "warm")
         produce(bootstrap, warmup)
-        watcher.wait_for({a.article_id for a in warmup}, 300)
+        watcher.wait_for({a.article_id for a in warmup}, 300, "warm-up")
         watcher.enriched_latency.clear()
         watcher.alert_latency.clear()
         cpu_before = cpu_seconds(proc.pid)
         steady = articles(int(args.rate * args.seconds), "steady")
         produce(bootstrap, steady, rate=args.rate)
-        watcher.wait_for({a.article_id for a in steady}, 600)
+        watcher.wait_for({a.article_id for a in steady}, 600, "latency run")
         cpu_per_article = (cpu_seconds(proc.pid) - cpu_before) / len(steady)
         stages = stage_seconds(port)
         peak = peak_rss_mb(proc.pid)
@@ -296,9 +300,14 @@ def main() -> None:
         for stage, seconds in sorted(stages.items()):
             results.append((f"  time in the {stage} stage per article", f"{seconds * 1000:.2f} ms"))
         results.append(("worker peak resident memory", f"{peak:,.0f} MB"))
-    finally:
+    except TimeoutError as exc:
         broker.stop(folder / "broker")
-        shutil.rmtree(folder, ignore_errors=True)
+        raise SystemExit(f"{exc}; the workers' logs are kept in {folder}") from None
+    except BaseException:
+        broker.stop(folder / "broker")
+        raise
+    broker.stop(folder / "broker")
+    shutil.rmtree(folder, ignore_errors=True)
 
     print("\n| figure | value |\n| --- | --- |")
     for name, value in results:

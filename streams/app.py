@@ -85,7 +85,7 @@ def create_app(settings: Settings, app_id: str = "axiswatch", replication: int =
     ledger: dict[str, dict] = {}
     book = StoryBook(
         table("story-exact"),
-        table("story-bands"),
+        {},  # the LSH index: derived from the stories table, rebuilt on takeover
         table("stories"),
         table("signals"),
         settings.stories,
@@ -158,8 +158,13 @@ def create_app(settings: Settings, app_id: str = "axiswatch", replication: int =
                 said = await asyncio.to_thread(load_alert_ledger, settings)
                 ledger.clear()
                 ledger.update(said)
+                bands = book.rebuild_bands()
                 takeover["pending"] = False
-                log.info("alert ledger read back: %d signal(s) already alerted", len(said))
+                log.info(
+                    "took the stories partition: %d signal(s) already alerted, %d LSH keys",
+                    len(said),
+                    bands,
+                )
             started = time.perf_counter()
             try:
                 article = AnalyzedArticle.model_validate_json(event.value)

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from schemas.models import ActorRef, Alert, AnalyzedArticle, EnrichedArticle, Signal, utcnow
-from streams.fingerprints import decode_signature, estimate_jaccard
+from streams.fingerprints import band_keys, decode_signature, estimate_jaccard
 
 __all__ = ["Placement", "StoryBook", "StoryConfig"]
 
@@ -282,6 +282,18 @@ class StoryBook:
                 del self.signals[key]
                 gone["signals"] += 1
         return gone
+
+    def rebuild_bands(self) -> int:
+        """Recompute the LSH index from the stories' signatures; returns its size.
+
+        The worker keeps the index in memory only: it is derived state, and rebuilding it on
+        takeover spares the changelog 32 writes per new story."""
+        self.bands.clear()
+        for story_id, story in list(self.stories.items()):
+            for sig in story.get("sigs") or ():
+                for key in band_keys(decode_signature(sig)):
+                    self.bands[key] = story_id
+        return len(self.bands)
 
     def sizes(self) -> dict[str, int]:
         return {

@@ -165,3 +165,14 @@ def test_a_signal_the_alerts_topic_already_carries_is_not_new_again():
     _, other, _ = replacement.place(article(TROOPS + " More.", "outlet-b"), NOW)
     assert [a.kind for a in other] == ["corroborated"]
     assert other[0].alert_id == alerts[0].alert_id and other[0].source_count == 2
+
+
+def test_the_lsh_index_is_rebuilt_from_the_stories_alone():
+    book = StoryBook.in_memory()
+    first, _, _ = book.place(article(WIRE, "yonhap"), NOW)
+    before = dict(book.bands)
+    book.bands.clear()
+    assert book.rebuild_bands() == len(before) and book.bands == before
+    paragraphs = WIRE.split("\n")
+    copy, _, placement = book.place(article("\n".join(paragraphs[1:]), "other"), NOW)
+    assert placement.match == "near" and copy.story_id == first.story_id
