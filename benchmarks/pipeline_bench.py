@@ -27,7 +27,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 from datetime import UTC, datetime
@@ -86,11 +85,11 @@ def produce(bootstrap: str, batch: list[RawArticle], rate: float | None = None) 
     producer.close()
 
 
-class Watcher(threading.Thread):
-    """Receives enriched records and alerts; notes when each arrives."""
+class Watcher:
+    """Receives enriched records and alerts; notes when each arrives. It polls in the caller's
+    thread (`wait_for`); producers run in other threads meanwhile."""
 
     def __init__(self, bootstrap: str) -> None:
-        super().__init__(daemon=True)
         self.consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
         tps = [
             TopicPartition(t, p)
@@ -104,31 +103,29 @@ class Watcher(threading.Thread):
         self.enriched_latency: list[float] = []
         self.alert_latency: list[float] = []
         self.fetched: dict[str, float] = {}
-        self.stop = False
 
-    def run(self) -> None:
-        while not self.stop:
-            for tp, messages in self.consumer.poll(timeout_ms=200).items():
-                now = time.time()
-                for m in messages:
-                    value = json.loads(m.value)
-                    if tp.topic == "articles.enriched":
-                        self.enriched.setdefault(value["article_id"], now)
-                        fetched = datetime.fromisoformat(value["fetched_at"]).timestamp()
-                        self.fetched[value["article_id"]] = fetched
-                        self.enriched_latency.append(now - fetched)
-                    elif value["article_id"] in self.fetched:
-                        self.alert_latency.append(now - self.fetched[value["article_id"]])
+    def pump(self) -> None:
+        for tp, messages in self.consumer.poll(timeout_ms=200).items():
+            now = time.time()
+            for m in messages:
+                value = json.loads(m.value)
+                if tp.topic == "articles.enriched":
+                    self.enriched.setdefault(value["article_id"], now)
+                    fetched = datetime.fromisoformat(value["fetched_at"]).timestamp()
+                    self.fetched[value["article_id"]] = fetched
+                    self.enriched_latency.append(now - fetched)
+                elif value["article_id"] in self.fetched:
+                    self.alert_latency.append(now - self.fetched[value["article_id"]])
 
     def wait_for(self, ids: set[str], timeout: float, phase: str) -> None:
         deadline = time.monotonic() + timeout
         while not ids <= self.enriched.keys():
+            self.pump()
             if time.monotonic() > deadline:
                 missing = sorted(ids - self.enriched.keys())
                 raise TimeoutError(
                     f"{phase}: {len(missing)} article(s) never enriched, e.g. {missing[:3]}"
                 )
-            time.sleep(0.2)
 
 
 def start_worker(bootstrap: str, metrics_port: int, log: Path) -> subprocess.Popen:
@@ -241,7 +238,6 @@ def main() -> None:
         results.append(("baseline: aiokafka consume+produce passthrough", f"{base:,.0f} msg/s"))
 
         watcher = Watcher(bootstrap)
-        watcher.start()
         for workers in () if args.skip_drain else (1, 2):
             # The baseline's messages are still in articles.raw: the first worker drains them
             # first (not measured), then the measured batch.
@@ -279,13 +275,30 @@ def main() -> None:
         watcher.alert_latency.clear()
         cpu_before = cpu_seconds(proc.pid)
         steady = articles(int(args.rate * args.seconds), "steady")
-        produce(bootstrap, steady, rate=args.rate)
+        # The steady stream comes from `axiswatch replay --rate` in its own process: each
+        # article's fetched_at is stamped as it is read, just before it is sent.
+        feed = folder / "steady.jsonl"
+        feed.write_text(
+            "".join(
+                json.dumps({"title": a.title, "body": a.body, "url": a.url, "source": a.source})
+                + "\n"
+                for a in steady
+            ),
+            encoding="utf-8",
+        )
+        sender = subprocess.Popen(
+            [sys.executable, "-m", "axiswatch", "replay", str(feed), "--rate", str(args.rate)],
+            env={**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap},
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         watcher.wait_for({a.article_id for a in steady}, 600, "latency run")
         cpu_per_article = (cpu_seconds(proc.pid) - cpu_before) / len(steady)
         stages = stage_seconds(port)
         peak = peak_rss_mb(proc.pid)
         stop([proc])
-        watcher.stop = True
+        sender.wait(timeout=60)
 
         for name, values in (
             ("publication -> enriched", watcher.enriched_latency),

@@ -570,9 +570,9 @@ def run_poll_command(args: Any, settings: Any) -> int:
             feeds, KafkaPublisher(producer), store, allow_file=args.allow_file, workers=args.workers
         )
         port = args.metrics_port if args.metrics_port is not None else settings.metrics_port
-        served = metrics.serve(port)
+        served = metrics.serve(port, settings.metrics_host)
         if served is not None:
-            print(f"metrics on http://127.0.0.1:{served}/metrics", file=sys.stderr)
+            print(f"metrics on http://{settings.metrics_host}:{served}/metrics", file=sys.stderr)
         if args.once:
             poller.log_runs = False
             runs = poller.run_once(on_run=lambda run: print(run.describe(), file=sys.stderr))

@@ -22,6 +22,19 @@ from axiswatch.topics import ensure_topics
 ROOT = Path(__file__).resolve().parents[2]
 
 
+# The seed's story first (its test expects the seed's signals to be new), the disruptive
+# fault tests (killed workers, a stopped broker, corpus replays) last.
+_MODULE_ORDER = ("test_pipeline", "test_poll", "test_observability", "test_faults")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        name = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
+        return _MODULE_ORDER.index(name) if name in _MODULE_ORDER else len(_MODULE_ORDER)
+
+    items.sort(key=rank)  # stable: the order within a module stays
+
+
 @pytest.fixture(scope="session")
 def broker_dir(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("broker")
@@ -129,11 +142,13 @@ def producer(bootstrap: str) -> Iterator[KafkaProducer]:
 
 
 class WorkerProcess:
-    """`axiswatch worker` as a child process that tests can kill and restart."""
+    """`axiswatch worker` as a child process that tests can kill and restart; with
+    `metrics_port`, it serves Prometheus metrics on 127.0.0.1 at that port (kept on restart)."""
 
-    def __init__(self, bootstrap: str, log_dir: Path) -> None:
+    def __init__(self, bootstrap: str, log_dir: Path, metrics_port: int | None = None) -> None:
         self.bootstrap = bootstrap
         self.log_dir = log_dir
+        self.metrics_port = metrics_port
         self.process: subprocess.Popen | None = None
         self.starts = 0
 
@@ -143,9 +158,12 @@ class WorkerProcess:
 
     def start(self) -> None:
         self.starts += 1
+        command = [sys.executable, "-m", "axiswatch", "worker"]
+        if self.metrics_port is not None:
+            command += ["--metrics-port", str(self.metrics_port)]
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "axiswatch", "worker"],
+                command,
                 env=cli_env(self.bootstrap),
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -189,8 +207,11 @@ class WorkerProcess:
 
 @pytest.fixture(scope="session")
 def worker(settings: Settings, bootstrap: str, tmp_path_factory) -> Iterator[WorkerProcess]:
-    """The worker, started once and known to be consuming; tests may restart it."""
-    process = WorkerProcess(bootstrap, tmp_path_factory.mktemp("worker"))
+    """The worker, started once and known to be consuming, serving its metrics on
+    127.0.0.1:`worker.metrics_port`; tests may restart it."""
+    process = WorkerProcess(
+        bootstrap, tmp_path_factory.mktemp("worker"), metrics_port=broker.free_port()
+    )
     process.start()
     yield process
     process.stop()
