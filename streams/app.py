@@ -26,41 +26,15 @@ from schemas.topics import LARGE_MESSAGE_BYTES
 from streams.analyze import Rejected, analyze_bytes
 from streams.stories import StoryBook
 
-__all__ = ["create_app", "refuse_stale_acks"]
+__all__ = ["create_app"]
 
 log = logging.getLogger("axiswatch.worker")
-
-
-def refuse_stale_acks() -> None:
-    """Never acknowledge a message fetched before the last rebalance.
-
-    faust-streaming skips such a message (its `generation_id` is not the consumer's) and
-    acknowledges it anyway (`faust/streams.py`, `Stream._py_aiter`); once that offset is
-    committed, nobody ever processes the message. Refused, the offset stays uncommitted and
-    the new assignment fetches the message again from the committed offset: at least once.
-    """
-    from faust.transport.consumer import Consumer
-
-    if getattr(Consumer.ack, "_axiswatch_guard", False):
-        return
-    original = Consumer.ack
-
-    def ack(self: Any, message: Any) -> bool:
-        generation = getattr(message, "generation_id", None)
-        current = getattr(self.app, "consumer_generation_id", None)
-        if generation is not None and current is not None and generation != current:
-            return False
-        return original(self, message)
-
-    ack._axiswatch_guard = True  # type: ignore[attr-defined]
-    Consumer.ack = ack  # type: ignore[method-assign]
 
 
 def create_app(settings: Settings, app_id: str = "axiswatch", replication: int = 1) -> faust.App:
     """Build the worker app for `settings`; topics and tables are declared here, once.
 
     `replication` is the replication factor of the tables' changelog topics."""
-    refuse_stale_acks()
     app = faust.App(
         app_id,
         broker=settings.kafka.faust_broker(),
