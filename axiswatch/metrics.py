@@ -26,6 +26,7 @@ __all__ = [
     "CONSUMER_LAG",
     "LATENCY",
     "PUBLICATION_TO_ALERT",
+    "REREAD",
     "STAGE_SECONDS",
     "STORIES",
     "STORY_INDEX_SIZE",
@@ -66,6 +67,11 @@ STORIES = Counter("axiswatch_stories_total", "Stories started (first article of 
 ALERTS = Counter("axiswatch_alerts_total", "Alerts written.", ["category", "kind"])
 DEAD_LETTERS = Counter(
     "axiswatch_dead_letters_total", "Messages sent to the dead-letter topic.", ["stage", "reason"]
+)
+REREAD = Counter(
+    "axiswatch_reread_messages_total",
+    "Input messages the worker read again itself because its consumer had skipped them.",
+    ["topic"],
 )
 STAGE_SECONDS = Histogram(
     "axiswatch_stage_seconds",

@@ -55,6 +55,36 @@ class KafkaSettings:
             config["ssl_cafile"] = self.ssl_cafile
         return config
 
+    def aiokafka(self) -> dict[str, Any]:
+        """Connection keyword arguments for aiokafka clients."""
+        config: dict[str, Any] = {
+            "bootstrap_servers": self.servers,
+            "security_protocol": self.security_protocol,
+            "client_id": "axiswatch",
+        }
+        if self.sasl_mechanism:
+            config.update(
+                sasl_mechanism=self.sasl_mechanism,
+                sasl_plain_username=self.sasl_username,
+                sasl_plain_password=self.sasl_password,
+            )
+        if self.security_protocol.endswith("SSL"):
+            config["ssl_context"] = self.ssl_context()
+        return config
+
+    def ssl_context(self) -> Any:
+        """The TLS context for the brokers, checked against `ssl_cafile` when it is set."""
+        import ssl
+
+        if self.ssl_cafile and not Path(self.ssl_cafile).is_file():
+            from axiswatch.exceptions import InputError
+
+            raise InputError(
+                f"KAFKA_SSL_CAFILE={self.ssl_cafile} is not a file: name the PEM file of the "
+                "certificate authority that signed the brokers' certificates"
+            )
+        return ssl.create_default_context(cafile=self.ssl_cafile)
+
     def faust_broker(self) -> str:
         return ";".join(f"kafka://{server}" for server in self.servers)
 
@@ -62,20 +92,9 @@ class KafkaSettings:
         """Faust `broker_credentials` for TLS/SASL, or None for plaintext."""
         if self.security_protocol == "PLAINTEXT":
             return None
-        import ssl
-
         import faust
 
-        context = None
-        if self.security_protocol.endswith("SSL"):
-            if self.ssl_cafile and not Path(self.ssl_cafile).is_file():
-                from axiswatch.exceptions import InputError
-
-                raise InputError(
-                    f"KAFKA_SSL_CAFILE={self.ssl_cafile} is not a file: name the PEM file of the "
-                    "certificate authority that signed the brokers' certificates"
-                )
-            context = ssl.create_default_context(cafile=self.ssl_cafile)
+        context = self.ssl_context() if self.security_protocol.endswith("SSL") else None
         if self.sasl_mechanism:
             return faust.SASLCredentials(
                 username=self.sasl_username,
@@ -98,6 +117,9 @@ class Settings:
     metrics_host: str = "127.0.0.1"  # 0.0.0.0 in a container, where Prometheus is elsewhere
     replication_factor: int | None = None  # None: min(3, brokers in the cluster)
     stories: StoryConfig = field(default_factory=StoryConfig)
+    # Fault injection, for tests only: the worker's agents drop every Nth message they are
+    # given, as the Faust consumer can after a rebalance; the worker must still process it.
+    fault_drop_every: int = 0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -129,6 +151,7 @@ class Settings:
                 max_stories=int(env.get("AXISWATCH_MAX_STORIES", "200000")),
                 near_threshold=float(env.get("AXISWATCH_NEAR_DUPLICATE_THRESHOLD", "0.4")),
             ),
+            fault_drop_every=int(env.get("AXISWATCH_FAULT_DROP_EVERY", "0")),
         )
 
     def with_metrics_port(self, port: int | None) -> Settings:

@@ -24,6 +24,7 @@ from axiswatch.settings import Settings
 from schemas.models import MAX_DEAD_LETTER_BYTES, AnalyzedArticle, DeadLetter
 from schemas.topics import LARGE_MESSAGE_BYTES
 from streams.analyze import Rejected, analyze_bytes
+from streams.delivery import CommitKeeper, Record
 from streams.stories import StoryBook
 
 __all__ = ["create_app"]
@@ -56,14 +57,16 @@ def create_app(settings: Settings, app_id: str = "axiswatch", replication: int =
         broker_heartbeat_interval=2.0,
         topic_replication_factor=replication,
     )
+    # acks=False: Faust does not commit these topics; the CommitKeeper does (streams.delivery).
     raw_topic = app.topic(
         "articles.raw",
         partitions=settings.raw_partitions,
         key_serializer="raw",
         value_serializer="raw",
+        acks=False,
     )
     analyzed_topic = app.topic(
-        "articles.analyzed", partitions=1, key_serializer="raw", value_serializer="raw"
+        "articles.analyzed", partitions=1, key_serializer="raw", value_serializer="raw", acks=False
     )
     enriched_topic = app.topic(
         "articles.enriched",
@@ -75,12 +78,14 @@ def create_app(settings: Settings, app_id: str = "axiswatch", replication: int =
     dlq_topic = app.topic(
         "articles.dlq", partitions=1, key_serializer="raw", value_serializer="raw"
     )
+    keeper = CommitKeeper(app, settings, group=app_id)
 
     # Story state, changelogged to Kafka: a restarted worker rebuilds it from there. One
     # partition, like articles.analyzed, because novelty is a global decision.
     def table(name: str) -> Any:
-        # No key or value type: Faust then stores both as JSON.
-        return app.Table(name, default=None, partitions=1)
+        # No key or value type: Faust then stores both as JSON. use_partitioner: the table has
+        # one partition, and the CommitKeeper writes to it outside stream iteration too.
+        return app.Table(name, default=None, partitions=1, use_partitioner=True)
 
     ledger: dict[str, dict] = {}
     book = StoryBook(
@@ -94,111 +99,141 @@ def create_app(settings: Settings, app_id: str = "axiswatch", replication: int =
     # Whenever this worker takes the stories partition over, read back what the alerts topic
     # already says before processing (see axiswatch.ledger), so no signal is `new` twice.
     takeover = {"pending": True}
+    takeover_lock = asyncio.Lock()
 
     @app.on_partitions_assigned.connect
     async def on_assigned(sender: Any, assigned: Any = (), **kwargs: Any) -> None:
         if any(tp.topic == "articles.analyzed" for tp in assigned):
             takeover["pending"] = True
 
-    async def dead_letter(event: Any, rejected: Rejected, stage: str) -> None:
-        message = event.message
-        value = bytes(event.value) if isinstance(event.value, bytes | bytearray) else b""
-        kept = value[:MAX_DEAD_LETTER_BYTES]
-        record = DeadLetter(
+    async def take_over() -> None:
+        async with takeover_lock:
+            if not takeover["pending"]:
+                return
+            from axiswatch.ledger import load_alert_ledger
+
+            said = await asyncio.to_thread(load_alert_ledger, settings)
+            ledger.clear()
+            ledger.update(said)
+            bands = book.rebuild_bands()
+            takeover["pending"] = False
+            log.info(
+                "took the stories partition: %d signal(s) already alerted, %d LSH keys",
+                len(said),
+                bands,
+            )
+
+    async def dead_letter(record: Record, rejected: Rejected, stage: str) -> None:
+        kept = record.value[:MAX_DEAD_LETTER_BYTES]
+        dead = DeadLetter(
             reason=rejected.reason,  # type: ignore[arg-type]
             error=rejected.error,
-            topic=message.topic,
-            partition=message.partition,
-            offset=message.offset,
-            key_b64=base64.b64encode(event.key).decode() if isinstance(event.key, bytes) else None,
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            key_b64=base64.b64encode(record.key).decode() if record.key is not None else None,
             original_b64=base64.b64encode(kept).decode(),
-            original_size=len(value),
-            original_truncated=len(kept) < len(value),
+            original_size=len(record.value),
+            original_truncated=len(kept) < len(record.value),
             stage=stage,
         )
         log.warning(
             "dead letter from %s[%s]@%s: %s",
-            message.topic,
-            message.partition,
-            message.offset,
+            record.topic,
+            record.partition,
+            record.offset,
             rejected.error,
         )
         metrics.DEAD_LETTERS.labels(stage=stage, reason=rejected.reason).inc()
-        await dlq_topic.send(key=event.key, value=record.to_bytes())
+        await dlq_topic.send(key=record.key, value=dead.to_bytes())
+
+    async def analyze_one(record: Record) -> None:
+        started = time.perf_counter()
+        try:
+            result = analyze_bytes(record.value)
+        except Exception as exc:  # noqa: BLE001 - a bad article must not stop the worker
+            log.exception("analyze failed")
+            result = Rejected("processing_error", f"{type(exc).__name__}: {exc}"[:1000])
+        metrics.STAGE_SECONDS.labels(stage="analyze").observe(time.perf_counter() - started)
+        if isinstance(result, Rejected):
+            metrics.ARTICLES_IN.labels(stage="analyze", source="unknown").inc()
+            await dead_letter(record, result, "analyze")
+            return
+        source = metrics.bounded(result.source)
+        metrics.ARTICLES_IN.labels(stage="analyze", source=source).inc()
+        try:
+            await analyzed_topic.send(key=result.article_id.encode(), value=result.to_bytes())
+        except ProducerSendError as exc:  # e.g. larger than the topic allows
+            await dead_letter(record, Rejected("too_large", str(exc)[:1000]), "analyze")
+            return
+        metrics.ARTICLES_OUT.labels(stage="analyze", source=source).inc()
+
+    async def place_one(record: Record) -> None:
+        if takeover["pending"]:
+            await take_over()
+        started = time.perf_counter()
+        try:
+            article = AnalyzedArticle.model_validate_json(record.value)
+            enriched, alerts, placement = book.place(article)
+        except Exception as exc:  # noqa: BLE001
+            log.exception("stories failed")
+            await dead_letter(record, Rejected("processing_error", str(exc)[:1000]), "stories")
+            return
+        metrics.STAGE_SECONDS.labels(stage="stories").observe(time.perf_counter() - started)
+        source = metrics.bounded(article.source)
+        metrics.ARTICLES_IN.labels(stage="stories", source=source).inc()
+        if placement.match:
+            metrics.DUPLICATES.labels(match=placement.match).inc()
+        else:
+            metrics.STORIES.inc()
+        await enriched_topic.send(key=enriched.article_id.encode(), value=enriched.to_bytes())
+        metrics.ARTICLES_OUT.labels(stage="stories", source=source).inc()
+        now = enriched.enriched_at.timestamp()
+        metrics.LATENCY.labels(output="enriched").observe(now - article.fetched_at.timestamp())
+        for alert in alerts:
+            await alerts_topic.send(key=alert.alert_id.encode(), value=alert.to_bytes())
+            metrics.ALERTS.labels(category=alert.category, kind=alert.kind).inc()
+            metrics.LATENCY.labels(output="alert").observe(now - article.fetched_at.timestamp())
+            if alert.published_at:
+                metrics.PUBLICATION_TO_ALERT.labels(category=alert.category).observe(
+                    max(0.0, now - alert.published_at.timestamp())
+                )
+            log.info(
+                "alert %s %s %s: %s",
+                alert.kind,
+                alert.category,
+                alert.alert_id,
+                alert.evidence[:120],
+            )
+
+    keeper.handle("articles.raw", analyze_one)
+    keeper.handle("articles.analyzed", place_one)
+
+    given = {"articles.raw": 0, "articles.analyzed": 0}
+
+    def dropped(record: Record) -> bool:
+        """Fault injection (settings.fault_drop_every): pretend the consumer skipped it."""
+        given[record.topic] += 1
+        every = settings.fault_drop_every
+        return every > 0 and given[record.topic] % every == 0
 
     @app.agent(raw_topic)
     async def analyze(stream: Any) -> None:
         async for event in stream.events():
-            started = time.perf_counter()
-            try:
-                result = analyze_bytes(event.value)
-            except Exception as exc:  # noqa: BLE001 - a bad article must not stop the worker
-                log.exception("analyze failed")
-                result = Rejected("processing_error", f"{type(exc).__name__}: {exc}"[:1000])
-            metrics.STAGE_SECONDS.labels(stage="analyze").observe(time.perf_counter() - started)
-            if isinstance(result, Rejected):
-                metrics.ARTICLES_IN.labels(stage="analyze", source="unknown").inc()
-                await dead_letter(event, result, "analyze")
+            record = Record.from_event(event)
+            if dropped(record):
                 continue
-            source = metrics.bounded(result.source)
-            metrics.ARTICLES_IN.labels(stage="analyze", source=source).inc()
-            try:
-                await analyzed_topic.send(key=result.article_id.encode(), value=result.to_bytes())
-            except ProducerSendError as exc:  # e.g. larger than the topic allows
-                await dead_letter(event, Rejected("too_large", str(exc)[:1000]), "analyze")
-                continue
-            metrics.ARTICLES_OUT.labels(stage="analyze", source=source).inc()
+            await analyze_one(record)
+            keeper.done(record)
 
     @app.agent(analyzed_topic)
     async def stories(stream: Any) -> None:
         async for event in stream.events():
-            if takeover["pending"]:
-                from axiswatch.ledger import load_alert_ledger
-
-                said = await asyncio.to_thread(load_alert_ledger, settings)
-                ledger.clear()
-                ledger.update(said)
-                bands = book.rebuild_bands()
-                takeover["pending"] = False
-                log.info(
-                    "took the stories partition: %d signal(s) already alerted, %d LSH keys",
-                    len(said),
-                    bands,
-                )
-            started = time.perf_counter()
-            try:
-                article = AnalyzedArticle.model_validate_json(event.value)
-                enriched, alerts, placement = book.place(article)
-            except Exception as exc:  # noqa: BLE001
-                log.exception("stories failed")
-                await dead_letter(event, Rejected("processing_error", str(exc)[:1000]), "stories")
+            record = Record.from_event(event)
+            if dropped(record):
                 continue
-            metrics.STAGE_SECONDS.labels(stage="stories").observe(time.perf_counter() - started)
-            source = metrics.bounded(article.source)
-            metrics.ARTICLES_IN.labels(stage="stories", source=source).inc()
-            if placement.match:
-                metrics.DUPLICATES.labels(match=placement.match).inc()
-            else:
-                metrics.STORIES.inc()
-            await enriched_topic.send(key=enriched.article_id.encode(), value=enriched.to_bytes())
-            metrics.ARTICLES_OUT.labels(stage="stories", source=source).inc()
-            now = enriched.enriched_at.timestamp()
-            metrics.LATENCY.labels(output="enriched").observe(now - article.fetched_at.timestamp())
-            for alert in alerts:
-                await alerts_topic.send(key=alert.alert_id.encode(), value=alert.to_bytes())
-                metrics.ALERTS.labels(category=alert.category, kind=alert.kind).inc()
-                metrics.LATENCY.labels(output="alert").observe(now - article.fetched_at.timestamp())
-                if alert.published_at:
-                    metrics.PUBLICATION_TO_ALERT.labels(category=alert.category).observe(
-                        max(0.0, now - alert.published_at.timestamp())
-                    )
-                log.info(
-                    "alert %s %s %s: %s",
-                    alert.kind,
-                    alert.category,
-                    alert.alert_id,
-                    alert.evidence[:120],
-                )
+            await place_one(record)
+            keeper.done(record)
 
     @app.timer(interval=10.0)
     async def report_index_size() -> None:

@@ -145,10 +145,17 @@ class WorkerProcess:
     """`axiswatch worker` as a child process that tests can kill and restart; with
     `metrics_port`, it serves Prometheus metrics on 127.0.0.1 at that port (kept on restart)."""
 
-    def __init__(self, bootstrap: str, log_dir: Path, metrics_port: int | None = None) -> None:
+    def __init__(
+        self,
+        bootstrap: str,
+        log_dir: Path,
+        metrics_port: int | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.bootstrap = bootstrap
         self.log_dir = log_dir
         self.metrics_port = metrics_port
+        self.env = env or {}
         self.process: subprocess.Popen | None = None
         self.starts = 0
 
@@ -164,7 +171,7 @@ class WorkerProcess:
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(
                 command,
-                env=cli_env(self.bootstrap),
+                env={**cli_env(self.bootstrap), **self.env},
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 cwd=ROOT,

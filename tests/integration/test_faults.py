@@ -100,6 +100,51 @@ def test_the_only_worker_killed_and_restarted_loses_nothing(worker, bootstrap, r
     assert_no_repeated_new_alert(reader)
 
 
+def uncommitted(bootstrap: str, topics: tuple[str, ...]) -> dict[tuple[str, int], int]:
+    """Messages of `topics` past the worker group's committed offsets, per partition."""
+    from kafka import KafkaAdminClient, KafkaConsumer
+
+    from axiswatch.lag import group_lag
+
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap)
+    try:
+        return group_lag(admin, consumer, "axiswatch", topics)
+    finally:
+        consumer.close()
+        admin.close()
+
+
+def test_messages_the_consumer_skips_are_read_again_and_then_committed(
+    worker, bootstrap, reader, tmp_path
+):
+    """faust-streaming's consumer can skip a message after a rebalance (and acknowledge it).
+    Here the agents drop every 4th message they are given, on both input topics; the worker's
+    own offset keeping must find each one, process it, and only then commit past it."""
+    worker.stop()
+    dropping = WorkerProcess(bootstrap, tmp_path, env={"AXISWATCH_FAULT_DROP_EVERY": "4"})
+    try:
+        dropping.start()
+        path, ids = batch_file(tmp_path, 60)
+        enriched = reader("articles.enriched")
+        replay = start_replay(bootstrap, path, rate=100)
+        assert replay.wait(timeout=120) == 0, replay.stderr.read()
+        records = enriched.collect(lambda rs: ids <= enriched_ids(rs), timeout=120)
+        assert ids <= enriched_ids(records)
+        log = dropping.log_path.read_text()
+        assert "again from offset" in log
+        topics = ("articles.raw", "articles.analyzed")
+        deadline = time.monotonic() + 30
+        while any(uncommitted(bootstrap, topics).values()) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        lag = uncommitted(bootstrap, topics)
+        assert lag and not any(lag.values()), lag
+        assert_no_repeated_new_alert(reader)
+    finally:
+        dropping.stop()
+        worker.start()
+
+
 def test_the_broker_stopped_for_20_seconds_mid_replay_loses_nothing(
     worker, bootstrap, broker_dir, reader, tmp_path
 ):
