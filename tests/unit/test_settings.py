@@ -50,6 +50,17 @@ def test_the_faust_worker_gets_the_same_credentials(ca_env):
     assert credentials.ssl_context is not None
 
 
+def test_the_workers_own_aiokafka_reader_gets_the_same_credentials(ca_env):
+    config = Settings.from_env(ca_env).kafka.aiokafka()
+    assert config["bootstrap_servers"] == ["kafka-1.example:9094", "kafka-2.example:9094"]
+    assert config["security_protocol"] == "SASL_SSL"
+    assert config["sasl_mechanism"] == "SCRAM-SHA-512"
+    assert config["sasl_plain_username"] == "axiswatch"
+    assert config["sasl_plain_password"] == "s3cret-Pa55"
+    assert isinstance(config["ssl_context"], ssl.SSLContext)
+    assert "ssl_context" not in Settings.from_env({}).kafka.aiokafka()
+
+
 def test_a_missing_ca_file_is_a_clear_error():
     with pytest.raises(InputError, match="KAFKA_SSL_CAFILE=/etc/ssl/kafka-ca.pem is not a file"):
         Settings.from_env(SECURE_ENV).kafka.faust_credentials()
@@ -84,7 +95,7 @@ def test_every_kafka_client_in_the_code_takes_the_settings():
             r"(KafkaProducer|KafkaConsumer|KafkaAdminClient)\((.{0,200})", text, re.S
         ):
             window = match.group(2)
-            if "kafka_python()" not in window and "**config" not in window:
+            if not any(k in window for k in ("kafka_python()", "aiokafka()", "**config")):
                 offenders.append(f"{path.name}: {match.group(0)[:80]!r}")
     # The local broker's own health probe talks plaintext to 127.0.0.1 on purpose.
     assert [o for o in offenders if not o.startswith("broker.py")] == []
