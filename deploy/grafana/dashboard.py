@@ -390,6 +390,15 @@ def build() -> dict[str, Any]:
         ],
         unit=PER_SECOND,
     )
+    d.timeseries(
+        "Messages read again per second",
+        "Input messages the worker's consumer skipped (it happens around rebalances) and the "
+        "worker read again itself before committing past them. Occasional bursts after a "
+        "rebalance are expected; a steady rate means the consumer keeps skipping: see the "
+        "worker log.",
+        [(f"sum by (topic) (rate(axiswatch_reread_messages_total[{RATE}]))", "{{topic}}")],
+        unit=PER_SECOND,
+    )
 
     d.row("Latency")
     d.timeseries(
