@@ -8,41 +8,48 @@ whenever it takes the stories partition over, and a signal found there is never 
 
 from __future__ import annotations
 
+import asyncio
 import json
-import time
 from datetime import datetime
 
-from kafka import KafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
+from aiokafka.structs import TopicPartition
 
 from axiswatch.settings import Settings
 
 __all__ = ["load_alert_ledger"]
 
 
-def load_alert_ledger(settings: Settings, timeout: float = 60.0) -> dict[str, dict]:
-    """alert_id -> the signal's record as the alerts topic states it (to its current end)."""
-    consumer = KafkaConsumer(**settings.kafka.kafka_python(), group_id=None)
+async def load_alert_ledger(settings: Settings, timeout: float = 60.0) -> dict[str, dict]:
+    """alert_id -> the signal's record as the alerts topic states it (to its current end).
+
+    Raises TimeoutError if the topic cannot be read to its end within `timeout` seconds, and
+    aiokafka's KafkaError if Kafka cannot be reached."""
+    consumer = AIOKafkaConsumer(
+        enable_auto_commit=False, auto_offset_reset="earliest", **settings.kafka.aiokafka()
+    )
+    await consumer.start()
     try:
-        partitions = [
-            TopicPartition("alerts", p)
-            for p in sorted(consumer.partitions_for_topic("alerts") or ())
-        ]
-        if not partitions:
-            return {}
-        consumer.assign(partitions)
-        consumer.seek_to_beginning(*partitions)
-        ends = consumer.end_offsets(partitions)
-        ledger: dict[str, dict] = {}
-        deadline = time.monotonic() + timeout
-        while any(consumer.position(tp) < ends[tp] for tp in partitions):
-            if time.monotonic() > deadline:
-                raise TimeoutError("reading the alerts topic back took too long")
-            for messages in consumer.poll(timeout_ms=500).values():
-                for message in messages:
-                    _record(ledger, message.value)
-        return ledger
+        async with asyncio.timeout(timeout):
+            await consumer.topics()  # metadata of every topic, "alerts" included
+            partitions = [
+                TopicPartition("alerts", p)
+                for p in sorted(consumer.partitions_for_topic("alerts") or ())
+            ]
+            if not partitions:
+                return {}
+            consumer.assign(partitions)
+            await consumer.seek_to_beginning(*partitions)
+            ends = await consumer.end_offsets(partitions)
+            ledger: dict[str, dict] = {}
+            for tp in partitions:
+                while await consumer.position(tp) < ends[tp]:
+                    batch = await consumer.getmany(tp, timeout_ms=500)
+                    for message in batch.get(tp, []):
+                        _record(ledger, message.value)
+            return ledger
     finally:
-        consumer.close()
+        await consumer.stop()
 
 
 def _record(ledger: dict[str, dict], value: bytes | None) -> None:

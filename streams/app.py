@@ -17,9 +17,11 @@ import time
 from typing import Any
 
 import faust
+from aiokafka.errors import KafkaError
 from faust.exceptions import ProducerSendError
 
 from axiswatch import metrics
+from axiswatch.ledger import load_alert_ledger
 from axiswatch.settings import Settings
 from schemas.models import MAX_DEAD_LETTER_BYTES, AnalyzedArticle, DeadLetter
 from schemas.topics import LARGE_MESSAGE_BYTES
@@ -107,21 +109,25 @@ def create_app(settings: Settings, app_id: str = "axiswatch", replication: int =
             takeover["pending"] = True
 
     async def take_over() -> None:
+        """Until the alerts topic is read back, the stories stage waits: placing an article
+        without it could say `new` a second time."""
         async with takeover_lock:
-            if not takeover["pending"]:
-                return
-            from axiswatch.ledger import load_alert_ledger
-
-            said = await asyncio.to_thread(load_alert_ledger, settings)
-            ledger.clear()
-            ledger.update(said)
-            bands = book.rebuild_bands()
-            takeover["pending"] = False
-            log.info(
-                "took the stories partition: %d signal(s) already alerted, %d LSH keys",
-                len(said),
-                bands,
-            )
+            while takeover["pending"]:
+                try:
+                    said = await load_alert_ledger(settings)
+                except (KafkaError, TimeoutError) as exc:
+                    log.warning("could not read the alerts topic back, retrying in 5 s: %s", exc)
+                    await asyncio.sleep(5)
+                    continue
+                ledger.clear()
+                ledger.update(said)
+                bands = book.rebuild_bands()
+                takeover["pending"] = False
+                log.info(
+                    "took the stories partition: %d signal(s) already alerted, %d LSH keys",
+                    len(said),
+                    bands,
+                )
 
     async def dead_letter(record: Record, rejected: Rejected, stage: str) -> None:
         kept = record.value[:MAX_DEAD_LETTER_BYTES]
