@@ -13,7 +13,6 @@ import json
 from datetime import datetime
 
 from aiokafka import AIOKafkaConsumer
-from aiokafka.structs import TopicPartition
 
 from axiswatch.settings import Settings
 
@@ -31,14 +30,12 @@ async def load_alert_ledger(settings: Settings, timeout: float = 60.0) -> dict[s
     await consumer.start()
     try:
         async with asyncio.timeout(timeout):
-            await consumer.topics()  # metadata of every topic, "alerts" included
-            partitions = [
-                TopicPartition("alerts", p)
-                for p in sorted(consumer.partitions_for_topic("alerts") or ())
-            ]
-            if not partitions:
+            if "alerts" not in await consumer.topics():
                 return {}
-            consumer.assign(partitions)
+            consumer.subscribe(["alerts"])  # no group: every partition is assigned to us
+            while not consumer.assignment():
+                await asyncio.sleep(0.05)
+            partitions = sorted(consumer.assignment())
             await consumer.seek_to_beginning(*partitions)
             ends = await consumer.end_offsets(partitions)
             ledger: dict[str, dict] = {}

@@ -76,6 +76,22 @@ def test_kcat_reads_alerts_as_valid_json(worker, bootstrap, reader, seed_path):
         assert alert.alert_id == key
 
 
+def test_the_alert_ledger_reads_back_every_alert_on_the_topic(worker, settings, reader, seed_path):
+    """What a worker taking the stories partition over reads back (axiswatch.ledger)."""
+    import asyncio
+
+    from axiswatch.ledger import load_alert_ledger
+
+    run_cli(settings.kafka.bootstrap_servers, "replay", str(seed_path))
+    alerts = reader("alerts", from_beginning=True).collect(lambda rs: len(rs) >= 4, timeout=90)
+    ledger = asyncio.run(load_alert_ledger(settings))
+    ids = {r["value"]["alert_id"] for r in alerts}
+    assert ids and ids <= set(ledger)
+    for record in alerts:
+        alert = record["value"]
+        assert ledger[alert["alert_id"]]["story_id"] is not None
+
+
 def test_garbage_goes_to_the_dead_letter_topic_and_the_worker_carries_on(
     worker, bootstrap, reader, producer
 ):
