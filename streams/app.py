@@ -204,7 +204,9 @@ def create_app(settings: Settings, app_id: str = "axiswatch", replication: int =
                 metrics.PUBLICATION_TO_ALERT.labels(category=alert.category).observe(
                     max(0.0, now - alert.published_at.timestamp())
                 )
-            log.info(
+            # Every new signal in the log; corroborations (many per story) only at debug level.
+            log.log(
+                logging.INFO if alert.kind == "new" else logging.DEBUG,
                 "alert %s %s %s: %s",
                 alert.kind,
                 alert.category,
