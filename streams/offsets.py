@@ -30,6 +30,7 @@ class _Partition:
     done: set[int] = field(default_factory=set)  # processed offsets at or above `base`
     hole_since: float | None = None  # when `base` was first seen missing with later ones done
     progress_at: float = 0.0  # when `base` last moved (or the partition was assigned)
+    behind_since: float | None = None  # since when the partition's end is known to be beyond
 
 
 class OffsetTracker:
@@ -134,7 +135,12 @@ class OffsetTracker:
                     found[tp] = (part.base, min(part.done))
                 continue
             end = ends.get(tp)
-            if end is not None and end > part.base and now - part.progress_at >= self.stall_grace:
+            if end is None or end <= part.base:
+                part.behind_since = None  # caught up (or not known)
+                continue
+            if part.behind_since is None:
+                part.behind_since = now  # e.g. the first message after an idle hour
+            if now - max(part.behind_since, part.progress_at) >= self.stall_grace:
                 found[tp] = (part.base, end)
         return found
 
@@ -143,6 +149,7 @@ class OffsetTracker:
         no partition's fault, so every grace period starts again."""
         for part in self._parts.values():
             part.progress_at = now
+            part.behind_since = None
             if part.hole_since is not None:
                 part.hole_since = now
 

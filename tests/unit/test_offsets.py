@@ -55,8 +55,20 @@ def test_a_skipped_last_message_is_found_from_the_partition_end_once_progress_st
     t.done(TP, 0, 1.0)
     # offset 1 skipped, nothing after it: only the end of the partition tells
     assert t.holes(10.0, ends={TP: 2}) == {}
-    assert t.holes(21.5, ends={TP: 2}) == {TP: (1, 2)}
-    assert t.holes(21.5, ends={TP: 1}) == {}  # all processed: no hole
+    assert t.holes(31.5, ends={TP: 2}) == {TP: (1, 2)}
+    assert t.holes(31.5, ends={TP: 1}) == {}  # all processed: no hole
+
+
+def test_the_first_message_after_an_idle_hour_is_not_taken_for_a_skipped_one():
+    t = tracker(base=0)
+    t.done(TP, 0, 1.0)
+    assert t.holes(3600.0, ends={TP: 1}) == {}  # idle, caught up
+    assert t.holes(3601.0, ends={TP: 2}) == {}  # a new message arrives: give the agent time
+    assert t.holes(3610.0, ends={TP: 2}) == {}
+    t.done(TP, 1, 3611.0)
+    assert t.holes(3700.0, ends={TP: 2}) == {}
+    assert t.holes(3701.0, ends={TP: 3}) == {}
+    assert t.holes(3722.0, ends={TP: 3}) == {TP: (2, 3)}  # 21 s behind with no progress
 
 
 def test_offsets_reported_before_the_committed_position_is_known_are_kept():
@@ -107,4 +119,5 @@ def test_time_spent_paused_does_not_count_as_a_stall():
     t.done(TP, 0, 1.0)
     t.resumed(30.0)  # e.g. a rebalance and table recovery took 29 s
     assert t.holes(31.0, ends={TP: 5}) == {}
-    assert t.holes(50.5, ends={TP: 5}) == {TP: (1, 5)}
+    assert t.holes(50.5, ends={TP: 5}) == {}  # behind only since 31.0
+    assert t.holes(51.5, ends={TP: 5}) == {TP: (1, 5)}
