@@ -21,7 +21,8 @@ __all__ = ["Diagnosis", "check_login", "connection_error", "diagnose"]
 @dataclass(frozen=True)
 class Diagnosis:
     """`kind`: "ok", "refused" (credentials), "mechanism" (SASL mechanism not enabled),
-    "closed" (the broker hung up at the first request), "unreachable" or "other"."""
+    "no-sasl" (a SASL login to a listener without SASL), "closed" (the broker hung up at the
+    first request: a plaintext client on a SASL or TLS listener), "unreachable" or "other"."""
 
     kind: str
     detail: str = ""
@@ -29,7 +30,7 @@ class Diagnosis:
     @property
     def fatal(self) -> bool:
         """Retrying with the same settings cannot help."""
-        return self.kind in {"refused", "mechanism", "closed"}
+        return self.kind in {"refused", "mechanism", "no-sasl", "closed"}
 
 
 def diagnose(kafka: KafkaSettings, timeout: float = 10.0) -> Diagnosis:
@@ -42,6 +43,7 @@ def diagnose(kafka: KafkaSettings, timeout: float = 10.0) -> Diagnosis:
     async def probe() -> Diagnosis:
         from aiokafka.conn import create_conn
         from aiokafka.errors import (
+            IllegalSaslStateError,
             KafkaConnectionError,
             KafkaError,
             SaslAuthenticationFailed,
@@ -57,6 +59,8 @@ def diagnose(kafka: KafkaSettings, timeout: float = 10.0) -> Diagnosis:
             return Diagnosis("refused", str(exc))
         except UnsupportedSaslMechanismError as exc:
             return Diagnosis("mechanism", str(exc))
+        except IllegalSaslStateError as exc:
+            return Diagnosis("no-sasl", str(exc))
         except (TimeoutError, OSError) as exc:
             return Diagnosis("unreachable", str(exc) or type(exc).__name__)
         except KafkaError as exc:
@@ -96,6 +100,14 @@ def connection_error(
             f"Kafka at {where} does not enable the SASL mechanism {kafka.sasl_mechanism} "
             "(KAFKA_SASL_MECHANISM): set one it enables (the local broker started with "
             "--scram enables SCRAM-SHA-256)."
+        )
+    if diagnosis.kind == "no-sasl":
+        return BrokerError(
+            f"Kafka at {where} does not take SASL logins on this listener "
+            f"(KAFKA_SECURITY_PROTOCOL={kafka.security_protocol}): it is probably plaintext "
+            "(or TLS only). Unset KAFKA_SECURITY_PROTOCOL and KAFKA_SASL_MECHANISM, or set "
+            "them to what the cluster uses (`axiswatch broker start` without --scram is "
+            "PLAINTEXT)."
         )
     if diagnosis.kind == "closed":
         return BrokerError(

@@ -206,10 +206,12 @@ def test_connection_errors_say_what_to_change():
     assert "refused the credentials" in refused and "'alice'" in refused
     assert "KAFKA_SASL_PASSWORD" in refused and "secret" not in refused
     assert "KAFKA_SASL_MECHANISM" in str(connection_error(kafka, Diagnosis("mechanism")))
+    assert "probably plaintext" in str(connection_error(kafka, Diagnosis("no-sasl")))
     closed = str(connection_error(KafkaSettings(), Diagnosis("closed")))
     assert "KAFKA_SECURITY_PROTOCOL=SASL_PLAINTEXT" in closed
     assert "broker start" in str(connection_error(kafka, Diagnosis("unreachable", "refused")))
-    assert Diagnosis("refused").fatal and not Diagnosis("unreachable").fatal
+    assert Diagnosis("refused").fatal and Diagnosis("no-sasl").fatal
+    assert not Diagnosis("unreachable").fatal and not Diagnosis("other").fatal
 
 
 def test_diagnose_reports_a_closed_port_as_unreachable():
