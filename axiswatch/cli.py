@@ -381,14 +381,29 @@ def _cmd_demo(args: argparse.Namespace) -> int:
                 "Removed the local broker's data: starting from an empty cluster.", file=sys.stderr
             )
         print("Starting the local Kafka broker (first run fetches its jars) ...", file=sys.stderr)
-        started_broker = broker.read_state(broker.default_data_dir()) is None
-        bootstrap = broker.start(port=args.port)
+        running = broker.read_state(broker.default_data_dir())
+        started_broker = running is None
+        # A local broker already running with --scram is used with the clients' credentials.
+        scram = (
+            _scram_from_env(required=True)
+            if running and (running.get("security") or {}).get("mechanism")
+            else None
+        )
+        bootstrap = broker.start(port=args.port, scram=scram)
         settings = settings.with_bootstrap(bootstrap)
     print(f"Kafka: {settings.kafka.bootstrap_servers}", file=sys.stderr)
     ensure_topics(settings)
     log_path = settings.data_dir / "worker.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers}
+    # The worker gets the cluster and how to log in to it (a local broker's security too:
+    # with KAFKA_BOOTSTRAP_SERVERS set, it would not look the local broker up).
+    env = {
+        **os.environ,
+        "KAFKA_BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers,
+        "KAFKA_SECURITY_PROTOCOL": settings.kafka.security_protocol,
+    }
+    if settings.kafka.sasl_mechanism:
+        env["KAFKA_SASL_MECHANISM"] = settings.kafka.sasl_mechanism
     with log_path.open("ab") as log:
         worker = subprocess.Popen(
             [sys.executable, "-m", "axiswatch", "worker"],
