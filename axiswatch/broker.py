@@ -441,11 +441,6 @@ def _format(java: str, classpath: str, config: Path, data_dir: Path, scram: Scra
         )
 
 
-def _answers(bootstrap: str, scram: Scram | None = None) -> bool:
-    """True once the broker serves metadata (not merely accepts TCP connections)."""
-    return _probe(bootstrap, scram) == "answering"
-
-
 def _probe(bootstrap: str, scram: Scram | None = None) -> str:
     """How the broker at `bootstrap` answers: "answering" once it serves metadata (not merely
     accepts TCP connections), "refused" if it refuses `scram`'s credentials, else "silent"."""
