@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import hashlib
 import json
 import os
 import re
@@ -18,18 +19,99 @@ import socket
 import subprocess
 import time
 import uuid
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from axiswatch.exceptions import BrokerError
 from axiswatch.settings import project_root
 
-__all__ = ["ensure_jars", "read_state", "start", "status", "stop"]
+__all__ = ["Scram", "ensure_jars", "read_state", "start", "status", "stop"]
 
 _POM = project_root() / "deploy" / "kafka" / "pom.xml"
 _JARS = project_root() / "deploy" / "kafka" / "target" / "dependency"
 _LOG4J = project_root() / "deploy" / "kafka" / "log4j2.yaml"
 _STATE = "broker.json"
+_SECURITY = "security.json"  # how the storage was formatted: the SCRAM user, never a secret
+SCRAM_MECHANISM = "SCRAM-SHA-256"
+SCRAM_PROTOCOL = "SASL_PLAINTEXT"
+_SCRAM_ITERATIONS = 8192
+_USERNAME = re.compile(r"[A-Za-z0-9._@+-]{1,128}")
+
+
+@dataclass(frozen=True)
+class Scram:
+    """The one SCRAM-SHA-256 user of a local broker whose client listener requires SASL."""
+
+    username: str
+    password: str = field(repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.username or not self.password:
+            raise BrokerError(
+                "`broker start --scram` takes the user name and password from "
+                "KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD, the settings the clients use: "
+                "set both (the same environment then configures the broker and the clients)."
+            )
+        if not _USERNAME.fullmatch(self.username):
+            raise BrokerError(
+                "KAFKA_SASL_USERNAME may hold only letters, digits and . _ @ + - "
+                "(at most 128) for the local SCRAM broker."
+            )
+        if any(ord(c) < 32 or ord(c) == 127 for c in self.password):
+            raise BrokerError("KAFKA_SASL_PASSWORD must not contain control characters.")
+
+    def client_config(self) -> dict[str, Any]:
+        """kafka-python connection arguments for this user."""
+        return {
+            "security_protocol": SCRAM_PROTOCOL,
+            "sasl_mechanism": SCRAM_MECHANISM,
+            "sasl_plain_username": self.username,
+            "sasl_plain_password": self.password,
+        }
+
+    def jaas(self) -> str:
+        """The JAAS line the broker logs in with to its own SCRAM listener (inter-broker)."""
+        return (
+            "org.apache.kafka.common.security.scram.ScramLoginModule required "
+            f'username="{_jaas_quote(self.username)}" password="{_jaas_quote(self.password)}";'
+        )
+
+    def storage_credential(self, salt: bytes | None = None) -> str:
+        """The `--add-scram` argument of kafka-storage: the salted password, computed here, so
+        the password itself never reaches the storage tool (which splits its value on commas)."""
+        salt = salt if salt is not None else os.urandom(32)
+        salted = hashlib.pbkdf2_hmac(
+            "sha256", self.password.encode("utf-8"), salt, _SCRAM_ITERATIONS
+        )
+        return (
+            f"{SCRAM_MECHANISM}=[name={self.username},iterations={_SCRAM_ITERATIONS},"
+            f'salt="{base64.b64encode(salt).decode()}",'
+            f'saltedpassword="{base64.b64encode(salted).decode()}"]'
+        )
+
+
+def _jaas_quote(value: str) -> str:
+    """A value inside double quotes of a JAAS configuration (read with StreamTokenizer)."""
+    return value.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _properties_value(value: str) -> str:
+    """`value` escaped for a Java .properties file (read as ISO-8859-1 with backslash escapes)."""
+    out = []
+    for char in value:
+        if char == "\\":
+            out.append("\\\\")
+        elif 32 <= ord(char) < 127:
+            out.append(char)
+        else:
+            out.extend(f"\\u{unit:04x}" for unit in _utf16_units(char))
+    return "".join(out)
+
+
+def _utf16_units(char: str) -> list[int]:
+    data = char.encode("utf-16-be")
+    return [int.from_bytes(data[i : i + 2], "big") for i in range(0, len(data), 2)]
 
 
 def default_data_dir() -> Path:
@@ -129,18 +211,31 @@ def _previous_controller_port(config: Path) -> int | None:
     return port if port and not _port_in_use(port) else None
 
 
-def _properties(port: int, controller_port: int, data_dir: Path) -> str:
+def _properties(port: int, controller_port: int, data_dir: Path, scram: Scram | None = None) -> str:
+    """server.properties of the local broker. With `scram`, the client listener (also used
+    between brokers) is SASL_PLAINTEXT with SCRAM-SHA-256 and the file holds the password."""
+    client = SCRAM_PROTOCOL if scram else "PLAINTEXT"
+    lines = [
+        "# Written by `axiswatch broker start`; rewritten on every start.",
+        "process.roles=broker,controller",
+        "node.id=1",
+        f"controller.quorum.voters=1@127.0.0.1:{controller_port}",
+        f"listeners={client}://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}",
+        f"advertised.listeners={client}://127.0.0.1:{port}",
+        "controller.listener.names=CONTROLLER",
+        f"inter.broker.listener.name={client}",
+        f"listener.security.protocol.map=CONTROLLER:PLAINTEXT,{client}:{client}",
+    ]
+    if scram:
+        prefix = f"listener.name.{client.lower()}.{SCRAM_MECHANISM.lower()}"
+        lines += [
+            f"sasl.enabled.mechanisms={SCRAM_MECHANISM}",
+            f"sasl.mechanism.inter.broker.protocol={SCRAM_MECHANISM}",
+            f"{prefix}.sasl.jaas.config={_properties_value(scram.jaas())}",
+        ]
     return "\n".join(
         [
-            "# Written by `axiswatch broker start`; rewritten on every start.",
-            "process.roles=broker,controller",
-            "node.id=1",
-            f"controller.quorum.voters=1@127.0.0.1:{controller_port}",
-            f"listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}",
-            f"advertised.listeners=PLAINTEXT://127.0.0.1:{port}",
-            "controller.listener.names=CONTROLLER",
-            "inter.broker.listener.name=PLAINTEXT",
-            "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+            *lines,
             f"log.dirs={data_dir / 'logs'}",
             "num.partitions=1",
             "default.replication.factor=1",
@@ -161,12 +256,53 @@ def _properties(port: int, controller_port: int, data_dir: Path) -> str:
     )
 
 
-def start(port: int = 9092, data_dir: Path | None = None, timeout: float = 90.0) -> str:
+def _write_private(path: Path, text: str) -> None:
+    """Write `text` to `path`, readable by its owner only (mode 0600, also if it existed)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        os.fchmod(handle.fileno(), 0o600)
+        handle.write(text)
+
+
+def _formatted_security(data_dir: Path) -> dict[str, Any]:
+    try:
+        return json.loads((data_dir / _SECURITY).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _check_running(state: dict[str, Any], scram: Scram | None, data_dir: Path) -> None:
+    running = state.get("security") or {}
+    if scram is None and running.get("mechanism"):
+        raise BrokerError(
+            f"The broker running in {data_dir} requires SASL/{running['mechanism']}; stop it "
+            "first (`axiswatch broker stop`) to run it without, or add --scram."
+        )
+    if scram is not None and not running.get("mechanism"):
+        raise BrokerError(
+            f"A plaintext broker already runs in {data_dir}; stop it first "
+            "(`axiswatch broker stop`) to restart it with --scram."
+        )
+    if scram is not None and running.get("username") != scram.username:
+        raise BrokerError(
+            f"The broker running in {data_dir} has the SCRAM user {running.get('username')!r}, "
+            f"not {scram.username!r} (KAFKA_SASL_USERNAME)."
+        )
+
+
+def start(
+    port: int = 9092,
+    data_dir: Path | None = None,
+    timeout: float = 90.0,
+    scram: Scram | None = None,
+) -> str:
     """Start a broker on 127.0.0.1:`port` with its data in `data_dir`; returns the bootstrap
-    address once the broker answers. Idempotent: a broker already running there is reused."""
+    address once the broker answers. Idempotent: a broker already running there is reused.
+    With `scram`, clients must authenticate with SASL/SCRAM-SHA-256 as that user."""
     data_dir = Path(data_dir or default_data_dir()).resolve()
     state = read_state(data_dir)
     if state:
+        _check_running(state, scram, data_dir)
         return state["bootstrap"]
     if _port_in_use(port):
         raise BrokerError(
@@ -177,33 +313,27 @@ def start(port: int = 9092, data_dir: Path | None = None, timeout: float = 90.0)
     jars = ensure_jars()
     data_dir.mkdir(parents=True, exist_ok=True)
     config = data_dir / "server.properties"
+    formatted = (data_dir / "logs" / "meta.properties").exists()
+    if scram and formatted:
+        user = _formatted_security(data_dir).get("username")
+        if user != scram.username:
+            raise BrokerError(
+                f"The broker's data in {data_dir} was formatted "
+                + (f"with the SCRAM user {user!r}, not {scram.username!r}" if user else
+                   "without a SCRAM user")
+                + "; the user is created only when the storage is formatted. Use another "
+                "--data-dir (or remove this one) to start a SCRAM broker with this user."
+            )  # fmt: skip
     # A restarted broker keeps its controller port: the quorum's voter address is in its log.
     controller_port = _previous_controller_port(config) or free_port()
-    config.write_text(_properties(port, controller_port, data_dir))
+    if scram:
+        _write_private(config, _properties(port, controller_port, data_dir, scram))
+    else:
+        config.write_text(_properties(port, controller_port, data_dir))
     classpath = f"{jars}/*"
     log_path = data_dir / "broker.log"
-    if not (data_dir / "logs" / "meta.properties").exists():
-        formatted = subprocess.run(
-            [
-                java,
-                "-cp",
-                classpath,
-                f"-Dlog4j2.configurationFile={_LOG4J}",
-                "kafka.tools.StorageTool",
-                "format",
-                "-t",
-                _cluster_id(),
-                "-c",
-                str(config),
-                "--ignore-formatted",
-            ],
-            capture_output=True,
-            text=True,
-        )
-        if formatted.returncode != 0:
-            raise BrokerError(
-                f"Formatting the broker's log dir failed:\n{formatted.stdout}{formatted.stderr}"
-            )
+    if not formatted:
+        _format(java, classpath, config, data_dir, scram)
     log = log_path.open("ab")
     process = subprocess.Popen(
         [
@@ -226,6 +356,11 @@ def start(port: int = 9092, data_dir: Path | None = None, timeout: float = 90.0)
         cwd=data_dir,
     )
     bootstrap = f"127.0.0.1:{port}"
+    security = (
+        {"protocol": SCRAM_PROTOCOL, "mechanism": SCRAM_MECHANISM, "username": scram.username}
+        if scram
+        else {"protocol": "PLAINTEXT"}
+    )
     (data_dir / _STATE).write_text(
         json.dumps(
             {
@@ -234,36 +369,113 @@ def start(port: int = 9092, data_dir: Path | None = None, timeout: float = 90.0)
                 "port": port,
                 "controller_port": controller_port,
                 "started_at": time.time(),
+                "security": security,
             }
         )
     )
     deadline = time.monotonic() + timeout
+    refused_since = None
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise BrokerError(
                 f"The broker exited with status {process.returncode} during start-up; "
                 f"see {log_path}:\n{_tail(log_path)}"
             )
-        if _answers(bootstrap):
+        answer = _probe(bootstrap, scram)
+        if answer == "answering":
             return bootstrap
+        if answer == "refused":
+            # The user's credential is read from the metadata log at start-up: a refusal
+            # that lasts means this password is not the one the storage was formatted with.
+            refused_since = refused_since or time.monotonic()
+            if time.monotonic() - refused_since > 10:
+                _terminate(process.pid, 10)
+                (data_dir / _STATE).unlink(missing_ok=True)
+                raise BrokerError(
+                    f"The broker in {data_dir} refuses the password in KAFKA_SASL_PASSWORD for "
+                    f"the user {scram.username!r}: its storage was formatted with another one. "
+                    "Use that password, or another --data-dir (or remove this one)."
+                )
+        else:
+            refused_since = None
         time.sleep(0.3)
     _terminate(process.pid, 10)
     raise BrokerError(f"The broker did not answer within {timeout:.0f}s; see {log_path}")
 
 
-def _answers(bootstrap: str) -> bool:
-    """True once the broker serves metadata (not merely accepts TCP connections)."""
+def _format(java: str, classpath: str, config: Path, data_dir: Path, scram: Scram | None) -> None:
+    """Format the log dir (a new cluster); with `scram`, its metadata holds the SCRAM user."""
+    command = [
+        java,
+        "-cp",
+        classpath,
+        f"-Dlog4j2.configurationFile={_LOG4J}",
+        "kafka.tools.StorageTool",
+        "format",
+        "-t",
+        _cluster_id(),
+        "-c",
+        str(config),
+        "--ignore-formatted",
+    ]
+    arguments = data_dir / "format.args"
+    secret = None
+    if scram:
+        # Through an argument file (mode 0600, removed after), not the command line that
+        # every local user can read in /proc.
+        secret = scram.storage_credential()
+        _write_private(arguments, f"--add-scram\n{secret}\n")
+        command.append(f"@{arguments}")
+    try:
+        formatted = subprocess.run(command, capture_output=True, text=True)
+    finally:
+        arguments.unlink(missing_ok=True)
+    if formatted.returncode != 0:
+        output = formatted.stdout + formatted.stderr
+        if secret:
+            output = output.replace(secret, "<the SCRAM credential>")
+        raise BrokerError(f"Formatting the broker's log dir failed:\n{output}")
+    if scram:
+        (data_dir / _SECURITY).write_text(
+            json.dumps({"mechanism": SCRAM_MECHANISM, "username": scram.username})
+        )
+
+
+def _probe(bootstrap: str, scram: Scram | None = None) -> str:
+    """How the broker at `bootstrap` answers: "answering" once it serves metadata (not merely
+    accepts TCP connections), "refused" if it refuses `scram`'s credentials, else "silent"."""
     from kafka import KafkaAdminClient
     from kafka.errors import KafkaError
 
+    security: dict[str, Any] = {}
+    if scram:
+        # kafka-python reports a refused login only as a bootstrap timeout; ask once directly.
+        from axiswatch.connection import diagnose
+        from axiswatch.settings import KafkaSettings
+
+        diagnosis = diagnose(
+            KafkaSettings(
+                bootstrap_servers=bootstrap,
+                security_protocol=SCRAM_PROTOCOL,
+                sasl_mechanism=SCRAM_MECHANISM,
+                sasl_username=scram.username,
+                sasl_password=scram.password,
+            ),
+            timeout=3.0,
+        )
+        if diagnosis.kind == "refused":
+            return "refused"
+        if diagnosis.kind != "ok":
+            return "silent"
+        security = {**scram.client_config(), "bootstrap_timeout_ms": 5000}
     try:
-        admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000)
+        admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000, **security)
     except (KafkaError, OSError, ValueError):
-        return False
+        return "silent"
     try:
-        return bool(admin.describe_cluster().get("brokers"))
+        return "answering" if admin.describe_cluster().get("brokers") else "silent"
     except (KafkaError, OSError):
-        return False
+        return "silent"
     finally:
         admin.close()
 
@@ -311,10 +523,22 @@ def stop(data_dir: Path | None = None, timeout: float = 30.0) -> bool:
     return True
 
 
-def status(data_dir: Path | None = None) -> dict[str, Any] | None:
-    """The state of the broker in `data_dir` with whether it answers, or None."""
+def status(data_dir: Path | None = None, scram: Scram | None = None) -> dict[str, Any] | None:
+    """The state of the broker in `data_dir` with whether it answers, or None. A broker that
+    requires SCRAM is asked with `scram`'s credentials: `answer` is "answering", "refused"
+    (wrong credentials), "no credentials" (none given) or "silent"."""
     data_dir = Path(data_dir or default_data_dir()).resolve()
     state = read_state(data_dir)
     if state:
-        state = {**state, "answers": _answers(state["bootstrap"]), "data_dir": str(data_dir)}
+        needs_scram = bool((state.get("security") or {}).get("mechanism"))
+        if needs_scram and scram is None:
+            answer = "no credentials"
+        else:
+            answer = _probe(state["bootstrap"], scram if needs_scram else None)
+        state = {
+            **state,
+            "answer": answer,
+            "answers": answer == "answering",
+            "data_dir": str(data_dir),
+        }
     return state

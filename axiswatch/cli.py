@@ -35,6 +35,8 @@ _EPILOG = """\
 examples:
   axiswatch demo --until-idle          local broker, worker, seed replay, alerts, then stop
   axiswatch broker start               a local single-node Kafka on 127.0.0.1:9092
+  axiswatch broker start --scram       the same, clients log in with SASL/SCRAM-SHA-256 as
+                                       KAFKA_SASL_USERNAME / KAFKA_SASL_PASSWORD
   axiswatch worker &                   the stream processors
   axiswatch replay seeds/              publish seed articles to articles.raw
   axiswatch poll --once                poll the feeds of seeds/feeds.toml once
@@ -51,6 +53,29 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 # ----------------------------------------------------------------------------- broker
+def _scram_from_env(required: bool):
+    """The SCRAM user of `broker start --scram`: the clients' KAFKA_SASL_* settings."""
+    from axiswatch import broker
+
+    kafka = Settings.from_env().kafka
+    if not required and not (kafka.sasl_username and kafka.sasl_password):
+        return None
+    protocol = os.environ.get("KAFKA_SECURITY_PROTOCOL")
+    mechanism = os.environ.get("KAFKA_SASL_MECHANISM")
+    if required and (
+        protocol not in (None, "", broker.SCRAM_PROTOCOL)
+        or mechanism not in (None, "", broker.SCRAM_MECHANISM)
+    ):
+        raise AxiswatchError(
+            f"The local broker's SCRAM listener is {broker.SCRAM_PROTOCOL} with "
+            f"{broker.SCRAM_MECHANISM}, but KAFKA_SECURITY_PROTOCOL={protocol or '(unset)'} and "
+            f"KAFKA_SASL_MECHANISM={mechanism or '(unset)'}: the clients could not log in. "
+            "Set them to those values, or unset them (commands using the local broker then "
+            "pick them up by themselves)."
+        )
+    return broker.Scram(kafka.sasl_username or "", kafka.sasl_password or "")
+
+
 def _cmd_broker(args: argparse.Namespace) -> int:
     from axiswatch import broker
 
@@ -62,25 +87,49 @@ def _cmd_broker(args: argparse.Namespace) -> int:
         return 0
     data_dir = Path(args.data_dir) if args.data_dir else None
     if args.action == "start":
-        bootstrap = broker.start(port=args.port, data_dir=data_dir)
+        scram = _scram_from_env(required=True) if args.scram else None
+        bootstrap = broker.start(port=args.port, data_dir=data_dir, scram=scram)
         print(bootstrap)
         print(
             f"Kafka is up at {bootstrap}. Stop it with `axiswatch broker stop"
             f"{' --data-dir ' + args.data_dir if args.data_dir else ''}`.",
             file=sys.stderr,
         )
+        if scram:
+            print(
+                f"Clients must log in with SASL/{broker.SCRAM_MECHANISM} as {scram.username!r} "
+                "(KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD). axiswatch commands using this "
+                "broker do so by themselves; others (or with KAFKA_BOOTSTRAP_SERVERS) need "
+                f"KAFKA_SECURITY_PROTOCOL={broker.SCRAM_PROTOCOL} "
+                f"KAFKA_SASL_MECHANISM={broker.SCRAM_MECHANISM}.",
+                file=sys.stderr,
+            )
         return 0
     if args.action == "stop":
         stopped = broker.stop(data_dir)
         print("stopped" if stopped else "no broker was running there")
         return 0
-    state = broker.status(data_dir)
+    state = broker.status(data_dir, scram=_scram_from_env(required=False))
     if not state:
         print("not running")
         return 3
+    security = state.get("security") or {}
+    listener = (
+        f"SASL/{security['mechanism']} over {security['protocol']}, user {security['username']}"
+        if security.get("mechanism")
+        else "PLAINTEXT"
+    )
+    answer = {
+        "answering": "answering",
+        "silent": "NOT answering",
+        "refused": "REFUSES the credentials in KAFKA_SASL_USERNAME / KAFKA_SASL_PASSWORD: set "
+        "the ones it was started with",
+        "no credentials": "requires SCRAM: set KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD to "
+        "ask whether it answers",
+    }[state["answer"]]
     print(
         f"running: {state['bootstrap']} (pid {state['pid']}, data in {state['data_dir']}, "
-        f"{'answering' if state['answers'] else 'NOT answering'})"
+        f"listener {listener}, {answer})"
     )
     return 0 if state["answers"] else 1
 
@@ -249,7 +298,11 @@ class _AlertFollower:
 
 
 def _cmd_alerts(args: argparse.Namespace) -> int:
-    follower = _AlertFollower(_settings(args), args.from_beginning)
+    from axiswatch.connection import check_login
+
+    settings = _settings(args)
+    check_login(settings.kafka)
+    follower = _AlertFollower(settings, args.from_beginning)
     try:
         follower.run(args.json, idle=args.idle_exit, max_records=args.max)
     except KeyboardInterrupt:
@@ -328,14 +381,29 @@ def _cmd_demo(args: argparse.Namespace) -> int:
                 "Removed the local broker's data: starting from an empty cluster.", file=sys.stderr
             )
         print("Starting the local Kafka broker (first run fetches its jars) ...", file=sys.stderr)
-        started_broker = broker.read_state(broker.default_data_dir()) is None
-        bootstrap = broker.start(port=args.port)
+        running = broker.read_state(broker.default_data_dir())
+        started_broker = running is None
+        # A local broker already running with --scram is used with the clients' credentials.
+        scram = (
+            _scram_from_env(required=True)
+            if running and (running.get("security") or {}).get("mechanism")
+            else None
+        )
+        bootstrap = broker.start(port=args.port, scram=scram)
         settings = settings.with_bootstrap(bootstrap)
     print(f"Kafka: {settings.kafka.bootstrap_servers}", file=sys.stderr)
     ensure_topics(settings)
     log_path = settings.data_dir / "worker.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers}
+    # The worker gets the cluster and how to log in to it (a local broker's security too:
+    # with KAFKA_BOOTSTRAP_SERVERS set, it would not look the local broker up).
+    env = {
+        **os.environ,
+        "KAFKA_BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers,
+        "KAFKA_SECURITY_PROTOCOL": settings.kafka.security_protocol,
+    }
+    if settings.kafka.sasl_mechanism:
+        env["KAFKA_SASL_MECHANISM"] = settings.kafka.sasl_mechanism
     with log_path.open("ab") as log:
         worker = subprocess.Popen(
             [sys.executable, "-m", "axiswatch", "worker"],
@@ -439,6 +507,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("action", choices=["start", "stop", "status"])
     p.add_argument("--port", type=int, default=9092, help="client port (default 9092)")
+    p.add_argument(
+        "--scram",
+        action="store_true",
+        help="start: clients must log in with SASL/SCRAM-SHA-256 (SASL_PLAINTEXT on 127.0.0.1) "
+        "as the user KAFKA_SASL_USERNAME with the password KAFKA_SASL_PASSWORD, the settings "
+        "the clients use; the user is created when the data dir is first formatted",
+    )
     p.add_argument(
         "--data-dir",
         help="folder for the broker's config, data and log "
@@ -606,6 +681,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        explained = _explain_kafka_error(args, exc)
+        if explained is None:
+            raise
+        print(f"axiswatch: {explained}", file=sys.stderr)
+        return 2
+
+
+def _explain_kafka_error(args: argparse.Namespace, exc: Exception) -> str | None:
+    """A Kafka client's error (kafka-python: "Unable to bootstrap") as what to do about it."""
+    from kafka.errors import KafkaError
+
+    if not isinstance(exc, KafkaError):
+        return None
+    from axiswatch.connection import connection_error, diagnose
+
+    kafka = _settings(args).kafka
+    try:
+        diagnosis = diagnose(kafka)
+    except AxiswatchError as error:
+        return str(error)
+    if diagnosis.kind == "ok":
+        return f"Kafka at {kafka.bootstrap_servers}: {exc}"
+    return str(connection_error(kafka, diagnosis, exc))
 
 
 if __name__ == "__main__":

@@ -17,6 +17,8 @@ from streams.stories import StoryConfig
 
 __all__ = ["KafkaSettings", "Settings", "project_root"]
 
+_PASSWORD_MECHANISMS = {"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"}
+
 
 def project_root() -> Path:
     return Path(__file__).resolve().parent.parent
@@ -38,8 +40,37 @@ class KafkaSettings:
     def servers(self) -> list[str]:
         return [s.strip() for s in self.bootstrap_servers.split(",") if s.strip()]
 
+    def check(self) -> None:
+        """Raise `InputError` for SASL settings no client can log in with: without them,
+        kafka-python retries until its bootstrap timeout and reports only a timeout."""
+        from axiswatch.exceptions import InputError
+
+        if not self.security_protocol.startswith("SASL_"):
+            return
+        if not self.sasl_mechanism:
+            raise InputError(
+                f"KAFKA_SECURITY_PROTOCOL={self.security_protocol} needs KAFKA_SASL_MECHANISM "
+                "(PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512)"
+            )
+        if self.sasl_mechanism in _PASSWORD_MECHANISMS and not (
+            self.sasl_username and self.sasl_password
+        ):
+            missing = [
+                name
+                for name, value in (
+                    ("KAFKA_SASL_USERNAME", self.sasl_username),
+                    ("KAFKA_SASL_PASSWORD", self.sasl_password),
+                )
+                if not value
+            ]
+            raise InputError(
+                f"KAFKA_SASL_MECHANISM={self.sasl_mechanism} logs in with a user name and a "
+                f"password: set {' and '.join(missing)}"
+            )
+
     def kafka_python(self) -> dict[str, Any]:
         """Connection keyword arguments for kafka-python clients."""
+        self.check()
         config: dict[str, Any] = {
             "bootstrap_servers": self.servers,
             "security_protocol": self.security_protocol,
@@ -57,6 +88,7 @@ class KafkaSettings:
 
     def aiokafka(self) -> dict[str, Any]:
         """Connection keyword arguments for aiokafka clients."""
+        self.check()
         config: dict[str, Any] = {
             "bootstrap_servers": self.servers,
             "security_protocol": self.security_protocol,
@@ -92,6 +124,7 @@ class KafkaSettings:
         """Faust `broker_credentials` for TLS/SASL, or None for plaintext."""
         if self.security_protocol == "PLAINTEXT":
             return None
+        self.check()
         import faust
 
         context = self.ssl_context() if self.security_protocol.endswith("SSL") else None
@@ -126,10 +159,16 @@ class Settings:
         env = dict(os.environ if env is None else env)
         data_dir = Path(env.get("AXISWATCH_DATA_DIR") or project_root() / ".axiswatch")
         bootstrap = env.get("KAFKA_BOOTSTRAP_SERVERS", "").strip()
+        # Without KAFKA_BOOTSTRAP_SERVERS: the local broker, and how its client listener is
+        # secured (`broker start --scram`) unless the environment says otherwise.
+        local = {} if bootstrap else _local_broker(data_dir)
+        security = local.get("security") or {}
         kafka = KafkaSettings(
-            bootstrap_servers=bootstrap or _local_bootstrap(data_dir),
-            security_protocol=env.get("KAFKA_SECURITY_PROTOCOL", "PLAINTEXT"),
-            sasl_mechanism=env.get("KAFKA_SASL_MECHANISM") or None,
+            bootstrap_servers=bootstrap or local.get("bootstrap") or "127.0.0.1:9092",
+            security_protocol=env.get("KAFKA_SECURITY_PROTOCOL")
+            or security.get("protocol")
+            or "PLAINTEXT",
+            sasl_mechanism=env.get("KAFKA_SASL_MECHANISM") or security.get("mechanism") or None,
             sasl_username=env.get("KAFKA_SASL_USERNAME") or None,
             sasl_password=env.get("KAFKA_SASL_PASSWORD") or None,
             ssl_cafile=env.get("KAFKA_SSL_CAFILE") or None,
@@ -161,9 +200,9 @@ class Settings:
         return replace(self, kafka=replace(self.kafka, bootstrap_servers=servers))
 
 
-def _local_bootstrap(data_dir: Path) -> str:
-    """The address of the broker `axiswatch broker start` runs in `data_dir`, else the default."""
+def _local_broker(data_dir: Path) -> dict[str, Any]:
+    """The state (address, security) of the broker `axiswatch broker start` runs in
+    `data_dir`, or {} if none runs there."""
     from axiswatch.broker import read_state
 
-    state = read_state(data_dir / "broker")
-    return state["bootstrap"] if state else "127.0.0.1:9092"
+    return read_state(data_dir / "broker") or {}

@@ -9,7 +9,6 @@ from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
-from axiswatch.exceptions import BrokerError
 from axiswatch.settings import Settings
 from schemas.topics import TopicSpec, topic_specs
 
@@ -56,16 +55,25 @@ def cluster_replication(settings: Settings, timeout: float = 30.0) -> int:
 
 
 def _admin(settings: Settings, timeout: float) -> KafkaAdminClient:
+    """An admin client, retried until `timeout` while the cluster cannot be reached (a broker
+    starting); settings it refuses (credentials, SASL mechanism) fail at once."""
+    from axiswatch.connection import check_login, connection_error, diagnose
+
+    kafka = settings.kafka
+    check_login(kafka)
     deadline = time.monotonic() + timeout
     while True:
+        remaining = max(1.0, deadline - time.monotonic())
         try:
-            return KafkaAdminClient(**settings.kafka.kafka_python(), request_timeout_ms=10000)
+            return KafkaAdminClient(
+                **kafka.kafka_python(),
+                request_timeout_ms=10000,
+                bootstrap_timeout_ms=int(min(remaining, 10.0) * 1000),
+            )
         except (KafkaError, OSError) as exc:
-            if time.monotonic() > deadline:
-                raise BrokerError(
-                    f"Cannot reach Kafka at {settings.kafka.bootstrap_servers} ({exc}). Start the "
-                    "local broker with `axiswatch broker start`, or set KAFKA_BOOTSTRAP_SERVERS."
-                ) from exc
+            diagnosis = diagnose(kafka)
+            if diagnosis.fatal or time.monotonic() > deadline:
+                raise connection_error(kafka, diagnosis, exc) from exc
             time.sleep(1)
 
 

@@ -74,10 +74,17 @@ def run_cli(bootstrap: str, *args: str, timeout: float = 120) -> subprocess.Comp
 
 
 class TopicReader:
-    """A plain kafka-python consumer (no group) reading a topic from its current end."""
+    """A plain kafka-python consumer (no group) reading a topic from its current end;
+    `client`: more kafka-python settings (SASL, TLS)."""
 
-    def __init__(self, bootstrap: str, topic: str, from_beginning: bool = False) -> None:
-        self.consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+    def __init__(
+        self,
+        bootstrap: str,
+        topic: str,
+        from_beginning: bool = False,
+        client: dict | None = None,
+    ) -> None:
+        self.consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, **(client or {}))
         partitions = self.consumer.partitions_for_topic(topic) or {0}
         tps = [TopicPartition(topic, p) for p in sorted(partitions)]
         self.consumer.assign(tps)
@@ -143,7 +150,8 @@ def producer(bootstrap: str) -> Iterator[KafkaProducer]:
 
 class WorkerProcess:
     """`axiswatch worker` as a child process that tests can kill and restart; with
-    `metrics_port`, it serves Prometheus metrics on 127.0.0.1 at that port (kept on restart)."""
+    `metrics_port`, it serves Prometheus metrics on 127.0.0.1 at that port (kept on restart);
+    `client`: kafka-python settings (SASL, TLS) for the readiness probe's own clients."""
 
     def __init__(
         self,
@@ -151,11 +159,13 @@ class WorkerProcess:
         log_dir: Path,
         metrics_port: int | None = None,
         env: dict[str, str] | None = None,
+        client: dict | None = None,
     ) -> None:
         self.bootstrap = bootstrap
         self.log_dir = log_dir
         self.metrics_port = metrics_port
         self.env = env or {}
+        self.client = client or {}
         self.process: subprocess.Popen | None = None
         self.starts = 0
 
@@ -180,10 +190,10 @@ class WorkerProcess:
 
     def wait_ready(self, timeout: float = 120) -> None:
         """Returns once a probe article went through both stages."""
-        enriched = TopicReader(self.bootstrap, "articles.enriched")
+        enriched = TopicReader(self.bootstrap, "articles.enriched", client=self.client)
         key = f"cprobe{self.starts}".encode()
         probe = {"article_id": key.decode(), "title": "Probe", "body": f"Probe {self.starts}."}
-        with KafkaProducer(bootstrap_servers=self.bootstrap, acks="all") as p:
+        with KafkaProducer(bootstrap_servers=self.bootstrap, acks="all", **self.client) as p:
             p.send("articles.raw", key=key, value=json.dumps(probe).encode()).get(30)
         try:
             enriched.collect(lambda rs: any(r["key"] == key for r in rs), timeout=timeout)
