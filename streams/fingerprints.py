@@ -27,6 +27,7 @@ __all__ = [
     "shingle_hashes",
     "signature",
     "strip_boilerplate",
+    "word_shingle_hashes",
 ]
 
 NUM_PERM = 64
@@ -36,6 +37,7 @@ BANDS, ROWS = 32, 2
 SHINGLE = 3
 _MERSENNE = np.uint64((1 << 61) - 1)
 _MAX32 = np.uint64(0xFFFFFFFF)
+_SHIFT61 = np.uint64(61)
 _rng = np.random.RandomState(20260101)  # fixed: every worker must compute the same signatures
 _A = _rng.randint(1, (1 << 61) - 1, size=NUM_PERM, dtype=np.uint64)
 _B = _rng.randint(0, (1 << 61) - 1, size=NUM_PERM, dtype=np.uint64)
@@ -66,30 +68,50 @@ def strip_boilerplate(body: str) -> str:
 
 def shingle_hashes(tokens: list[Token] | list[str]) -> np.ndarray:
     """32-bit hashes of the word 3-shingles of a token list (the words themselves if fewer)."""
-    words = [t[0] if isinstance(t, tuple) else t for t in tokens]
+    return word_shingle_hashes([t[0] if isinstance(t, tuple) else t for t in tokens])
+
+
+def word_shingle_hashes(words: list[str], distinct: bool = True) -> np.ndarray:
+    """`shingle_hashes` of a list of words. With `distinct=False` the hashes are left unsorted
+    and may repeat: `signature` gives the same result for them, sooner."""
     if not words:
         return np.empty(0, dtype=np.uint64)
     if len(_WORD_HASHES) > 500_000:  # words repeat: remember their hashes, within bounds
         _WORD_HASHES.clear()
     known = _WORD_HASHES
-    hashes = np.fromiter(
-        (known.get(w) or known.setdefault(w, zlib.crc32(w.encode("utf-8"))) for w in words),
-        dtype=np.uint64,
-        count=len(words),
-    )
+    values = list(map(known.get, words))
+    if None in values:
+        for index, value in enumerate(values):
+            if value is None:
+                word = words[index]
+                values[index] = known[word] = zlib.crc32(word.encode("utf-8"))
+    hashes = np.array(values, dtype=np.uint64)
     if len(words) < SHINGLE:
         return hashes
     with np.errstate(over="ignore"):
         mixed = hashes[:-2] * _K1 + hashes[1:-1] * _K2 + hashes[2:]
-    return np.unique((mixed ^ (mixed >> np.uint64(29))) & _MAX32)
+    mixed ^= mixed >> np.uint64(29)
+    mixed &= _MAX32
+    return np.unique(mixed) if distinct else mixed
 
 
 def signature(shingles: np.ndarray) -> np.ndarray | None:
-    """The MinHash signature (NUM_PERM uint32) of a set of shingle hashes; None if empty."""
+    """The MinHash signature (NUM_PERM uint32) of a set of shingle hashes; None if empty.
+
+    Row i, permutation j: ((A[j] * x[i] + B[j]) mod 2**64) mod (2**61 - 1), low 32 bits. The
+    remainder is taken without a division: 2**61 = 1 modulo 2**61 - 1, so the top three bits
+    fold onto the low 61, and one subtraction brings the sum below the modulus.
+    """
     if shingles.size == 0:
         return None
     with np.errstate(over="ignore"):
-        permuted = (np.outer(shingles, _A) + _B) % _MERSENNE & _MAX32
+        permuted = np.multiply.outer(shingles, _A)
+        permuted += _B
+    high = permuted >> _SHIFT61
+    permuted &= _MERSENNE
+    permuted += high
+    np.subtract(permuted, _MERSENNE, out=permuted, where=permuted >= _MERSENNE)
+    permuted &= _MAX32
     return permuted.min(axis=0).astype(np.uint32)
 
 

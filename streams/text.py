@@ -15,17 +15,22 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 __all__ = [
     "Sentence",
+    "SentenceSpan",
     "article_id_for",
     "canonical_url",
     "content_hash",
     "html_to_text",
     "normalise_text",
+    "sentence_spans",
     "split_sentences",
 ]
 
 _TAG_RE = re.compile(r"<(script|style)\b.*?</\1\s*>|<!--.*?-->|<[^>]+>", re.S | re.I)
 _BLOCK_RE = re.compile(r"</?(p|div|br|li|h[1-6]|tr|blockquote|section|article)\b[^>]*>", re.I)
 _SPACES_RE = re.compile(r"[ \t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+# The spaces above other than a plain one: without them and without two spaces in a row,
+# folding runs of spaces changes nothing.
+_OTHER_SPACES_RE = re.compile(r"[\t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 _BLANK_LINES_RE = re.compile(r"\n\s*\n+")
 # Zero-width and BOM characters carry no meaning but break matching.
 _INVISIBLE_RE = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
@@ -45,7 +50,8 @@ def normalise_text(value: str) -> str:
     value = html_to_text(value)
     value = unicodedata.normalize("NFC", value)
     value = _INVISIBLE_RE.sub("", value).replace("\r\n", "\n").replace("\r", "\n")
-    value = _SPACES_RE.sub(" ", value)
+    if "  " in value or _OTHER_SPACES_RE.search(value):
+        value = _SPACES_RE.sub(" ", value)
     value = "\n".join(line.strip() for line in value.split("\n"))
     return _BLANK_LINES_RE.sub("\n", value).strip()
 
@@ -75,11 +81,24 @@ _ABBREVIATIONS = frozenset(
 )
 
 
+# Where a match of _SENT_END_RE can start: at a line break, or just after one of the
+# characters its lookbehinds require.
+_SENT_CANDIDATE_RE = re.compile(r"[.!?…。！？\n]")
+
+# A sentence as plain values: its text, start and end.
+SentenceSpan = tuple[str, int, int]
+
+
 def split_sentences(text: str) -> list[Sentence]:
     """Split a normalised text into sentences with their spans (title lines are sentences too)."""
-    sentences: list[Sentence] = []
+    return [Sentence(*span) for span in sentence_spans(text)]
+
+
+def sentence_spans(text: str) -> list[SentenceSpan]:
+    """`split_sentences` as plain (text, start, end) tuples."""
+    sentences: list[SentenceSpan] = []
     start = 0
-    for match in _SENT_END_RE.finditer(text):
+    for match in _sentence_ends(text):
         candidate = text[start : match.start()]
         if "\n" not in match.group(0) and _ends_with_abbreviation(candidate):
             continue
@@ -89,8 +108,29 @@ def split_sentences(text: str) -> list[Sentence]:
     return sentences
 
 
+def _sentence_ends(text: str) -> list[re.Match]:
+    """The matches of `_SENT_END_RE.finditer(text)`, found faster: the pattern is tried only
+    where a match can start (a regular-expression scan of every position costs more than the
+    rest of the sentence splitting). A match may be empty (the missing-space case); a match
+    never starts where an empty one did, and the next search starts after it."""
+    out = []
+    search_from = 0  # where finditer would search next
+    tried = -1
+    for punct in _SENT_CANDIDATE_RE.finditer(text):
+        at = punct.start()
+        position = at if text[at] == "\n" else at + 1
+        if position < search_from or position <= tried:
+            continue
+        tried = position
+        match = _SENT_END_RE.match(text, position)
+        if match is not None:
+            out.append(match)
+            search_from = match.end() if match.end() > position else position + 1
+    return out
+
+
 def _ends_with_abbreviation(candidate: str) -> bool:
-    words = candidate.rstrip("\"'”’»)] ").split()
+    words = candidate.rstrip("\"'”’»)] ").rsplit(None, 1)
     if not words:
         return False
     last = words[-1].rstrip(".").lower()
@@ -98,12 +138,12 @@ def _ends_with_abbreviation(candidate: str) -> bool:
     return last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha())
 
 
-def _append(out: list[Sentence], text: str, start: int, end: int) -> None:
+def _append(out: list[SentenceSpan], text: str, start: int, end: int) -> None:
     raw = text[start:end]
     stripped = raw.strip()
     if stripped:
         offset = start + (len(raw) - len(raw.lstrip()))
-        out.append(Sentence(stripped, offset, offset + len(stripped)))
+        out.append((stripped, offset, offset + len(stripped)))
 
 
 _TRACKING_PARAMS = re.compile(
@@ -146,14 +186,55 @@ def canonical_url(url: str | None) -> str | None:
 _HASH_STRIP_RE = re.compile(r"[\W_]+", re.UNICODE)
 
 
-def content_hash(title: str, body: str) -> str:
+def content_hash(title: str, body: str, body_words: list[str] | None = None) -> str:
     """Hash of the body's words, case-folded, ignoring punctuation, quotes and whitespace.
 
     The title is left out on purpose: outlets rewrite headlines of the same wire text.
+    `body_words`, when given, are the words of `body` as `streams.phrases.Tokens` has them
+    (lowercased); the hash is then taken from them when that gives the same value.
     """
-    basis = body if body.strip() else title
-    folded = _HASH_STRIP_RE.sub(" ", unicodedata.normalize("NFKC", basis).casefold()).strip()
+    if body_words is not None and body and _words_fold_alike(body):
+        folded = " ".join(map(str.casefold, body_words))
+    else:
+        basis = body if body.strip() else title
+        folded = unicodedata.normalize("NFKC", basis).casefold()
+        folded = _HASH_STRIP_RE.sub(" ", folded).strip()
     return hashlib.sha256(folded.encode("utf-8")).hexdigest()[:32]
+
+
+_NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
+_FOLDS_ALIKE: dict[str, bool] = {}
+
+
+def _folds_alike(char: str) -> bool:
+    """True when case folding keeps `char` a letter or digit, or keeps it none (and not empty),
+    and folding its lowercase gives the same: a text of such characters folds word by word."""
+    folded = char.casefold()
+    if not folded or char.lower().casefold() != folded:
+        return False
+    if char.isalnum():
+        return folded.isalnum()
+    return not any(c.isalnum() for c in folded)
+
+
+def _words_fold_alike(body: str) -> bool:
+    """True when the content hash of `body` is the one of its lowercased words, case-folded
+    and joined by spaces: the body is NFKC already (so only case folding applies), holds no
+    underscore (a word character that the hash removes), and every character folds alike
+    (ASCII does; others are checked once each). Σ folds alike although its lowercase depends
+    on the letters around it: σ and ς both fold to σ."""
+    if "_" in body or not unicodedata.is_normalized("NFKC", body):
+        return False
+    known = _FOLDS_ALIKE
+    for char in set(_NON_ASCII_RE.findall(body)):
+        alike = known.get(char)
+        if alike is None:
+            if len(known) > 100_000:
+                known.clear()
+            alike = known[char] = _folds_alike(char)
+        if not alike:
+            return False
+    return True
 
 
 def article_id_for(url: str | None, title: str, body: str) -> str:
