@@ -11,6 +11,11 @@ Phrases (actor names, signal cues) are written as in the seed files:
 
 Matching is leftmost-longest and without overlaps; a phrase listed with several payloads
 reports all of them.
+
+A text is tokenized once (`Tokens`: the lowercased words and their spans, as columns) and
+every matcher reads the same tokens. A matcher knows which words can start one of its phrases;
+set operations on the text's distinct words find the few positions worth a closer look, so the
+per-token work in Python is one set membership test.
 """
 
 from __future__ import annotations
@@ -18,11 +23,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
 
-__all__ = ["PhraseMatch", "PhraseMatcher", "Token", "tokenize", "words"]
+__all__ = ["PhraseMatch", "PhraseMatcher", "Token", "Tokens", "tokenize", "words"]
 
 _TOKEN_RE = re.compile(r"\w+")
+_SPLIT_RE = re.compile(r"(\w+)")
 _PATTERN_TOKEN_RE = re.compile(r"[\w*]+")
 _HANGUL_RE = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
 # What may stand between two words of one phrase in a text.
@@ -33,11 +40,59 @@ _CACHE_WORDS = 200_000
 _EXACT, _STEM, _PREFIX = 0, 1, 2
 
 Token = tuple[str, int, int]  # lowercased word, start, end
+# A match as the scan finds it: start, end, payloads, first token, token count.
+RawMatch = tuple[int, int, tuple[Any, ...], int, int]
+
+
+class Tokens:
+    """The words of a text, lowercased, and their spans: `tokenize` in columns.
+
+    Built once per text and shared by every matcher (and the fingerprint); indexing gives the
+    same `(word, start, end)` tuples as `tokenize`.
+    """
+
+    __slots__ = ("_distinct", "ends", "starts", "words")
+
+    def __init__(self, words: list[str], starts: list[int], ends: list[int]) -> None:
+        self.words = words
+        self.starts = starts
+        self.ends = ends
+        self._distinct: set[str] | None = None
+
+    @classmethod
+    def of(cls, text: str) -> Tokens:
+        # The text split around its words alternates separator, word, separator, ...; the
+        # running sum of the part lengths gives every span without a Python loop.
+        parts = _SPLIT_RE.split(text)
+        offsets = list(accumulate(map(len, parts)))
+        return cls(list(map(str.lower, parts[1::2])), offsets[0:-1:2], offsets[1::2])
+
+    @classmethod
+    def from_list(cls, tokens: Sequence[Token]) -> Tokens:
+        if isinstance(tokens, Tokens):
+            return tokens
+        return cls([t[0] for t in tokens], [t[1] for t in tokens], [t[2] for t in tokens])
+
+    @property
+    def distinct(self) -> set[str]:
+        """The set of distinct words (computed once)."""
+        if self._distinct is None:
+            self._distinct = set(self.words)
+        return self._distinct
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def __getitem__(self, index: int) -> Token:
+        return (self.words[index], self.starts[index], self.ends[index])
+
+    def __iter__(self):  # noqa: ANN204
+        return zip(self.words, self.starts, self.ends, strict=True)
 
 
 def tokenize(text: str) -> list[Token]:
     """The words of `text`, lowercased, with their spans."""
-    return [(m.group(0).lower(), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
+    return list(Tokens.of(text))
 
 
 def words(text: str) -> list[str]:
@@ -59,15 +114,27 @@ class _Phrase:
     words: tuple[tuple[int, str], ...]  # (kind, lowercased word or stem)
     exact_case: tuple[str, ...] | None  # original words, for phrases in capitals
     payloads: list[Any]
+    size: int = 0
+    specificity: int = 0
+    # The words when all must be equal to the text's (no stem, no Hangul prefix), else None.
+    exact_words: list[str] | None = None
+    # False when finding the phrase's first word settles it (one word, any case).
+    check: bool = True
+    payload_tuple: tuple[Any, ...] = ()
 
-    @property
-    def specificity(self) -> int:
-        return sum(len(word) + (kind == _EXACT) for kind, word in self.words)
+    def freeze(self) -> None:
+        self.size = len(self.words)
+        self.specificity = sum(len(word) + (kind == _EXACT) for kind, word in self.words)
+        self.check = self.size > 1 or self.exact_case is not None
+        self.payload_tuple = tuple(self.payloads)
+        if all(kind == _EXACT for kind, _ in self.words):
+            self.exact_words = [word for _, word in self.words]
 
 
 # A word's candidate phrases: one-word phrases, longer ones by their (exact) second word, and
-# longer ones whose second word is a stem or a Hangul prefix.
-_Candidates = tuple[list[_Phrase], dict[str, list[_Phrase]], list[_Phrase]]
+# longer ones whose second word is a stem or a Hangul prefix; last, when the word's only
+# candidate is a one-word phrase that matches in any case, that phrase (the common case).
+_Candidates = tuple[list[_Phrase], dict[str, list[_Phrase]], list[_Phrase], _Phrase | None]
 
 
 def _parse(pattern: str) -> tuple[tuple[tuple[int, str], ...], tuple[str, ...] | None]:
@@ -105,6 +172,7 @@ class PhraseMatcher:
         self._stems: dict[str, list[_Phrase]] = {}
         self._prefixes: dict[str, list[_Phrase]] = {}
         for phrase in phrases.values():
+            phrase.freeze()
             kind, word = phrase.words[0]
             table = (self._exact, self._stems, self._prefixes)[kind]
             table.setdefault(word, []).append(phrase)
@@ -113,26 +181,42 @@ class PhraseMatcher:
                 bucket.sort(key=lambda p: -len(p.words))
         self._stem_lengths = sorted({len(w) for w in self._stems})
         self._prefix_lengths = sorted({len(w) for w in self._prefixes})
+        # Words repeat across articles: each word seen is remembered (bounded memory), with
+        # its candidates when it can start a phrase.
         self._cache: dict[str, _Candidates] = {}
+        self._seen: set[str] = set()
+        self._starters: set[str] = set()
 
-    def _candidates(self, word: str) -> _Candidates:
-        # Words repeat across articles: remember each word's candidates (bounded memory),
-        # split so that most multi-word phrases are ruled out by the next word alone.
-        cached = self._cache.get(word)
-        if cached is not None:
-            return cached
-        if len(self._cache) >= _CACHE_WORDS:
+    def _learn(self, new_words: set[str], distinct: set[str]) -> None:
+        if len(self._seen) + len(new_words) > _CACHE_WORDS:
             self._cache.clear()
-        singles, by_second, others = [], {}, []
-        for phrase in self._lookup(word):
+            self._seen.clear()
+            self._starters.clear()
+            new_words = distinct
+        for word in new_words:
+            found = self._lookup(word)
+            if found:
+                self._cache[word] = self._split(found)
+                self._starters.add(word)
+        self._seen.update(new_words)
+
+    @staticmethod
+    def _split(found: list[_Phrase]) -> _Candidates:
+        # Split so that most multi-word phrases are ruled out by the next word alone.
+        singles: list[_Phrase] = []
+        by_second: dict[str, list[_Phrase]] = {}
+        others: list[_Phrase] = []
+        for phrase in found:
             if len(phrase.words) == 1:
                 singles.append(phrase)
             elif phrase.words[1][0] == _EXACT:
                 by_second.setdefault(phrase.words[1][1], []).append(phrase)
             else:
                 others.append(phrase)
-        found = self._cache[word] = (singles, by_second, others)
-        return found
+        only = None
+        if len(found) == 1 and not found[0].check:
+            only = found[0]
+        return singles, by_second, others, only
 
     def _lookup(self, word: str) -> list[_Phrase]:
         found = list(self._exact.get(word, ()))
@@ -148,65 +232,97 @@ class PhraseMatcher:
             found.extend(self._prefixes.get(word[:length], ()))
         return found
 
-    def find(self, text: str, tokens: Sequence[Token] | None = None) -> list[PhraseMatch]:
+    def find(self, text: str, tokens: Sequence[Token] | Tokens | None = None) -> list[PhraseMatch]:
         """Every phrase occurrence in `text`, left to right, longest first, no overlaps."""
-        tokens = tokenize(text) if tokens is None else tokens
-        out: list[PhraseMatch] = []
-        index, count = 0, len(tokens)
+        return [PhraseMatch(*match) for match in self.scan(text, tokens)]
+
+    def scan(self, text: str, tokens: Sequence[Token] | Tokens | None = None) -> list[RawMatch]:
+        """`find` as plain tuples (start, end, payloads, first token, token count)."""
+        toks = Tokens.of(text) if tokens is None else Tokens.from_list(tokens)
+        words = toks.words
+        if not words:
+            return []
+        distinct = toks.distinct
+        new_words = distinct - self._seen
+        if new_words:
+            self._learn(new_words, distinct)
+        starters = distinct & self._starters
+        if not starters:
+            return []
+        # Most words start no phrase: only the positions of those that may are looked at.
+        positions = [i for i, word in enumerate(words) if word in starters]
+        starts, ends = toks.starts, toks.ends
+        count = len(words)
         cache = self._cache
-        while index < count:
-            # Most words start no phrase: settle them with one dictionary look-up.
-            known = cache.get(tokens[index][0])
-            if known is not None and not (known[0] or known[1] or known[2]):
-                index += 1
+        matches = self._matches
+        out: list[RawMatch] = []
+        after = 0  # the first token not inside the last match
+        for index in positions:
+            if index < after:
+                continue
+            singles, by_second, others, only = cache[words[index]]
+            if only is not None:
+                out.append((starts[index], ends[index], only.payload_tuple, index, 1))
+                after = index + 1
                 continue
             # The longest match wins; on the same span, the more specific phrase (북한군 over
             # 북한, a full word over a stem); phrases just as specific report all payloads.
             best: tuple[int, int] = (-1, -1)
             best_len, payloads = 0, []
-            singles, by_second, others = self._candidates(tokens[index][0])
             candidates = singles
             if index + 1 < count and (by_second or others):
-                candidates = [*singles, *by_second.get(tokens[index + 1][0], ()), *others]
+                candidates = [*singles, *by_second.get(words[index + 1], ()), *others]
             for phrase in candidates:
-                size = len(phrase.words)
+                size = phrase.size
                 if index + size > count:
                     continue
                 # A one-word phrase found by the look-up matches unless its case must agree.
-                if (size > 1 or phrase.exact_case is not None) and not self._matches(
-                    text, tokens, index, phrase
-                ):
+                if phrase.check and not matches(text, words, starts, ends, index, phrase):
                     continue
-                rank = (tokens[index + size - 1][2], phrase.specificity)
+                rank = (ends[index + size - 1], phrase.specificity)
                 if rank > best:
                     best, best_len, payloads = rank, size, list(phrase.payloads)
                 elif rank == best:
                     payloads.extend(p for p in phrase.payloads if p not in payloads)
-            best_end = best[0]
             if best_len:
-                out.append(
-                    PhraseMatch(tokens[index][1], best_end, tuple(payloads), index, best_len)
-                )
-                index += best_len
-            else:
-                index += 1
+                out.append((starts[index], best[0], tuple(payloads), index, best_len))
+                after = index + best_len
         return out
 
     @staticmethod
-    def _matches(text: str, tokens: Sequence[Token], index: int, phrase: _Phrase) -> bool:
-        for offset, (kind, word) in enumerate(phrase.words):
-            token, start, end = tokens[index + offset]
-            if kind == _EXACT:
-                if token != word:
+    def _matches(
+        text: str,
+        words: list[str],
+        starts: list[int],
+        ends: list[int],
+        index: int,
+        phrase: _Phrase,
+    ) -> bool:
+        size = phrase.size
+        if phrase.exact_words is not None:
+            if words[index : index + size] != phrase.exact_words:
+                return False
+        else:
+            for offset, (kind, word) in enumerate(phrase.words):
+                token = words[index + offset]
+                if kind == _EXACT:
+                    if token != word:
+                        return False
+                elif not token.startswith(word) or (
+                    kind == _STEM and len(token) - len(word) > MAX_STEM_SUFFIX
+                ):
                     return False
-            elif not token.startswith(word) or (
-                kind == _STEM and len(token) - len(word) > MAX_STEM_SUFFIX
+        for at in range(index + 1, index + size):
+            # Most words are joined by one space; anything else is checked by the pattern.
+            end, start = ends[at - 1], starts[at]
+            if not (start - end == 1 and text[end] == " ") and not _JOINER_RE.fullmatch(
+                text, end, start
             ):
                 return False
-            if offset and not _JOINER_RE.fullmatch(text, tokens[index + offset - 1][2], start):
-                return False
-            if phrase.exact_case is not None:
-                original = text[start:end]
-                if not original.startswith(phrase.exact_case[offset]):
+        exact_case = phrase.exact_case
+        if exact_case is not None:
+            for offset, original in enumerate(exact_case):
+                at = index + offset
+                if not text.startswith(original, starts[at], ends[at]):
                     return False
         return True
