@@ -193,48 +193,37 @@ def content_hash(title: str, body: str, body_words: list[str] | None = None) -> 
     `body_words`, when given, are the words of `body` as `streams.phrases.Tokens` has them
     (lowercased); the hash is then taken from them when that gives the same value.
     """
-    if body_words is not None and body and _words_fold_alike(body):
-        folded = " ".join(map(str.casefold, body_words))
-    else:
+    folded = _fold_words(body, body_words) if body_words is not None and body else None
+    if folded is None:
         basis = body if body.strip() else title
         folded = unicodedata.normalize("NFKC", basis).casefold()
         folded = _HASH_STRIP_RE.sub(" ", folded).strip()
     return hashlib.sha256(folded.encode("utf-8")).hexdigest()[:32]
 
 
-_NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
-_FOLDS_ALIKE: dict[str, bool] = {}
+def _fold_words(body: str, body_words: list[str]) -> str | None:
+    """The hash basis of `body` from its lowercased words, or None when that could differ.
 
-
-def _folds_alike(char: str) -> bool:
-    """True when case folding keeps `char` a letter or digit, or keeps it none (and not empty),
-    and folding its lowercase gives the same: a text of such characters folds word by word."""
-    folded = char.casefold()
-    if not folded or char.lower().casefold() != folded:
-        return False
-    if char.isalnum():
-        return folded.isalnum()
-    return not any(c.isalnum() for c in folded)
-
-
-def _words_fold_alike(body: str) -> bool:
-    """True when the content hash of `body` is the one of its lowercased words, case-folded
-    and joined by spaces: the body is NFKC already (so only case folding applies), holds no
-    underscore (a word character that the hash removes), and every character folds alike
-    (ASCII does; others are checked once each). Σ folds alike although its lowercase depends
-    on the letters around it: σ and ς both fold to σ."""
-    if "_" in body or not unicodedata.is_normalized("NFKC", body):
-        return False
-    known = _FOLDS_ALIKE
-    for char in set(_NON_ASCII_RE.findall(body)):
-        alike = known.get(char)
-        if alike is None:
-            if len(known) > 100_000:
-                known.clear()
-            alike = known[char] = _folds_alike(char)
-        if not alike:
-            return False
-    return True
+    The hash basis is the body NFKC-normalised and case-folded, in runs of letters and digits
+    (str.isalnum) joined by single spaces. From the words it is the same when:
+    - the body is NFKC already, so only case folding applies;
+    - it holds no underscore, a word character of the tokens that the hash removes: the runs
+      of letters and digits are then its words;
+    - the folded words are letters and digits only (folding a letter can add a combining mark:
+      ǰ, ΐ; İ is lowercased with one), so each word stays one run;
+    - no other character folds to a letter or digit: U+0345 (combining ypogegrammeni, folded to
+      ι) is the only one;
+    and because case folding maps each character on its own (never to nothing), folding a
+    lowercased character gives what folding the character gives (σ and ς alike), and
+    folding a string folds each character: tests/unit/test_fast_paths.py checks these for
+    every code point.
+    """
+    if "_" in body or "\u0345" in body or not unicodedata.is_normalized("NFKC", body):
+        return None
+    folded = " ".join(body_words).casefold()
+    if body_words and not folded.replace(" ", "").isalnum():
+        return None
+    return folded
 
 
 def article_id_for(url: str | None, title: str, body: str) -> str:

@@ -343,3 +343,18 @@ def test_signature_of_repeated_unsorted_shingles_is_the_same():
             else np.empty(0),
             fingerprints.signature(fingerprints.shingle_hashes(found)) if found else np.empty(0),
         )
+
+
+def test_case_folding_is_what_the_content_hash_from_words_assumes():
+    # `text._fold_words` relies on these for every code point of this Python's Unicode.
+    folds_to_alnum = []
+    for code in range(0x110000):
+        char = chr(code)
+        folded = char.casefold()
+        assert folded, hex(code)
+        assert char.lower().casefold() == folded, hex(code)
+        if not char.isalnum() and any(c.isalnum() for c in folded):
+            folds_to_alnum.append(char)
+    assert folds_to_alnum == ["\u0345"]
+    assert "ς".casefold() == "σ".casefold() == "Σ".casefold()
+    assert "ΟΔΟΣ ΟΔΟΣ".casefold() == " ".join(w.casefold() for w in ("ΟΔΟΣ", "ΟΔΟΣ"))
