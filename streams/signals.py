@@ -182,43 +182,50 @@ def find_signals(
     """`detect_signals` on plain tuples: mention spans, sentence spans and the text's tokens."""
     sides = matcher.sides
     both_in_article = {sides[m[0]] for m in mentions} >= _SIDES
+    # A named hacker group is itself a cyber cue: which sentences name one, if any does.
+    hacker_groups = matcher.hacker_groups
+    any_hacker = bool(hacker_groups) and any(m[0] in hacker_groups for m in mentions)
 
     per_sentence = _by_sentence(sentences, mentions, 1)
     cues_per_sentence = _by_sentence(sentences, cuebook.cue_scan(text, tokens), 0)
     context_per_sentence: list[list[RawMatch]] | None = None  # found when first needed
+    article_states: list[str] | None = None
     best: dict[str, tuple[tuple, SignalCandidate]] = {}
-    hacker_groups = matcher.hacker_groups
-    for index, (evidence, sentence_start, sentence_end) in enumerate(sentences):
+    for index, cue_matches in enumerate(cues_per_sentence):
         found = per_sentence[index]
-        cue_matches = cues_per_sentence[index]
-        # A named hacker group is itself a cyber cue.
-        hacker = bool(hacker_groups) and any(m[0] in hacker_groups for m in found)
+        hacker = any_hacker and any(m[0] in hacker_groups for m in found)
         if not cue_matches and not hacker:
             continue  # no cue: no category can score
-        cues = list(dict.fromkeys(c for m in cue_matches for c in m[2]))
+        if len(cue_matches) == 1:
+            cues = list(cue_matches[0][2])  # the payloads of one match are distinct
+        else:
+            cues = list(dict.fromkeys(c for m in cue_matches for c in m[2]))
         if hacker:
             cues.append(Cue("cyber", "hacker_group", 2))
-        scores = dict.fromkeys(CATEGORIES, 0)
+        scores = _NO_SCORES.copy()
         for cue in cues:
             scores[cue.category] += cue.weight
         if max(scores.values()) < MIN_SCORE:
             continue
-        actor_ids = list(dict.fromkeys(m[0] for m in found))
         if context_per_sentence is None:
             context_per_sentence = _by_sentence(sentences, cuebook.context_scan(text, tokens), 0)
         context: dict[str, list[RawMatch]] = {}
         for match in context_per_sentence[index]:
             for kind in match[2]:
                 context.setdefault(kind, []).append(match)
+        actor_ids = list(dict.fromkeys(m[0] for m in found))
         sentence_sides = {sides[a] for a in actor_ids}
+        evidence, sentence_start, sentence_end = sentences[index]
         context_ids: list[str] = []
         if sentence_sides >= _SIDES:
-            if _is_hostile(context.get("hostile", ()), found, sides):
+            if "hostile" in context and _is_hostile(context["hostile"], found, sides):
                 continue
             basis = "sentence"
         elif both_in_article and "bilateral" in context:
             basis = "pair_phrase"
-            context_ids = _article_states(mentions, matcher)
+            if article_states is None:
+                article_states = _article_states(mentions, matcher)
+            context_ids = list(article_states)
         elif (
             index > 0
             and sentence_sides & _SIDES
@@ -233,11 +240,10 @@ def find_signals(
             continue
         hedged = "hedges" in context
         denied = "denials" in context
-        all_ids = list(dict.fromkeys(actor_ids + context_ids))
+        all_ids = tuple(dict.fromkeys(actor_ids + context_ids))
         russia = tuple(a for a in all_ids if sides[a] == "russia")
         dprk = tuple(a for a in all_ids if sides[a] == "dprk")
-        for category in CATEGORIES:
-            score = scores[category]
+        for category, score in scores.items():
             if score < MIN_SCORE:
                 continue
             mine = [c for c in cues if c.category == category]
@@ -246,28 +252,39 @@ def find_signals(
             confidence = _BASIS_CONFIDENCE[basis] * (1 - 0.5 ** (score + 1))
             if hedged:
                 confidence *= 0.6
-            candidate = SignalCandidate(
-                category=category,
-                evidence=evidence,
-                start=sentence_start,
-                end=sentence_end,
-                actors=tuple(all_ids),
-                russia_actors=russia,
-                dprk_actors=dprk,
-                cues=tuple(c.id for c in mine),
-                key_cue=max(mine, key=lambda c: c.weight).id,
-                basis=basis,
-                hedged=hedged,
-                denied=denied,
-                confidence=round(confidence, 3),
-                score=score,
-            )
+            confidence = round(confidence, 3)
             # A sentence that affirms beats one that denies; then the most confident.
-            rank = (not denied, candidate.confidence, margin, score)
-            if category not in best or rank > best[category][0]:
-                best[category] = (rank, candidate)
+            rank = (not denied, confidence, margin, score)
+            if category in best and not rank > best[category][0]:
+                continue
+            best[category] = (
+                rank,
+                SignalCandidate(
+                    category=category,
+                    evidence=evidence,
+                    start=sentence_start,
+                    end=sentence_end,
+                    actors=all_ids,
+                    russia_actors=russia,
+                    dprk_actors=dprk,
+                    cues=tuple(c.id for c in mine),
+                    key_cue=max(mine, key=_weight).id,
+                    basis=basis,
+                    hedged=hedged,
+                    denied=denied,
+                    confidence=confidence,
+                    score=score,
+                ),
+            )
     signals = [candidate for _, candidate in best.values()]
     return sorted(signals, key=lambda s: (-s.confidence, CATEGORIES.index(s.category)))
+
+
+_NO_SCORES = dict.fromkeys(CATEGORIES, 0)
+
+
+def _weight(cue: Cue) -> int:
+    return cue.weight
 
 
 def _is_hostile(
