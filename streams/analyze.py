@@ -19,6 +19,7 @@ from streams.fingerprints import (
     encode_signature,
     signature,
     strip_boilerplate,
+    vocabulary_shingle_hashes,
     word_shingle_hashes,
 )
 from streams.phrases import Tokens, words
@@ -120,11 +121,18 @@ def analyze_article(
             }
         )
 
-    # The body's words, from the text's tokens (the body ends the text, after the title and
-    # a line break).
-    body_words = tokens.words[bisect_left(tokens.starts, len(text) - len(body)) :] if body else []
+    # The body's words are the text's last tokens (the body ends the text, after the title
+    # and a line break).
+    first = bisect_left(tokens.starts, len(text) - len(body))
+    body_words = tokens.words[first:] if body else []
     # The body is normalised already; footers and datelines do not make two texts alike.
-    sig = signature(word_shingle_hashes(_body_words(body, body_words), distinct=False))
+    sig = None
+    if body:
+        stripped_words = _stripped_words(body)
+        if stripped_words is None:
+            sig = signature(vocabulary_shingle_hashes(tokens.ids()[first:], distinct=False))
+        else:
+            sig = signature(word_shingle_hashes(stripped_words, distinct=False))
     # One validation of the whole record (nested models as dicts) is the fastest way to build it.
     return AnalyzedArticle.model_validate(
         {
@@ -149,20 +157,18 @@ def analyze_article(
     )
 
 
-def _body_words(body: str, body_words: list[str]) -> list[str]:
-    """`words(strip_boilerplate(body))`: the body's words from the tokens when that is the same.
+def _stripped_words(body: str) -> list[str] | None:
+    """`words(strip_boilerplate(body))`, or None when those are the body's tokens.
 
-    It is when nothing is stripped and the body holds neither of the two characters for which
-    lowercasing the whole body and lowercasing word by word differ: Σ (its lowercase depends on
-    the letters around it) and İ (lowercased to two characters, the second not a word
-    character). tests/unit/test_fast_paths.py checks this for every code point.
+    They are when nothing is stripped and the body holds neither of the two characters for
+    which lowercasing the whole body and lowercasing word by word differ: Σ (its lowercase
+    depends on the letters around it) and İ (lowercased to two characters, the second not a
+    word character). tests/unit/test_fast_paths.py checks this for every code point.
     """
-    if not body:
-        return []
     stripped = strip_boilerplate(body)
     if stripped != body or "Σ" in body or "İ" in body:
         return words(stripped)
-    return body_words
+    return None
 
 
 def analyze_bytes(value: bytes | None) -> AnalyzedArticle | Rejected:

@@ -14,7 +14,7 @@ import zlib
 
 import numpy as np
 
-from streams.phrases import Token
+from streams.phrases import VOCABULARY, Token
 
 __all__ = [
     "BANDS",
@@ -27,6 +27,7 @@ __all__ = [
     "shingle_hashes",
     "signature",
     "strip_boilerplate",
+    "vocabulary_shingle_hashes",
     "word_shingle_hashes",
 ]
 
@@ -85,8 +86,47 @@ def word_shingle_hashes(words: list[str], distinct: bool = True) -> np.ndarray:
             if value is None:
                 word = words[index]
                 values[index] = known[word] = zlib.crc32(word.encode("utf-8"))
-    hashes = np.array(values, dtype=np.uint64)
-    if len(words) < SHINGLE:
+    return _shingles(np.array(values, dtype=np.uint64), distinct)
+
+
+class _VocabularyHashes:
+    """The words' hashes by their ids in `streams.phrases.VOCABULARY`."""
+
+    def __init__(self) -> None:
+        self.table = np.zeros(0, dtype=np.uint64)
+        self.known = 0
+        self.generation = -1
+
+    def update(self) -> np.ndarray:
+        if self.generation != VOCABULARY.generation:
+            self.generation = VOCABULARY.generation
+            self.table = np.zeros(1024, dtype=np.uint64)
+            self.known = 0
+        size = len(VOCABULARY.words)
+        if size > self.known:
+            new = [zlib.crc32(w.encode("utf-8")) for w in VOCABULARY.words[self.known : size]]
+            if size > len(self.table):
+                grown = np.zeros(max(size, 2 * len(self.table)), dtype=np.uint64)
+                grown[: self.known] = self.table[: self.known]
+                self.table = grown
+            self.table[self.known : size] = new
+            self.known = size
+        return self.table
+
+
+_VOCABULARY_HASHES = _VocabularyHashes()
+
+
+def vocabulary_shingle_hashes(ids: np.ndarray, distinct: bool = True) -> np.ndarray:
+    """`word_shingle_hashes` of words given by their ids in `streams.phrases.VOCABULARY`
+    (as `Tokens.ids` gives them): the word hashes come from a table, not one by one."""
+    if not len(ids):
+        return np.empty(0, dtype=np.uint64)
+    return _shingles(_VOCABULARY_HASHES.update()[ids], distinct)
+
+
+def _shingles(hashes: np.ndarray, distinct: bool) -> np.ndarray:
+    if len(hashes) < SHINGLE:
         return hashes
     with np.errstate(over="ignore"):
         mixed = hashes[:-2] * _K1 + hashes[1:-1] * _K2 + hashes[2:]

@@ -13,9 +13,9 @@ Matching is leftmost-longest and without overlaps; a phrase listed with several 
 reports all of them.
 
 A text is tokenized once (`Tokens`: the lowercased words and their spans, as columns) and
-every matcher reads the same tokens. A matcher knows which words can start one of its phrases;
-set operations on the text's distinct words find the few positions worth a closer look, so the
-per-token work in Python is one set membership test.
+every matcher reads the same tokens. Words get ids from a process-wide `Vocabulary`; a matcher
+keeps, per word id, whether the word can start one of its phrases, so the few positions worth
+a closer look come from one numpy look-up rather than a test per token in Python.
 """
 
 from __future__ import annotations
@@ -26,7 +26,18 @@ from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any
 
-__all__ = ["PhraseMatch", "PhraseMatcher", "Token", "Tokens", "tokenize", "words"]
+import numpy as np
+
+__all__ = [
+    "VOCABULARY",
+    "PhraseMatch",
+    "PhraseMatcher",
+    "Token",
+    "Tokens",
+    "Vocabulary",
+    "tokenize",
+    "words",
+]
 
 _TOKEN_RE = re.compile(r"\w+")
 _SPLIT_RE = re.compile(r"(\w+)")
@@ -35,13 +46,50 @@ _HANGUL_RE = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
 # What may stand between two words of one phrase in a text.
 _JOINER_RE = re.compile(r"[\s\-‐‑–'’.·]{1,3}")
 MAX_STEM_SUFFIX = 6
-_CACHE_WORDS = 200_000
+_VOCABULARY_WORDS = 500_000
 
 _EXACT, _STEM, _PREFIX = 0, 1, 2
 
 Token = tuple[str, int, int]  # lowercased word, start, end
 # A match as the scan finds it: start, end, payloads, first token, token count.
 RawMatch = tuple[int, int, tuple[Any, ...], int, int]
+
+
+class Vocabulary:
+    """Ids for the words met in this process, in order of first meeting (bounded memory).
+
+    Matchers and the fingerprint keep tables indexed by these ids. When the vocabulary is full
+    it starts again under a new `generation`, and the tables are rebuilt.
+    """
+
+    def __init__(self, limit: int = _VOCABULARY_WORDS) -> None:
+        self.limit = limit
+        self.generation = 0
+        self.words: list[str] = []
+        self._ids: dict[str, int] = {}
+
+    def ids(self, words: list[str]) -> np.ndarray:
+        """The ids of `words` (intp array), new words added."""
+        try:
+            return np.fromiter(map(self._ids.__getitem__, words), dtype=np.intp, count=len(words))
+        except KeyError:
+            pass
+        if len(self.words) + len(words) > self.limit:
+            self.generation += 1
+            self.words = []
+            self._ids = {}
+        known, vocabulary = self._ids, self.words
+        found = []
+        for word in words:
+            value = known.get(word)
+            if value is None:
+                value = known[word] = len(vocabulary)
+                vocabulary.append(word)
+            found.append(value)
+        return np.array(found, dtype=np.intp)
+
+
+VOCABULARY = Vocabulary()
 
 
 class Tokens:
@@ -51,13 +99,13 @@ class Tokens:
     same `(word, start, end)` tuples as `tokenize`.
     """
 
-    __slots__ = ("_distinct", "ends", "starts", "words")
+    __slots__ = ("_ids", "ends", "starts", "words")
 
     def __init__(self, words: list[str], starts: list[int], ends: list[int]) -> None:
         self.words = words
         self.starts = starts
         self.ends = ends
-        self._distinct: set[str] | None = None
+        self._ids: tuple[int, np.ndarray] | None = None
 
     @classmethod
     def of(cls, text: str) -> Tokens:
@@ -81,12 +129,14 @@ class Tokens:
             return tokens
         return cls([t[0] for t in tokens], [t[1] for t in tokens], [t[2] for t in tokens])
 
-    @property
-    def distinct(self) -> set[str]:
-        """The set of distinct words (computed once)."""
-        if self._distinct is None:
-            self._distinct = set(self.words)
-        return self._distinct
+    def ids(self) -> np.ndarray:
+        """The words' ids in the process's `VOCABULARY` (computed once per generation)."""
+        cached = self._ids
+        if cached is not None and cached[0] == VOCABULARY.generation:
+            return cached[1]
+        ids = VOCABULARY.ids(self.words)
+        self._ids = (VOCABULARY.generation, ids)
+        return ids
 
     def __len__(self) -> int:
         return len(self.words)
@@ -190,24 +240,36 @@ class PhraseMatcher:
                 bucket.sort(key=lambda p: -len(p.words))
         self._stem_lengths = sorted({len(w) for w in self._stems})
         self._prefix_lengths = sorted({len(w) for w in self._prefixes})
-        # Words repeat across articles: each word seen is remembered (bounded memory), with
-        # its candidates when it can start a phrase.
+        # Words repeat across articles: each word of the vocabulary is looked up once; the
+        # table says, per word id, whether the word can start a phrase, and the cache holds
+        # the candidates of those that can.
         self._cache: dict[str, _Candidates] = {}
-        self._seen: set[str] = set()
-        self._starters: set[str] = set()
+        self._starts = np.zeros(0, dtype=bool)
+        self._known = 0  # words of the vocabulary looked up
+        self._generation = -1
 
-    def _learn(self, new_words: set[str], distinct: set[str]) -> None:
-        if len(self._seen) + len(new_words) > _CACHE_WORDS:
+    def _learn(self, vocabulary: Vocabulary) -> np.ndarray:
+        """The starts-a-phrase table, brought up to date with the vocabulary."""
+        if self._generation != vocabulary.generation:
+            self._generation = vocabulary.generation
             self._cache.clear()
-            self._seen.clear()
-            self._starters.clear()
-            new_words = distinct
-        for word in new_words:
-            found = self._lookup(word)
-            if found:
-                self._cache[word] = self._split(found)
-                self._starters.add(word)
-        self._seen.update(new_words)
+            self._starts = np.zeros(1024, dtype=bool)
+            self._known = 0
+        size = len(vocabulary.words)
+        if size > self._known:
+            if size > len(self._starts):
+                grown = np.zeros(max(size, 2 * len(self._starts)), dtype=bool)
+                grown[: self._known] = self._starts[: self._known]
+                self._starts = grown
+            table = self._starts
+            for index in range(self._known, size):
+                word = vocabulary.words[index]
+                found = self._lookup(word)
+                if found:
+                    self._cache[word] = self._split(found)
+                    table[index] = True
+            self._known = size
+        return self._starts
 
     @staticmethod
     def _split(found: list[_Phrase]) -> _Candidates:
@@ -251,15 +313,9 @@ class PhraseMatcher:
         words = toks.words
         if not words:
             return []
-        distinct = toks.distinct
-        new_words = distinct - self._seen
-        if new_words:
-            self._learn(new_words, distinct)
-        starters = distinct & self._starters
-        if not starters:
-            return []
+        ids = toks.ids()
         # Most words start no phrase: only the positions of those that may are looked at.
-        positions = [i for i, word in enumerate(words) if word in starters]
+        positions = np.flatnonzero(self._learn(VOCABULARY)[ids]).tolist()
         starts, ends = toks.starts, toks.ends
         count = len(words)
         cache = self._cache

@@ -295,7 +295,7 @@ def test_lowercasing_word_by_word_is_lowercasing_the_text_but_for_sigma_and_dott
 
 
 def test_body_words_are_the_words_of_the_stripped_body():
-    from streams.analyze import _body_words
+    from streams.analyze import _stripped_words
 
     bodies = random_texts(200, seed=9) + [
         "SEOUL, Nov. 26 (Yonhap) -- North Korea said", "Read more: x\nBody text", "ΟΔΟΣ'Α",
@@ -303,7 +303,38 @@ def test_body_words_are_the_words_of_the_stripped_body():
     for value in bodies:
         body = text.normalise_text(value)
         expected = words(fingerprints.strip_boilerplate(body))
-        assert _body_words(body, Tokens.of(body).words) == expected
+        found = _stripped_words(body)
+        assert (Tokens.of(body).words if found is None else found) == expected
+
+
+def test_word_hashes_by_vocabulary_id_are_the_word_hashes():
+    for value in random_texts(60, seed=17) + ["", "a", "a b"]:
+        tokens = Tokens.of(value)
+        for distinct in (True, False):
+            assert np.array_equal(
+                fingerprints.vocabulary_shingle_hashes(tokens.ids(), distinct),
+                fingerprints.word_shingle_hashes(tokens.words, distinct),
+            )
+
+
+def test_a_full_vocabulary_starts_again_and_matchers_follow():
+    from streams.phrases import VOCABULARY
+
+    matcher = PhraseMatcher([("North Korea", "prk"), ("Russia", "rus")])
+    reference = ReferenceMatcher([("North Korea", "prk"), ("Russia", "rus")])
+    limit, generation = VOCABULARY.limit, VOCABULARY.generation
+    VOCABULARY.limit = 60
+    try:
+        for value in random_texts(40, seed=19) + ["North Korea and Russia"]:
+            tokens = Tokens.of(value)
+            assert fields(matcher.find(value, tokens)) == fields(reference.find(value))
+            assert np.array_equal(
+                fingerprints.vocabulary_shingle_hashes(tokens.ids(), False),
+                fingerprints.word_shingle_hashes(tokens.words, False),
+            )
+        assert VOCABULARY.generation > generation
+    finally:
+        VOCABULARY.limit = limit
 
 
 def test_signature_is_the_reference_signature():
