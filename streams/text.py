@@ -34,6 +34,7 @@ _OTHER_SPACES_RE = re.compile(r"[\t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 _BLANK_LINES_RE = re.compile(r"\n\s*\n+")
 # Zero-width and BOM characters carry no meaning but break matching.
 _INVISIBLE_RE = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
+_SPECIAL_RE = re.compile(r"[\u200b-\u200d\u2060\ufeff\t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 
 
 def html_to_text(value: str) -> str:
@@ -49,8 +50,12 @@ def normalise_text(value: str) -> str:
     """Unicode NFC, HTML removed, runs of spaces folded, paragraphs kept as single newlines."""
     value = html_to_text(value)
     value = unicodedata.normalize("NFC", value)
-    value = _INVISIBLE_RE.sub("", value).replace("\r\n", "\n").replace("\r", "\n")
-    if "  " in value or _OTHER_SPACES_RE.search(value):
+    # One search tells whether there is anything for the two substitutions below to do.
+    special = _SPECIAL_RE.search(value) is not None
+    if special:
+        value = _INVISIBLE_RE.sub("", value)
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    if "  " in value or (special and _OTHER_SPACES_RE.search(value)):
         value = _SPACES_RE.sub(" ", value)
     value = "\n".join(line.strip() for line in value.split("\n"))
     return _BLANK_LINES_RE.sub("\n", value).strip()
@@ -208,9 +213,10 @@ def _fold_words(body: str, body_words: list[str]) -> str | None:
     (str.isalnum) joined by single spaces. From the words it is the same when:
     - the body is NFKC already, so only case folding applies;
     - it holds no underscore, a word character of the tokens that the hash removes: the runs
-      of letters and digits are then its words;
-    - the folded words are letters and digits only (folding a letter can add a combining mark:
-      ǰ, ΐ; İ is lowercased with one), so each word stays one run;
+      of letters and digits are then its words, and the words are letters and digits;
+    - it holds no İ, lowercased with a combining mark (not a letter) in the words;
+    - folding keeps the length of the words: a letter that folds to something other than
+      letters and digits (ǰ, ΐ) folds to several characters, so each word stays one run;
     - no other character folds to a letter or digit: U+0345 (combining ypogegrammeni, folded to
       ι) is the only one;
     and because case folding maps each character on its own (never to nothing), folding a
@@ -218,12 +224,13 @@ def _fold_words(body: str, body_words: list[str]) -> str | None:
     folding a string folds each character: tests/unit/test_fast_paths.py checks these for
     every code point.
     """
-    if "_" in body or "\u0345" in body or not unicodedata.is_normalized("NFKC", body):
+    if "_" in body or "\u0345" in body or "İ" in body:
         return None
-    folded = " ".join(body_words).casefold()
-    if body_words and not folded.replace(" ", "").isalnum():
+    if not unicodedata.is_normalized("NFKC", body):
         return None
-    return folded
+    joined = " ".join(body_words)
+    folded = joined.casefold()
+    return folded if len(folded) == len(joined) else None
 
 
 def article_id_for(url: str | None, title: str, body: str) -> str:

@@ -386,6 +386,29 @@ def test_case_folding_is_what_the_content_hash_from_words_assumes():
         assert char.lower().casefold() == folded, hex(code)
         if not char.isalnum() and any(c.isalnum() for c in folded):
             folds_to_alnum.append(char)
+        if char.isalnum() and not folded.isalnum():
+            assert len(folded) > 1, hex(code)  # caught by the length check
     assert folds_to_alnum == ["\u0345"]
     assert "ς".casefold() == "σ".casefold() == "Σ".casefold()
     assert "ΟΔΟΣ ΟΔΟΣ".casefold() == " ".join(w.casefold() for w in ("ΟΔΟΣ", "ΟΔΟΣ"))
+
+
+def reference_normalise(value: str) -> str:
+    value = text.html_to_text(value)
+    value = unicodedata.normalize("NFC", value)
+    value = re.sub(r"[\u200b-\u200d\u2060\ufeff]", "", value)
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    value = re.sub(r"[ \t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+", " ", value)
+    value = "\n".join(line.strip() for line in value.split("\n"))
+    return re.sub(r"\n\s*\n+", "\n", value).strip()
+
+
+def test_normalise_text_is_the_reference():
+    rng = random.Random(23)
+    pieces = ["a", "Kim", " ", "  ", "\t", "\u00a0", "\u200b", " \u200b ", "\ufeff", "\r\n",
+              "\r", "\n", "\n\n", "\u3000", "\u2009", "<p>", "&amp;", "e\u0301", "\f", "\v",
+              "."]  # fmt: skip
+    values = ["", " ", "\u200b", "a \u200b b", "a\u200b\u200bb", "x \r\n y"]
+    values += ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 40))) for _ in range(3000)]
+    for value in values:
+        assert text.normalise_text(value) == reference_normalise(value), repr(value)
