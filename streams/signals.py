@@ -190,7 +190,9 @@ def find_signals(
     cues_per_sentence = _by_sentence(sentences, cuebook.cue_scan(text, tokens), 0)
     context_per_sentence: list[list[RawMatch]] | None = None  # found when first needed
     article_states: list[str] | None = None
-    best: dict[str, tuple[tuple, SignalCandidate]] = {}
+    # Per category, the rank of its best sentence so far and what its candidate is made of
+    # (built once, for the winner).
+    best: dict[str, tuple[tuple, tuple]] = {}
     for index, cue_matches in enumerate(cues_per_sentence):
         found = per_sentence[index]
         hacker = any_hacker and any(m[0] in hacker_groups for m in found)
@@ -205,7 +207,8 @@ def find_signals(
         scores = _NO_SCORES.copy()
         for cue in cues:
             scores[cue.category] += cue.weight
-        if max(scores.values()) < MIN_SCORE:
+        ranked = sorted(scores.values(), reverse=True)
+        if ranked[0] < MIN_SCORE:
             continue
         if context_per_sentence is None:
             context_per_sentence = _by_sentence(sentences, cuebook.context_scan(text, tokens), 0)
@@ -247,8 +250,9 @@ def find_signals(
             if score < MIN_SCORE:
                 continue
             mine = [c for c in cues if c.category == category]
-            # How much the sentence is about this category rather than another one.
-            margin = score - max(v for cat, v in scores.items() if cat != category)
+            # How much the sentence is about this category rather than another one (the best
+            # score of the others is the second best when this one is the best).
+            margin = score - (ranked[1] if score == ranked[0] else ranked[0])
             confidence = _BASIS_CONFIDENCE[basis] * (1 - 0.5 ** (score + 1))
             if hedged:
                 confidence *= 0.6
@@ -259,24 +263,24 @@ def find_signals(
                 continue
             best[category] = (
                 rank,
-                SignalCandidate(
-                    category=category,
-                    evidence=evidence,
-                    start=sentence_start,
-                    end=sentence_end,
-                    actors=all_ids,
-                    russia_actors=russia,
-                    dprk_actors=dprk,
-                    cues=tuple(c.id for c in mine),
-                    key_cue=max(mine, key=_weight).id,
-                    basis=basis,
-                    hedged=hedged,
-                    denied=denied,
-                    confidence=confidence,
-                    score=score,
+                (
+                    category,
+                    evidence,
+                    sentence_start,
+                    sentence_end,
+                    all_ids,
+                    russia,
+                    dprk,
+                    tuple(c.id for c in mine),
+                    max(mine, key=_weight).id,
+                    basis,
+                    hedged,
+                    denied,
+                    confidence,
+                    score,
                 ),
             )
-    signals = [candidate for _, candidate in best.values()]
+    signals = [SignalCandidate(*fields) for _, fields in best.values()]
     return sorted(signals, key=lambda s: (-s.confidence, CATEGORIES.index(s.category)))
 
 
