@@ -43,6 +43,7 @@ _rng = np.random.RandomState(20260101)  # fixed: every worker must compute the s
 _A = _rng.randint(1, (1 << 61) - 1, size=NUM_PERM, dtype=np.uint64)
 _B = _rng.randint(0, (1 << 61) - 1, size=NUM_PERM, dtype=np.uint64)
 _K1, _K2 = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F)
+_A_COLUMN, _B_COLUMN = _A[:, None].copy(), _B[:, None].copy()
 _WORD_HASHES: dict[str, int] = {}
 
 # Lines that outlets add around a wire text: they say nothing about the story.
@@ -138,21 +139,22 @@ def _shingles(hashes: np.ndarray, distinct: bool) -> np.ndarray:
 def signature(shingles: np.ndarray) -> np.ndarray | None:
     """The MinHash signature (NUM_PERM uint32) of a set of shingle hashes; None if empty.
 
-    Row i, permutation j: ((A[j] * x[i] + B[j]) mod 2**64) mod (2**61 - 1), low 32 bits. The
+    Permutation j, shingle x: ((A[j] * x + B[j]) mod 2**64) mod (2**61 - 1), low 32 bits. The
     remainder is taken without a division: 2**61 = 1 modulo 2**61 - 1, so the top three bits
-    fold onto the low 61, and one subtraction brings the sum below the modulus.
+    fold onto the low 61, and one subtraction brings the sum below the modulus. Rows are
+    permutations (the minimum runs along contiguous memory).
     """
     if shingles.size == 0:
         return None
     with np.errstate(over="ignore"):
-        permuted = np.multiply.outer(shingles, _A)
-        permuted += _B
+        permuted = _A_COLUMN * shingles
+        permuted += _B_COLUMN
     high = permuted >> _SHIFT61
     permuted &= _MERSENNE
     permuted += high
     np.subtract(permuted, _MERSENNE, out=permuted, where=permuted >= _MERSENNE)
     permuted &= _MAX32
-    return permuted.min(axis=0).astype(np.uint32)
+    return permuted.min(axis=1).astype(np.uint32)
 
 
 def encode_signature(sig: np.ndarray) -> str:
