@@ -189,11 +189,15 @@ class _Phrase:
             self.exact_words = [word for _, word in self.words]
 
 
+# Phrases of one first and second word, and, when some of them have an exact third word,
+# those that a given third word leaves (filled as third words are met; same order).
+_Bucket = tuple[list[_Phrase], dict[str | None, list[_Phrase]] | None]
 # A word's candidate phrases: one-word phrases, longer ones by their (exact) second word, and
 # longer ones whose second word is a stem or a Hangul prefix; last, when the one-word phrases
 # are a single one that matches in any case, that phrase (then, when the next word rules out
 # every longer phrase, the match is settled without a comparison).
-_Candidates = tuple[list[_Phrase], dict[str, list[_Phrase]], list[_Phrase], _Phrase | None]
+_Candidates = tuple[list[_Phrase], dict[str, _Bucket], list[_Phrase], _Phrase | None]
+_THIRD_WORDS = 4096  # third words remembered per bucket
 
 
 def _parse(pattern: str) -> tuple[tuple[tuple[int, str], ...], tuple[str, ...] | None]:
@@ -275,19 +279,33 @@ class PhraseMatcher:
     def _split(found: list[_Phrase]) -> _Candidates:
         # Split so that most multi-word phrases are ruled out by the next word alone.
         singles: list[_Phrase] = []
-        by_second: dict[str, list[_Phrase]] = {}
+        seconds: dict[str, list[_Phrase]] = {}
         others: list[_Phrase] = []
         for phrase in found:
             if len(phrase.words) == 1:
                 singles.append(phrase)
             elif phrase.words[1][0] == _EXACT:
-                by_second.setdefault(phrase.words[1][1], []).append(phrase)
+                seconds.setdefault(phrase.words[1][1], []).append(phrase)
             else:
                 others.append(phrase)
+        by_second: dict[str, _Bucket] = {}
+        for second, bucket in seconds.items():
+            third = any(p.size > 2 and p.words[2][0] == _EXACT for p in bucket)
+            by_second[second] = (bucket, {} if third else None)
         single = None
         if len(singles) == 1 and not singles[0].check:
             single = singles[0]
         return singles, by_second, others, single
+
+    @staticmethod
+    def _narrow(phrases: list[_Phrase], by_third: dict, third: str | None) -> list[_Phrase]:
+        """The phrases of a bucket that the third word does not rule out, in their order."""
+        if len(by_third) >= _THIRD_WORDS:
+            by_third.clear()
+        found = by_third[third] = [
+            p for p in phrases if p.size == 2 or p.words[2][0] != _EXACT or p.words[2][1] == third
+        ]
+        return found
 
     def _lookup(self, word: str) -> list[_Phrase]:
         found = list(self._exact.get(word, ()))
@@ -328,9 +346,20 @@ class PhraseMatcher:
             singles, by_second, others, single = cache[words[index]]
             candidates = singles
             if index + 1 < count and (by_second or others):
-                seconds = by_second.get(words[index + 1], ()) if by_second else ()
-                if seconds or others:
-                    candidates = [*singles, *seconds, *others]
+                bucket = by_second.get(words[index + 1]) if by_second else None
+                if bucket is not None:
+                    seconds, by_third = bucket
+                    if by_third is not None:
+                        # Longer phrases whose third word is not the text's are left out.
+                        third = words[index + 2] if index + 2 < count else None
+                        narrowed = by_third.get(third)
+                        seconds = (
+                            self._narrow(seconds, by_third, third) if narrowed is None else narrowed
+                        )
+                    if seconds or others:
+                        candidates = [*singles, *seconds, *others]
+                elif others:
+                    candidates = [*singles, *others]
             if candidates is singles:
                 # Only one-word phrases are left: a single one that matches in any case is the
                 # match; none, no match.

@@ -226,6 +226,18 @@ def test_tokens_are_the_tokens_of_finditer():
         # Longest match first; identical phrases report every payload.
         ([("arms trade", "m"), ("trade", "e"), ("trade", "o")], "arms trade and trade, arms"),
         ([("the North", "prk"), ("the", "x"), ("North Korea", "prk")], "the North Korea the north"),
+        # Longer phrases told apart by their third word (and a stem as third word).
+        (
+            [
+                ("North Korea", "prk"),
+                ("North Korea's", "prk"),
+                ("North Korea's army", "kpa"),
+                ("North Korea's Foreign Ministry", "mfa"),
+                ("North Korea вооружени*", "arms"),
+            ],
+            "North Korea's Foreign Ministry; North Korea's army. North Korea's North Korea "
+            "North Korea вооружениями North Korea's",
+        ),  # fmt: skip
     ],
 )
 def test_matcher_finds_what_the_reference_finds(items, value):
