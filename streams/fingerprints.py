@@ -174,5 +174,8 @@ def band_keys(sig: np.ndarray) -> list[int]:
 
     A key is the band number and a 32-bit hash of its rows in one integer (small in memory
     and as a JSON table key)."""
-    rows = sig.astype("<u4").reshape(BANDS, ROWS)
-    return [(band << 32) | zlib.crc32(rows[band].tobytes()) for band in range(BANDS)]
+    data = sig.astype("<u4").tobytes()  # band b is bytes [4 * ROWS * b, 4 * ROWS * (b + 1))
+    size = 4 * ROWS
+    return [
+        (band << 32) | zlib.crc32(data[band * size : (band + 1) * size]) for band in range(BANDS)
+    ]

@@ -12,6 +12,7 @@ import random
 import re
 import tomllib
 import unicodedata
+import zlib
 
 import numpy as np
 import pytest
@@ -424,3 +425,12 @@ def test_normalise_text_is_the_reference():
     values += ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 40))) for _ in range(3000)]
     for value in values:
         assert text.normalise_text(value) == reference_normalise(value), repr(value)
+
+
+def test_band_keys_are_the_crc_of_each_band_of_rows():
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        sig = rng.integers(0, 2**32, fingerprints.NUM_PERM, dtype=np.uint64).astype(np.uint32)
+        rows = sig.astype("<u4").reshape(fingerprints.BANDS, fingerprints.ROWS)
+        expected = [(b << 32) | zlib.crc32(rows[b].tobytes()) for b in range(fingerprints.BANDS)]
+        assert fingerprints.band_keys(sig) == expected
