@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from streams.catalogue import SeedDataError, load_toml
-from streams.phrases import PhraseMatcher, Token
+from streams.phrases import PhraseMatcher, Token, Tokens
 
 __all__ = ["Actor", "ActorMatcher", "Mention", "SIDES", "default_matcher"]
 
@@ -66,6 +66,10 @@ class ActorMatcher:
             self._phrases = PhraseMatcher(alias_owner.items())
         except ValueError as exc:
             raise SeedDataError(f"actors.toml: {exc}") from exc
+        self.sides: dict[str, str] = {a.id: a.side for a in self.actors.values()}
+        self.hacker_groups = frozenset(
+            a.id for a in self.actors.values() if a.type == "hacker_group"
+        )
 
     @classmethod
     def from_toml(cls, path: str | Path = "actors.toml") -> ActorMatcher:
@@ -73,12 +77,18 @@ class ActorMatcher:
         data = load_toml(path)
         return cls(_parse_actor(entry, index) for index, entry in enumerate(data.get("actors", [])))
 
-    def find(self, text: str, tokens: Sequence[Token] | None = None) -> list[Mention]:
+    def find(self, text: str, tokens: Sequence[Token] | Tokens | None = None) -> list[Mention]:
         """Every mention in `text`, left to right, without overlaps."""
         return [
-            Mention(m.payloads[0], text[m.start : m.end], m.start, m.end)
-            for m in self._phrases.find(text, tokens)
+            Mention(actor_id, text[start:end], start, end)
+            for actor_id, start, end in self.spans(text, tokens)
         ]
+
+    def spans(
+        self, text: str, tokens: Sequence[Token] | Tokens | None = None
+    ) -> list[tuple[str, int, int]]:
+        """`find` as plain (actor id, start, end) tuples."""
+        return [(m[2][0], m[0], m[1]) for m in self._phrases.scan(text, tokens)]
 
     def side(self, actor_id: str) -> str:
         return self.actors[actor_id].side

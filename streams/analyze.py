@@ -7,23 +7,24 @@ The Faust agent and the offline `axiswatch analyze` command both call `analyze_b
 from __future__ import annotations
 
 import json
-from collections import Counter
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from pydantic import ValidationError
 
-from schemas.models import ActorRef, AnalyzedArticle, RawArticle, Signal
+from schemas.models import AnalyzedArticle, RawArticle
 from streams.actors import ActorMatcher, default_matcher
 from streams.fingerprints import (
     band_keys,
     encode_signature,
-    shingle_hashes,
     signature,
     strip_boilerplate,
+    vocabulary_shingle_hashes,
+    word_shingle_hashes,
 )
-from streams.phrases import tokenize, words
-from streams.signals import CueBook, default_cuebook, detect_signals, signal_id, signal_key
-from streams.text import canonical_url, content_hash, normalise_text, split_sentences
+from streams.phrases import Tokens, words
+from streams.signals import CueBook, default_cuebook, find_signals, signal_id, signal_key
+from streams.text import canonical_url, content_hash, normalise_text, sentence_spans
 
 __all__ = ["Rejected", "analyze_article", "analyze_bytes", "parse_raw"]
 
@@ -76,71 +77,98 @@ def analyze_article(
     body = normalise_text(raw.body)
     # The title is the first line: headlines carry signals too, and spans index this text.
     text = f"{title}\n{body}" if title and body else title or body
-    sentences = split_sentences(text)
-    tokens = tokenize(text)
-    mentions = matcher.find(text, tokens)
+    # The text is tokenized once; actors, cues, context words and the fingerprint share it.
+    sentences = sentence_spans(text)
+    tokens = Tokens.of(text)
+    mentions = matcher.spans(text, tokens)
 
-    counts = Counter(m.actor_id for m in mentions)
     spans: dict[str, list[tuple[int, int]]] = {}
-    for mention in mentions:
-        spans.setdefault(mention.actor_id, []).append((mention.start, mention.end))
+    for actor_id, start, end in mentions:
+        spans.setdefault(actor_id, []).append((start, end))
     actors = []
-    for actor_id in counts:
+    for actor_id, found in spans.items():
         actor = matcher.actors[actor_id]
         actors.append(
-            ActorRef(
-                id=actor.id,
-                name=actor.name,
-                type=actor.type,
-                side=actor.side,  # type: ignore[arg-type]
-                country=actor.country,
-                count=counts[actor_id],
-                spans=spans[actor_id][:20],
-            )
+            {
+                "id": actor.id,
+                "name": actor.name,
+                "type": actor.type,
+                "side": actor.side,
+                "country": actor.country,
+                "count": len(found),
+                "spans": found[:20],
+            }
         )
 
     signals = []
-    for candidate in detect_signals(text, mentions, sentences, matcher, cuebook, tokens):
+    for candidate in find_signals(text, mentions, sentences, matcher, cuebook, tokens):
         key = signal_key(candidate, matcher)
         signals.append(
-            Signal(
-                category=candidate.category,  # type: ignore[arg-type]
-                evidence=candidate.evidence,
-                evidence_span=(candidate.start, candidate.end),
-                actors=list(candidate.actors),
-                russia_actors=list(candidate.russia_actors),
-                dprk_actors=list(candidate.dprk_actors),
-                cues=list(candidate.cues),
-                basis=candidate.basis,  # type: ignore[arg-type]
-                hedged=candidate.hedged,
-                denied=candidate.denied,
-                confidence=candidate.confidence,
-                signal_key=key,
-                signal_id=signal_id(key),
-            )
+            {
+                "category": candidate.category,
+                "evidence": candidate.evidence,
+                "evidence_span": (candidate.start, candidate.end),
+                "actors": list(candidate.actors),
+                "russia_actors": list(candidate.russia_actors),
+                "dprk_actors": list(candidate.dprk_actors),
+                "cues": list(candidate.cues),
+                "basis": candidate.basis,
+                "hedged": candidate.hedged,
+                "denied": candidate.denied,
+                "confidence": candidate.confidence,
+                "signal_key": key,
+                "signal_id": signal_id(key),
+            }
         )
 
+    # The body's words are the text's last tokens (the body ends the text, after the title
+    # and a line break).
+    first = bisect_left(tokens.starts, len(text) - len(body))
+    body_words = tokens.words[first:] if body else []
     # The body is normalised already; footers and datelines do not make two texts alike.
-    sig = signature(shingle_hashes(words(strip_boilerplate(body))))
-    return AnalyzedArticle(
-        article_id=raw.article_id,
-        title=title,
-        text=text,
-        url=raw.url,
-        canonical_url=canonical_url(raw.url),
-        content_hash=content_hash(title, body),
-        source=raw.source,
-        published_at=raw.published_at,
-        fetched_at=raw.fetched_at,
-        lang=raw.lang,
-        external_id=raw.external_id,
-        feed=raw.feed,
-        minhash=encode_signature(sig) if sig is not None else None,
-        lsh_bands=band_keys(sig) if sig is not None else [],
-        actors=actors,
-        signals=signals,
-        cooperation=any(not s.denied for s in signals),
+    sig = None
+    if body:
+        stripped_words = _stripped_words(body)
+        if stripped_words is None:
+            sig = signature(vocabulary_shingle_hashes(tokens.ids()[first:], distinct=False))
+        else:
+            sig = signature(word_shingle_hashes(stripped_words, distinct=False))
+    # One validation of the whole record (nested models as dicts) is the fastest way to build it.
+    return AnalyzedArticle.model_validate(
+        {
+            "article_id": raw.article_id,
+            "title": title,
+            "text": text,
+            "url": raw.url,
+            "canonical_url": canonical_url(raw.url),
+            "content_hash": content_hash(title, body, body_words),
+            "source": raw.source,
+            "published_at": raw.published_at,
+            "fetched_at": raw.fetched_at,
+            "lang": raw.lang,
+            "external_id": raw.external_id,
+            "feed": raw.feed,
+            "minhash": encode_signature(sig) if sig is not None else None,
+            "lsh_bands": band_keys(sig) if sig is not None else [],
+            "actors": actors,
+            "signals": signals,
+            "cooperation": any(not s["denied"] for s in signals),
+        }
     )
+
+
+def _stripped_words(body: str) -> list[str] | None:
+    """`words(strip_boilerplate(body))`, or None when those are the body's tokens.
+
+    They are when nothing is stripped and the body holds neither of the two characters for
+    which lowercasing the whole body and lowercasing word by word differ: Σ (its lowercase
+    depends on the letters around it) and İ (lowercased to two characters, the second not a
+    word character). tests/unit/test_fast_paths.py checks this for every code point.
+    """
+    stripped = strip_boilerplate(body)
+    if stripped != body or "Σ" in body or "İ" in body:
+        return words(stripped)
+    return None
 
 
 def analyze_bytes(value: bytes | None) -> AnalyzedArticle | Rejected:

@@ -14,7 +14,7 @@ import zlib
 
 import numpy as np
 
-from streams.phrases import Token
+from streams.phrases import VOCABULARY, Token
 
 __all__ = [
     "BANDS",
@@ -27,6 +27,8 @@ __all__ = [
     "shingle_hashes",
     "signature",
     "strip_boilerplate",
+    "vocabulary_shingle_hashes",
+    "word_shingle_hashes",
 ]
 
 NUM_PERM = 64
@@ -36,10 +38,12 @@ BANDS, ROWS = 32, 2
 SHINGLE = 3
 _MERSENNE = np.uint64((1 << 61) - 1)
 _MAX32 = np.uint64(0xFFFFFFFF)
+_SHIFT61 = np.uint64(61)
 _rng = np.random.RandomState(20260101)  # fixed: every worker must compute the same signatures
 _A = _rng.randint(1, (1 << 61) - 1, size=NUM_PERM, dtype=np.uint64)
 _B = _rng.randint(0, (1 << 61) - 1, size=NUM_PERM, dtype=np.uint64)
 _K1, _K2 = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F)
+_A_COLUMN, _B_COLUMN = _A[:, None].copy(), _B[:, None].copy()
 _WORD_HASHES: dict[str, int] = {}
 
 # Lines that outlets add around a wire text: they say nothing about the story.
@@ -66,31 +70,91 @@ def strip_boilerplate(body: str) -> str:
 
 def shingle_hashes(tokens: list[Token] | list[str]) -> np.ndarray:
     """32-bit hashes of the word 3-shingles of a token list (the words themselves if fewer)."""
-    words = [t[0] if isinstance(t, tuple) else t for t in tokens]
+    return word_shingle_hashes([t[0] if isinstance(t, tuple) else t for t in tokens])
+
+
+def word_shingle_hashes(words: list[str], distinct: bool = True) -> np.ndarray:
+    """`shingle_hashes` of a list of words. With `distinct=False` the hashes are left unsorted
+    and may repeat: `signature` gives the same result for them, sooner."""
     if not words:
         return np.empty(0, dtype=np.uint64)
     if len(_WORD_HASHES) > 500_000:  # words repeat: remember their hashes, within bounds
         _WORD_HASHES.clear()
     known = _WORD_HASHES
-    hashes = np.fromiter(
-        (known.get(w) or known.setdefault(w, zlib.crc32(w.encode("utf-8"))) for w in words),
-        dtype=np.uint64,
-        count=len(words),
-    )
-    if len(words) < SHINGLE:
+    values = list(map(known.get, words))
+    if None in values:
+        for index, value in enumerate(values):
+            if value is None:
+                word = words[index]
+                values[index] = known[word] = zlib.crc32(word.encode("utf-8"))
+    return _shingles(np.array(values, dtype=np.uint64), distinct)
+
+
+class _VocabularyHashes:
+    """The words' hashes by their ids in `streams.phrases.VOCABULARY`."""
+
+    def __init__(self) -> None:
+        self.table = np.zeros(0, dtype=np.uint64)
+        self.known = 0
+        self.generation = -1
+
+    def update(self) -> np.ndarray:
+        if self.generation != VOCABULARY.generation:
+            self.generation = VOCABULARY.generation
+            self.table = np.zeros(1024, dtype=np.uint64)
+            self.known = 0
+        size = len(VOCABULARY.words)
+        if size > self.known:
+            new = [zlib.crc32(w.encode("utf-8")) for w in VOCABULARY.words[self.known : size]]
+            if size > len(self.table):
+                grown = np.zeros(max(size, 2 * len(self.table)), dtype=np.uint64)
+                grown[: self.known] = self.table[: self.known]
+                self.table = grown
+            self.table[self.known : size] = new
+            self.known = size
+        return self.table
+
+
+_VOCABULARY_HASHES = _VocabularyHashes()
+
+
+def vocabulary_shingle_hashes(ids: np.ndarray, distinct: bool = True) -> np.ndarray:
+    """`word_shingle_hashes` of words given by their ids in `streams.phrases.VOCABULARY`
+    (as `Tokens.ids` gives them): the word hashes come from a table, not one by one."""
+    if not len(ids):
+        return np.empty(0, dtype=np.uint64)
+    return _shingles(_VOCABULARY_HASHES.update()[ids], distinct)
+
+
+def _shingles(hashes: np.ndarray, distinct: bool) -> np.ndarray:
+    if len(hashes) < SHINGLE:
         return hashes
     with np.errstate(over="ignore"):
         mixed = hashes[:-2] * _K1 + hashes[1:-1] * _K2 + hashes[2:]
-    return np.unique((mixed ^ (mixed >> np.uint64(29))) & _MAX32)
+    mixed ^= mixed >> np.uint64(29)
+    mixed &= _MAX32
+    return np.unique(mixed) if distinct else mixed
 
 
 def signature(shingles: np.ndarray) -> np.ndarray | None:
-    """The MinHash signature (NUM_PERM uint32) of a set of shingle hashes; None if empty."""
+    """The MinHash signature (NUM_PERM uint32) of a set of shingle hashes; None if empty.
+
+    Permutation j, shingle x: ((A[j] * x + B[j]) mod 2**64) mod (2**61 - 1), low 32 bits. The
+    remainder is taken without a division: 2**61 = 1 modulo 2**61 - 1, so the top three bits
+    fold onto the low 61, and one subtraction brings the sum below the modulus. Rows are
+    permutations (the minimum runs along contiguous memory).
+    """
     if shingles.size == 0:
         return None
     with np.errstate(over="ignore"):
-        permuted = (np.outer(shingles, _A) + _B) % _MERSENNE & _MAX32
-    return permuted.min(axis=0).astype(np.uint32)
+        permuted = _A_COLUMN * shingles
+        permuted += _B_COLUMN
+    high = permuted >> _SHIFT61
+    permuted &= _MERSENNE
+    permuted += high
+    np.subtract(permuted, _MERSENNE, out=permuted, where=permuted >= _MERSENNE)
+    permuted &= _MAX32
+    return permuted.min(axis=1).astype(np.uint32)
 
 
 def encode_signature(sig: np.ndarray) -> str:
@@ -110,5 +174,8 @@ def band_keys(sig: np.ndarray) -> list[int]:
 
     A key is the band number and a 32-bit hash of its rows in one integer (small in memory
     and as a JSON table key)."""
-    rows = sig.astype("<u4").reshape(BANDS, ROWS)
-    return [(band << 32) | zlib.crc32(rows[band].tobytes()) for band in range(BANDS)]
+    data = sig.astype("<u4").tobytes()  # band b is bytes [4 * ROWS * b, 4 * ROWS * (b + 1))
+    size = 4 * ROWS
+    return [
+        (band << 32) | zlib.crc32(data[band * size : (band + 1) * size]) for band in range(BANDS)
+    ]

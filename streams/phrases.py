@@ -11,6 +11,11 @@ Phrases (actor names, signal cues) are written as in the seed files:
 
 Matching is leftmost-longest and without overlaps; a phrase listed with several payloads
 reports all of them.
+
+A text is tokenized once (`Tokens`: the lowercased words and their spans, as columns) and
+every matcher reads the same tokens. Words get ids from a process-wide `Vocabulary`; a matcher
+keeps, per word id, whether the word can start one of its phrases, so the few positions worth
+a closer look come from one numpy look-up rather than a test per token in Python.
 """
 
 from __future__ import annotations
@@ -18,26 +23,134 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
 
-__all__ = ["PhraseMatch", "PhraseMatcher", "Token", "tokenize", "words"]
+import numpy as np
+
+__all__ = [
+    "VOCABULARY",
+    "PhraseMatch",
+    "PhraseMatcher",
+    "Token",
+    "Tokens",
+    "Vocabulary",
+    "tokenize",
+    "words",
+]
 
 _TOKEN_RE = re.compile(r"\w+")
+_SPLIT_RE = re.compile(r"(\w+)")
 _PATTERN_TOKEN_RE = re.compile(r"[\w*]+")
 _HANGUL_RE = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
 # What may stand between two words of one phrase in a text.
 _JOINER_RE = re.compile(r"[\s\-‐‑–'’.·]{1,3}")
 MAX_STEM_SUFFIX = 6
-_CACHE_WORDS = 200_000
+_VOCABULARY_WORDS = 500_000
 
 _EXACT, _STEM, _PREFIX = 0, 1, 2
 
 Token = tuple[str, int, int]  # lowercased word, start, end
+# A match as the scan finds it: start, end, payloads, first token, token count.
+RawMatch = tuple[int, int, tuple[Any, ...], int, int]
+
+
+class Vocabulary:
+    """Ids for the words met in this process, in order of first meeting (bounded memory).
+
+    Matchers and the fingerprint keep tables indexed by these ids. When the vocabulary is full
+    it starts again under a new `generation`, and the tables are rebuilt.
+    """
+
+    def __init__(self, limit: int = _VOCABULARY_WORDS) -> None:
+        self.limit = limit
+        self.generation = 0
+        self.words: list[str] = []
+        self._ids: dict[str, int] = {}
+
+    def ids(self, words: list[str]) -> np.ndarray:
+        """The ids of `words` (intp array), new words added."""
+        try:
+            return np.fromiter(map(self._ids.__getitem__, words), dtype=np.intp, count=len(words))
+        except KeyError:
+            pass
+        if len(self.words) + len(words) > self.limit:
+            self.generation += 1
+            self.words = []
+            self._ids = {}
+        known, vocabulary = self._ids, self.words
+        found = []
+        for word in words:
+            value = known.get(word)
+            if value is None:
+                value = known[word] = len(vocabulary)
+                vocabulary.append(word)
+            found.append(value)
+        return np.array(found, dtype=np.intp)
+
+
+VOCABULARY = Vocabulary()
+
+
+class Tokens:
+    """The words of a text, lowercased, and their spans: `tokenize` in columns.
+
+    Built once per text and shared by every matcher (and the fingerprint); indexing gives the
+    same `(word, start, end)` tuples as `tokenize`.
+    """
+
+    __slots__ = ("_ids", "ends", "starts", "words")
+
+    def __init__(self, words: list[str], starts: list[int], ends: list[int]) -> None:
+        self.words = words
+        self.starts = starts
+        self.ends = ends
+        self._ids: tuple[int, np.ndarray] | None = None
+
+    @classmethod
+    def of(cls, text: str) -> Tokens:
+        # The text split around its words alternates separator, word, separator, ...; the
+        # running sum of the part lengths gives every span without a Python loop.
+        if "Σ" in text or "İ" in text:
+            parts = _SPLIT_RE.split(text)
+            found = list(map(str.lower, parts[1::2]))
+        else:
+            # Lowercasing the text lowercases each word alike, keeps every character one
+            # character and a word character or not as it was, but for those two (Σ depends on
+            # the letters around it; İ becomes two characters): tests/unit/test_fast_paths.py.
+            parts = _SPLIT_RE.split(text.lower())
+            found = parts[1::2]
+        offsets = list(accumulate(map(len, parts)))
+        return cls(found, offsets[0:-1:2], offsets[1::2])
+
+    @classmethod
+    def from_list(cls, tokens: Sequence[Token]) -> Tokens:
+        if isinstance(tokens, Tokens):
+            return tokens
+        return cls([t[0] for t in tokens], [t[1] for t in tokens], [t[2] for t in tokens])
+
+    def ids(self) -> np.ndarray:
+        """The words' ids in the process's `VOCABULARY` (computed once per generation)."""
+        cached = self._ids
+        if cached is not None and cached[0] == VOCABULARY.generation:
+            return cached[1]
+        ids = VOCABULARY.ids(self.words)
+        self._ids = (VOCABULARY.generation, ids)
+        return ids
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def __getitem__(self, index: int) -> Token:
+        return (self.words[index], self.starts[index], self.ends[index])
+
+    def __iter__(self):  # noqa: ANN204
+        return zip(self.words, self.starts, self.ends, strict=True)
 
 
 def tokenize(text: str) -> list[Token]:
     """The words of `text`, lowercased, with their spans."""
-    return [(m.group(0).lower(), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
+    return list(Tokens.of(text))
 
 
 def words(text: str) -> list[str]:
@@ -59,15 +172,32 @@ class _Phrase:
     words: tuple[tuple[int, str], ...]  # (kind, lowercased word or stem)
     exact_case: tuple[str, ...] | None  # original words, for phrases in capitals
     payloads: list[Any]
+    size: int = 0
+    specificity: int = 0
+    # The words when all must be equal to the text's (no stem, no Hangul prefix), else None.
+    exact_words: list[str] | None = None
+    # False when finding the phrase's first word settles it (one word, any case).
+    check: bool = True
+    payload_tuple: tuple[Any, ...] = ()
 
-    @property
-    def specificity(self) -> int:
-        return sum(len(word) + (kind == _EXACT) for kind, word in self.words)
+    def freeze(self) -> None:
+        self.size = len(self.words)
+        self.specificity = sum(len(word) + (kind == _EXACT) for kind, word in self.words)
+        self.check = self.size > 1 or self.exact_case is not None
+        self.payload_tuple = tuple(self.payloads)
+        if all(kind == _EXACT for kind, _ in self.words):
+            self.exact_words = [word for _, word in self.words]
 
 
+# Phrases of one first and second word, and, when some of them have an exact third word,
+# those that a given third word leaves (filled as third words are met; same order).
+_Bucket = tuple[list[_Phrase], dict[str | None, list[_Phrase]] | None]
 # A word's candidate phrases: one-word phrases, longer ones by their (exact) second word, and
-# longer ones whose second word is a stem or a Hangul prefix.
-_Candidates = tuple[list[_Phrase], dict[str, list[_Phrase]], list[_Phrase]]
+# longer ones whose second word is a stem or a Hangul prefix; last, when the one-word phrases
+# are a single one that matches in any case, that phrase (then, when the next word rules out
+# every longer phrase, the match is settled without a comparison).
+_Candidates = tuple[list[_Phrase], dict[str, _Bucket], list[_Phrase], _Phrase | None]
+_THIRD_WORDS = 4096  # third words remembered per bucket
 
 
 def _parse(pattern: str) -> tuple[tuple[tuple[int, str], ...], tuple[str, ...] | None]:
@@ -105,6 +235,7 @@ class PhraseMatcher:
         self._stems: dict[str, list[_Phrase]] = {}
         self._prefixes: dict[str, list[_Phrase]] = {}
         for phrase in phrases.values():
+            phrase.freeze()
             kind, word = phrase.words[0]
             table = (self._exact, self._stems, self._prefixes)[kind]
             table.setdefault(word, []).append(phrase)
@@ -113,25 +244,67 @@ class PhraseMatcher:
                 bucket.sort(key=lambda p: -len(p.words))
         self._stem_lengths = sorted({len(w) for w in self._stems})
         self._prefix_lengths = sorted({len(w) for w in self._prefixes})
+        # Words repeat across articles: each word of the vocabulary is looked up once; the
+        # table says, per word id, whether the word can start a phrase, and the cache holds
+        # the candidates of those that can.
         self._cache: dict[str, _Candidates] = {}
+        self._starts = np.zeros(0, dtype=bool)
+        self._known = 0  # words of the vocabulary looked up
+        self._generation = -1
 
-    def _candidates(self, word: str) -> _Candidates:
-        # Words repeat across articles: remember each word's candidates (bounded memory),
-        # split so that most multi-word phrases are ruled out by the next word alone.
-        cached = self._cache.get(word)
-        if cached is not None:
-            return cached
-        if len(self._cache) >= _CACHE_WORDS:
+    def _learn(self, vocabulary: Vocabulary) -> np.ndarray:
+        """The starts-a-phrase table, brought up to date with the vocabulary."""
+        if self._generation != vocabulary.generation:
+            self._generation = vocabulary.generation
             self._cache.clear()
-        singles, by_second, others = [], {}, []
-        for phrase in self._lookup(word):
+            self._starts = np.zeros(1024, dtype=bool)
+            self._known = 0
+        size = len(vocabulary.words)
+        if size > self._known:
+            if size > len(self._starts):
+                grown = np.zeros(max(size, 2 * len(self._starts)), dtype=bool)
+                grown[: self._known] = self._starts[: self._known]
+                self._starts = grown
+            table = self._starts
+            for index in range(self._known, size):
+                word = vocabulary.words[index]
+                found = self._lookup(word)
+                if found:
+                    self._cache[word] = self._split(found)
+                    table[index] = True
+            self._known = size
+        return self._starts
+
+    @staticmethod
+    def _split(found: list[_Phrase]) -> _Candidates:
+        # Split so that most multi-word phrases are ruled out by the next word alone.
+        singles: list[_Phrase] = []
+        seconds: dict[str, list[_Phrase]] = {}
+        others: list[_Phrase] = []
+        for phrase in found:
             if len(phrase.words) == 1:
                 singles.append(phrase)
             elif phrase.words[1][0] == _EXACT:
-                by_second.setdefault(phrase.words[1][1], []).append(phrase)
+                seconds.setdefault(phrase.words[1][1], []).append(phrase)
             else:
                 others.append(phrase)
-        found = self._cache[word] = (singles, by_second, others)
+        by_second: dict[str, _Bucket] = {}
+        for second, bucket in seconds.items():
+            third = any(p.size > 2 and p.words[2][0] == _EXACT for p in bucket)
+            by_second[second] = (bucket, {} if third else None)
+        single = None
+        if len(singles) == 1 and not singles[0].check:
+            single = singles[0]
+        return singles, by_second, others, single
+
+    @staticmethod
+    def _narrow(phrases: list[_Phrase], by_third: dict, third: str | None) -> list[_Phrase]:
+        """The phrases of a bucket that the third word does not rule out, in their order."""
+        if len(by_third) >= _THIRD_WORDS:
+            by_third.clear()
+        found = by_third[third] = [
+            p for p in phrases if p.size == 2 or p.words[2][0] != _EXACT or p.words[2][1] == third
+        ]
         return found
 
     def _lookup(self, word: str) -> list[_Phrase]:
@@ -148,65 +321,109 @@ class PhraseMatcher:
             found.extend(self._prefixes.get(word[:length], ()))
         return found
 
-    def find(self, text: str, tokens: Sequence[Token] | None = None) -> list[PhraseMatch]:
+    def find(self, text: str, tokens: Sequence[Token] | Tokens | None = None) -> list[PhraseMatch]:
         """Every phrase occurrence in `text`, left to right, longest first, no overlaps."""
-        tokens = tokenize(text) if tokens is None else tokens
-        out: list[PhraseMatch] = []
-        index, count = 0, len(tokens)
+        return [PhraseMatch(*match) for match in self.scan(text, tokens)]
+
+    def scan(self, text: str, tokens: Sequence[Token] | Tokens | None = None) -> list[RawMatch]:
+        """`find` as plain tuples (start, end, payloads, first token, token count)."""
+        toks = Tokens.of(text) if tokens is None else Tokens.from_list(tokens)
+        words = toks.words
+        if not words:
+            return []
+        ids = toks.ids()
+        # Most words start no phrase: only the positions of those that may are looked at.
+        positions = np.flatnonzero(self._learn(VOCABULARY)[ids]).tolist()
+        starts, ends = toks.starts, toks.ends
+        count = len(words)
         cache = self._cache
-        while index < count:
-            # Most words start no phrase: settle them with one dictionary look-up.
-            known = cache.get(tokens[index][0])
-            if known is not None and not (known[0] or known[1] or known[2]):
-                index += 1
+        matches = self._matches
+        out: list[RawMatch] = []
+        after = 0  # the first token not inside the last match
+        for index in positions:
+            if index < after:
                 continue
+            singles, by_second, others, single = cache[words[index]]
+            candidates = singles
+            if index + 1 < count and (by_second or others):
+                bucket = by_second.get(words[index + 1]) if by_second else None
+                if bucket is not None:
+                    seconds, by_third = bucket
+                    if by_third is not None:
+                        # Longer phrases whose third word is not the text's are left out.
+                        third = words[index + 2] if index + 2 < count else None
+                        narrowed = by_third.get(third)
+                        seconds = (
+                            self._narrow(seconds, by_third, third) if narrowed is None else narrowed
+                        )
+                    if seconds or others:
+                        candidates = [*singles, *seconds, *others]
+                elif others:
+                    candidates = [*singles, *others]
+            if candidates is singles:
+                # Only one-word phrases are left: a single one that matches in any case is the
+                # match; none, no match.
+                if single is not None:
+                    out.append((starts[index], ends[index], single.payload_tuple, index, 1))
+                    after = index + 1
+                    continue
+                if not singles:
+                    continue
             # The longest match wins; on the same span, the more specific phrase (북한군 over
             # 북한, a full word over a stem); phrases just as specific report all payloads.
             best: tuple[int, int] = (-1, -1)
             best_len, payloads = 0, []
-            singles, by_second, others = self._candidates(tokens[index][0])
-            candidates = singles
-            if index + 1 < count and (by_second or others):
-                candidates = [*singles, *by_second.get(tokens[index + 1][0], ()), *others]
             for phrase in candidates:
-                size = len(phrase.words)
+                size = phrase.size
                 if index + size > count:
                     continue
                 # A one-word phrase found by the look-up matches unless its case must agree.
-                if (size > 1 or phrase.exact_case is not None) and not self._matches(
-                    text, tokens, index, phrase
-                ):
+                if phrase.check and not matches(text, words, starts, ends, index, phrase):
                     continue
-                rank = (tokens[index + size - 1][2], phrase.specificity)
+                rank = (ends[index + size - 1], phrase.specificity)
                 if rank > best:
                     best, best_len, payloads = rank, size, list(phrase.payloads)
                 elif rank == best:
                     payloads.extend(p for p in phrase.payloads if p not in payloads)
-            best_end = best[0]
             if best_len:
-                out.append(
-                    PhraseMatch(tokens[index][1], best_end, tuple(payloads), index, best_len)
-                )
-                index += best_len
-            else:
-                index += 1
+                out.append((starts[index], best[0], tuple(payloads), index, best_len))
+                after = index + best_len
         return out
 
     @staticmethod
-    def _matches(text: str, tokens: Sequence[Token], index: int, phrase: _Phrase) -> bool:
-        for offset, (kind, word) in enumerate(phrase.words):
-            token, start, end = tokens[index + offset]
-            if kind == _EXACT:
-                if token != word:
+    def _matches(
+        text: str,
+        words: list[str],
+        starts: list[int],
+        ends: list[int],
+        index: int,
+        phrase: _Phrase,
+    ) -> bool:
+        size = phrase.size
+        if phrase.exact_words is not None:
+            if words[index : index + size] != phrase.exact_words:
+                return False
+        else:
+            for offset, (kind, word) in enumerate(phrase.words):
+                token = words[index + offset]
+                if kind == _EXACT:
+                    if token != word:
+                        return False
+                elif not token.startswith(word) or (
+                    kind == _STEM and len(token) - len(word) > MAX_STEM_SUFFIX
+                ):
                     return False
-            elif not token.startswith(word) or (
-                kind == _STEM and len(token) - len(word) > MAX_STEM_SUFFIX
+        for at in range(index + 1, index + size):
+            # Most words are joined by one space; anything else is checked by the pattern.
+            end, start = ends[at - 1], starts[at]
+            if not (start - end == 1 and text[end] == " ") and not _JOINER_RE.fullmatch(
+                text, end, start
             ):
                 return False
-            if offset and not _JOINER_RE.fullmatch(text, tokens[index + offset - 1][2], start):
-                return False
-            if phrase.exact_case is not None:
-                original = text[start:end]
-                if not original.startswith(phrase.exact_case[offset]):
+        exact_case = phrase.exact_case
+        if exact_case is not None:
+            for offset, original in enumerate(exact_case):
+                at = index + offset
+                if not text.startswith(original, starts[at], ends[at]):
                     return False
         return True

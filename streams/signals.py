@@ -16,12 +16,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol
 
 from streams.actors import ActorMatcher, Mention, default_matcher
 from streams.catalogue import SeedDataError, load_toml
-from streams.phrases import PhraseMatch, PhraseMatcher, Token, tokenize
-from streams.text import Sentence, split_sentences
+from streams.phrases import PhraseMatch, PhraseMatcher, RawMatch, Token, Tokens
+from streams.text import Sentence, SentenceSpan, sentence_spans
 
 __all__ = [
     "CATEGORIES",
@@ -30,6 +29,7 @@ __all__ = [
     "SignalCandidate",
     "default_cuebook",
     "detect_signals",
+    "find_signals",
     "signal_id",
     "signal_key",
 ]
@@ -43,10 +43,6 @@ _BASIS_CONFIDENCE = {"sentence": 0.9, "pair_phrase": 0.75, "previous_sentence": 
 _SIDES = frozenset({"russia", "dprk"})
 _HOSTILE_REACH = 60  # characters after a hostile word in which its object is looked for
 _ANAPHOR_REACH = 30  # a referring word must stand this close to the sentence's start
-
-
-class _Spanned(Protocol):
-    start: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,19 +109,29 @@ class CueBook:
     def from_toml(cls, path: str | Path = "signals.toml") -> CueBook:
         return cls(load_toml(path))
 
-    def cue_matches(self, text: str, tokens: Sequence[Token] | None = None) -> list[PhraseMatch]:
+    def cue_matches(
+        self, text: str, tokens: Sequence[Token] | Tokens | None = None
+    ) -> list[PhraseMatch]:
         """Cue occurrences in `text`. A match inside a longer cue does not count ("arms trade"
         is a military cue, not also a trade one); a phrase listed under two concepts counts for
         both; phrases of the ignore list hide the cue words inside them."""
-        return [m for m in self._cue_phrases.find(text, tokens) if _IGNORE not in m.payloads]
+        return [PhraseMatch(*m) for m in self.cue_scan(text, tokens)]
 
     def context_matches(
-        self, text: str, tokens: Sequence[Token] | None = None
+        self, text: str, tokens: Sequence[Token] | Tokens | None = None
     ) -> list[PhraseMatch]:
         """Pair phrases, words referring back, hedges, denials and hostile words in `text`."""
-        return [
-            m for m in self._context_phrases.find(text, tokens) if _NOT_HOSTILE not in m.payloads
-        ]
+        return [PhraseMatch(*m) for m in self.context_scan(text, tokens)]
+
+    def cue_scan(self, text: str, tokens: Sequence[Token] | Tokens | None = None) -> list[RawMatch]:
+        """`cue_matches` as plain tuples (start, end, payloads, first token, token count)."""
+        return [m for m in self._cue_phrases.scan(text, tokens) if _IGNORE not in m[2]]
+
+    def context_scan(
+        self, text: str, tokens: Sequence[Token] | Tokens | None = None
+    ) -> list[RawMatch]:
+        """`context_matches` as plain tuples."""
+        return [m for m in self._context_phrases.scan(text, tokens) if _NOT_HOSTILE not in m[2]]
 
     def cues_in(self, text: str) -> list[Cue]:
         """The cue concepts found in `text`, in order of first appearance."""
@@ -144,52 +150,92 @@ def detect_signals(
     sentences: Sequence[Sentence] | None = None,
     matcher: ActorMatcher | None = None,
     cuebook: CueBook | None = None,
-    tokens: Sequence[Token] | None = None,
+    tokens: Sequence[Token] | Tokens | None = None,
 ) -> list[SignalCandidate]:
     """The cooperation signals of a normalised text, one per category, strongest first."""
     matcher = matcher or default_matcher()
     cuebook = cuebook or default_cuebook()
-    tokens = tokenize(text) if tokens is None else tokens
-    sentences = split_sentences(text) if sentences is None else sentences
-    mentions = matcher.find(text, tokens) if mentions is None else mentions
-    both_in_article = {matcher.side(m.actor_id) for m in mentions} >= _SIDES
+    toks = Tokens.of(text) if tokens is None else Tokens.from_list(tokens)
+    spans = (
+        sentence_spans(text) if sentences is None else [(s.text, s.start, s.end) for s in sentences]
+    )
+    found = (
+        matcher.spans(text, toks)
+        if mentions is None
+        else [(m.actor_id, m.start, m.end) for m in mentions]
+    )
+    return find_signals(text, found, spans, matcher, cuebook, toks)
 
-    per_sentence = _by_sentence(sentences, mentions)
-    cues_per_sentence = _by_sentence(sentences, cuebook.cue_matches(text, tokens))
-    context_per_sentence = _by_sentence(sentences, cuebook.context_matches(text, tokens))
-    best: dict[str, tuple[tuple, SignalCandidate]] = {}
-    for index, sentence in enumerate(sentences):
+
+# A mention as `ActorMatcher.spans` gives it: actor id, start, end.
+_MentionSpan = tuple[str, int, int]
+
+
+def find_signals(
+    text: str,
+    mentions: Sequence[_MentionSpan],
+    sentences: Sequence[SentenceSpan],
+    matcher: ActorMatcher,
+    cuebook: CueBook,
+    tokens: Tokens,
+) -> list[SignalCandidate]:
+    """`detect_signals` on plain tuples: mention spans, sentence spans and the text's tokens."""
+    sides = matcher.sides
+    both_in_article = {sides[m[0]] for m in mentions} >= _SIDES
+    # A named hacker group is itself a cyber cue: which sentences name one, if any does.
+    hacker_groups = matcher.hacker_groups
+    any_hacker = bool(hacker_groups) and any(m[0] in hacker_groups for m in mentions)
+
+    per_sentence = _by_sentence(sentences, mentions, 1)
+    cues_per_sentence = _by_sentence(sentences, cuebook.cue_scan(text, tokens), 0)
+    context_per_sentence: list[list[RawMatch]] | None = None  # found when first needed
+    article_states: list[str] | None = None
+    # Per category, the rank of its best sentence so far and what its candidate is made of
+    # (built once, for the winner).
+    best: dict[str, tuple[tuple, tuple]] = {}
+    for index, cue_matches in enumerate(cues_per_sentence):
         found = per_sentence[index]
-        actor_ids = list(dict.fromkeys(m.actor_id for m in found))
-        cues = list(dict.fromkeys(c for m in cues_per_sentence[index] for c in m.payloads))
-        # A named hacker group is itself a cyber cue.
-        if any(matcher.actors[a].type == "hacker_group" for a in actor_ids):
+        hacker = any_hacker and any(m[0] in hacker_groups for m in found)
+        if not cue_matches and not hacker:
+            continue  # no cue: no category can score
+        if len(cue_matches) == 1:
+            cues = list(cue_matches[0][2])  # the payloads of one match are distinct
+        else:
+            cues = list(dict.fromkeys(c for m in cue_matches for c in m[2]))
+        if hacker:
             cues.append(Cue("cyber", "hacker_group", 2))
-        scores = {cat: sum(c.weight for c in cues if c.category == cat) for cat in CATEGORIES}
-        if max(scores.values()) < MIN_SCORE:
+        scores = _NO_SCORES.copy()
+        for cue in cues:
+            scores[cue.category] += cue.weight
+        ranked = sorted(scores.values(), reverse=True)
+        if ranked[0] < MIN_SCORE:
             continue
-        context: dict[str, list[PhraseMatch]] = {}
+        if context_per_sentence is None:
+            context_per_sentence = _by_sentence(sentences, cuebook.context_scan(text, tokens), 0)
+        context: dict[str, list[RawMatch]] = {}
         for match in context_per_sentence[index]:
-            for kind in match.payloads:
+            for kind in match[2]:
                 context.setdefault(kind, []).append(match)
-        sides = {matcher.side(a) for a in actor_ids}
+        actor_ids = list(dict.fromkeys(m[0] for m in found))
+        sentence_sides = {sides[a] for a in actor_ids}
+        evidence, sentence_start, sentence_end = sentences[index]
         context_ids: list[str] = []
-        if sides >= _SIDES:
-            if _is_hostile(context.get("hostile", ()), found, matcher):
+        if sentence_sides >= _SIDES:
+            if "hostile" in context and _is_hostile(context["hostile"], found, sides):
                 continue
             basis = "sentence"
         elif both_in_article and "bilateral" in context:
             basis = "pair_phrase"
-            context_ids = _article_states(mentions, matcher)
+            if article_states is None:
+                article_states = _article_states(mentions, matcher)
+            context_ids = list(article_states)
         elif (
             index > 0
-            and sides & _SIDES
-            and any(m.start - sentence.start < _ANAPHOR_REACH for m in context.get("anaphors", ()))
+            and sentence_sides & _SIDES
+            and any(m[0] - sentence_start < _ANAPHOR_REACH for m in context.get("anaphors", ()))
         ):
-            missing = _SIDES - sides
-            context_ids = [
-                m.actor_id for m in per_sentence[index - 1] if matcher.side(m.actor_id) in missing
-            ]
+            missing = _SIDES - sentence_sides
+            context_ids = [m[0] for m in per_sentence[index - 1] if sides[m[0]] in missing]
             if not context_ids:
                 continue
             basis = "previous_sentence"
@@ -197,76 +243,90 @@ def detect_signals(
             continue
         hedged = "hedges" in context
         denied = "denials" in context
-        all_ids = list(dict.fromkeys(actor_ids + context_ids))
-        russia = tuple(a for a in all_ids if matcher.side(a) == "russia")
-        dprk = tuple(a for a in all_ids if matcher.side(a) == "dprk")
-        for category in CATEGORIES:
-            score = scores[category]
+        all_ids = tuple(dict.fromkeys(actor_ids + context_ids))
+        russia = tuple(a for a in all_ids if sides[a] == "russia")
+        dprk = tuple(a for a in all_ids if sides[a] == "dprk")
+        for category, score in scores.items():
             if score < MIN_SCORE:
                 continue
             mine = [c for c in cues if c.category == category]
-            # How much the sentence is about this category rather than another one.
-            margin = score - max(v for cat, v in scores.items() if cat != category)
+            # How much the sentence is about this category rather than another one (the best
+            # score of the others is the second best when this one is the best).
+            margin = score - (ranked[1] if score == ranked[0] else ranked[0])
             confidence = _BASIS_CONFIDENCE[basis] * (1 - 0.5 ** (score + 1))
             if hedged:
                 confidence *= 0.6
-            candidate = SignalCandidate(
-                category=category,
-                evidence=sentence.text,
-                start=sentence.start,
-                end=sentence.end,
-                actors=tuple(all_ids),
-                russia_actors=russia,
-                dprk_actors=dprk,
-                cues=tuple(c.id for c in mine),
-                key_cue=max(mine, key=lambda c: c.weight).id,
-                basis=basis,
-                hedged=hedged,
-                denied=denied,
-                confidence=round(confidence, 3),
-                score=score,
-            )
+            confidence = round(confidence, 3)
             # A sentence that affirms beats one that denies; then the most confident.
-            rank = (not denied, candidate.confidence, margin, score)
-            if category not in best or rank > best[category][0]:
-                best[category] = (rank, candidate)
-    signals = [candidate for _, candidate in best.values()]
+            rank = (not denied, confidence, margin, score)
+            if category in best and not rank > best[category][0]:
+                continue
+            best[category] = (
+                rank,
+                (
+                    category,
+                    evidence,
+                    sentence_start,
+                    sentence_end,
+                    all_ids,
+                    russia,
+                    dprk,
+                    tuple(c.id for c in mine),
+                    max(mine, key=_weight).id,
+                    basis,
+                    hedged,
+                    denied,
+                    confidence,
+                    score,
+                ),
+            )
+    signals = [SignalCandidate(*fields) for _, fields in best.values()]
     return sorted(signals, key=lambda s: (-s.confidence, CATEGORIES.index(s.category)))
 
 
+_NO_SCORES = dict.fromkeys(CATEGORIES, 0)
+
+
+def _weight(cue: Cue) -> int:
+    return cue.weight
+
+
 def _is_hostile(
-    hostile: Sequence[PhraseMatch], found: Sequence[Mention], matcher: ActorMatcher
+    hostile: Sequence[RawMatch], found: Sequence[_MentionSpan], sides: dict[str, str]
 ) -> bool:
     """True when the first actor after a hostile word is of one side and the sentence names
     the other side elsewhere: one side acting against the other."""
     for word in hostile:
-        following = [m for m in found if word.end <= m.start <= word.end + _HOSTILE_REACH]
+        word_end = word[1]
+        following = [m for m in found if word_end <= m[1] <= word_end + _HOSTILE_REACH]
         if not following:
             continue
-        target_side = matcher.side(following[0].actor_id)
+        target_side = sides[following[0][0]]
         if target_side not in _SIDES:
             continue
         (other,) = _SIDES - {target_side}
-        if any(matcher.side(m.actor_id) == other for m in found):
+        if any(sides[m[0]] == other for m in found):
             return True
     return False
 
 
-def _by_sentence(sentences: Sequence[Sentence], items: Sequence[_Spanned]) -> list[list]:
-    """Items (with a `start`) grouped by the sentence they start in; both sorted by offset."""
+def _by_sentence(sentences: Sequence[SentenceSpan], items: Sequence[tuple], at: int) -> list[list]:
+    """Items (tuples with their start at index `at`) grouped by the sentence they start in;
+    both sorted by offset."""
     out: list[list] = [[] for _ in sentences]
-    position = 0
+    position, count = 0, len(sentences)
     for item in items:
-        while position < len(sentences) and sentences[position].end <= item.start:
+        start = item[at]
+        while position < count and sentences[position][2] <= start:
             position += 1
-        if position < len(sentences) and sentences[position].start <= item.start:
+        if position < count and sentences[position][1] <= start:
             out[position].append(item)
     return out
 
 
-def _article_states(mentions: Sequence[Mention], matcher: ActorMatcher) -> list[str]:
+def _article_states(mentions: Sequence[_MentionSpan], matcher: ActorMatcher) -> list[str]:
     """The Russia-side and DPRK-side states of an article (for pair phrases)."""
-    seen = dict.fromkeys(m.actor_id for m in mentions)
+    seen = dict.fromkeys(m[0] for m in mentions)
     return [
         a
         for a in seen

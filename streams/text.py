@@ -15,20 +15,26 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 __all__ = [
     "Sentence",
+    "SentenceSpan",
     "article_id_for",
     "canonical_url",
     "content_hash",
     "html_to_text",
     "normalise_text",
+    "sentence_spans",
     "split_sentences",
 ]
 
 _TAG_RE = re.compile(r"<(script|style)\b.*?</\1\s*>|<!--.*?-->|<[^>]+>", re.S | re.I)
 _BLOCK_RE = re.compile(r"</?(p|div|br|li|h[1-6]|tr|blockquote|section|article)\b[^>]*>", re.I)
 _SPACES_RE = re.compile(r"[ \t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+# The spaces above other than a plain one: without them and without two spaces in a row,
+# folding runs of spaces changes nothing.
+_OTHER_SPACES_RE = re.compile(r"[\t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 _BLANK_LINES_RE = re.compile(r"\n\s*\n+")
 # Zero-width and BOM characters carry no meaning but break matching.
 _INVISIBLE_RE = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
+_SPECIAL_RE = re.compile(r"[\u200b-\u200d\u2060\ufeff\t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 
 
 def html_to_text(value: str) -> str:
@@ -44,8 +50,13 @@ def normalise_text(value: str) -> str:
     """Unicode NFC, HTML removed, runs of spaces folded, paragraphs kept as single newlines."""
     value = html_to_text(value)
     value = unicodedata.normalize("NFC", value)
-    value = _INVISIBLE_RE.sub("", value).replace("\r\n", "\n").replace("\r", "\n")
-    value = _SPACES_RE.sub(" ", value)
+    # One search tells whether there is anything for the two substitutions below to do.
+    special = _SPECIAL_RE.search(value) is not None
+    if special:
+        value = _INVISIBLE_RE.sub("", value)
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    if "  " in value or (special and _OTHER_SPACES_RE.search(value)):
+        value = _SPACES_RE.sub(" ", value)
     value = "\n".join(line.strip() for line in value.split("\n"))
     return _BLANK_LINES_RE.sub("\n", value).strip()
 
@@ -75,11 +86,24 @@ _ABBREVIATIONS = frozenset(
 )
 
 
+# Where a match of _SENT_END_RE can start: at a line break, or just after one of the
+# characters its lookbehinds require.
+_SENT_CANDIDATE_RE = re.compile(r"[.!?…。！？\n]")
+
+# A sentence as plain values: its text, start and end.
+SentenceSpan = tuple[str, int, int]
+
+
 def split_sentences(text: str) -> list[Sentence]:
     """Split a normalised text into sentences with their spans (title lines are sentences too)."""
-    sentences: list[Sentence] = []
+    return [Sentence(*span) for span in sentence_spans(text)]
+
+
+def sentence_spans(text: str) -> list[SentenceSpan]:
+    """`split_sentences` as plain (text, start, end) tuples."""
+    sentences: list[SentenceSpan] = []
     start = 0
-    for match in _SENT_END_RE.finditer(text):
+    for match in _sentence_ends(text):
         candidate = text[start : match.start()]
         if "\n" not in match.group(0) and _ends_with_abbreviation(candidate):
             continue
@@ -89,8 +113,29 @@ def split_sentences(text: str) -> list[Sentence]:
     return sentences
 
 
+def _sentence_ends(text: str) -> list[re.Match]:
+    """The matches of `_SENT_END_RE.finditer(text)`, found faster: the pattern is tried only
+    where a match can start (a regular-expression scan of every position costs more than the
+    rest of the sentence splitting). A match may be empty (the missing-space case); a match
+    never starts where an empty one did, and the next search starts after it."""
+    out = []
+    search_from = 0  # where finditer would search next
+    tried = -1
+    for punct in _SENT_CANDIDATE_RE.finditer(text):
+        at = punct.start()
+        position = at if text[at] == "\n" else at + 1
+        if position < search_from or position <= tried:
+            continue
+        tried = position
+        match = _SENT_END_RE.match(text, position)
+        if match is not None:
+            out.append(match)
+            search_from = match.end() if match.end() > position else position + 1
+    return out
+
+
 def _ends_with_abbreviation(candidate: str) -> bool:
-    words = candidate.rstrip("\"'”’»)] ").split()
+    words = candidate.rstrip("\"'”’»)] ").rsplit(None, 1)
     if not words:
         return False
     last = words[-1].rstrip(".").lower()
@@ -98,12 +143,12 @@ def _ends_with_abbreviation(candidate: str) -> bool:
     return last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha())
 
 
-def _append(out: list[Sentence], text: str, start: int, end: int) -> None:
+def _append(out: list[SentenceSpan], text: str, start: int, end: int) -> None:
     raw = text[start:end]
     stripped = raw.strip()
     if stripped:
         offset = start + (len(raw) - len(raw.lstrip()))
-        out.append(Sentence(stripped, offset, offset + len(stripped)))
+        out.append((stripped, offset, offset + len(stripped)))
 
 
 _TRACKING_PARAMS = re.compile(
@@ -146,14 +191,46 @@ def canonical_url(url: str | None) -> str | None:
 _HASH_STRIP_RE = re.compile(r"[\W_]+", re.UNICODE)
 
 
-def content_hash(title: str, body: str) -> str:
+def content_hash(title: str, body: str, body_words: list[str] | None = None) -> str:
     """Hash of the body's words, case-folded, ignoring punctuation, quotes and whitespace.
 
     The title is left out on purpose: outlets rewrite headlines of the same wire text.
+    `body_words`, when given, are the words of `body` as `streams.phrases.Tokens` has them
+    (lowercased); the hash is then taken from them when that gives the same value.
     """
-    basis = body if body.strip() else title
-    folded = _HASH_STRIP_RE.sub(" ", unicodedata.normalize("NFKC", basis).casefold()).strip()
+    folded = _fold_words(body, body_words) if body_words is not None and body else None
+    if folded is None:
+        basis = body if body.strip() else title
+        folded = unicodedata.normalize("NFKC", basis).casefold()
+        folded = _HASH_STRIP_RE.sub(" ", folded).strip()
     return hashlib.sha256(folded.encode("utf-8")).hexdigest()[:32]
+
+
+def _fold_words(body: str, body_words: list[str]) -> str | None:
+    """The hash basis of `body` from its lowercased words, or None when that could differ.
+
+    The hash basis is the body NFKC-normalised and case-folded, in runs of letters and digits
+    (str.isalnum) joined by single spaces. From the words it is the same when:
+    - the body is NFKC already, so only case folding applies;
+    - it holds no underscore, a word character of the tokens that the hash removes: the runs
+      of letters and digits are then its words, and the words are letters and digits;
+    - it holds no İ, lowercased with a combining mark (not a letter) in the words;
+    - folding keeps the length of the words: a letter that folds to something other than
+      letters and digits (ǰ, ΐ) folds to several characters, so each word stays one run;
+    - no other character folds to a letter or digit: U+0345 (combining ypogegrammeni, folded to
+      ι) is the only one;
+    and because case folding maps each character on its own (never to nothing), folding a
+    lowercased character gives what folding the character gives (σ and ς alike), and
+    folding a string folds each character: tests/unit/test_fast_paths.py checks these for
+    every code point.
+    """
+    if "_" in body or "\u0345" in body or "İ" in body:
+        return None
+    if not unicodedata.is_normalized("NFKC", body):
+        return None
+    joined = " ".join(body_words)
+    folded = joined.casefold()
+    return folded if len(folded) == len(joined) else None
 
 
 def article_id_for(url: str | None, title: str, body: str) -> str:

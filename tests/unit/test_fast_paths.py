@@ -1,0 +1,436 @@
+"""The fast paths of the analyze stage give what the simple code they replaced gave.
+
+Each reference below is the earlier, simpler implementation: the phrase matcher's
+token-by-token walk (tests/unit/_reference_phrases.py), `tokenize` by `finditer`, sentence
+splitting by `finditer`, the content hash by one substitution, `words(strip_boilerplate(body))`,
+and the MinHash signature by a `%` on every row.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import tomllib
+import unicodedata
+import zlib
+
+import numpy as np
+import pytest
+
+from streams import fingerprints, text
+from streams.actors import default_matcher
+from streams.catalogue import seeds_dir
+from streams.phrases import PhraseMatcher, Tokens, tokenize, words
+from streams.signals import _CONTEXT_KINDS, _IGNORE, _NOT_HOSTILE, default_cuebook
+from tests.unit import _reference_phrases
+
+# ----------------------------------------------------------------------------- references
+
+_TOKEN_RE = re.compile(r"\w+")
+
+
+def reference_tokenize(value: str) -> list[tuple[str, int, int]]:
+    return [(m.group(0).lower(), m.start(), m.end()) for m in _TOKEN_RE.finditer(value)]
+
+
+ReferenceMatcher = _reference_phrases.PhraseMatcher
+
+
+def fields(matches) -> list[tuple]:
+    return [(m.start, m.end, m.payloads, m.first_token, m.token_count) for m in matches]
+
+
+_SENT_END_RE = text._SENT_END_RE
+
+
+def reference_sentences(value: str) -> list[tuple[str, int, int]]:
+    out: list[tuple[str, int, int]] = []
+    start = 0
+
+    def append(begin: int, end: int) -> None:
+        raw = value[begin:end]
+        stripped = raw.strip()
+        if stripped:
+            offset = begin + (len(raw) - len(raw.lstrip()))
+            out.append((stripped, offset, offset + len(stripped)))
+
+    for match in _SENT_END_RE.finditer(value):
+        candidate = value[start : match.start()]
+        if "\n" not in match.group(0):
+            found = candidate.rstrip("\"'”’»)] ").split()
+            if found:
+                last = found[-1].rstrip(".").lower()
+                if last in text._ABBREVIATIONS or (len(last) == 1 and last.isalpha()):
+                    continue
+        append(start, match.start())
+        start = match.end()
+    append(start, len(value))
+    return out
+
+
+def reference_content_hash(title: str, body: str) -> str:
+    import hashlib
+
+    basis = body if body.strip() else title
+    folded = re.sub(r"[\W_]+", " ", unicodedata.normalize("NFKC", basis).casefold()).strip()
+    return hashlib.sha256(folded.encode("utf-8")).hexdigest()[:32]
+
+
+def reference_signature(shingles: np.ndarray) -> np.ndarray | None:
+    if shingles.size == 0:
+        return None
+    with np.errstate(over="ignore"):
+        permuted = (
+            (np.outer(shingles, fingerprints._A) + fingerprints._B) % fingerprints._MERSENNE
+        ) & fingerprints._MAX32
+    return permuted.min(axis=0).astype(np.uint32)
+
+
+# ----------------------------------------------------------------------------- random texts
+
+_TRICKY = [
+    "Kim Jong Un",
+    "KIM JONG-UN",
+    "Kim Jong-un",
+    "Kim.Jong.Un",
+    "Kim  -  Jong Un",
+    "kim jong un",
+    "KCNA",
+    "Kcna",
+    "kcna",
+    "FSB",
+    "fsb",
+    "DPRK",
+    "D.P.R.K.",
+    "dprk",
+    "РФ",
+    "рф",
+    "КНДР",
+    "Путин",
+    "Путина",
+    "Путиными",
+    "Путинымиии",
+    "путинский",
+    "Кремль",
+    "Кремлём",
+    "Кремлевск",
+    "북한",
+    "북한군",
+    "북한군이",
+    "남북한",
+    "북·러",
+    "북러",
+    "러시아",
+    "러시아와",
+    "조선민주주의인민공화국",
+    "North Korea",
+    "North Korea's",
+    "North Korean",
+    "the North",
+    "the North’s",
+    "the two countries",
+    "Russia",
+    "Russian",
+    "Russia's",
+    "Russia’s",
+    "Russias",
+    "troops",
+    "soldiers",
+    "soldier",
+    "arms trade",
+    "trade",
+    "satellite imagery",
+    "Telegram",
+    "Σίγμα",
+    "ΟΔΟΣ",
+    "İstanbul",
+    "ǰ",
+    "ﬁnal",
+    "Straße",
+    "ΐ",
+    "a\u0345",
+    "snake_case",
+    "x_y",
+    "ÅNGSTRÖM",
+    "Ⅷ",
+    "①",
+    "٣",
+    "Mr.",
+    "U.S.",
+    "e.g.",
+    "Kim J.",
+    "Gen.",
+    "г.",
+    "т.е.",
+    "…",
+    "—",
+    "«Росси»",
+    "“quoted”",
+    "'single'",
+    "(paren)",
+]
+_JOINERS = [" ", " ", " ", "-", "'", ".", "  ", " - ", "\n", ", ", "·", "’", "–", ". ", "! ",
+            "? ", "\n\n", " . ", ".\n", "。", "！", "?\" ", ".) ", "\t", "_", ",", "/", ":",
+            "\u00a0"]  # fmt: skip
+
+
+def random_texts(count: int, seed: int = 7) -> list[str]:
+    rng = random.Random(seed)
+    phrases = list(_TRICKY)
+    data = tomllib.loads((seeds_dir() / "signals.toml").read_text(encoding="utf-8"))
+    for cue in data["cues"]:
+        phrases += [p.replace("*", rng.choice(["", "а", "ами", "ого", "ованиями"])) for p in
+                    cue.get("en", []) + cue.get("ru", []) + cue.get("ko", [])]  # fmt: skip
+    for values in data["context"].values():
+        phrases += values
+    out = []
+    for _ in range(count):
+        parts = []
+        for _ in range(rng.randint(0, 80)):
+            word = rng.choice(phrases)
+            word = rng.choice([str, str, str.upper, str.lower, str.title])(word)
+            parts += [word, rng.choice(_JOINERS)]
+        out.append("".join(parts))
+    return out
+
+
+# ----------------------------------------------------------------------------- tests
+
+
+def test_tokens_are_the_tokens_of_finditer():
+    for value in random_texts(200) + ["", "   ", "_", "a", "ΟΔΟΣ.Α İi"]:
+        tokens = Tokens.of(value)
+        assert tokenize(value) == reference_tokenize(value)
+        assert list(tokens) == reference_tokenize(value)
+        assert [tokens[i] for i in range(len(tokens))] == reference_tokenize(value)
+
+
+@pytest.mark.parametrize(
+    "items, value",
+    [
+        # Latin and Cyrillic whole words, stems of up to six more letters.
+        ([("Russia", "rus"), ("Росси*", "rus")], "Russias Russia Россия Российской Россиянинами"),
+        ([("Путин*", "p"), ("мост*", "b")], "Путиным мостостроительный Путина-мост"),
+        # Hangul: the last word takes any particle, the longer word wins.
+        ([("북한", "prk"), ("북한군", "kpa")], "북한군이 북한의 남북한 북한군"),
+        # Capitals only match in capitals; other phrases in any case.
+        (
+            [("FSB", "f"), ("KCNA", "k"), ("Kim Jong Un", "kju")],
+            "FSB fsb Fsb KCNA's kcna KIM JONG UN",
+        ),
+        # Joiners between words, and what is not one.
+        (
+            [("Kim Jong Un", "kju")],
+            "Kim Jong-un; Kim.Jong.Un; Kim, Jong Un; Kim - Jong Un; Kim_Jong Un",
+        ),
+        ([("Kim Jong Un", "kju")], "Kim,Jong Un Kim/Jong Un Kim:Jong Un Kim\tJong\nUn Kim·Jong’Un"),
+        # Longest match first; identical phrases report every payload.
+        ([("arms trade", "m"), ("trade", "e"), ("trade", "o")], "arms trade and trade, arms"),
+        ([("the North", "prk"), ("the", "x"), ("North Korea", "prk")], "the North Korea the north"),
+        # Longer phrases told apart by their third word (and a stem as third word).
+        (
+            [
+                ("North Korea", "prk"),
+                ("North Korea's", "prk"),
+                ("North Korea's army", "kpa"),
+                ("North Korea's Foreign Ministry", "mfa"),
+                ("North Korea вооружени*", "arms"),
+            ],
+            "North Korea's Foreign Ministry; North Korea's army. North Korea's North Korea "
+            "North Korea вооружениями North Korea's",
+        ),  # fmt: skip
+    ],
+)
+def test_matcher_finds_what_the_reference_finds(items, value):
+    fast = fields(PhraseMatcher(items).find(value))
+    assert fast == fields(ReferenceMatcher(items).find(value))
+    assert fast  # every case finds something
+
+
+def test_seed_matchers_find_what_the_reference_finds_on_random_texts():
+    actors = default_matcher()
+    actor_items = [(alias, a.id) for a in actors.actors.values() for alias in a.aliases]
+    cuebook = default_cuebook()
+    data = tomllib.loads((seeds_dir() / "signals.toml").read_text(encoding="utf-8"))
+    context = data["context"]
+    context_items = [(p, kind) for kind in _CONTEXT_KINDS for p in context.get(kind, [])]
+    context_items += [(p, _NOT_HOSTILE) for p in context.get("not_hostile", [])]
+    cue_items = []
+    for cue, entry in zip(cuebook.cues, data["cues"], strict=True):
+        cue_items += [(p, cue) for lang in ("en", "ru", "ko") for p in entry.get(lang, [])]
+    cue_items += [(p, _IGNORE) for p in context.get("ignore", [])]
+    pairs = [
+        (actors._phrases, ReferenceMatcher(actor_items)),
+        (cuebook._cue_phrases, ReferenceMatcher(cue_items)),
+        (cuebook._context_phrases, ReferenceMatcher(context_items)),
+    ]
+    for value in random_texts(120, seed=11):
+        tokens = Tokens.of(value)
+        for fast, reference in pairs:
+            found = fields(fast.find(value, tokens))
+            assert found == fields(reference.find(value))
+            assert found == fields(fast.find(value))
+            assert found == fields(fast.find(value, reference_tokenize(value)))
+
+
+def test_sentences_are_those_of_finditer():
+    values = random_texts(300, seed=3) + [
+        "A.B", "Kim J. Un met Mr. Putin. Then he left.", "by Pyongyang.A defense official said",
+        "“Yes.” “No.”\n\nNext", "끝났다. 다음 문장", "Он сказал.Потом", "a.\n", ".", "...A",
+        "?!A b",
+    ]  # fmt: skip
+    for value in values:
+        assert text.sentence_spans(value) == reference_sentences(value)
+        assert [(s.text, s.start, s.end) for s in text.split_sentences(value)] == (
+            reference_sentences(value)
+        )
+
+
+def test_content_hash_from_the_words_is_the_hash_of_the_body():
+    extra = ["ǰava", "ΐ", "a\u0345b", "snake_case", "ﬁnal", "Straße", "İstanbul", "ΟΔΟΣ.Α", "x"]
+    for value in random_texts(200, seed=5) + extra:
+        body = text.normalise_text(value)
+        body_words = Tokens.of(body).words
+        expected = reference_content_hash("Title", body)
+        assert text.content_hash("Title", body) == expected
+        assert text.content_hash("Title", body, body_words) == expected
+
+
+def test_lowercasing_word_by_word_is_lowercasing_the_text_but_for_sigma_and_dotted_i():
+    # `analyze._body_words` relies on this for every code point of this Python's Unicode.
+    for code in range(0x110000):
+        char = chr(code)
+        if char in "Σİ":
+            continue
+        lower = char.lower()
+        assert len(lower) == 1, hex(code)
+        assert (char.isalnum() or char == "_") == (lower.isalnum() or lower == "_"), hex(code)
+
+
+def test_body_words_are_the_words_of_the_stripped_body():
+    from streams.analyze import _stripped_words
+
+    bodies = random_texts(200, seed=9) + [
+        "SEOUL, Nov. 26 (Yonhap) -- North Korea said", "Read more: x\nBody text", "ΟΔΟΣ'Α",
+    ]  # fmt: skip
+    for value in bodies:
+        body = text.normalise_text(value)
+        expected = words(fingerprints.strip_boilerplate(body))
+        found = _stripped_words(body)
+        assert (Tokens.of(body).words if found is None else found) == expected
+
+
+def test_word_hashes_by_vocabulary_id_are_the_word_hashes():
+    for value in random_texts(60, seed=17) + ["", "a", "a b"]:
+        tokens = Tokens.of(value)
+        for distinct in (True, False):
+            assert np.array_equal(
+                fingerprints.vocabulary_shingle_hashes(tokens.ids(), distinct),
+                fingerprints.word_shingle_hashes(tokens.words, distinct),
+            )
+
+
+def test_a_full_vocabulary_starts_again_and_matchers_follow():
+    from streams.phrases import VOCABULARY
+
+    matcher = PhraseMatcher([("North Korea", "prk"), ("Russia", "rus")])
+    reference = ReferenceMatcher([("North Korea", "prk"), ("Russia", "rus")])
+    limit, generation = VOCABULARY.limit, VOCABULARY.generation
+    VOCABULARY.limit = 60
+    try:
+        for value in random_texts(40, seed=19) + ["North Korea and Russia"]:
+            tokens = Tokens.of(value)
+            assert fields(matcher.find(value, tokens)) == fields(reference.find(value))
+            assert np.array_equal(
+                fingerprints.vocabulary_shingle_hashes(tokens.ids(), False),
+                fingerprints.word_shingle_hashes(tokens.words, False),
+            )
+        assert VOCABULARY.generation > generation
+    finally:
+        VOCABULARY.limit = limit
+
+
+def test_signature_is_the_reference_signature():
+    rng = np.random.default_rng(1)
+    mersenne = int(fingerprints._MERSENNE)
+    edge = np.array(
+        [0, 1, 2**32 - 1, mersenne - 1, mersenne, mersenne + 1, 2**63, 2**64 - 1], dtype=np.uint64
+    )
+    for size in (1, 2, 3, 50, 700):
+        shingles = np.concatenate([edge, rng.integers(0, 2**64 - 1, size, dtype=np.uint64)])
+        assert np.array_equal(fingerprints.signature(shingles), reference_signature(shingles))
+    # A row whose 64-bit value x has low 61 bits 2**61 - 2 and high bits 1: x mod (2**61 - 1)
+    # is 0, and only the final subtraction gets it there. One such row per permutation whose
+    # multiplier is odd (invertible modulo 2**64).
+    x = (1 << 61) + (mersenne - 1)
+    checked = 0
+    for column, (a, b) in enumerate(
+        zip(fingerprints._A.tolist(), fingerprints._B.tolist(), strict=True)
+    ):
+        if a % 2 == 0:
+            continue
+        row = ((x - b) * pow(a, -1, 1 << 64)) % (1 << 64)
+        shingles = np.array([row], dtype=np.uint64)
+        fast, reference = fingerprints.signature(shingles), reference_signature(shingles)
+        assert reference[column] == 0
+        assert np.array_equal(fast, reference)
+        checked += 1
+    assert checked
+
+
+def test_signature_of_repeated_unsorted_shingles_is_the_same():
+    for value in random_texts(50, seed=13):
+        found = words(value)
+        assert np.array_equal(
+            fingerprints.signature(fingerprints.word_shingle_hashes(found, distinct=False))
+            if found
+            else np.empty(0),
+            fingerprints.signature(fingerprints.shingle_hashes(found)) if found else np.empty(0),
+        )
+
+
+def test_case_folding_is_what_the_content_hash_from_words_assumes():
+    # `text._fold_words` relies on these for every code point of this Python's Unicode.
+    folds_to_alnum = []
+    for code in range(0x110000):
+        char = chr(code)
+        folded = char.casefold()
+        assert folded, hex(code)
+        assert char.lower().casefold() == folded, hex(code)
+        if not char.isalnum() and any(c.isalnum() for c in folded):
+            folds_to_alnum.append(char)
+        if char.isalnum() and not folded.isalnum():
+            assert len(folded) > 1, hex(code)  # caught by the length check
+    assert folds_to_alnum == ["\u0345"]
+    assert "ς".casefold() == "σ".casefold() == "Σ".casefold()
+    assert "ΟΔΟΣ ΟΔΟΣ".casefold() == " ".join(w.casefold() for w in ("ΟΔΟΣ", "ΟΔΟΣ"))
+
+
+def reference_normalise(value: str) -> str:
+    value = text.html_to_text(value)
+    value = unicodedata.normalize("NFC", value)
+    value = re.sub(r"[\u200b-\u200d\u2060\ufeff]", "", value)
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    value = re.sub(r"[ \t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+", " ", value)
+    value = "\n".join(line.strip() for line in value.split("\n"))
+    return re.sub(r"\n\s*\n+", "\n", value).strip()
+
+
+def test_normalise_text_is_the_reference():
+    rng = random.Random(23)
+    pieces = ["a", "Kim", " ", "  ", "\t", "\u00a0", "\u200b", " \u200b ", "\ufeff", "\r\n",
+              "\r", "\n", "\n\n", "\u3000", "\u2009", "<p>", "&amp;", "e\u0301", "\f", "\v",
+              "."]  # fmt: skip
+    values = ["", " ", "\u200b", "a \u200b b", "a\u200b\u200bb", "x \r\n y"]
+    values += ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 40))) for _ in range(3000)]
+    for value in values:
+        assert text.normalise_text(value) == reference_normalise(value), repr(value)
+
+
+def test_band_keys_are_the_crc_of_each_band_of_rows():
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        sig = rng.integers(0, 2**32, fingerprints.NUM_PERM, dtype=np.uint64).astype(np.uint32)
+        rows = sig.astype("<u4").reshape(fingerprints.BANDS, fingerprints.ROWS)
+        expected = [(b << 32) | zlib.crc32(rows[b].tobytes()) for b in range(fingerprints.BANDS)]
+        assert fingerprints.band_keys(sig) == expected
