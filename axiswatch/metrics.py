@@ -61,7 +61,9 @@ ARTICLES_OUT = Counter(
     "axiswatch_articles_out_total", "Articles written by a stage.", ["stage", "source"]
 )
 DUPLICATES = Counter(
-    "axiswatch_duplicates_total", "Articles found to repeat a known story.", ["match"]
+    "axiswatch_duplicates_total",
+    "Articles found to repeat a known story (match: url, text, near) or placed again (repeat).",
+    ["match"],
 )
 STORIES = Counter("axiswatch_stories_total", "Stories started (first article of a story).")
 ALERTS = Counter("axiswatch_alerts_total", "Alerts written.", ["category", "kind"])

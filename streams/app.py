@@ -129,7 +129,7 @@ def create_app(settings: Settings, app_id: str = "axiswatch", replication: int =
                     bands,
                 )
 
-    async def dead_letter(record: Record, rejected: Rejected, stage: str) -> None:
+    async def dead_letter(record: Record, rejected: Rejected, stage: str) -> asyncio.Future:
         kept = record.value[:MAX_DEAD_LETTER_BYTES]
         dead = DeadLetter(
             reason=rejected.reason,  # type: ignore[arg-type]
@@ -151,9 +151,10 @@ def create_app(settings: Settings, app_id: str = "axiswatch", replication: int =
             rejected.error,
         )
         metrics.DEAD_LETTERS.labels(stage=stage, reason=rejected.reason).inc()
-        await dlq_topic.send(key=record.key, value=dead.to_bytes())
+        return await dlq_topic.send(key=record.key, value=dead.to_bytes())
 
-    async def analyze_one(record: Record) -> None:
+    async def analyze_one(record: Record) -> list[asyncio.Future]:
+        """Analyze one raw article; returns the delivery futures of what it wrote."""
         started = time.perf_counter()
         try:
             result = analyze_bytes(record.value)
@@ -163,18 +164,21 @@ def create_app(settings: Settings, app_id: str = "axiswatch", replication: int =
         metrics.STAGE_SECONDS.labels(stage="analyze").observe(time.perf_counter() - started)
         if isinstance(result, Rejected):
             metrics.ARTICLES_IN.labels(stage="analyze", source="unknown").inc()
-            await dead_letter(record, result, "analyze")
-            return
+            return [await dead_letter(record, result, "analyze")]
         source = metrics.bounded(result.source)
         metrics.ARTICLES_IN.labels(stage="analyze", source=source).inc()
         try:
-            await analyzed_topic.send(key=result.article_id.encode(), value=result.to_bytes())
+            sent = await analyzed_topic.send(
+                key=result.article_id.encode(), value=result.to_bytes()
+            )
         except ProducerSendError as exc:  # e.g. larger than the topic allows
-            await dead_letter(record, Rejected("too_large", str(exc)[:1000]), "analyze")
-            return
+            return [await dead_letter(record, Rejected("too_large", str(exc)[:1000]), "analyze")]
         metrics.ARTICLES_OUT.labels(stage="analyze", source=source).inc()
+        return [sent]
 
-    async def place_one(record: Record) -> None:
+    async def place_one(record: Record) -> list[asyncio.Future]:
+        """Place one analyzed article in its story; returns the delivery futures of what it
+        wrote (the tables' changelog writes are flushed before each commit)."""
         if takeover["pending"]:
             await take_over()
         started = time.perf_counter()
@@ -183,8 +187,8 @@ def create_app(settings: Settings, app_id: str = "axiswatch", replication: int =
             enriched, alerts, placement = book.place(article)
         except Exception as exc:  # noqa: BLE001
             log.exception("stories failed")
-            await dead_letter(record, Rejected("processing_error", str(exc)[:1000]), "stories")
-            return
+            rejected = Rejected("processing_error", str(exc)[:1000])
+            return [await dead_letter(record, rejected, "stories")]
         metrics.STAGE_SECONDS.labels(stage="stories").observe(time.perf_counter() - started)
         source = metrics.bounded(article.source)
         metrics.ARTICLES_IN.labels(stage="stories", source=source).inc()
@@ -192,12 +196,15 @@ def create_app(settings: Settings, app_id: str = "axiswatch", replication: int =
             metrics.DUPLICATES.labels(match=placement.match).inc()
         else:
             metrics.STORIES.inc()
-        await enriched_topic.send(key=enriched.article_id.encode(), value=enriched.to_bytes())
+        sent = [
+            await enriched_topic.send(key=enriched.article_id.encode(), value=enriched.to_bytes())
+        ]
         metrics.ARTICLES_OUT.labels(stage="stories", source=source).inc()
         now = enriched.enriched_at.timestamp()
         metrics.LATENCY.labels(output="enriched").observe(now - article.fetched_at.timestamp())
         for alert in alerts:
-            await alerts_topic.send(key=alert.alert_id.encode(), value=alert.to_bytes())
+            key, value = alert.alert_id.encode(), alert.to_bytes()
+            sent.append(await alerts_topic.send(key=key, value=value))
             metrics.ALERTS.labels(category=alert.category, kind=alert.kind).inc()
             metrics.LATENCY.labels(output="alert").observe(now - article.fetched_at.timestamp())
             if alert.published_at:
@@ -213,9 +220,10 @@ def create_app(settings: Settings, app_id: str = "axiswatch", replication: int =
                 alert.alert_id,
                 alert.evidence[:120],
             )
+        return sent
 
     keeper.handle("articles.raw", analyze_one)
-    keeper.handle("articles.analyzed", place_one)
+    keeper.handle("articles.analyzed", place_one, ready=lambda: not takeover["pending"])
 
     given = {"articles.raw": 0, "articles.analyzed": 0}
 
@@ -225,23 +233,23 @@ def create_app(settings: Settings, app_id: str = "axiswatch", replication: int =
         every = settings.fault_drop_every
         return every > 0 and given[record.topic] % every == 0
 
-    @app.agent(raw_topic)
-    async def analyze(stream: Any) -> None:
+    async def consume(stream: Any) -> None:
         async for event in stream.events():
             record = Record.from_event(event)
             if dropped(record):
                 continue
-            await analyze_one(record)
-            keeper.done(record)
+            try:
+                await keeper.process(record)
+            except Exception:  # noqa: BLE001 - left undone: the keeper reads it again
+                log.exception("processing %s[%d]@%d failed", *record.tp, record.offset)
+
+    @app.agent(raw_topic)
+    async def analyze(stream: Any) -> None:
+        await consume(stream)
 
     @app.agent(analyzed_topic)
     async def stories(stream: Any) -> None:
-        async for event in stream.events():
-            record = Record.from_event(event)
-            if dropped(record):
-                continue
-            await place_one(record)
-            keeper.done(record)
+        await consume(stream)
 
     @app.timer(interval=10.0)
     async def report_index_size() -> None:

@@ -62,7 +62,9 @@ class Record:
         return TP(self.topic, self.partition)
 
 
-Handler = Callable[[Record], Awaitable[None]]
+# A handler processes one record and returns the delivery futures of what it wrote.
+Handler = Callable[[Record], Awaitable[list[asyncio.Future]]]
+STEP_TIMEOUT = 30.0  # seconds for each step of a tick
 
 
 class CommitKeeper:
@@ -81,21 +83,64 @@ class CommitKeeper:
         self.group = group
         self.tracker = tracker or OffsetTracker()
         self.handlers: dict[str, Handler] = {}
+        self.ready: dict[str, Callable[[], bool]] = {}
         self._reader: AIOKafkaConsumer | None = None
         self._lock = asyncio.Lock()
         self._paused = True
+        self._in_flight: dict[str, int] = {}  # per topic: records being processed
+        self._active_at: dict[str, float] = {}  # per topic: when a record last finished
         app.on_partitions_assigned.connect(self._on_assigned)
         app.on_partitions_revoked.connect(self._on_revoked)
         app.on_before_shutdown.connect(self._on_shutdown)
         app.timer(interval=interval)(self.tick)
 
-    def handle(self, topic: str, handler: Handler) -> None:
-        """`handler` processes `topic`'s messages; the keeper calls it for the ones it re-reads."""
+    def handle(
+        self, topic: str, handler: Handler, ready: Callable[[], bool] = lambda: True
+    ) -> None:
+        """`handler` processes `topic`'s records, for the agent and for re-reads; the keeper
+        re-reads only while `ready()` (e.g. not while the stage is taking its state over)."""
         self.handlers[topic] = handler
+        self.ready[topic] = ready
+        self._in_flight.setdefault(topic, 0)
 
-    def done(self, record: Record) -> None:
-        """The agent finished `record`: its outputs are with the producer."""
-        self.tracker.done(record.tp, record.offset, time.monotonic())
+    async def process(self, record: Record) -> None:
+        """Run `record`'s handler; its offset is done once everything it wrote is delivered.
+        An exception leaves it undone: it is read again later."""
+        topic = record.topic
+        self._in_flight[topic] = self._in_flight.get(topic, 0) + 1
+        try:
+            futures = await self.handlers[topic](record)
+        finally:
+            self._in_flight[topic] -= 1
+            self._active_at[topic] = time.monotonic()
+        self._settle(record, [f for f in futures if f is not None])
+
+    def _settle(self, record: Record, futures: list[asyncio.Future]) -> None:
+        if not futures:
+            self.tracker.done(record.tp, record.offset, time.monotonic())
+            return
+        remaining = len(futures)
+
+        def delivered(_: asyncio.Future) -> None:
+            nonlocal remaining
+            remaining -= 1
+            if remaining:
+                return
+            failed = [f for f in futures if f.cancelled() or f.exception() is not None]
+            if failed:
+                error = "cancelled" if failed[0].cancelled() else repr(failed[0].exception())
+                log.error(
+                    "output of %s[%d]@%d not delivered (%s): it will be processed again",
+                    record.topic,
+                    record.partition,
+                    record.offset,
+                    error,
+                )
+                return
+            self.tracker.done(record.tp, record.offset, time.monotonic())
+
+        for future in futures:
+            future.add_done_callback(delivered)
 
     # -- rebalances ----------------------------------------------------------------------------
 
@@ -105,28 +150,40 @@ class CommitKeeper:
         self.tracker.assign(ours, time.monotonic())
 
     async def _on_revoked(self, sender: Any, revoked: Any = (), **kwargs: Any) -> None:
+        # Faust waits only for messages of acking topics; ours are not. Let the records being
+        # processed finish before the partitions go, so that nothing this worker writes lands
+        # after another worker took them over (bounded: the rebalance must go on).
+        deadline = time.monotonic() + 5.0
+        while any(self._in_flight.values()) and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
         self.tracker.revoke(list(revoked))
+
+    def _interrupted(self) -> bool:
+        return self.app.rebalancing or not self.app.flow_control.is_active()
 
     # -- the periodic work -------------------------------------------------------------------
 
     async def tick(self) -> None:
         """Read committed positions, re-read skipped messages, commit. Skipped while the group
-        rebalances (Faust then seeks every partition back to its committed position anyway)."""
+        rebalances (Faust then seeks every partition back to its committed position anyway).
+        A step that fails is logged and tried again at the next tick: it never stops the
+        worker."""
         if self._lock.locked():
             return
-        if self.app.rebalancing or not self.app.flow_control.is_active():
+        if self._interrupted():
             self._paused = True
             return
         if self._paused:
             self.tracker.resumed(time.monotonic())
             self._paused = False
         async with self._lock:
-            try:
-                await self._load_bases()
-                await self._reread_holes()
-                await self.commit()
-            except KafkaError as exc:
-                log.warning("offset keeping failed, will retry: %s", exc)
+            for step in (self._load_bases, self._reread_holes, self.commit):
+                try:
+                    await asyncio.wait_for(step(), timeout=STEP_TIMEOUT)
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:  # noqa: BLE001 - retried at the next tick
+                    log.warning("offset keeping: %s failed, will retry: %r", step.__name__, exc)
 
     async def _load_bases(self) -> None:
         missing = self.tracker.without_base()
@@ -149,36 +206,52 @@ class CommitKeeper:
                 end = None
             if end is not None:
                 ends[tp] = end
-        for tp, (start, stop) in self.tracker.holes(time.monotonic(), ends).items():
-            await self._reread(tp, start, stop)
+        now = time.monotonic()
+        for tp, hole in self.tracker.holes(now, ends).items():
+            topic = tp.topic
+            if not self.ready[topic]():
+                continue
+            if hole.tail and (
+                self._in_flight.get(topic)
+                or now - self._active_at.get(topic, 0.0) < self.tracker.stall_grace
+            ):
+                continue  # the agent is busy (a backlog, a slow write): not a stall
+            await self._reread(tp, hole.start, hole.stop)
 
     async def _reread(self, tp: TP, start: int, stop: int) -> None:
-        handler = self.handlers[tp.topic]
         reader = await self.reader()
         part = TopicPartition(tp.topic, tp.partition)
-        reader.assign([part])
+        if reader.assignment() != {part}:
+            reader.assign([part])
         reader.seek(part, start)
+        returned: set[int] = set()
         count = 0
-        want = min(stop - start, REREAD_BATCH)
         deadline = time.monotonic() + 10.0
-        while count < want and time.monotonic() < deadline:
-            batch = await reader.getmany(part, timeout_ms=1000, max_records=want - count)
-            records = batch.get(part, [])
-            if not records:
+        while time.monotonic() < deadline and count < REREAD_BATCH:
+            if await reader.position(part) >= stop or self._interrupted():
                 break
-            for r in records:
-                if r.offset >= stop:
+            batch = await reader.getmany(part, timeout_ms=500, max_records=REREAD_BATCH)
+            for r in batch.get(part, []):
+                returned.add(r.offset)
+                if r.offset >= stop or self.tracker.is_done(tp, r.offset):
+                    continue
+                if self._interrupted():
                     break
                 record = Record(tp.topic, tp.partition, r.offset, r.key, r.value or b"")
-                await handler(record)
-                self.done(record)
+                try:
+                    await self.process(record)
+                except Exception:  # noqa: BLE001 - tried again after the grace period
+                    log.exception("processing %s[%d]@%d failed", *record.tp, r.offset)
+                    deadline = 0.0
+                    break
                 count += 1
                 metrics.REREAD.labels(topic=tp.topic).inc()
         # Offsets below the reader's position that it did not return hold no message (a
-        # transaction marker, or deleted by retention): nothing to process there.
-        position = await reader.position(part)
+        # transaction marker, or deleted by retention before it was processed).
+        position = min(await reader.position(part), stop)
+        absent = [o for o in range(start, position) if o not in returned]
         now = time.monotonic()
-        for offset in range(start, min(position, stop)):
+        for offset in absent:
             self.tracker.done(tp, offset, now)
         self.tracker.retried(tp, now)
         log.warning(
@@ -188,6 +261,15 @@ class CommitKeeper:
             tp.partition,
             start,
         )
+        if absent:
+            log.warning(
+                "%d offset(s) of %s[%d] from %d hold no message (deleted by retention before "
+                "they were processed, or transaction markers)",
+                len(absent),
+                tp.topic,
+                tp.partition,
+                start,
+            )
 
     async def commit(self) -> dict[Any, int]:
         """Flush the producer, then commit every position that moved; returns what it
@@ -231,10 +313,13 @@ class CommitKeeper:
         return self._reader
 
     async def _on_shutdown(self, sender: Any, **kwargs: Any) -> None:
+        """A last commit while the partitions are still ours (Faust has stopped fetching)."""
         try:
-            await asyncio.wait_for(self.commit(), timeout=5.0)
-        except (TimeoutError, KafkaError, RuntimeError) as exc:
-            log.info("no final commit: %s", exc)
-        if self._reader is not None:
-            await self._reader.stop()
-            self._reader = None
+            async with asyncio.timeout(5.0):
+                async with self._lock:
+                    await self.commit()
+                    if self._reader is not None:
+                        await self._reader.stop()
+                        self._reader = None
+        except Exception as exc:  # noqa: BLE001 - at worst the last second is processed again
+            log.info("no final commit: %r", exc)

@@ -19,8 +19,17 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-__all__ = ["OffsetTracker"]
+__all__ = ["Hole", "OffsetTracker"]
+
+
+class Hole(NamedTuple):
+    """Offsets [start, stop) of a partition to read again."""
+
+    start: int
+    stop: int
+    tail: bool  # True: found from the partition's end, nothing after it was processed
 
 
 @dataclass
@@ -122,17 +131,19 @@ class OffsetTracker:
 
     # -- holes -------------------------------------------------------------------------------
 
-    def holes(self, now: float, ends: Mapping[Hashable, int]) -> dict[Hashable, tuple[int, int]]:
-        """Offset ranges [start, stop) that were skipped and must be read again.
+    def holes(self, now: float, ends: Mapping[Hashable, int]) -> dict[Hashable, Hole]:
+        """Offset ranges that were skipped and must be read again, per partition.
 
-        `ends`: the end offset (high watermark) of partitions, where known."""
-        found: dict[Hashable, tuple[int, int]] = {}
+        A gap hole spans from the base to the highest processed offset (offsets in it that are
+        done already are to be left alone: `is_done`); a tail hole spans from the base to the
+        partition's end. `ends`: the end offset (high watermark) of partitions, where known."""
+        found: dict[Hashable, Hole] = {}
         for tp, part in self._parts.items():
             if part.base is None:
                 continue
             if part.done:
                 if part.hole_since is not None and now - part.hole_since >= self.hole_grace:
-                    found[tp] = (part.base, min(part.done))
+                    found[tp] = Hole(part.base, max(part.done), tail=False)
                 continue
             end = ends.get(tp)
             if end is None or end <= part.base:
@@ -141,8 +152,14 @@ class OffsetTracker:
             if part.behind_since is None:
                 part.behind_since = now  # e.g. the first message after an idle hour
             if now - max(part.behind_since, part.progress_at) >= self.stall_grace:
-                found[tp] = (part.base, end)
+                found[tp] = Hole(part.base, end, tail=True)
         return found
+
+    def is_done(self, tp: Hashable, offset: int) -> bool:
+        part = self._parts.get(tp)
+        if part is None or part.base is None:
+            return False
+        return offset < part.base or offset in part.done
 
     def resumed(self, now: float) -> None:
         """Processing resumes after a pause (a rebalance, table recovery): time spent paused is

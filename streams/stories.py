@@ -48,7 +48,9 @@ class Placement:
 
     story_id: str
     duplicate_of: str | None
-    match: str | None  # "url", "text", "near" or None for a new story
+    # "url", "text", "near"; "repeat" for the same article again (re-sent, or a message
+    # processed twice); None for a new story
+    match: str | None
     similarity: float | None = None
 
 
@@ -98,6 +100,13 @@ class StoryBook:
         self.maybe_sweep(ts)
 
         placement = self._find_story(article, cutoff)
+        if placement.duplicate_of == article.article_id:
+            # Its own exact key: the article is here again (at-least-once). It keeps its
+            # story; it duplicates the story's first article unless it is that article.
+            story = self.stories.get(placement.story_id) or {}
+            rep = story.get("rep")
+            duplicate_of = rep if rep != article.article_id else None
+            placement = Placement(placement.story_id, duplicate_of, "repeat")
         story_id = placement.story_id
         story = self.stories.get(story_id)
         if story is None or story["seen"] < cutoff:

@@ -51,8 +51,9 @@ def test_seed_replay_raises_one_new_alert_per_signal_and_a_second_replay_none(
     again_alerts = reader("alerts")
     assert run_cli(bootstrap, "replay", str(seed_path)).returncode == 0
     second = enriched.collect(lambda rs: len(rs) >= 1, timeout=60)
-    assert second[0]["value"]["duplicate_of"] == article.article_id
+    assert second[0]["value"]["article_id"] == article.article_id
     assert second[0]["value"]["story_id"] == article.story_id
+    assert second[0]["value"]["first_seen_at"] == first[0]["value"]["first_seen_at"]
     late = again_alerts.collect(lambda rs: True, timeout=10, linger=3)
     assert [r["value"]["kind"] for r in late if r["value"]["kind"] == "new"] == []
 
@@ -157,8 +158,11 @@ def test_story_state_survives_a_killed_worker(worker, bootstrap, reader, tmp_pat
         encoding="utf-8",
     )
     alerts = reader("alerts")
+    before = reader("articles.enriched")
     assert run_cli(bootstrap, "replay", str(article)).returncode == 0
     first = alerts.collect(lambda rs: any(r["value"]["title"] == title for r in rs), timeout=60)
+    placed = before.collect(lambda rs: any(r["value"]["title"] == title for r in rs), timeout=60)
+    first_seen = next(r["value"] for r in placed if r["value"]["title"] == title)["first_seen_at"]
     new_ids = {r["value"]["alert_id"] for r in first if r["value"]["title"] == title}
     assert [r["value"]["kind"] for r in first if r["value"]["title"] == title] == ["new"]
 
@@ -170,7 +174,7 @@ def test_story_state_survives_a_killed_worker(worker, bootstrap, reader, tmp_pat
     assert run_cli(bootstrap, "replay", str(article)).returncode == 0
     records = enriched.collect(lambda rs: any(r["value"]["title"] == title for r in rs), timeout=90)
     mine = [r["value"] for r in records if r["value"]["title"] == title]
-    assert mine[0]["duplicate_of"] is not None
+    assert mine[0]["first_seen_at"] == first_seen  # the story from before the kill
     late = again_alerts.collect(lambda rs: True, timeout=10, linger=3)
     assert not [
         r for r in late if r["value"]["kind"] == "new" and r["value"]["alert_id"] in new_ids

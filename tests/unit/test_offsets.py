@@ -41,7 +41,7 @@ def test_a_skipped_message_is_a_hole_after_the_grace_period():
     t.done(TP, 10, 1.0)
     t.done(TP, 13, 1.0)  # 11 and 12 were skipped
     assert t.holes(2.0, ends={}) == {}  # may still be on their way through the agent
-    assert t.holes(4.5, ends={}) == {TP: (11, 13)}
+    assert t.holes(4.5, ends={}) == {TP: (11, 13, False)}
     t.retried(TP, 4.5)
     assert t.holes(5.0, ends={}) == {}
     t.done(TP, 11, 5.0)
@@ -50,12 +50,25 @@ def test_a_skipped_message_is_a_hole_after_the_grace_period():
     assert t.committable() == {TP: 14}
 
 
+def test_every_gap_below_the_last_processed_offset_is_one_hole():
+    t = tracker(base=0)
+    for offset in (0, 1, 3, 4, 6, 8):  # 2, 5 and 7 skipped
+        t.done(TP, offset, 1.0)
+    hole = t.holes(5.0, ends={TP: 9})[TP]
+    assert (hole.start, hole.stop, hole.tail) == (2, 8, False)
+    assert [o for o in range(hole.start, hole.stop) if not t.is_done(TP, o)] == [2, 5, 7]
+    for offset in (2, 5, 7):
+        t.done(TP, offset, 5.5)
+    assert t.committable() == {TP: 9}
+    assert t.holes(100.0, ends={TP: 9}) == {}
+
+
 def test_a_skipped_last_message_is_found_from_the_partition_end_once_progress_stalls():
     t = tracker(base=0)
     t.done(TP, 0, 1.0)
     # offset 1 skipped, nothing after it: only the end of the partition tells
     assert t.holes(10.0, ends={TP: 2}) == {}
-    assert t.holes(31.5, ends={TP: 2}) == {TP: (1, 2)}
+    assert t.holes(31.5, ends={TP: 2}) == {TP: (1, 2, True)}
     assert t.holes(31.5, ends={TP: 1}) == {}  # all processed: no hole
 
 
@@ -68,7 +81,7 @@ def test_the_first_message_after_an_idle_hour_is_not_taken_for_a_skipped_one():
     t.done(TP, 1, 3611.0)
     assert t.holes(3700.0, ends={TP: 2}) == {}
     assert t.holes(3701.0, ends={TP: 3}) == {}
-    assert t.holes(3722.0, ends={TP: 3}) == {TP: (2, 3)}  # 21 s behind with no progress
+    assert t.holes(3722.0, ends={TP: 3}) == {TP: (2, 3, True)}  # 21 s behind with no progress
 
 
 def test_offsets_reported_before_the_committed_position_is_known_are_kept():
@@ -120,4 +133,4 @@ def test_time_spent_paused_does_not_count_as_a_stall():
     t.resumed(30.0)  # e.g. a rebalance and table recovery took 29 s
     assert t.holes(31.0, ends={TP: 5}) == {}
     assert t.holes(50.5, ends={TP: 5}) == {}  # behind only since 31.0
-    assert t.holes(51.5, ends={TP: 5}) == {TP: (1, 5)}
+    assert t.holes(51.5, ends={TP: 5}) == {TP: (1, 5, True)}

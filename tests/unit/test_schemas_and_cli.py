@@ -44,9 +44,11 @@ def test_offline_analyze_writes_one_line_per_article_in_order(tmp_path, seed_pat
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [r["external_id"] for r in lines] == ["x1", "x2", seed_path.name]
     assert [r["cooperation"] for r in lines] == [False, True, True]
-    # The seed file and the JSON line carry the same body: one story, the second a duplicate.
+    # The seed file and the JSON line carry the same body and no URL: the same article id (the
+    # content's hash), so one story and one article, said the same way twice.
+    assert lines[2]["article_id"] == lines[1]["article_id"]
     assert lines[2]["story_id"] == lines[1]["story_id"]
-    assert lines[2]["duplicate_of"] == lines[1]["article_id"]
+    assert lines[2]["duplicate_of"] is lines[1]["duplicate_of"] is None
 
 
 def test_help_teaches_the_commands():

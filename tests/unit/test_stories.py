@@ -43,9 +43,21 @@ def test_first_sighting_is_a_new_alert_and_a_resend_adds_nothing():
     assert enriched.duplicate_of is None and enriched.cooperation and placement.match is None
     again, alerts_again, placement = book.place(article(TROOPS), NOW)
     assert alerts_again == []
-    assert again.story_id == enriched.story_id
-    assert again.duplicate_of == enriched.article_id
-    assert placement.match == "text"
+    assert placement.match == "repeat"
+    # Placed twice (at-least-once), the article's enriched record comes out the same.
+    volatile = {"enriched_at", "analyzed_at", "fetched_at"}
+    assert again.model_dump(exclude=volatile) == enriched.model_dump(exclude=volatile)
+
+
+def test_a_copy_placed_twice_still_names_the_story_it_duplicates():
+    book = StoryBook.in_memory()
+    first, _, _ = book.place(article(TROOPS, "outlet-a", "https://a.example/x", "A"), NOW)
+    copy = article(TROOPS, "outlet-b", "https://b.example/y", "B")
+    once, _, placed = book.place(copy, NOW)
+    twice, alerts, again = book.place(copy, NOW)
+    assert placed.match == "text" and again.match == "repeat" and alerts == []
+    assert once.duplicate_of == twice.duplicate_of == first.article_id
+    assert once.story_id == twice.story_id == first.story_id
 
 
 def test_same_signal_from_another_outlet_corroborates_with_the_same_alert_id():
@@ -76,7 +88,7 @@ def test_tracking_parameters_do_not_make_a_new_article():
         article(TROOPS + " Updated.", url="https://a.example/x?utm_source=rss"), NOW
     )
     assert b.article_id == a.article_id and b.story_id == a.story_id
-    assert placement.match == "url" and alerts == []
+    assert placement.match == "repeat" and alerts == []  # an update of the same article
 
 
 def test_edited_copy_joins_the_story_by_minhash_and_raises_no_second_new_alert():
