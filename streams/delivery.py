@@ -2,18 +2,19 @@
 
 Faust's own acknowledgements are switched off for the input topics (`acks=False`), because
 faust-streaming 0.15 can commit past a message that no agent processed (see
-`streams.offsets`). Instead each agent reports every message it finished to a `CommitKeeper`,
-which once a second
+`streams.offsets`). Instead every record goes through `CommitKeeper.process`, which runs the
+stage's handler and counts the record's offset as done once everything the handler wrote is
+acknowledged by the broker. Once a second the keeper
 
 1. reads the group's committed position of partitions it has just been given,
 2. reads again, with its own plain consumer, any message the Faust consumer skipped, and hands
-   it to the same handler the agent uses (outputs are idempotent, so a message processed twice
-   does no harm),
-3. flushes the producer, so that every output of a processed message is on the broker, and
-   commits, per partition, the offset below which everything is processed.
+   it to the same handler (outputs are keyed by deterministic ids and the stories stage knows
+   an article it has placed, so a message processed twice does no harm),
+3. flushes the producer (the story tables' changelog writes) and commits, per partition, the
+   offset below which every record is done.
 
 A worker killed at any point therefore re-reads at most the messages since its last commit,
-and never commits a message it has not processed.
+and never commits a message whose outputs are not on the broker.
 """
 
 from __future__ import annotations
