@@ -222,8 +222,19 @@ def create_app(settings: Settings, app_id: str = "axiswatch", replication: int =
             )
         return sent
 
-    keeper.handle("articles.raw", analyze_one)
-    keeper.handle("articles.analyzed", place_one, ready=lambda: not takeover["pending"])
+    def giving_up(stage: str) -> Any:
+        async def give_up(record: Record, error: str) -> list[asyncio.Future]:
+            return [await dead_letter(record, Rejected("processing_error", error), stage)]
+
+        return give_up
+
+    keeper.handle("articles.raw", analyze_one, giving_up("analyze"))
+    keeper.handle(
+        "articles.analyzed",
+        place_one,
+        giving_up("stories"),
+        ready=lambda: not takeover["pending"],
+    )
 
     given = {"articles.raw": 0, "articles.analyzed": 0}
 

@@ -65,7 +65,10 @@ class Record:
 
 # A handler processes one record and returns the delivery futures of what it wrote.
 Handler = Callable[[Record], Awaitable[list[asyncio.Future]]]
+# Dead-letters a record that keeps failing, with the reason; returns the delivery futures.
+GiveUp = Callable[[Record, str], Awaitable[list[asyncio.Future]]]
 STEP_TIMEOUT = 30.0  # seconds for each step of a tick
+MAX_ATTEMPTS = 5  # a record that failed this often is dead-lettered instead
 
 
 class CommitKeeper:
@@ -84,7 +87,9 @@ class CommitKeeper:
         self.group = group
         self.tracker = tracker or OffsetTracker()
         self.handlers: dict[str, Handler] = {}
+        self.give_up: dict[str, GiveUp] = {}
         self.ready: dict[str, Callable[[], bool]] = {}
+        self._failures: dict[tuple[TP, int], tuple[int, str]] = {}  # attempts, last error
         self._reader: AIOKafkaConsumer | None = None
         self._lock = asyncio.Lock()
         self._paused = True
@@ -96,29 +101,58 @@ class CommitKeeper:
         app.timer(interval=interval)(self.tick)
 
     def handle(
-        self, topic: str, handler: Handler, ready: Callable[[], bool] = lambda: True
+        self,
+        topic: str,
+        handler: Handler,
+        give_up: GiveUp,
+        ready: Callable[[], bool] = lambda: True,
     ) -> None:
-        """`handler` processes `topic`'s records, for the agent and for re-reads; the keeper
-        re-reads only while `ready()` (e.g. not while the stage is taking its state over)."""
+        """`handler` processes `topic`'s records, for the agent and for re-reads; a record that
+        failed MAX_ATTEMPTS times goes to `give_up` instead (which dead-letters it, so that one
+        record can never hold a partition up for good). The keeper re-reads only while
+        `ready()` (e.g. not while the stage is taking its state over)."""
         self.handlers[topic] = handler
+        self.give_up[topic] = give_up
         self.ready[topic] = ready
         self._in_flight.setdefault(topic, 0)
 
     async def process(self, record: Record) -> None:
         """Run `record`'s handler; its offset is done once everything it wrote is delivered.
-        An exception leaves it undone: it is read again later."""
+        An exception or an undelivered output leaves it undone: it is read again later."""
         topic = record.topic
+        key = (record.tp, record.offset)
+        attempts, error = self._failures.get(key, (0, ""))
         self._in_flight[topic] = self._in_flight.get(topic, 0) + 1
         try:
-            futures = await self.handlers[topic](record)
+            if attempts >= MAX_ATTEMPTS:
+                log.error(
+                    "%s[%d]@%d failed %d times (last: %s): dead-lettered",
+                    *record.tp,
+                    record.offset,
+                    attempts,
+                    error,
+                )
+                futures = await self.give_up[topic](
+                    record, f"gave up after {attempts} attempts: {error}"[:1000]
+                )
+            else:
+                futures = await self.handlers[topic](record)
+        except Exception as exc:
+            self._failed(record, repr(exc))
+            raise
         finally:
             self._in_flight[topic] -= 1
             self._active_at[topic] = time.monotonic()
         self._settle(record, [f for f in futures if f is not None])
 
+    def _failed(self, record: Record, error: str) -> None:
+        key = (record.tp, record.offset)
+        attempts, _ = self._failures.get(key, (0, ""))
+        self._failures[key] = (attempts + 1, error)
+
     def _settle(self, record: Record, futures: list[asyncio.Future]) -> None:
         if not futures:
-            self.tracker.done(record.tp, record.offset, time.monotonic())
+            self._succeeded(record)
             return
         remaining = len(futures)
 
@@ -137,11 +171,16 @@ class CommitKeeper:
                     record.offset,
                     error,
                 )
+                self._failed(record, f"output not delivered: {error}")
                 return
-            self.tracker.done(record.tp, record.offset, time.monotonic())
+            self._succeeded(record)
 
         for future in futures:
             future.add_done_callback(delivered)
+
+    def _succeeded(self, record: Record) -> None:
+        self._failures.pop((record.tp, record.offset), None)
+        self.tracker.done(record.tp, record.offset, time.monotonic())
 
     # -- rebalances ----------------------------------------------------------------------------
 
@@ -158,6 +197,8 @@ class CommitKeeper:
         while any(self._in_flight.values()) and time.monotonic() < deadline:
             await asyncio.sleep(0.02)
         self.tracker.revoke(list(revoked))
+        gone = set(revoked)
+        self._failures = {k: v for k, v in self._failures.items() if k[0] not in gone}
 
     def _interrupted(self) -> bool:
         return self.app.rebalancing or not self.app.flow_control.is_active()
