@@ -579,6 +579,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     p = command("worker", "Run the stream processors (analyze and stories stages).", _cmd_worker)
+    p.epilog = """\
+Reads articles.raw, writes articles.enriched and alerts (and articles.dlq for what it cannot
+use). Start more workers to share the work: they form one consumer group ("axiswatch") and
+split the partitions; on one host give each its own --metrics-port. Stop with Ctrl-C or
+SIGTERM; a killed worker loses nothing: its partitions move to the others within 10 s and
+the messages since its last commit (about a second) are processed again.
+
+The log names every new alert (corroborations at --loglevel debug), every message read again
+after the consumer skipped it, and every dead letter with its reason.
+
+examples:
+  axiswatch worker --metrics-port 9100
+  KAFKA_BOOTSTRAP_SERVERS=kafka-1:9092 axiswatch worker --metrics-port 9100
+"""
     p.add_argument("--loglevel", default="info", choices=["debug", "info", "warning", "error"])
     p.add_argument(
         "--metrics-port",
