@@ -69,6 +69,12 @@ def diagnose(kafka: KafkaSettings, timeout: float = 10.0) -> Diagnosis:
             return Diagnosis("untrusted", exc.verify_message or str(exc))
         except ssl.SSLError as exc:  # before OSError, of which it is one
             return Diagnosis("tls", str(exc))
+        except ConnectionResetError as exc:
+            if kafka.security_protocol.endswith("SSL"):
+                # Connected, then reset at the TLS client hello: a plaintext listener (Kafka
+                # reads the hello as an oversized request).
+                return Diagnosis("tls", str(exc) or "connection reset during the handshake")
+            return Diagnosis("unreachable", str(exc) or type(exc).__name__)
         except (TimeoutError, OSError) as exc:
             return Diagnosis("unreachable", str(exc) or type(exc).__name__)
         except KafkaConnectionError as exc:

@@ -11,7 +11,7 @@ import pytest
 
 from axiswatch import broker, cli
 from axiswatch.broker import Scram, Tls
-from axiswatch.connection import Diagnosis, connection_error
+from axiswatch.connection import Diagnosis, connection_error, diagnose
 from axiswatch.exceptions import BrokerError
 from axiswatch.settings import KafkaSettings, Settings
 
@@ -196,3 +196,30 @@ def test_tls_connection_errors_say_what_to_change():
     closed = str(connection_error(KafkaSettings(), Diagnosis("closed")))
     assert "KAFKA_SECURITY_PROTOCOL=SSL" in closed and "KAFKA_SSL_CAFILE" in closed
     assert Diagnosis("untrusted").fatal and Diagnosis("tls").fatal
+
+
+def test_a_tls_client_reset_by_a_plaintext_listener_is_told_so():
+    """Kafka's plaintext listener reads a TLS client hello as an oversized request and resets
+    the connection: a listener that does not speak TLS, not an unreachable broker."""
+    import socket
+    import struct
+    import threading
+
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+
+    def reset_first_connection() -> None:
+        conn, _ = server.accept()
+        conn.recv(5)
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        conn.close()
+
+    thread = threading.Thread(target=reset_first_connection, daemon=True)
+    thread.start()
+    try:
+        kafka = KafkaSettings(bootstrap_servers=f"127.0.0.1:{port}", security_protocol="SSL")
+        diagnosis = diagnose(kafka, timeout=5)
+    finally:
+        thread.join(5)
+        server.close()
+    assert diagnosis.kind == "tls", diagnosis
