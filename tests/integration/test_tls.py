@@ -298,6 +298,25 @@ def test_topics_replay_worker_alerts_and_a_tls_consumer_work_end_to_end(tls: Tls
     assert "CERTIFICATE_VERIFY_FAILED" not in log
 
 
+def test_a_restarted_broker_keeps_its_ca(tls: TlsBroker):
+    port = tls.bootstrap.rsplit(":", 1)[1]
+    start = ["broker", "start", "--port", port, "--data-dir", str(tls.data_dir)]
+    creds = _env(KAFKA_SASL_USERNAME=USER, KAFKA_SASL_PASSWORD=PASSWORD)
+    running = tls.cli(*start, "--scram", env=creds)  # without --tls: not this broker
+    assert running.returncode == 2 and "speaks TLS" in running.stderr
+    before = tls.cafile.read_bytes(), (tls.data_dir / "tls" / "server.pem").read_bytes()
+    stopped = tls.cli("broker", "stop", "--data-dir", str(tls.data_dir), env=_env())
+    assert stopped.returncode == 0 and "stopped" in stopped.stdout
+
+    again = tls.cli(*start, "--scram", "--tls", env=creds)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.strip() == tls.bootstrap
+    assert (tls.cafile.read_bytes(), (tls.data_dir / "tls" / "server.pem").read_bytes()) == before
+    topics = tls.cli("topics", env=tls.env())  # trusting the same ca.pem as before
+    assert topics.returncode == 0, topics.stderr
+    assert "articles.enriched" in topics.stdout and "created" not in topics.stdout
+
+
 def test_secrets_stay_private(tls: TlsBroker):
     secret = PASSWORD[-16:]
     leaks = [text[:200] for text in tls.outputs if secret in text]
