@@ -26,7 +26,7 @@ from typing import Any
 from axiswatch.exceptions import BrokerError
 from axiswatch.settings import project_root
 
-__all__ = ["Scram", "ensure_jars", "read_state", "start", "status", "stop"]
+__all__ = ["Scram", "Tls", "ensure_jars", "read_state", "start", "status", "stop"]
 
 _POM = project_root() / "deploy" / "kafka" / "pom.xml"
 _JARS = project_root() / "deploy" / "kafka" / "target" / "dependency"
@@ -35,6 +35,7 @@ _STATE = "broker.json"
 _SECURITY = "security.json"  # how the storage was formatted: the SCRAM user, never a secret
 SCRAM_MECHANISM = "SCRAM-SHA-256"
 SCRAM_PROTOCOL = "SASL_PLAINTEXT"
+_TLS_DIR = "tls"  # the local CA and the broker's certificate, generated on first start
 _SCRAM_ITERATIONS = 8192
 _USERNAME = re.compile(r"[A-Za-z0-9._@+-]{1,128}")
 
@@ -112,6 +113,119 @@ def _properties_value(value: str) -> str:
 def _utf16_units(char: str) -> list[int]:
     data = char.encode("utf-16-be")
     return [int.from_bytes(data[i : i + 2], "big") for i in range(0, len(data), 2)]
+
+
+def client_protocol(scram: bool, tls: bool) -> str:
+    """The security protocol of the local broker's client listener."""
+    if scram:
+        return "SASL_SSL" if tls else SCRAM_PROTOCOL
+    return "SSL" if tls else "PLAINTEXT"
+
+
+@dataclass(frozen=True)
+class Tls:
+    """The TLS material of a local broker, in `<data dir>/tls`: a throwaway CA (`ca.pem`, its
+    key `ca.key`) and the broker's certificate for 127.0.0.1 and localhost, with its key, as
+    one PEM keystore (`server.pem`). Keys are mode 0600; `ca.pem` is what clients trust."""
+
+    folder: Path
+
+    @property
+    def cafile(self) -> Path:
+        return self.folder / "ca.pem"
+
+    @property
+    def keystore(self) -> Path:
+        return self.folder / "server.pem"
+
+    @property
+    def _files(self) -> tuple[Path, ...]:
+        return (self.cafile, self.folder / "ca.key", self.keystore)
+
+    def exists(self) -> bool:
+        present = [path.is_file() for path in self._files]
+        if any(present) and not all(present):
+            missing = ", ".join(
+                p.name for p, ok in zip(self._files, present, strict=True) if not ok
+            )
+            raise BrokerError(
+                f"The broker's TLS material in {self.folder} is incomplete ({missing} missing). "
+                "Remove that folder to have new certificates generated (clients must then trust "
+                "the new ca.pem), or use another --data-dir."
+            )
+        return all(present)
+
+    def properties(self) -> list[str]:
+        """server.properties lines: the keystore, and the CA as the truststore (the broker
+        connects to its own listener as a client, between brokers)."""
+        return [
+            "ssl.keystore.type=PEM",
+            f"ssl.keystore.location={_properties_value(str(self.keystore))}",
+            "ssl.truststore.type=PEM",
+            f"ssl.truststore.location={_properties_value(str(self.cafile))}",
+            "ssl.client.auth=none",
+            "ssl.endpoint.identification.algorithm=https",
+        ]
+
+    def generate(self, days: int = 825) -> None:
+        """A new CA and a server certificate for 127.0.0.1/localhost, with `openssl`."""
+        openssl = shutil.which("openssl")
+        if not openssl:
+            raise BrokerError(
+                "`broker start --tls` generates the broker's certificate with the openssl "
+                "command, which is not on PATH (Debian: apt-get install openssl)."
+            )
+        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(self.folder, 0o700)
+        work = self.folder / "new"
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(mode=0o700)
+        tag = uuid.uuid4().hex[:12]
+        extensions = work / "server.ext"
+        extensions.write_text(
+            "basicConstraints=critical,CA:FALSE\n"
+            "keyUsage=critical,digitalSignature,keyEncipherment\n"
+            "extendedKeyUsage=serverAuth\n"
+            "subjectAltName=IP:127.0.0.1,DNS:localhost\n"
+            "subjectKeyIdentifier=hash\n"
+            "authorityKeyIdentifier=keyid,issuer\n"
+        )
+        steps = [
+            ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048",
+             "-out", "ca.key"],
+            ["req", "-x509", "-new", "-key", "ca.key", "-sha256", "-days", str(days + 1),
+             "-subj", f"/CN=axiswatch local broker CA {tag}", "-out", "ca.pem",
+             "-addext", "basicConstraints=critical,CA:TRUE,pathlen:0",
+             "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+             "-addext", "subjectKeyIdentifier=hash"],
+            ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048",
+             "-out", "server.key"],
+            ["req", "-new", "-key", "server.key", "-subj", "/CN=localhost", "-out",
+             "server.csr"],
+            ["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+             "-set_serial", str(int.from_bytes(os.urandom(8), "big")), "-sha256",
+             "-days", str(days), "-extfile", "server.ext", "-out", "server.crt"],
+        ]  # fmt: skip
+        old_umask = os.umask(0o077)  # keys are created mode 0600
+        try:
+            for step in steps:
+                done = subprocess.run([openssl, *step], cwd=work, capture_output=True, text=True)
+                if done.returncode != 0:
+                    raise BrokerError(
+                        f"Generating the broker's TLS certificate failed (openssl {step[0]}, "
+                        f"exit {done.returncode}):\n{(done.stdout + done.stderr).strip()}"
+                    )
+            # Kafka's PEM keystore: the private key (PKCS#8) and the certificate chain.
+            keystore = (work / "server.key").read_text() + (work / "server.crt").read_text()
+            _write_private(work / "server.pem", keystore)
+            for name in ("ca.key", "server.pem"):
+                os.chmod(work / name, 0o600)
+            os.chmod(work / "ca.pem", 0o644)
+            for name in ("ca.key", "server.pem", "ca.pem"):  # ca.pem last: it marks them done
+                os.replace(work / name, self.folder / name)
+        finally:
+            os.umask(old_umask)
+            shutil.rmtree(work, ignore_errors=True)
 
 
 def default_data_dir() -> Path:
@@ -211,10 +325,17 @@ def _previous_controller_port(config: Path) -> int | None:
     return port if port and not _port_in_use(port) else None
 
 
-def _properties(port: int, controller_port: int, data_dir: Path, scram: Scram | None = None) -> str:
+def _properties(
+    port: int,
+    controller_port: int,
+    data_dir: Path,
+    scram: Scram | None = None,
+    tls: Tls | None = None,
+) -> str:
     """server.properties of the local broker. With `scram`, the client listener (also used
-    between brokers) is SASL_PLAINTEXT with SCRAM-SHA-256 and the file holds the password."""
-    client = SCRAM_PROTOCOL if scram else "PLAINTEXT"
+    between brokers) requires SASL/SCRAM-SHA-256 and the file holds the password; with `tls`,
+    it speaks TLS with `tls`'s certificate (SSL, or SASL_SSL with `scram`)."""
+    client = client_protocol(scram is not None, tls is not None)
     lines = [
         "# Written by `axiswatch broker start`; rewritten on every start.",
         "process.roles=broker,controller",
@@ -233,6 +354,8 @@ def _properties(port: int, controller_port: int, data_dir: Path, scram: Scram | 
             f"sasl.mechanism.inter.broker.protocol={SCRAM_MECHANISM}",
             f"{prefix}.sasl.jaas.config={_properties_value(scram.jaas())}",
         ]
+    if tls:
+        lines += tls.properties()
     return "\n".join(
         [
             *lines,
@@ -271,8 +394,17 @@ def _formatted_security(data_dir: Path) -> dict[str, Any]:
         return {}
 
 
-def _check_running(state: dict[str, Any], scram: Scram | None, data_dir: Path) -> None:
+def _check_running(
+    state: dict[str, Any], scram: Scram | None, data_dir: Path, tls: bool = False
+) -> None:
     running = state.get("security") or {}
+    if tls != bool(running.get("tls")):
+        raise BrokerError(
+            f"The broker running in {data_dir} "
+            + ("speaks TLS" if running.get("tls") else "does not speak TLS")
+            + "; stop it first (`axiswatch broker stop`) to restart it "
+            + ("without --tls." if running.get("tls") else "with --tls.")
+        )
     if scram is None and running.get("mechanism"):
         raise BrokerError(
             f"The broker running in {data_dir} requires SASL/{running['mechanism']}; stop it "
@@ -295,14 +427,17 @@ def start(
     data_dir: Path | None = None,
     timeout: float = 90.0,
     scram: Scram | None = None,
+    tls: bool = False,
 ) -> str:
     """Start a broker on 127.0.0.1:`port` with its data in `data_dir`; returns the bootstrap
     address once the broker answers. Idempotent: a broker already running there is reused.
-    With `scram`, clients must authenticate with SASL/SCRAM-SHA-256 as that user."""
+    With `scram`, clients must authenticate with SASL/SCRAM-SHA-256 as that user; with `tls`,
+    the client listener speaks TLS, its certificate signed by a local CA generated in
+    `data_dir` when it is first formatted (`tls_material(data_dir).cafile`)."""
     data_dir = Path(data_dir or default_data_dir()).resolve()
     state = read_state(data_dir)
     if state:
-        _check_running(state, scram, data_dir)
+        _check_running(state, scram, data_dir, tls)
         return state["bootstrap"]
     if _port_in_use(port):
         raise BrokerError(
@@ -324,12 +459,22 @@ def start(
                 + "; the user is created only when the storage is formatted. Use another "
                 "--data-dir (or remove this one) to start a SCRAM broker with this user."
             )  # fmt: skip
+    material = tls_material(data_dir) if tls else None
+    if material and not material.exists():
+        if formatted:
+            raise BrokerError(
+                f"The broker's data in {data_dir} was formatted without TLS: its certificate "
+                "and CA are generated only when the data dir is first formatted, so that "
+                "clients keep trusting the same CA. Use another --data-dir (or remove this "
+                "one) to start a TLS broker, or start this one without --tls."
+            )
+        material.generate()
     # A restarted broker keeps its controller port: the quorum's voter address is in its log.
     controller_port = _previous_controller_port(config) or free_port()
     if scram:
-        _write_private(config, _properties(port, controller_port, data_dir, scram))
+        _write_private(config, _properties(port, controller_port, data_dir, scram, material))
     else:
-        config.write_text(_properties(port, controller_port, data_dir))
+        config.write_text(_properties(port, controller_port, data_dir, tls=material))
     classpath = f"{jars}/*"
     log_path = data_dir / "broker.log"
     if not formatted:
@@ -356,11 +501,11 @@ def start(
         cwd=data_dir,
     )
     bootstrap = f"127.0.0.1:{port}"
-    security = (
-        {"protocol": SCRAM_PROTOCOL, "mechanism": SCRAM_MECHANISM, "username": scram.username}
-        if scram
-        else {"protocol": "PLAINTEXT"}
-    )
+    security: dict[str, Any] = {"protocol": client_protocol(scram is not None, tls)}
+    if scram:
+        security.update(mechanism=SCRAM_MECHANISM, username=scram.username)
+    if material:
+        security.update(tls=True, cafile=str(material.cafile))
     (data_dir / _STATE).write_text(
         json.dumps(
             {
@@ -381,7 +526,7 @@ def start(
                 f"The broker exited with status {process.returncode} during start-up; "
                 f"see {log_path}:\n{_tail(log_path)}"
             )
-        answer = _probe(bootstrap, scram)
+        answer = _probe(bootstrap, scram, material.cafile if material else None)
         if answer == "answering":
             return bootstrap
         if answer == "refused":
@@ -401,6 +546,11 @@ def start(
         time.sleep(0.3)
     _terminate(process.pid, 10)
     raise BrokerError(f"The broker did not answer within {timeout:.0f}s; see {log_path}")
+
+
+def tls_material(data_dir: Path) -> Tls:
+    """Where the TLS material of the broker in `data_dir` is (or will be)."""
+    return Tls(Path(data_dir).resolve() / _TLS_DIR)
 
 
 def _format(java: str, classpath: str, config: Path, data_dir: Path, scram: Scram | None) -> None:
@@ -441,33 +591,35 @@ def _format(java: str, classpath: str, config: Path, data_dir: Path, scram: Scra
         )
 
 
-def _probe(bootstrap: str, scram: Scram | None = None) -> str:
+def _probe(bootstrap: str, scram: Scram | None = None, cafile: Path | None = None) -> str:
     """How the broker at `bootstrap` answers: "answering" once it serves metadata (not merely
-    accepts TCP connections), "refused" if it refuses `scram`'s credentials, else "silent"."""
+    accepts TCP connections), "refused" if it refuses `scram`'s credentials, else "silent".
+    With `cafile`, over TLS, trusting that CA."""
     from kafka import KafkaAdminClient
     from kafka.errors import KafkaError
 
     security: dict[str, Any] = {}
-    if scram:
-        # kafka-python reports a refused login only as a bootstrap timeout; ask once directly.
+    if scram or cafile:
+        # kafka-python reports a refused login (or certificate) only as a bootstrap timeout;
+        # ask once directly.
         from axiswatch.connection import diagnose
         from axiswatch.settings import KafkaSettings
 
-        diagnosis = diagnose(
-            KafkaSettings(
-                bootstrap_servers=bootstrap,
-                security_protocol=SCRAM_PROTOCOL,
-                sasl_mechanism=SCRAM_MECHANISM,
-                sasl_username=scram.username,
-                sasl_password=scram.password,
-            ),
-            timeout=3.0,
+        kafka = KafkaSettings(
+            bootstrap_servers=bootstrap,
+            security_protocol=client_protocol(scram is not None, cafile is not None),
+            sasl_mechanism=SCRAM_MECHANISM if scram else None,
+            sasl_username=scram.username if scram else None,
+            sasl_password=scram.password if scram else None,
+            ssl_cafile=str(cafile) if cafile else None,
         )
+        diagnosis = diagnose(kafka, timeout=3.0)
         if diagnosis.kind == "refused":
             return "refused"
         if diagnosis.kind != "ok":
             return "silent"
-        security = {**scram.client_config(), "bootstrap_timeout_ms": 5000}
+        security = {**kafka.kafka_python(), "bootstrap_timeout_ms": 5000}
+        del security["bootstrap_servers"], security["client_id"]
     try:
         admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000, **security)
     except (KafkaError, OSError, ValueError):
@@ -530,11 +682,13 @@ def status(data_dir: Path | None = None, scram: Scram | None = None) -> dict[str
     data_dir = Path(data_dir or default_data_dir()).resolve()
     state = read_state(data_dir)
     if state:
-        needs_scram = bool((state.get("security") or {}).get("mechanism"))
+        security = state.get("security") or {}
+        needs_scram = bool(security.get("mechanism"))
+        cafile = Path(security["cafile"]) if security.get("cafile") else None
         if needs_scram and scram is None:
             answer = "no credentials"
         else:
-            answer = _probe(state["bootstrap"], scram if needs_scram else None)
+            answer = _probe(state["bootstrap"], scram if needs_scram else None, cafile)
         state = {
             **state,
             "answer": answer,

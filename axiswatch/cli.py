@@ -53,7 +53,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 # ----------------------------------------------------------------------------- broker
-def _scram_from_env(required: bool):
+def _scram_from_env(required: bool, tls: bool = False):
     """The SCRAM user of `broker start --scram`: the clients' KAFKA_SASL_* settings."""
     from axiswatch import broker
 
@@ -62,12 +62,12 @@ def _scram_from_env(required: bool):
         return None
     protocol = os.environ.get("KAFKA_SECURITY_PROTOCOL")
     mechanism = os.environ.get("KAFKA_SASL_MECHANISM")
+    expected = broker.client_protocol(scram=True, tls=tls)
     if required and (
-        protocol not in (None, "", broker.SCRAM_PROTOCOL)
-        or mechanism not in (None, "", broker.SCRAM_MECHANISM)
+        protocol not in (None, "", expected) or mechanism not in (None, "", broker.SCRAM_MECHANISM)
     ):
         raise AxiswatchError(
-            f"The local broker's SCRAM listener is {broker.SCRAM_PROTOCOL} with "
+            f"The local broker's SCRAM listener is {expected} with "
             f"{broker.SCRAM_MECHANISM}, but KAFKA_SECURITY_PROTOCOL={protocol or '(unset)'} and "
             f"KAFKA_SASL_MECHANISM={mechanism or '(unset)'}: the clients could not log in. "
             "Set them to those values, or unset them (commands using the local broker then "
@@ -87,8 +87,8 @@ def _cmd_broker(args: argparse.Namespace) -> int:
         return 0
     data_dir = Path(args.data_dir) if args.data_dir else None
     if args.action == "start":
-        scram = _scram_from_env(required=True) if args.scram else None
-        bootstrap = broker.start(port=args.port, data_dir=data_dir, scram=scram)
+        scram = _scram_from_env(required=True, tls=args.tls) if args.scram else None
+        bootstrap = broker.start(port=args.port, data_dir=data_dir, scram=scram, tls=args.tls)
         print(bootstrap)
         print(
             f"Kafka is up at {bootstrap}. Stop it with `axiswatch broker stop"
@@ -100,8 +100,18 @@ def _cmd_broker(args: argparse.Namespace) -> int:
                 f"Clients must log in with SASL/{broker.SCRAM_MECHANISM} as {scram.username!r} "
                 "(KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD). axiswatch commands using this "
                 "broker do so by themselves; others (or with KAFKA_BOOTSTRAP_SERVERS) need "
-                f"KAFKA_SECURITY_PROTOCOL={broker.SCRAM_PROTOCOL} "
+                f"KAFKA_SECURITY_PROTOCOL={broker.client_protocol(True, args.tls)} "
                 f"KAFKA_SASL_MECHANISM={broker.SCRAM_MECHANISM}.",
+                file=sys.stderr,
+            )
+        if args.tls:
+            cafile = broker.tls_material(data_dir or broker.default_data_dir()).cafile
+            print(
+                f"The listener speaks TLS; its certificate (for 127.0.0.1 and localhost) is "
+                f"signed by the local CA {cafile}. axiswatch commands using this broker trust "
+                "it by themselves; other clients (or with KAFKA_BOOTSTRAP_SERVERS) need "
+                f"KAFKA_SECURITY_PROTOCOL={broker.client_protocol(bool(scram), True)} "
+                f"KAFKA_SSL_CAFILE={cafile}.",
                 file=sys.stderr,
             )
         return 0
@@ -117,8 +127,10 @@ def _cmd_broker(args: argparse.Namespace) -> int:
     listener = (
         f"SASL/{security['mechanism']} over {security['protocol']}, user {security['username']}"
         if security.get("mechanism")
-        else "PLAINTEXT"
+        else security.get("protocol") or "PLAINTEXT"
     )
+    if security.get("tls"):
+        listener += f", TLS with the local CA {security.get('cafile')}"
     answer = {
         "answering": "answering",
         "silent": "NOT answering",
@@ -383,14 +395,15 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         print("Starting the local Kafka broker (first run fetches its jars) ...", file=sys.stderr)
         running = broker.read_state(broker.default_data_dir())
         started_broker = running is None
-        # A local broker already running with --scram is used with the clients' credentials.
-        scram = (
-            _scram_from_env(required=True)
-            if running and (running.get("security") or {}).get("mechanism")
-            else None
-        )
-        bootstrap = broker.start(port=args.port, scram=scram)
-        settings = settings.with_bootstrap(bootstrap)
+        # A local broker already running with --scram (or --tls) is used as it runs, with the
+        # clients' credentials.
+        security = (running or {}).get("security") or {}
+        tls = bool(security.get("tls"))
+        scram = _scram_from_env(required=True, tls=tls) if security.get("mechanism") else None
+        bootstrap = broker.start(port=args.port, scram=scram, tls=tls)
+        settings = Settings.from_env()  # the local broker's address and security
+        if settings.kafka.bootstrap_servers != bootstrap:
+            settings = settings.with_bootstrap(bootstrap)
     print(f"Kafka: {settings.kafka.bootstrap_servers}", file=sys.stderr)
     ensure_topics(settings)
     log_path = settings.data_dir / "worker.log"
@@ -404,6 +417,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     }
     if settings.kafka.sasl_mechanism:
         env["KAFKA_SASL_MECHANISM"] = settings.kafka.sasl_mechanism
+    if settings.kafka.ssl_cafile:
+        env["KAFKA_SSL_CAFILE"] = settings.kafka.ssl_cafile
     with log_path.open("ab") as log:
         worker = subprocess.Popen(
             [sys.executable, "-m", "axiswatch", "worker"],
@@ -513,6 +528,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="start: clients must log in with SASL/SCRAM-SHA-256 (SASL_PLAINTEXT on 127.0.0.1) "
         "as the user KAFKA_SASL_USERNAME with the password KAFKA_SASL_PASSWORD, the settings "
         "the clients use; the user is created when the data dir is first formatted",
+    )
+    p.add_argument(
+        "--tls",
+        action="store_true",
+        help="start: the client listener on 127.0.0.1 speaks TLS (SSL; SASL_SSL with --scram), "
+        "with a certificate signed by a throwaway local CA generated in the data dir when it is "
+        "first formatted; the CA's ca.pem is printed, and axiswatch commands using this broker "
+        "trust it by themselves (KAFKA_SSL_CAFILE overrides)",
     )
     p.add_argument(
         "--data-dir",

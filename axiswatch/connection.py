@@ -22,7 +22,9 @@ __all__ = ["Diagnosis", "check_login", "connection_error", "diagnose"]
 class Diagnosis:
     """`kind`: "ok", "refused" (credentials), "mechanism" (SASL mechanism not enabled),
     "no-sasl" (a SASL login to a listener without SASL), "closed" (the broker hung up at the
-    first request: a plaintext client on a SASL or TLS listener), "unreachable" or "other"."""
+    first request: a plaintext client on a SASL or TLS listener), "untrusted" (the broker's
+    TLS certificate failed verification), "tls" (the TLS handshake failed otherwise: a TLS
+    client on a plaintext listener), "unreachable" or "other"."""
 
     kind: str
     detail: str = ""
@@ -30,7 +32,7 @@ class Diagnosis:
     @property
     def fatal(self) -> bool:
         """Retrying with the same settings cannot help."""
-        return self.kind in {"refused", "mechanism", "no-sasl", "closed"}
+        return self.kind in {"refused", "mechanism", "no-sasl", "closed", "untrusted", "tls"}
 
 
 def diagnose(kafka: KafkaSettings, timeout: float = 10.0) -> Diagnosis:
@@ -41,6 +43,8 @@ def diagnose(kafka: KafkaSettings, timeout: float = 10.0) -> Diagnosis:
     config = {k: v for k, v in kafka.aiokafka().items() if k != "bootstrap_servers"}
 
     async def probe() -> Diagnosis:
+        import ssl
+
         from aiokafka.conn import create_conn
         from aiokafka.errors import (
             IllegalSaslStateError,
@@ -61,8 +65,22 @@ def diagnose(kafka: KafkaSettings, timeout: float = 10.0) -> Diagnosis:
             return Diagnosis("mechanism", str(exc))
         except IllegalSaslStateError as exc:
             return Diagnosis("no-sasl", str(exc))
+        except ssl.SSLCertVerificationError as exc:
+            return Diagnosis("untrusted", exc.verify_message or str(exc))
+        except ssl.SSLError as exc:  # before OSError, of which it is one
+            return Diagnosis("tls", str(exc))
+        except ConnectionResetError as exc:
+            if kafka.security_protocol.endswith("SSL"):
+                # Connected, then reset at the TLS client hello: a plaintext listener (Kafka
+                # reads the hello as an oversized request).
+                return Diagnosis("tls", str(exc) or "connection reset during the handshake")
+            return Diagnosis("unreachable", str(exc) or type(exc).__name__)
         except (TimeoutError, OSError) as exc:
             return Diagnosis("unreachable", str(exc) or type(exc).__name__)
+        except KafkaConnectionError as exc:
+            # Connected, then closed at the first request (the version lookup): a plaintext
+            # client on a TLS listener (a SASL listener answers that request, and closes later).
+            return Diagnosis("closed", str(exc))
         except KafkaError as exc:
             return Diagnosis("other", str(exc))
         try:
@@ -116,7 +134,25 @@ def connection_error(
             "another security protocol. For a broker that requires SASL/SCRAM (such as "
             "`axiswatch broker start --scram`) set KAFKA_SECURITY_PROTOCOL=SASL_PLAINTEXT "
             "(SASL_SSL with TLS), KAFKA_SASL_MECHANISM=SCRAM-SHA-256, KAFKA_SASL_USERNAME and "
-            "KAFKA_SASL_PASSWORD."
+            "KAFKA_SASL_PASSWORD. For a TLS listener (`axiswatch broker start --tls`) set "
+            "KAFKA_SECURITY_PROTOCOL=SSL, or SASL_SSL with SASL, and KAFKA_SSL_CAFILE to the "
+            "CA certificate that signed the broker's."
+        )
+    if diagnosis.kind == "untrusted":
+        cafile = kafka.ssl_cafile or "(unset: the system's CAs)"
+        return BrokerError(
+            f"Kafka at {where} presented a TLS certificate that failed verification "
+            f"({diagnosis.detail or 'certificate verify failed'}) against KAFKA_SSL_CAFILE="
+            f"{cafile}. Set KAFKA_SSL_CAFILE to the PEM file of the CA that signed the "
+            "broker's certificate (for `axiswatch broker start --tls`: the ca.pem it prints, "
+            "in the tls folder of its data dir)."
+        )
+    if diagnosis.kind == "tls":
+        return BrokerError(
+            f"The TLS handshake with Kafka at {where} failed ({diagnosis.detail}) "
+            f"(KAFKA_SECURITY_PROTOCOL={kafka.security_protocol}): the listener probably does "
+            "not speak TLS. Set KAFKA_SECURITY_PROTOCOL to what the cluster uses (PLAINTEXT, "
+            "or SASL_PLAINTEXT for `axiswatch broker start --scram` without --tls)."
         )
     reason = diagnosis.detail or (str(cause) if cause else "no answer")
     return BrokerError(

@@ -160,7 +160,8 @@ class Settings:
         data_dir = Path(env.get("AXISWATCH_DATA_DIR") or project_root() / ".axiswatch")
         bootstrap = env.get("KAFKA_BOOTSTRAP_SERVERS", "").strip()
         # Without KAFKA_BOOTSTRAP_SERVERS: the local broker, and how its client listener is
-        # secured (`broker start --scram`) unless the environment says otherwise.
+        # secured (`broker start --scram`, `--tls` and the CA that signed its certificate)
+        # unless the environment says otherwise.
         local = {} if bootstrap else _local_broker(data_dir)
         security = local.get("security") or {}
         kafka = KafkaSettings(
@@ -171,7 +172,7 @@ class Settings:
             sasl_mechanism=env.get("KAFKA_SASL_MECHANISM") or security.get("mechanism") or None,
             sasl_username=env.get("KAFKA_SASL_USERNAME") or None,
             sasl_password=env.get("KAFKA_SASL_PASSWORD") or None,
-            ssl_cafile=env.get("KAFKA_SSL_CAFILE") or None,
+            ssl_cafile=env.get("KAFKA_SSL_CAFILE") or security.get("cafile") or None,
             external=bool(bootstrap),
         )
         metrics = env.get("AXISWATCH_METRICS_PORT")
