@@ -62,15 +62,6 @@ class Scram:
         if any(ord(c) < 32 or ord(c) == 127 for c in self.password):
             raise BrokerError("KAFKA_SASL_PASSWORD must not contain control characters.")
 
-    def client_config(self) -> dict[str, Any]:
-        """kafka-python connection arguments for this user."""
-        return {
-            "security_protocol": SCRAM_PROTOCOL,
-            "sasl_mechanism": SCRAM_MECHANISM,
-            "sasl_plain_username": self.username,
-            "sasl_plain_password": self.password,
-        }
-
     def jaas(self) -> str:
         """The JAAS line the broker logs in with to its own SCRAM listener (inter-broker)."""
         return (
