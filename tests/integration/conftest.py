@@ -232,3 +232,116 @@ def worker(settings: Settings, bootstrap: str, tmp_path_factory) -> Iterator[Wor
     process.start()
     yield process
     process.stop()
+
+
+# ------------------------------------------------- helpers of the secured-broker test modules
+CORPUS = ROOT / "seeds" / "eval" / "corpus.jsonl"
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The test process's environment without any Kafka settings of its own, plus `extra`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KAFKA_")}
+    return {**env, "PYTHONUNBUFFERED": "1", **extra}
+
+
+def start_local_broker(
+    *flags: str, port: int, data_dir: Path, env: dict[str, str]
+) -> subprocess.CompletedProcess:
+    """`axiswatch broker start FLAGS` on `port`; asserts it started and printed its address."""
+    command = [sys.executable, "-m", "axiswatch", "broker", "start", *flags]
+    command += ["--port", str(port), "--data-dir", str(data_dir)]
+    started = subprocess.run(
+        command, env=env, capture_output=True, text=True, timeout=150, cwd=ROOT
+    )
+    assert started.returncode == 0, started.stderr
+    assert started.stdout.strip() == f"127.0.0.1:{port}"
+    return started
+
+
+class RecordedCli:
+    """`cli()` runs an axiswatch command and keeps its output in `self.outputs`, which the
+    tests search for secrets that leaked."""
+
+    outputs: list[str]
+
+    def cli(
+        self, *args: str, env: dict[str, str], timeout: float = 60
+    ) -> subprocess.CompletedProcess:
+        result = subprocess.run(
+            [sys.executable, "-m", "axiswatch", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=ROOT,
+        )
+        self.outputs += [result.stdout, result.stderr]
+        return result
+
+
+def replay_corpus_sample(
+    server: RecordedCli, work: Path, env: dict[str, str], enriched: TopicReader, count: int = 5
+) -> list[dict]:
+    """Replays the first `count` titled corpus articles with `server.cli` and returns their
+    enriched records, once all arrived on `enriched`."""
+    articles = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines()]
+    articles = [a for a in articles if a.get("title")][:count]
+    batch = work / "batch.jsonl"
+    batch.write_text(
+        "".join(json.dumps(a, ensure_ascii=False) + "\n" for a in articles), encoding="utf-8"
+    )
+    replayed = server.cli("replay", str(batch), env=env)
+    assert replayed.returncode == 0, replayed.stderr
+    assert f"published {len(articles)} article(s)" in replayed.stderr
+    titles = {a["title"] for a in articles}
+    records = enriched.collect(
+        lambda rs: titles <= {(r["value"] or {}).get("title") for r in rs}, timeout=60
+    )
+    mine = [r["value"] for r in records if r["value"]["title"] in titles]
+    assert {r["title"] for r in mine} == titles
+    return mine
+
+
+def uncommitted(
+    bootstrap: str, topics: tuple[str, ...], client: dict | None = None
+) -> dict[tuple[str, int], int]:
+    """Messages of `topics` past the worker group's committed offsets, per partition."""
+    from kafka import KafkaAdminClient
+
+    from axiswatch.lag import group_lag
+
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, **(client or {}))
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, **(client or {}))
+    try:
+        return group_lag(admin, consumer, "axiswatch", topics)
+    finally:
+        consumer.close()
+        admin.close()
+
+
+def wait_until_committed(
+    bootstrap: str, topics: tuple[str, ...], client: dict | None = None, timeout: float = 30
+) -> None:
+    """Asserts that the worker group commits every message of `topics` within `timeout`."""
+    deadline = time.monotonic() + timeout
+    while any(uncommitted(bootstrap, topics, client).values()) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    lag = uncommitted(bootstrap, topics, client)
+    assert lag and not any(lag.values()), lag
+
+
+def wait_for_lag_metric(metrics_port: int, topic: str = "articles.raw", timeout: float = 20):
+    """Asserts that the worker serving metrics on `metrics_port` reports `topic`'s lag."""
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while True:
+        with urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5) as page:
+            lines = page.read().decode().splitlines()
+        if any(
+            line.startswith("axiswatch_consumer_lag_messages{") and f'topic="{topic}"' in line
+            for line in lines
+        ):
+            return
+        assert time.monotonic() < deadline, "the worker never measured the consumer lag"
+        time.sleep(1)

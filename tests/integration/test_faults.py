@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from axiswatch import broker
-from tests.integration.conftest import ROOT, WorkerProcess, cli_env
+from tests.integration.conftest import ROOT, WorkerProcess, cli_env, wait_until_committed
 
 pytestmark = pytest.mark.integration
 
@@ -100,21 +100,6 @@ def test_the_only_worker_killed_and_restarted_loses_nothing(worker, bootstrap, r
     assert_no_repeated_new_alert(reader)
 
 
-def uncommitted(bootstrap: str, topics: tuple[str, ...]) -> dict[tuple[str, int], int]:
-    """Messages of `topics` past the worker group's committed offsets, per partition."""
-    from kafka import KafkaAdminClient, KafkaConsumer
-
-    from axiswatch.lag import group_lag
-
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap)
-    try:
-        return group_lag(admin, consumer, "axiswatch", topics)
-    finally:
-        consumer.close()
-        admin.close()
-
-
 def test_messages_the_consumer_skips_are_read_again_and_then_committed(
     worker, bootstrap, reader, tmp_path
 ):
@@ -133,12 +118,7 @@ def test_messages_the_consumer_skips_are_read_again_and_then_committed(
         assert ids <= enriched_ids(records)
         log = dropping.log_path.read_text()
         assert "again from offset" in log
-        topics = ("articles.raw", "articles.analyzed")
-        deadline = time.monotonic() + 30
-        while any(uncommitted(bootstrap, topics).values()) and time.monotonic() < deadline:
-            time.sleep(0.5)
-        lag = uncommitted(bootstrap, topics)
-        assert lag and not any(lag.values()), lag
+        wait_until_committed(bootstrap, ("articles.raw", "articles.analyzed"))
         assert_no_repeated_new_alert(reader)
     finally:
         dropping.stop()

@@ -8,26 +8,31 @@ through KAFKA_*, the test's own kafka-python clients through the same values.
 
 from __future__ import annotations
 
-import json
-import os
 import secrets
 import stat
 import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
-from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+from kafka import KafkaConsumer
 from kafka.errors import KafkaError
 
 from axiswatch import broker
 from axiswatch.connection import diagnose
 from axiswatch.settings import KafkaSettings
-from tests.integration.conftest import ROOT, TopicReader, WorkerProcess
+from tests.integration.conftest import (
+    RecordedCli,
+    TopicReader,
+    WorkerProcess,
+    clean_env,
+    replay_corpus_sample,
+    start_local_broker,
+    wait_for_lag_metric,
+    wait_until_committed,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -35,17 +40,10 @@ USER = "axiswatch-it"
 # Unique, so that finding it anywhere means it leaked; with the characters that need escaping
 # in the broker's properties file, its JAAS line and the storage tool's SCRAM argument.
 PASSWORD = f'Pw,"q\\ü=]{secrets.token_hex(8)}'
-CORPUS = ROOT / "seeds" / "eval" / "corpus.jsonl"
-
-
-def _env(**extra: str) -> dict[str, str]:
-    """The test process's environment without any Kafka settings of its own, plus `extra`."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KAFKA_")}
-    return {**env, "PYTHONUNBUFFERED": "1", **extra}
 
 
 @dataclass
-class ScramBroker:
+class ScramBroker(RecordedCli):
     bootstrap: str
     data_dir: Path
     work: Path
@@ -69,26 +67,12 @@ class ScramBroker:
             "KAFKA_SASL_USERNAME": USER,
             "KAFKA_SASL_PASSWORD": password,
         }
-        return _env(
+        return clean_env(
             KAFKA_BOOTSTRAP_SERVERS=self.bootstrap,
             AXISWATCH_DATA_DIR=str(self.work / "axiswatch"),
             **(secure if password is not None else {}),
             **extra,
         )
-
-    def cli(
-        self, *args: str, env: dict[str, str], timeout: float = 60
-    ) -> subprocess.CompletedProcess:
-        result = subprocess.run(
-            [sys.executable, "-m", "axiswatch", *args],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            cwd=ROOT,
-        )
-        self.outputs += [result.stdout, result.stderr]
-        return result
 
 
 @pytest.fixture(scope="module")
@@ -96,16 +80,10 @@ def scram(tmp_path_factory) -> Iterator[ScramBroker]:
     work = tmp_path_factory.mktemp("scram")
     data_dir = work / "broker"
     port = broker.free_port()
-    env = _env(KAFKA_SASL_USERNAME=USER, KAFKA_SASL_PASSWORD=PASSWORD)
-    command = [sys.executable, "-m", "axiswatch", "broker", "start", "--scram"]
-    command += ["--port", str(port), "--data-dir", str(data_dir)]
+    env = clean_env(KAFKA_SASL_USERNAME=USER, KAFKA_SASL_PASSWORD=PASSWORD)
     try:
-        started = subprocess.run(
-            command, env=env, capture_output=True, text=True, timeout=150, cwd=ROOT
-        )
-        assert started.returncode == 0, started.stderr
+        started = start_local_broker("--scram", port=port, data_dir=data_dir, env=env)
         bootstrap = started.stdout.strip()
-        assert bootstrap == f"127.0.0.1:{port}"
         assert "SCRAM-SHA-256" in started.stderr
         server = ScramBroker(bootstrap, data_dir, work, [started.stdout, started.stderr])
         yield server
@@ -128,7 +106,9 @@ def test_the_broker_requires_scram_and_keeps_the_password_private(scram: ScramBr
         assert "Pw," not in (scram.data_dir / name).read_text()
 
     def status(**env: str) -> subprocess.CompletedProcess:
-        return scram.cli("broker", "status", "--data-dir", str(scram.data_dir), env=_env(**env))
+        return scram.cli(
+            "broker", "status", "--data-dir", str(scram.data_dir), env=clean_env(**env)
+        )
 
     ok = status(KAFKA_SASL_USERNAME=USER, KAFKA_SASL_PASSWORD=PASSWORD)
     assert ok.returncode == 0, ok.stdout + ok.stderr
@@ -187,57 +167,16 @@ def test_topics_replay_worker_and_a_scram_consumer_work_end_to_end(scram: ScramB
     try:
         worker.start()  # returns once a probe article went through both stages
         enriched = TopicReader(scram.bootstrap, "articles.enriched", client=scram.client())
-        articles = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines()]
-        articles = [a for a in articles if a.get("title")][:5]
-        batch = scram.work / "batch.jsonl"
-        batch.write_text(
-            "".join(json.dumps(a, ensure_ascii=False) + "\n" for a in articles), encoding="utf-8"
-        )
-        replayed = scram.cli("replay", str(batch), env=env)
-        assert replayed.returncode == 0, replayed.stderr
-        assert f"published {len(articles)} article(s)" in replayed.stderr
-
-        titles = {a["title"] for a in articles}
-        records = enriched.collect(
-            lambda rs: titles <= {(r["value"] or {}).get("title") for r in rs}, timeout=60
-        )
-        mine = [r["value"] for r in records if r["value"]["title"] in titles]
-        assert {r["title"] for r in mine} == titles
+        mine = replay_corpus_sample(scram, scram.work, env, enriched)
         assert all(r["article_id"] and r["story_id"] for r in mine)
         assert any(r["cooperation"] for r in mine)
 
         # The worker commits its input offsets itself, after reading the group's committed
         # positions with its own aiokafka consumer: that one logs in too.
-        partitions = enriched.consumer.partitions_for_topic("articles.raw") or set()
-        raw = [TopicPartition("articles.raw", p) for p in sorted(partitions)]
-        ends = {tp: end for tp, end in enriched.consumer.end_offsets(raw).items() if end}
-        admin = KafkaAdminClient(bootstrap_servers=scram.bootstrap, **scram.client())
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                committed = admin.list_group_offsets({"axiswatch": None}).get("axiswatch", {})
-                if all(tp in committed and committed[tp].offset >= end for tp, end in ends.items()):
-                    break
-                assert time.monotonic() < deadline, f"committed {committed}, ends {ends}"
-                time.sleep(1)
-        finally:
-            admin.close()
+        wait_until_committed(scram.bootstrap, ("articles.raw",), scram.client())
 
         # The lag monitor's kafka-python clients log in too: the group's lag is measured.
-        deadline = time.monotonic() + 20
-        while True:
-            with urllib.request.urlopen(
-                f"http://127.0.0.1:{metrics_port}/metrics", timeout=5
-            ) as page:
-                lines = page.read().decode().splitlines()
-            if any(
-                line.startswith("axiswatch_consumer_lag_messages{")
-                and 'topic="articles.raw"' in line
-                for line in lines
-            ):
-                break
-            assert time.monotonic() < deadline, "the worker never measured the consumer lag"
-            time.sleep(1)
+        wait_for_lag_metric(metrics_port)
         assert worker.poll() is None
     finally:
         if enriched:
@@ -252,17 +191,17 @@ def test_topics_replay_worker_and_a_scram_consumer_work_end_to_end(scram: ScramB
 def test_a_restarted_broker_keeps_its_user_and_refuses_another_password(scram: ScramBroker):
     port = scram.bootstrap.rsplit(":", 1)[1]
     start = ["broker", "start", "--scram", "--port", port, "--data-dir", str(scram.data_dir)]
-    stopped = scram.cli("broker", "stop", "--data-dir", str(scram.data_dir), env=_env())
+    stopped = scram.cli("broker", "stop", "--data-dir", str(scram.data_dir), env=clean_env())
     assert stopped.returncode == 0 and "stopped" in stopped.stdout
 
     wrong = scram.cli(
-        *start, env=_env(KAFKA_SASL_USERNAME=USER, KAFKA_SASL_PASSWORD="not-the-password")
+        *start, env=clean_env(KAFKA_SASL_USERNAME=USER, KAFKA_SASL_PASSWORD="not-the-password")
     )
     assert wrong.returncode == 2
     assert "refuses the password in KAFKA_SASL_PASSWORD" in wrong.stderr
     assert broker.read_state(scram.data_dir) is None  # not left running
 
-    again = scram.cli(*start, env=_env(KAFKA_SASL_USERNAME=USER, KAFKA_SASL_PASSWORD=PASSWORD))
+    again = scram.cli(*start, env=clean_env(KAFKA_SASL_USERNAME=USER, KAFKA_SASL_PASSWORD=PASSWORD))
     assert again.returncode == 0, again.stderr
     assert again.stdout.strip() == scram.bootstrap
     topics = scram.cli("topics", env=scram.env())

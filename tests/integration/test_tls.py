@@ -11,44 +11,42 @@ KAFKA_BOOTSTRAP_SERVERS).
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import socket
 import ssl
 import stat
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
-from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+from kafka import KafkaConsumer
 from kafka.errors import KafkaError
 
 from axiswatch import broker
 from axiswatch.connection import diagnose
 from axiswatch.settings import KafkaSettings, Settings
-from tests.integration.conftest import ROOT, TopicReader, WorkerProcess
+from tests.integration.conftest import (
+    RecordedCli,
+    TopicReader,
+    WorkerProcess,
+    clean_env,
+    replay_corpus_sample,
+    start_local_broker,
+    wait_for_lag_metric,
+    wait_until_committed,
+)
 
 pytestmark = pytest.mark.integration
 
 USER = "axiswatch-tls"
 PASSWORD = f"tls-{secrets.token_hex(8)}"
-CORPUS = ROOT / "seeds" / "eval" / "corpus.jsonl"
 FAST = {"bootstrap_timeout_ms": 4000, "request_timeout_ms": 4000}
 
 
-def _env(**extra: str) -> dict[str, str]:
-    """The test process's environment without any Kafka settings of its own, plus `extra`."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KAFKA_")}
-    return {**env, "PYTHONUNBUFFERED": "1", **extra}
-
-
 @dataclass
-class TlsBroker:
+class TlsBroker(RecordedCli):
     bootstrap: str
     data_dir: Path
     work: Path
@@ -79,7 +77,7 @@ class TlsBroker:
 
     def env(self, cafile: Path | None = None, **extra: str) -> dict[str, str]:
         """What a user exports to point axiswatch at this broker as an existing cluster."""
-        return _env(
+        return clean_env(
             KAFKA_BOOTSTRAP_SERVERS=self.bootstrap,
             KAFKA_SECURITY_PROTOCOL="SASL_SSL",
             KAFKA_SASL_MECHANISM="SCRAM-SHA-256",
@@ -93,26 +91,12 @@ class TlsBroker:
     def local_env(self, **extra: str) -> dict[str, str]:
         """Only the credentials: the commands find the broker, its protocol and its CA in
         its state, as for `axiswatch broker start --tls --scram` in the project."""
-        return _env(
+        return clean_env(
             AXISWATCH_DATA_DIR=str(self.data_dir.parent),
             KAFKA_SASL_USERNAME=USER,
             KAFKA_SASL_PASSWORD=PASSWORD,
             **extra,
         )
-
-    def cli(
-        self, *args: str, env: dict[str, str], timeout: float = 60
-    ) -> subprocess.CompletedProcess:
-        result = subprocess.run(
-            [sys.executable, "-m", "axiswatch", *args],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            cwd=ROOT,
-        )
-        self.outputs += [result.stdout, result.stderr]
-        return result
 
 
 @pytest.fixture(scope="module")
@@ -120,16 +104,10 @@ def tls(tmp_path_factory) -> Iterator[TlsBroker]:
     work = tmp_path_factory.mktemp("tls")
     data_dir = work / "broker"
     port = broker.free_port()
-    env = _env(KAFKA_SASL_USERNAME=USER, KAFKA_SASL_PASSWORD=PASSWORD)
-    command = [sys.executable, "-m", "axiswatch", "broker", "start", "--tls", "--scram"]
-    command += ["--port", str(port), "--data-dir", str(data_dir)]
+    env = clean_env(KAFKA_SASL_USERNAME=USER, KAFKA_SASL_PASSWORD=PASSWORD)
     try:
-        started = subprocess.run(
-            command, env=env, capture_output=True, text=True, timeout=150, cwd=ROOT
-        )
-        assert started.returncode == 0, started.stderr
+        started = start_local_broker("--tls", "--scram", port=port, data_dir=data_dir, env=env)
         bootstrap = started.stdout.strip()
-        assert bootstrap == f"127.0.0.1:{port}"
         cafile = data_dir / "tls" / "ca.pem"
         assert f"local CA {cafile}" in started.stderr
         assert "KAFKA_SECURITY_PROTOCOL=SASL_SSL" in started.stderr
@@ -206,7 +184,7 @@ def test_plaintext_and_untrusting_clients_are_refused(tls: TlsBroker):
     assert "failed verification" in untrusted.stderr and "KAFKA_SSL_CAFILE" in untrusted.stderr
     system = tls.cli("topics", env={**tls.env(), "KAFKA_SSL_CAFILE": ""})
     assert system.returncode == 2 and "failed verification" in system.stderr
-    plaintext = tls.cli("topics", env=_env(KAFKA_BOOTSTRAP_SERVERS=tls.bootstrap))
+    plaintext = tls.cli("topics", env=clean_env(KAFKA_BOOTSTRAP_SERVERS=tls.bootstrap))
     assert plaintext.returncode == 2
     assert "closed the connection" in plaintext.stderr and "KAFKA_SSL_CAFILE" in plaintext.stderr
     assert time.monotonic() - started < 30
@@ -228,41 +206,13 @@ def test_topics_replay_worker_alerts_and_a_tls_consumer_work_end_to_end(tls: Tls
     try:
         worker.start()  # returns once a probe article went through both stages
         enriched = TopicReader(tls.bootstrap, "articles.enriched", client=tls.client())
-        articles = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines()]
-        articles = [a for a in articles if a.get("title")][:5]
-        batch = tls.work / "batch.jsonl"
-        batch.write_text(
-            "".join(json.dumps(a, ensure_ascii=False) + "\n" for a in articles), encoding="utf-8"
-        )
-        replayed = tls.cli("replay", str(batch), env=env)
-        assert replayed.returncode == 0, replayed.stderr
-        assert f"published {len(articles)} article(s)" in replayed.stderr
-
-        titles = {a["title"] for a in articles}
-        records = enriched.collect(
-            lambda rs: titles <= {(r["value"] or {}).get("title") for r in rs}, timeout=60
-        )
-        mine = [r["value"] for r in records if r["value"]["title"] in titles]
-        assert {r["title"] for r in mine} == titles
+        mine = replay_corpus_sample(tls, tls.work, env, enriched)
         assert all(r["article_id"] and r["story_id"] for r in mine)
         assert any(r["cooperation"] for r in mine)
 
         # The worker commits its input offsets itself, after reading the group's committed
         # positions with its own aiokafka consumer: that one connects over TLS too.
-        partitions = enriched.consumer.partitions_for_topic("articles.raw") or set()
-        raw = [TopicPartition("articles.raw", p) for p in sorted(partitions)]
-        ends = {tp: end for tp, end in enriched.consumer.end_offsets(raw).items() if end}
-        admin = KafkaAdminClient(bootstrap_servers=tls.bootstrap, **tls.client())
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                committed = admin.list_group_offsets({"axiswatch": None}).get("axiswatch", {})
-                if all(tp in committed and committed[tp].offset >= end for tp, end in ends.items()):
-                    break
-                assert time.monotonic() < deadline, f"committed {committed}, ends {ends}"
-                time.sleep(1)
-        finally:
-            admin.close()
+        wait_until_committed(tls.bootstrap, ("articles.raw",), tls.client())
 
         # `alerts` (kafka-python) reads the alert topic over TLS, with the local defaults.
         alerts = tls.cli(
@@ -272,20 +222,7 @@ def test_topics_replay_worker_alerts_and_a_tls_consumer_work_end_to_end(tls: Tls
         assert all(json.loads(line)["alert_id"] for line in alerts.stdout.splitlines())
 
         # The lag monitor's kafka-python clients connect too: the group's lag is measured.
-        deadline = time.monotonic() + 20
-        while True:
-            with urllib.request.urlopen(
-                f"http://127.0.0.1:{metrics_port}/metrics", timeout=5
-            ) as page:
-                lines = page.read().decode().splitlines()
-            if any(
-                line.startswith("axiswatch_consumer_lag_messages{")
-                and 'topic="articles.raw"' in line
-                for line in lines
-            ):
-                break
-            assert time.monotonic() < deadline, "the worker never measured the consumer lag"
-            time.sleep(1)
+        wait_for_lag_metric(metrics_port)
         assert worker.poll() is None
     finally:
         if enriched:
@@ -301,11 +238,11 @@ def test_topics_replay_worker_alerts_and_a_tls_consumer_work_end_to_end(tls: Tls
 def test_a_restarted_broker_keeps_its_ca(tls: TlsBroker):
     port = tls.bootstrap.rsplit(":", 1)[1]
     start = ["broker", "start", "--port", port, "--data-dir", str(tls.data_dir)]
-    creds = _env(KAFKA_SASL_USERNAME=USER, KAFKA_SASL_PASSWORD=PASSWORD)
+    creds = clean_env(KAFKA_SASL_USERNAME=USER, KAFKA_SASL_PASSWORD=PASSWORD)
     running = tls.cli(*start, "--scram", env=creds)  # without --tls: not this broker
     assert running.returncode == 2 and "speaks TLS" in running.stderr
     before = tls.cafile.read_bytes(), (tls.data_dir / "tls" / "server.pem").read_bytes()
-    stopped = tls.cli("broker", "stop", "--data-dir", str(tls.data_dir), env=_env())
+    stopped = tls.cli("broker", "stop", "--data-dir", str(tls.data_dir), env=clean_env())
     assert stopped.returncode == 0 and "stopped" in stopped.stdout
 
     again = tls.cli(*start, "--scram", "--tls", env=creds)
