@@ -68,8 +68,8 @@ class KafkaSettings:
                 f"password: set {' and '.join(missing)}"
             )
 
-    def kafka_python(self) -> dict[str, Any]:
-        """Connection keyword arguments for kafka-python clients."""
+    def _client(self) -> dict[str, Any]:
+        """Connection keyword arguments that kafka-python and aiokafka name alike."""
         self.check()
         config: dict[str, Any] = {
             "bootstrap_servers": self.servers,
@@ -82,24 +82,18 @@ class KafkaSettings:
                 sasl_plain_username=self.sasl_username,
                 sasl_plain_password=self.sasl_password,
             )
+        return config
+
+    def kafka_python(self) -> dict[str, Any]:
+        """Connection keyword arguments for kafka-python clients."""
+        config = self._client()
         if self.ssl_cafile:
             config["ssl_cafile"] = self.ssl_cafile
         return config
 
     def aiokafka(self) -> dict[str, Any]:
         """Connection keyword arguments for aiokafka clients."""
-        self.check()
-        config: dict[str, Any] = {
-            "bootstrap_servers": self.servers,
-            "security_protocol": self.security_protocol,
-            "client_id": "axiswatch",
-        }
-        if self.sasl_mechanism:
-            config.update(
-                sasl_mechanism=self.sasl_mechanism,
-                sasl_plain_username=self.sasl_username,
-                sasl_plain_password=self.sasl_password,
-            )
+        config = self._client()
         if self.security_protocol.endswith("SSL"):
             config["ssl_context"] = self.ssl_context()
         return config

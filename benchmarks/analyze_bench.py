@@ -33,32 +33,13 @@ sys.path.insert(0, str(ROOT))
 
 
 def articles(count: int, size: int = 3000) -> list[bytes]:
-    """`count` raw article messages of about `size` characters, with unique URLs."""
-    from schemas.models import RawArticle
-    from streams.text import article_id_for
+    """`count` raw article messages of about `size` characters, as pipeline_bench.py builds
+    them, with a fixed `fetched_at` so that every process analyses the same bytes."""
+    from pipeline_bench import articles as raw_articles
 
-    lines = (ROOT / "seeds/eval/corpus.jsonl").read_text(encoding="utf-8").splitlines()
-    items = [json.loads(line) for line in lines if line.strip()]
     fetched = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
-    out = []
-    for n in range(count):
-        body, k = [], n
-        while sum(len(p) for p in body) < size:
-            body.append(items[k % len(items)]["body"])
-            k += 7
-        url = f"https://bench.example/{n}"
-        title = items[n % len(items)]["title"]
-        text = "\n".join(body)[:size]
-        raw = RawArticle(
-            article_id=article_id_for(url, title, text),
-            title=title,
-            body=text,
-            url=url,
-            source=f"outlet-{n}",
-            fetched_at=fetched,
-        )
-        out.append(raw.to_bytes())
-    return out
+    batch = raw_articles(count, "analyze", size)
+    return [a.model_copy(update={"fetched_at": fetched}).to_bytes() for a in batch]
 
 
 def measure(count: int, repeats: int) -> dict[str, list[float]]:

@@ -45,8 +45,8 @@ from schemas.models import RawArticle  # noqa: E402
 from streams.text import article_id_for  # noqa: E402
 
 
-def articles(count: int, run: str, size: int = 3000) -> list[bytes]:
-    """`count` raw article messages of about `size` characters, with unique URLs."""
+def articles(count: int, run: str, size: int = 3000) -> list[RawArticle]:
+    """`count` raw articles of about `size` characters, with unique URLs."""
     items = [json.loads(x) for x in (ROOT / "seeds/eval/corpus.jsonl").read_text().splitlines()]
     out = []
     for n in range(count):
