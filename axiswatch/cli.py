@@ -354,6 +354,21 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     from streams.catalogue import seeds_dir
     from streams.evaluate import evaluate, format_report
 
+    if args.events:
+        from streams.eventeval import evaluate_events, format_event_report
+
+        if args.corpus:
+            paths = [Path(p) for p in args.corpus]
+        else:
+            names = {"tune": ["tune"], "test": ["test"], "all": ["tune", "test"]}[args.split]
+            paths = [seeds_dir() / "eval" / f"timeline_{name}.jsonl" for name in names]
+        for path in paths:
+            if not path.exists():
+                raise AxiswatchError(f"{path} not found: name a timeline JSON Lines corpus")
+        print(f"== novelty per event: {', '.join(str(p) for p in paths)}, in publication order")
+        report = evaluate_events(paths, config=Settings.from_env().stories)
+        print(format_event_report(report, details=not args.summary))
+        return 0
     if args.stories:
         from streams.storyeval import evaluate_stories, format_story_report
 
@@ -670,6 +685,20 @@ examples:
         action="store_true",
         help="score story grouping instead: real wire copies (seeds/eval/stories.jsonl) and "
         "generated copies of the corpus, replayed twice in shuffled order",
+    )
+    p.add_argument(
+        "--events",
+        action="store_true",
+        help="score novelty per event instead: the timeline corpus (or JSONL files given) "
+        "replayed in publication order through the stories stage's code; event-category "
+        "recall, second `new` alerts, false `new` on negatives, event clustering",
+    )
+    p.add_argument(
+        "--split",
+        choices=("tune", "test", "all"),
+        default="tune",
+        help="with --events: which part of the timeline corpus (default: tune; the test part "
+        "is for the figures in the README, never for writing rules)",
     )
 
     p = command(

@@ -184,6 +184,8 @@ class Settings:
                 window=timedelta(days=float(env.get("AXISWATCH_STORY_WINDOW_DAYS", "14"))),
                 max_stories=int(env.get("AXISWATCH_MAX_STORIES", "200000")),
                 near_threshold=float(env.get("AXISWATCH_NEAR_DUPLICATE_THRESHOLD", "0.4")),
+                event_window=timedelta(days=float(env.get("AXISWATCH_EVENT_WINDOW_DAYS", "365"))),
+                max_events=int(env.get("AXISWATCH_MAX_EVENTS", "200000")),
             ),
             fault_drop_every=int(env.get("AXISWATCH_FAULT_DROP_EVERY", "0")),
         )

@@ -6,7 +6,7 @@ field is a new version.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -19,6 +19,8 @@ __all__ = [
     "AnalyzedArticle",
     "DeadLetter",
     "EnrichedArticle",
+    "EventFrame",
+    "Quantity",
     "RawArticle",
     "Signal",
     "utcnow",
@@ -109,10 +111,62 @@ class Signal(_Contract):
     signal_id: str
 
 
+class Quantity(_Contract):
+    """A number of something in an evidence sentence: 12,000 workers; "thousands" of troops."""
+
+    unit: str = Field(description="troops, workers, engineers, shells, missiles, tourists, ...")
+    value: int | None = Field(default=None, description="None for a vague amount (thousands).")
+    text: str = Field(description="The words of the sentence that state it.")
+
+
+EventBasis = Literal["report", "background"]
+
+
+class EventFrame(_Contract):
+    """One development an article states: what was done, by whom, with what, where, when.
+
+    The analyze stage builds one frame per action family from the article's signal sentences;
+    the stories stage joins frames of one development (across outlets and languages) into one
+    event and fills `event_id`."""
+
+    event_id: str | None = Field(
+        default=None, description="The event this frame joined or started (enriched articles)."
+    )
+    category: Category = Field(description="The primary category.")
+    categories: list[Category] = Field(description="Every category the development belongs to.")
+    action: str = Field(description="deploy_troops, supply_arms, send_workers, summit, ...")
+    family: str = Field(description="The action's family: frames join only within a family.")
+    evidence: str
+    evidence_span: tuple[int, int]
+    russia_actors: list[str] = Field(
+        description="The most specific Russia-side actors (states only when nothing more "
+        "specific is named)."
+    )
+    dprk_actors: list[str]
+    objects: list[str] = Field(default_factory=list)
+    places: list[str] = Field(default_factory=list)
+    quantities: list[Quantity] = Field(default_factory=list)
+    event_date: date | None = Field(
+        default=None,
+        description="When it happened: an explicit or relative date resolved against the "
+        "publication date; for a report without one, the publication date.",
+    )
+    date_precision: Literal["day", "month", "year", "published"] | None = None
+    basis: EventBasis = Field(
+        description="`report`: the article reports the development; `background`: it restates "
+        "an earlier one."
+    )
+    hedged: bool = False
+    confidence: float = 0.0
+    signal_ids: list[str] = Field(
+        default_factory=list, description="The signals (one per category) behind this frame."
+    )
+
+
 class AnalyzedArticle(_Contract):
     """Output of the stateless analyze stage (`articles.analyzed`, internal)."""
 
-    schema_version: Literal[1] = 1
+    schema_version: Literal[2] = 2
     article_id: str
     title: str
     text: str = Field(description="Normalised title and body; signal spans index into it.")
@@ -139,6 +193,9 @@ class AnalyzedArticle(_Contract):
     cooperation: bool = Field(
         default=False, description="True when any signal that is not denied was found."
     )
+    events: list[EventFrame] = Field(
+        default_factory=list, description="The developments the article states, one per frame."
+    )
 
 
 class EnrichedArticle(AnalyzedArticle):
@@ -154,12 +211,16 @@ class EnrichedArticle(AnalyzedArticle):
 
 
 class Alert(_Contract):
-    """A new Russia–DPRK cooperation signal or a later report of it (`alerts`, key `alert_id`)."""
+    """A new Russia–DPRK cooperation development or a later report of it (`alerts`, key
+    `alert_id`, which is the event id)."""
 
-    schema_version: Literal[1] = 1
-    alert_id: str = Field(description="Deterministic: the same signal always has the same id.")
-    kind: Literal["new", "corroborated"]
-    category: Category
+    schema_version: Literal[2] = 2
+    alert_id: str = Field(description="The event id: every alert of one event has the same id.")
+    kind: Literal["new", "updated", "corroborated"] = Field(
+        description="`new`: a development not known before; `updated`: a report adds a fact "
+        "(see `changes`); `corroborated`: another source or story reports it."
+    )
+    category: Category = Field(description="The primary category.")
     evidence: str
     evidence_span: tuple[int, int]
     actors: list[ActorRef]
@@ -176,6 +237,27 @@ class Alert(_Contract):
     detected_at: datetime = Field(default_factory=utcnow)
     source_count: int = 1
     sources: list[str] = Field(default_factory=list)
+    event_id: str = Field(description="Same as `alert_id`.")
+    categories: list[Category] = Field(description="Every category the event belongs to.")
+    action: str
+    objects: list[str] = Field(default_factory=list)
+    places: list[str] = Field(default_factory=list)
+    quantities: list[Quantity] = Field(default_factory=list)
+    event_date: date | None = None
+    basis: EventBasis = Field(
+        description="How the article that raised this alert states the event: `background` on "
+        "a `new` alert means the event was first heard of as a restatement."
+    )
+    changes: list[str] = Field(
+        default_factory=list,
+        description="What an `updated` alert adds: `quantity: 12000 "
+        "workers`, `place: kursk`, `object: drones`, `category: labour`.",
+    )
+    languages: list[str] = Field(default_factory=list)
+    first_reported_at: datetime | None = Field(
+        default=None, description="Event time of the event's first report."
+    )
+    latest_reported_at: datetime | None = None
 
 
 DeadLetterReason = Literal[

@@ -22,6 +22,7 @@ from streams.fingerprints import (
     vocabulary_shingle_hashes,
     word_shingle_hashes,
 )
+from streams.frames import FrameBook, default_framebook
 from streams.phrases import Tokens, words
 from streams.signals import CueBook, default_cuebook, find_signals, signal_id, signal_key
 from streams.text import canonical_url, content_hash, normalise_text, sentence_spans
@@ -69,10 +70,12 @@ def analyze_article(
     raw: RawArticle,
     matcher: ActorMatcher | None = None,
     cuebook: CueBook | None = None,
+    framebook: FrameBook | None = None,
 ) -> AnalyzedArticle:
-    """Normalise, find actors and signals; the article's full analysis."""
+    """Normalise, find actors, signals and event frames; the article's full analysis."""
     matcher = matcher or default_matcher()
     cuebook = cuebook or default_cuebook()
+    framebook = framebook or default_framebook()
     title = normalise_text(raw.title)
     body = normalise_text(raw.body)
     # The title is the first line: headlines carry signals too, and spans index this text.
@@ -101,8 +104,11 @@ def analyze_article(
         )
 
     signals = []
-    for candidate in find_signals(text, mentions, sentences, matcher, cuebook, tokens):
+    every: list = []
+    signal_ids: dict[tuple[str, int], str] = {}
+    for candidate in find_signals(text, mentions, sentences, matcher, cuebook, tokens, every):
         key = signal_key(candidate, matcher)
+        signal_ids[(candidate.category, candidate.start)] = signal_id(key)
         signals.append(
             {
                 "category": candidate.category,
@@ -120,6 +126,17 @@ def analyze_article(
                 "signal_id": signal_id(key),
             }
         )
+
+    events = []
+    if every:
+        every.sort(key=lambda c: (c.denied, -c.confidence, -c.score, c.start))
+        published = raw.published_at or raw.fetched_at
+        if raw.published_at and raw.published_at > raw.fetched_at:
+            published = raw.fetched_at  # a date in the future is not a publication date
+        events = [
+            frame.as_dict()
+            for frame in framebook.frames(text, every, mentions, matcher, published, signal_ids)
+        ]
 
     # The body's words are the text's last tokens (the body ends the text, after the title
     # and a line break).
@@ -153,6 +170,7 @@ def analyze_article(
             "actors": actors,
             "signals": signals,
             "cooperation": any(not s["denied"] for s in signals),
+            "events": events,
         }
     )
 

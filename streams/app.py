@@ -89,17 +89,15 @@ def create_app(settings: Settings, app_id: str = "axiswatch", replication: int =
         # one partition, and the CommitKeeper writes to it outside stream iteration too.
         return app.Table(name, default=None, partitions=1, use_partitioner=True)
 
-    ledger: dict[str, dict] = {}
     book = StoryBook(
         table("story-exact"),
         {},  # the LSH index: derived from the stories table, rebuilt on takeover
         table("stories"),
-        table("signals"),
+        table("events"),
         settings.stories,
-        ledger=ledger,
     )
     # Whenever this worker takes the stories partition over, read back what the alerts topic
-    # already says before processing (see axiswatch.ledger), so no signal is `new` twice.
+    # already says before processing (see axiswatch.ledger), so no event is `new` twice.
     takeover = {"pending": True}
     takeover_lock = asyncio.Lock()
 
@@ -119,13 +117,15 @@ def create_app(settings: Settings, app_id: str = "axiswatch", replication: int =
                     log.warning("could not read the alerts topic back, retrying in 5 s: %s", exc)
                     await asyncio.sleep(5)
                     continue
-                ledger.clear()
-                ledger.update(said)
+                adopted = book.events.adopt(said.items())
+                book.events.rebuild_index()
                 bands = book.rebuild_bands()
                 takeover["pending"] = False
                 log.info(
-                    "took the stories partition: %d signal(s) already alerted, %d LSH keys",
+                    "took the stories partition: %d event(s) already alerted (%d missing from "
+                    "the events table, adopted), %d LSH keys",
                     len(said),
+                    adopted,
                     bands,
                 )
 

@@ -178,8 +178,12 @@ def find_signals(
     matcher: ActorMatcher,
     cuebook: CueBook,
     tokens: Tokens,
+    every: list[SignalCandidate] | None = None,
 ) -> list[SignalCandidate]:
-    """`detect_signals` on plain tuples: mention spans, sentence spans and the text's tokens."""
+    """`detect_signals` on plain tuples: mention spans, sentence spans and the text's tokens.
+
+    `every`, when given, receives every qualifying (sentence, category), not only the
+    strongest per category (event frames are built from all of them)."""
     sides = matcher.sides
     both_in_article = {sides[m[0]] for m in mentions} >= _SIDES
     # A named hacker group is itself a cyber cue: which sentences name one, if any does.
@@ -259,27 +263,28 @@ def find_signals(
             confidence = round(confidence, 3)
             # A sentence that affirms beats one that denies; then the most confident.
             rank = (not denied, confidence, margin, score)
-            if category in best and not rank > best[category][0]:
+            if every is None and category in best and not rank > best[category][0]:
                 continue
-            best[category] = (
-                rank,
-                (
-                    category,
-                    evidence,
-                    sentence_start,
-                    sentence_end,
-                    all_ids,
-                    russia,
-                    dprk,
-                    tuple(c.id for c in mine),
-                    max(mine, key=_weight).id,
-                    basis,
-                    hedged,
-                    denied,
-                    confidence,
-                    score,
-                ),
+            fields = (
+                category,
+                evidence,
+                sentence_start,
+                sentence_end,
+                all_ids,
+                russia,
+                dprk,
+                tuple(c.id for c in mine),
+                max(mine, key=_weight).id,
+                basis,
+                hedged,
+                denied,
+                confidence,
+                score,
             )
+            if every is not None:
+                every.append(SignalCandidate(*fields))
+            if category not in best or rank > best[category][0]:
+                best[category] = (rank, fields)
     signals = [SignalCandidate(*fields) for _, fields in best.values()]
     return sorted(signals, key=lambda s: (-s.confidence, CATEGORIES.index(s.category)))
 

@@ -7,9 +7,16 @@ Kafka) in the worker. Values are plain JSON-able values and every change is writ
 An article joins a story when its canonical URL or its text hash is known (an exact copy), or
 when a story shares one of its LSH band keys and the two MinHash signatures estimate a Jaccard
 similarity of at least `near_threshold` (a lightly edited copy). Otherwise it starts a story.
-A signal is new when no story in the window carries it; a copy joining a story reuses the
-story's signal of the same category, so however a copy was edited it never raises a second
-`new` alert. State older than the window is swept away, and the number of stories is capped.
+
+Novelty is per event (`streams.events`): each of the article's event frames joins a known
+event or starts one; a copy joining a story reuses the story's event of the same action family,
+so however a copy was edited it never raises a second `new` alert. One alert per event an
+article touches: `new`, `updated` or `corroborated`.
+
+Windows, expiry and sweeps run on event time (the article's `published_at`, else its
+`fetched_at`), never the worker's clock: a replay of an archive in publication order raises
+the alerts that watching it live would have raised. State older than the window is swept away,
+and the number of stories and events is capped.
 """
 
 from __future__ import annotations
@@ -17,13 +24,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import MutableMapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from schemas.models import ActorRef, Alert, AnalyzedArticle, EnrichedArticle, Signal, utcnow
+from schemas.models import ActorRef, Alert, AnalyzedArticle, EnrichedArticle, EventFrame, utcnow
+from streams.events import EventBook, EventConfig, EventDecision
 from streams.fingerprints import band_keys, decode_signature, estimate_jaccard
 
-__all__ = ["Placement", "StoryBook", "StoryConfig"]
+__all__ = ["Placement", "StoryBook", "StoryConfig", "event_time"]
 
 _MAX_LISTED = 50  # sources / articles kept per story or signal: bounded memory per entry
 # A copy that differs this much from every version the story knows is indexed as a version
@@ -40,6 +48,8 @@ class StoryConfig:
     max_stories: int = 200_000
     near_threshold: float = 0.4
     sweep_interval: timedelta = timedelta(minutes=10)
+    event_window: timedelta = timedelta(days=365)
+    max_events: int = 200_000
 
 
 @dataclass(frozen=True)
@@ -61,8 +71,9 @@ class StoryBook:
     - `bands`: LSH band key -> story_id (the index of each story's first article)
     - `stories`: story_id -> {first, seen, rep, sigs (up to four versions' signatures),
       sources, articles, signals}
-    - `signals`: signal_id -> {story_id, article_id, first_seen_at, seen, sources,
-      source_count, stories, articles}
+    - `events`: event_id -> the event's record (`streams.events`)
+
+    Times in the state are event times (seconds since the epoch).
     """
 
     def __init__(
@@ -70,19 +81,18 @@ class StoryBook:
         exact: MutableMapping[str, Any],
         bands: MutableMapping[str, Any],
         stories: MutableMapping[str, Any],
-        signals: MutableMapping[str, Any],
+        events: MutableMapping[str, Any],
         config: StoryConfig | None = None,
-        ledger: MutableMapping[str, Any] | None = None,
     ) -> None:
         self.exact = exact
         self.bands = bands
         self.stories = stories
-        self.signals = signals
         self.config = config or StoryConfig()
-        # What the alerts topic already says (axiswatch.ledger): consulted when the signals
-        # table has no record, kept up to date with every alert this book raises.
-        self.ledger = ledger
+        self.events = EventBook(
+            events, EventConfig(self.config.event_window, self.config.max_events)
+        )
         self._last_sweep: float | None = None
+        self._watermark: float | None = None  # the latest event time seen
 
     @classmethod
     def in_memory(cls, config: StoryConfig | None = None) -> StoryBook:
@@ -92,10 +102,11 @@ class StoryBook:
     def place(
         self, article: AnalyzedArticle, now: datetime | None = None
     ) -> tuple[EnrichedArticle, list[Alert], Placement]:
-        """The enriched article, the alerts (new or corroborated) it gives rise to, and how it
-        was placed."""
+        """The enriched article, the alerts (new, updated or corroborated) it gives rise to,
+        and how it was placed. `now` is the detection time stamped on the outputs; windows use
+        the article's event time."""
         now = now or utcnow()
-        ts = now.timestamp()
+        ts = event_time(article)
         cutoff = ts - self.config.window.total_seconds()
         self.maybe_sweep(ts)
 
@@ -111,8 +122,9 @@ class StoryBook:
         story = self.stories.get(story_id)
         if story is None or story["seen"] < cutoff:
             story = {
-                "first": now.isoformat(), "seen": ts, "rep": article.article_id,
-                "sigs": [], "sources": [], "articles": [], "signals": {},
+                "first": datetime.fromtimestamp(ts, UTC).isoformat(), "seen": ts,
+                "rep": article.article_id, "sigs": [], "sources": [], "articles": [],
+                "events": {},
             }  # fmt: skip
         sigs = story["sigs"]
         if (
@@ -130,28 +142,43 @@ class StoryBook:
             if self.exact.get(key) is None:
                 self.exact[key] = [story_id, article.article_id]
 
-        story_signals: dict[str, str] = dict(story["signals"])
-        alerts = []
-        for signal in article.signals:
-            if signal.denied:
-                continue
-            # A copy carries the story's signal of this category, whatever its own wording.
-            signal_id = story_signals.setdefault(signal.category, signal.signal_id)
-            alert = self._signal(article, signal, signal_id, story_id, now, cutoff)
-            if alert:
-                alerts.append(alert)
+        # A copy carries the story's event of each action family, whatever its own wording.
+        story_events: dict[str, str] = dict(story.get("events") or {})
+        frames: list[EventFrame] = []
+        decisions: dict[str, tuple[EventDecision, EventFrame]] = {}
+        for frame in article.events:
+            fields = frame.model_dump()
+            decision = self.events.decide(
+                fields,
+                article_id=article.article_id,
+                source=article.source,
+                story_id=story_id,
+                lang=article.lang,
+                ts=ts,
+                known_event=story_events.get(frame.family),
+            )
+            story_events.setdefault(frame.family, decision.event_id)
+            frames.append(frame.model_copy(update={"event_id": decision.event_id}))
+            earlier = decisions.get(decision.event_id)
+            if earlier is None or _KIND_RANK[decision.kind] > _KIND_RANK[earlier[0].kind]:
+                decisions[decision.event_id] = (decision, frame)
+        alerts = [
+            self._alert(article, frame, decision, story_id, now)
+            for decision, frame in decisions.values()
+            if decision.kind is not None
+        ]
         story = {
             **story,
-            "seen": ts,
+            "seen": max(ts, story["seen"]),
             "sources": _add(story["sources"], article.source),
             "articles": _add(story["articles"], article.article_id),
-            "signals": story_signals,
+            "events": story_events,
             "sigs": sigs,
         }
         self.stories[story_id] = story
         # The article is valid already: construct without validating again (hot path).
         enriched = EnrichedArticle.model_construct(
-            **dict(article),
+            **{**dict(article), "events": frames},
             story_id=story_id,
             duplicate_of=placement.duplicate_of,
             first_seen_at=datetime.fromisoformat(story["first"]),
@@ -188,56 +215,36 @@ class StoryBook:
                 return Placement(best[1], story["rep"], "near", round(best[0], 3))
         return Placement(f"st{article.article_id[1:]}", None, None)
 
-    def _signal(
+    def _alert(
         self,
         article: AnalyzedArticle,
-        signal: Signal,
-        signal_id: str,
+        frame: EventFrame,
+        decision: EventDecision,
         story_id: str,
         now: datetime,
-        cutoff: float,
-    ) -> Alert | None:
-        ts = now.timestamp()
-        seen = self.signals.get(signal_id)
-        if (seen is None or seen["seen"] < cutoff) and self.ledger is not None:
-            seen = self.ledger.get(signal_id)
-        if seen is None or seen["seen"] < cutoff:
-            record = {
-                "story_id": story_id, "article_id": article.article_id,
-                "first_seen_at": now.isoformat(), "seen": ts, "sources": [article.source],
-                "source_count": 1, "stories": [story_id], "articles": [article.article_id],
-            }  # fmt: skip
-            kind = "new"
-        elif article.article_id in seen["articles"]:
-            return None  # the same article again: nothing new to say
-        else:
-            new_source = article.source not in seen["sources"]
-            new_story = story_id not in seen["stories"]
-            record = {**seen, "seen": ts, "articles": _add(seen["articles"], article.article_id)}
-            if not (new_source or new_story):
-                self.signals[signal_id] = record
-                return None
-            record["sources"] = _add(seen["sources"], article.source)
-            record["source_count"] = seen["source_count"] + int(new_source)
-            record["stories"] = _add(seen["stories"], story_id)
-            kind = "corroborated"
-        self.signals[signal_id] = record
-        if self.ledger is not None:
-            self.ledger[signal_id] = record
+    ) -> Alert:
+        record = self.events.events.get(decision.event_id) or decision.record
         by_id = {a.id: a for a in article.actors}
-        # Every field comes from validated models: construct without validating again.
+        signals = [s for s in article.signals if s.signal_id in frame.signal_ids]
+        named = [*frame.russia_actors, *frame.dprk_actors]
+        for signal in signals:
+            named.extend(signal.actors)
+        actors = [by_id[a] if a in by_id else _bare_ref(a) for a in dict.fromkeys(named)]
+        cues = list(dict.fromkeys(c for s in signals for c in s.cues))
+        key = signals[0].signal_key if signals else f"{frame.category}|{frame.action}"
+        # Every field comes from validated models or the event's record: construct directly.
         return Alert.model_construct(
-            schema_version=1,
-            alert_id=signal_id,
-            kind=kind,
-            category=signal.category,
-            evidence=signal.evidence,
-            evidence_span=signal.evidence_span,
-            actors=[by_id[a] if a in by_id else _bare_ref(a) for a in signal.actors],
-            cues=signal.cues,
-            confidence=signal.confidence,
-            hedged=signal.hedged,
-            signal_key=signal.signal_key,
+            schema_version=2,
+            alert_id=decision.event_id,
+            kind=decision.kind,
+            category=record["category"],
+            evidence=frame.evidence,
+            evidence_span=frame.evidence_span,
+            actors=actors,
+            cues=cues,
+            confidence=frame.confidence,
+            hedged=frame.hedged,
+            signal_key=key,
             story_id=story_id,
             article_id=article.article_id,
             title=article.title,
@@ -247,22 +254,36 @@ class StoryBook:
             detected_at=now,
             source_count=record["source_count"],
             sources=record["sources"],
+            event_id=decision.event_id,
+            categories=record["categories"],
+            action=record["action"],
+            objects=record["objects"],
+            places=record["places"],
+            quantities=frame.quantities,
+            event_date=date.fromordinal(record["date"]),
+            basis=frame.basis,
+            changes=list(decision.changes),
+            languages=record["languages"],
+            first_reported_at=datetime.fromtimestamp(record["first"], UTC),
+            latest_reported_at=datetime.fromtimestamp(record["last"], UTC),
         )
 
     # ------------------------------------------------------------------ forgetting
     def maybe_sweep(self, ts: float) -> bool:
-        """Sweep when `sweep_interval` has passed since the last sweep (event time)."""
+        """Sweep when `sweep_interval` of event time has passed since the last sweep. The
+        latest event time seen drives it: a late article of an older time sweeps nothing."""
+        self._watermark = ts if self._watermark is None else max(self._watermark, ts)
         if self._last_sweep is None:
-            self._last_sweep = ts
+            self._last_sweep = self._watermark
             return False
-        if ts - self._last_sweep < self.config.sweep_interval.total_seconds():
+        if self._watermark - self._last_sweep < self.config.sweep_interval.total_seconds():
             return False
-        self.sweep(ts)
+        self.sweep(self._watermark)
         return True
 
     def sweep(self, ts: float) -> dict[str, int]:
-        """Forget stories and signals not seen within the window, the oldest stories beyond
-        `max_stories`, and index entries that point at forgotten stories. Returns counts."""
+        """Forget stories and events not seen within their windows, the oldest beyond the caps,
+        and index entries that point at forgotten stories. Returns counts."""
         self._last_sweep = ts
         cutoff = ts - self.config.window.total_seconds()
         expired = [sid for sid, story in list(self.stories.items()) if story["seen"] < cutoff]
@@ -277,7 +298,7 @@ class StoryBook:
             expired.extend(sid for _, sid in alive[: overflow + self.config.max_stories // 10])
         for sid in expired:
             del self.stories[sid]
-        gone = {"stories": len(expired), "exact": 0, "bands": 0, "signals": 0}
+        gone = {"stories": len(expired), "exact": 0, "bands": 0, "events": self.events.sweep(ts)}
         for key, value in list(self.exact.items()):
             if value[0] not in self.stories:
                 del self.exact[key]
@@ -286,10 +307,6 @@ class StoryBook:
             if story_id not in self.stories:
                 del self.bands[key]
                 gone["bands"] += 1
-        for key, record in list(self.signals.items()):
-            if record["seen"] < cutoff:
-                del self.signals[key]
-                gone["signals"] += 1
         return gone
 
     def rebuild_bands(self) -> int:
@@ -309,8 +326,22 @@ class StoryBook:
             "stories": len(self.stories),
             "exact": len(self.exact),
             "bands": len(self.bands),
-            "signals": len(self.signals),
+            "events": len(self.events.events),
         }
+
+
+_KIND_RANK = {None: 0, "corroborated": 1, "updated": 2, "new": 3}
+# An article's publication time counts as its event time unless it is later than this after
+# the article was fetched (a wrong date must not push the window forward).
+_FUTURE_SLACK = 86_400.0
+
+
+def event_time(article: AnalyzedArticle) -> float:
+    """The article's event time: `published_at`, else `fetched_at` (seconds since the epoch)."""
+    fetched = article.fetched_at.timestamp()
+    if article.published_at is None:
+        return fetched
+    return min(article.published_at.timestamp(), fetched + _FUTURE_SLACK)
 
 
 def _exact_keys(article: AnalyzedArticle) -> list[tuple[str, int]]:

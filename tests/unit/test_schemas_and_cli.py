@@ -28,7 +28,7 @@ def test_schema_export_writes_one_valid_schema_per_topic(tmp_path):
         "articles.raw.schema.json",
     } <= names  # fmt: skip
     alert = json.loads((tmp_path / "alerts.schema.json").read_text())
-    assert "evidence" in alert["required"] and alert["$id"] == "axiswatch:alerts:v1"
+    assert "evidence" in alert["required"] and alert["$id"] == "axiswatch:alerts:v2"
 
 
 def test_offline_analyze_writes_one_line_per_article_in_order(tmp_path, seed_path, capsys):

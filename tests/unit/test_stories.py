@@ -28,10 +28,27 @@ OTHER_KURSK = (
     "training and the orders they received from Russian officers."
 )
 
+COMBAT_REPORT = (
+    "Heavy fighting goes on in the Kursk region, where North Korean soldiers are fighting "
+    "alongside Russian troops, Ukraine's general staff said."
+)
 
-def article(body: str, source: str = "outlet-a", url: str | None = None, title: str = "T"):
+
+def article(
+    body: str,
+    source: str = "outlet-a",
+    url: str | None = None,
+    title: str = "T",
+    published: datetime = NOW,
+):
     raw = RawArticle(
-        article_id=article_id_for(url, title, body), title=title, body=body, url=url, source=source
+        article_id=article_id_for(url, title, body),
+        title=title,
+        body=body,
+        url=url,
+        source=source,
+        published_at=published,
+        fetched_at=published,
     )
     return analyze_article(raw)
 
@@ -112,8 +129,11 @@ def test_independent_report_on_the_same_topic_is_a_separate_story():
     first, _, _ = book.place(article(WIRE, "yonhap"), NOW)
     other, alerts, placement = book.place(article(OTHER_KURSK, "kyiv-post"), NOW)
     assert placement.match is None and other.story_id != first.story_id
-    # The same signal reported independently corroborates rather than alerting anew.
-    assert [a.kind for a in alerts] == ["corroborated"]
+    # Its news is another development: two North Korean soldiers captured.
+    assert [(a.kind, a.action) for a in alerts] == [("new", "captured")]
+    # An independent report of the fighting itself corroborates the first report's event.
+    _, alerts, _ = book.place(article(COMBAT_REPORT, "ukrinform"), NOW)
+    assert [(a.kind, a.alert_id) for a in alerts] == [("corroborated", first.events[0].event_id)]
 
 
 def test_different_signal_category_is_new_even_in_the_same_story():
@@ -135,15 +155,32 @@ def test_a_denied_signal_raises_no_alert_and_no_cooperation_flag():
     assert [s.denied for s in enriched.signals] == [True]
 
 
-def test_a_signal_quiet_for_longer_than_the_window_is_new_again_and_state_is_swept():
-    book = StoryBook.in_memory(StoryConfig(window=timedelta(days=14)))
+def test_an_event_quiet_for_longer_than_the_window_is_new_again_and_state_is_swept():
+    book = StoryBook.in_memory(
+        StoryConfig(window=timedelta(days=14), event_window=timedelta(days=30))
+    )
     _, first, _ = book.place(article(TROOPS, "outlet-a"), NOW)
-    later = NOW + timedelta(days=15)
+    later = NOW + timedelta(days=31)
     book.sweep(later.timestamp())
-    assert book.sizes() == {"stories": 0, "exact": 0, "bands": 0, "signals": 0}
-    _, again, placement = book.place(article(TROOPS, "outlet-b"), later)
+    assert book.sizes() == {"stories": 0, "exact": 0, "bands": 0, "events": 0}
+    _, again, placement = book.place(article(TROOPS, "outlet-b", published=later), NOW)
     assert placement.match is None
-    assert [a.kind for a in again] == ["new"] and again[0].alert_id == first[0].alert_id
+    assert [a.kind for a in first] == ["new"] and [a.kind for a in again] == ["new"]
+
+
+def test_windows_run_on_event_time_not_on_the_detection_clock():
+    """A backfill: two reports a year apart in publication time, processed a second apart."""
+    book = StoryBook.in_memory(StoryConfig(event_window=timedelta(days=180)))
+    _, first, _ = book.place(article(TROOPS, "outlet-a"), NOW)
+    a_year_on = article(TROOPS + " Again.", "outlet-b", published=NOW + timedelta(days=365))
+    _, later, _ = book.place(a_year_on, NOW + timedelta(seconds=1))
+    assert [a.kind for a in first] == ["new"] and [a.kind for a in later] == ["new"]
+    # ... while a report a week on, processed a year later by the clock, corroborates.
+    book = StoryBook.in_memory(StoryConfig(event_window=timedelta(days=180)))
+    book.place(article(TROOPS, "outlet-a"), NOW)
+    week_on = article(TROOPS + " Again.", "outlet-b", published=NOW + timedelta(days=7))
+    _, again, _ = book.place(week_on, NOW + timedelta(days=365))
+    assert [a.kind for a in again] == ["corroborated"]
 
 
 def test_the_story_index_is_capped_oldest_first():
@@ -152,7 +189,7 @@ def test_the_story_index_is_capped_oldest_first():
     words = ["rain", "wind", "sun", "snow", "fog", "heat", "cold", "storm", "cloud", "ice"]
     for minute in range(30):
         text = " ".join(rng.choice(words) + str(rng.randrange(1000)) for _ in range(30))
-        book.place(article(text, f"s{minute}"), NOW + timedelta(minutes=minute))
+        book.place(article(text, f"s{minute}", published=NOW + timedelta(minutes=minute)))
     book.sweep((NOW + timedelta(minutes=31)).timestamp())
     kept = sorted(story["seen"] for story in book.stories.values())
     assert 0 < len(kept) <= 10
@@ -160,18 +197,19 @@ def test_the_story_index_is_capped_oldest_first():
     assert kept == newest
 
 
-def test_a_signal_the_alerts_topic_already_carries_is_not_new_again():
+def test_an_event_the_alerts_topic_already_carries_is_not_new_again():
     """A worker that died after its alert reached Kafka but before its table write did: the
-    replacement finds the alert in the ledger read back from the alerts topic."""
-    from axiswatch.ledger import _record
+    replacement adopts the events of the alerts read back from the alerts topic."""
+    import json
+
+    from streams.events import record_from_alerts
 
     first = StoryBook.in_memory()
     _, alerts, _ = first.place(article(TROOPS, "outlet-a"), NOW)
-    ledger: dict = {}
-    for alert in alerts:
-        _record(ledger, alert.to_bytes())
+    said = record_from_alerts(json.loads(alert.to_bytes()) for alert in alerts)
 
-    replacement = StoryBook({}, {}, {}, {}, ledger=ledger)  # tables lost the signal
+    replacement = StoryBook.in_memory()  # tables lost the event
+    assert replacement.events.adopt(said.items()) == len(alerts)
     _, again, _ = replacement.place(article(TROOPS, "outlet-a"), NOW)
     assert again == []  # the very article that raised it: nothing to say
     _, other, _ = replacement.place(article(TROOPS + " More.", "outlet-b"), NOW)

@@ -1,0 +1,277 @@
+"""Evaluation of novelty per event on the labelled timeline corpus (`seeds/eval/timeline_*.jsonl`).
+
+Each item is a real news excerpt with its publication date and the events it states (event key,
+categories, `report` or `background`, evidence sentences); negatives state none. The items are
+replayed in publication order through the analyze code and `StoryBook` (the stories stage's
+code, event time from `published_at`), and every alert is traced to the labelled event it is
+about: the labelled event whose evidence sentence is the alert's evidence, else the article's
+one labelled event of the alert's category.
+
+Figures:
+- event-category recall: labelled (event, category) pairs with a `new` (or an `updated` that
+  adds the category) alert whose categories hold it;
+- second `new`: labelled events that got more than one `new` alert;
+- false `new` on negatives: negative articles that raised a `new` alert;
+- clustering: pairs of (article, labelled event) reports in different stories (independent
+  writing), together when the system gave both the same event id; pairwise precision and recall.
+
+`score_alerts` computes them from alerts however they were made, so the integration test scores
+what the alert topic says with the same code.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from schemas.models import Alert, EnrichedArticle, RawArticle
+from streams.analyze import analyze_article
+from streams.evaluate import Score
+from streams.stories import StoryBook, StoryConfig
+from streams.text import article_id_for
+
+__all__ = [
+    "EventEvalReport",
+    "evaluate_events",
+    "format_event_report",
+    "load_timeline",
+    "raw_article",
+    "score_alerts",
+]
+
+
+def load_timeline(paths: Sequence[Path]) -> list[dict]:
+    """The items of the timeline files, in publication order (then id)."""
+    items = []
+    for path in paths:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if line.strip():
+                try:
+                    items.append(json.loads(line))
+                except json.JSONDecodeError as exc:
+                    raise ValueError(f"{path}:{number}: not JSON: {exc}") from exc
+    return sorted(items, key=lambda i: (i["published_at"], i["id"]))
+
+
+def raw_article(item: dict) -> RawArticle:
+    """The item as a producer would publish it (the article id from its URL)."""
+    published = datetime.fromisoformat(item["published_at"]).replace(tzinfo=UTC)
+    return RawArticle(
+        article_id=article_id_for(item.get("url"), item["title"], item["body"]),
+        title=item["title"],
+        body=item["body"],
+        url=item.get("url"),
+        source=item.get("source") or "unknown",
+        published_at=published,
+        lang=item.get("lang"),
+        external_id=item["id"],
+    )
+
+
+@dataclass
+class EventEvalReport:
+    articles: int = 0
+    negatives: int = 0
+    events: int = 0
+    pairs: int = 0  # labelled (event, category)
+    recalled: int = 0
+    second_new: list[tuple[str, int]] = field(default_factory=list)
+    false_new: list[tuple[str, str]] = field(default_factory=list)  # (item id, evidence)
+    missed: list[tuple[str, str, list[str]]] = field(default_factory=list)  # event, category, ids
+    unmatched_new: list[tuple[str, str]] = field(default_factory=list)
+    clustering: Score = field(default_factory=Score)
+    merged: list[tuple[str, str, str, str]] = field(default_factory=list)
+    split: list[tuple[str, str, str]] = field(default_factory=list)
+    by_language: dict[str, dict[str, Score]] = field(default_factory=dict)
+    kinds: Counter = field(default_factory=Counter)
+
+    @property
+    def recall(self) -> float:
+        return self.recalled / self.pairs if self.pairs else 1.0
+
+    @property
+    def second_new_share(self) -> float:
+        return len(self.second_new) / self.events if self.events else 0.0
+
+    @property
+    def false_new_share(self) -> float:
+        return len({i for i, _ in self.false_new}) / self.negatives if self.negatives else 0.0
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def _norm(text: str) -> str:
+    return _SPACE.sub(" ", text).strip().lower()
+
+
+def _label_of(
+    item: dict, category: str | None, categories: Iterable[str], evidence: str
+) -> str | None:
+    """The labelled event of `item` an alert or frame (of these categories, with this
+    evidence) is about, or None."""
+    events = item.get("events") or []
+    said = _norm(evidence)
+    for event in events:
+        for sentence in event.get("evidence", []):
+            mine = _norm(sentence)
+            if mine and (mine in said or said in mine):
+                return event["event"]
+    cats = set(categories)
+    for wanted in ([category] if category else []) + [None]:
+        fitting = [
+            e for e in events
+            if (wanted in e["categories"] if wanted else cats & set(e["categories"]))
+        ]  # fmt: skip
+        if len(fitting) == 1:
+            return fitting[0]["event"]
+        if fitting and wanted:
+            return fitting[0]["event"]
+    return None
+
+
+def score_alerts(
+    items: Sequence[dict],
+    alerts: Iterable[Alert | dict],
+    enriched: Iterable[EnrichedArticle | dict] = (),
+) -> EventEvalReport:
+    """The figures for `items` (the replayed timeline) from the alerts (and enriched articles,
+    for clustering) the replay produced."""
+    report = EventEvalReport()
+    by_article = {raw_article(item).article_id: item for item in items}
+    report.articles = len(items)
+    report.negatives = sum(1 for i in items if not i.get("events"))
+    labelled_categories: dict[str, set[str]] = defaultdict(set)
+    mentions: dict[str, list[str]] = defaultdict(list)
+    for item in items:
+        for event in item.get("events") or []:
+            labelled_categories[event["event"]].update(event["categories"])
+            mentions[event["event"]].append(item["id"])
+    report.events = len(labelled_categories)
+
+    covered: dict[str, set[str]] = defaultdict(set)
+    new_count: Counter = Counter()
+    for alert in alerts:
+        data = alert if isinstance(alert, dict) else alert.model_dump(mode="json")
+        report.kinds[data["kind"]] += 1
+        item = by_article.get(data["article_id"])
+        if item is None:
+            continue
+        if data["kind"] == "new" and not item.get("events"):
+            report.false_new.append((item["id"], data["evidence"]))
+            continue
+        label = _label_of(item, data["category"], data["categories"], data["evidence"])
+        if label is None:
+            if data["kind"] == "new":
+                report.unmatched_new.append((item["id"], data["evidence"]))
+            continue
+        if data["kind"] == "new":
+            new_count[label] += 1
+            covered[label].update(data["categories"])
+        elif data["kind"] == "updated":
+            covered[label].update(
+                c.split(": ", 1)[1] for c in data.get("changes", []) if c.startswith("category: ")
+            )
+    for event, categories in sorted(labelled_categories.items()):
+        for category in sorted(categories):
+            report.pairs += 1
+            if category in covered[event]:
+                report.recalled += 1
+            else:
+                report.missed.append((event, category, mentions[event]))
+    report.second_new = sorted((e, n) for e, n in new_count.items() if n > 1)
+
+    # Clustering: every labelled (article, event) report with the system event its frame got.
+    reports: list[tuple[str, str, str, str | None, str]] = []  # item, label, lang, event, story
+    for record in enriched:
+        data = record if isinstance(record, dict) else record.model_dump(mode="json")
+        item = by_article.get(data["article_id"])
+        if item is None or not item.get("events"):
+            continue
+        got: dict[str, str] = {}
+        for frame in data.get("events") or []:
+            label = _label_of(item, frame["category"], frame["categories"], frame["evidence"])
+            if label and label not in got and frame.get("event_id"):
+                got[label] = frame["event_id"]
+        for event in item["events"]:
+            reports.append((item["id"], event["event"], item.get("lang") or "?",
+                            got.get(event["event"]), data["story_id"]))  # fmt: skip
+    for a, b in itertools.combinations(reports, 2):
+        if a[0] == b[0] or a[4] == b[4]:
+            continue  # one article, or copies of one text: not independent reports
+        same_label = a[1] == b[1]
+        same_event = a[3] is not None and a[3] == b[3]
+        for lang in {a[2], b[2]}:
+            scores = report.by_language.setdefault(lang, {"clustering": Score()})
+            _count(scores["clustering"], same_label, same_event)
+        _count(report.clustering, same_label, same_event)
+        if same_event and not same_label:
+            report.merged.append((a[0], a[1], b[0], b[1]))
+        elif same_label and not same_event:
+            report.split.append((a[1], a[0], b[0]))
+    return report
+
+
+def _count(score: Score, truth: bool, predicted: bool) -> None:
+    if truth and predicted:
+        score.tp += 1
+    elif predicted:
+        score.fp += 1
+    elif truth:
+        score.fn += 1
+
+
+def evaluate_events(paths: Sequence[Path], config: StoryConfig | None = None) -> EventEvalReport:
+    """Replay the timeline files in publication order through the analyze and stories code."""
+    items = load_timeline(paths)
+    book = StoryBook.in_memory(config)
+    alerts: list[Alert] = []
+    enriched: list[EnrichedArticle] = []
+    for item in items:
+        article = analyze_article(raw_article(item))
+        out, raised, _ = book.place(article)
+        enriched.append(out)
+        alerts.extend(raised)
+    return score_alerts(items, alerts, enriched)
+
+
+def format_event_report(report: EventEvalReport, details: bool = True) -> str:
+    c = report.clustering
+    lines = [
+        f"timeline: {report.articles} articles ({report.negatives} negative), "
+        f"{report.events} labelled events, {report.pairs} (event, category) pairs",
+        f"alerts: {dict(sorted(report.kinds.items()))}",
+        "",
+        "| figure | value | target |",
+        "| --- | --- | --- |",
+        f"| event-category recall | {report.recall:.3f} "
+        f"({report.recalled}/{report.pairs}) | ≥ 0.90 |",
+        f"| events with a second `new` | {report.second_new_share:.3f} "
+        f"({len(report.second_new)}/{report.events}) | ≤ 0.03 |",
+        f"| negatives with a false `new` | {report.false_new_share:.3f} "
+        f"({len({i for i, _ in report.false_new})}/{report.negatives}) | ≤ 0.02 |",
+        f"| clustering precision (independent reports) | {c.precision:.3f} | ≥ 0.95 |",
+        f"| clustering recall (independent reports) | {c.recall:.3f} | ≥ 0.85 |",
+        f"| `new` alerts matching no labelled event | {len(report.unmatched_new)} | |",
+        "",
+        "clustering per language (pairs involving it): "
+        + ", ".join(
+            f"{lang} P {s['clustering'].precision:.2f} R {s['clustering'].recall:.2f}"
+            for lang, s in sorted(report.by_language.items())
+        ),
+    ]
+    if details:
+        lines.append("")
+        lines += [f"MISSED {e} [{c}] in {', '.join(ids)}" for e, c, ids in report.missed]
+        lines += [f"SECOND NEW {e}: {n} new alerts" for e, n in report.second_new]
+        lines += [f"FALSE NEW {i}: {ev[:160]}" for i, ev in report.false_new]
+        lines += [f"UNMATCHED NEW {i}: {ev[:160]}" for i, ev in report.unmatched_new]
+        lines += [f"MERGED {a} ({la}) with {b} ({lb})" for a, la, b, lb in report.merged[:60]]
+        lines += [f"SPLIT {label}: {a} / {b}" for label, a, b in report.split[:80]]
+    return "\n".join(lines)

@@ -1,0 +1,396 @@
+"""The known-events index: frames of one development joined into one event, novelty per event.
+
+`EventBook` works over any mutable mapping (plain dicts offline, a Faust table in the worker):
+`events[event_id]` is a plain JSON-able record, written back with `events[id] = record` so a
+Faust table changelogs it. The look-up index (blocking keys -> event ids) is derived state kept
+in memory and rebuilt from the records on takeover.
+
+A frame joins a known event when (all on event time, the article's publication time):
+- their action families are the same or declared joinable (a summit and the treaty signed at
+  it), and the categories overlap;
+- their dates are compatible: within the action's `window_days` of the event's date (a frame
+  with no date of its own, a background restatement, is compatible with any date);
+- nothing contradicts: different objects of one kind (shells versus missiles), different
+  specific actors where the family is about who (a Lavrov visit is not a Shoigu visit);
+and among the compatible events the one sharing the most actors, objects, places and
+quantities, and the nearest in time, wins. Otherwise the frame starts an event.
+
+Novelty: the frame that starts an event raises `new` (`basis: background` when it was a
+restatement); a later report of it from another source or story raises `corroborated`; a report
+that adds a fact (a higher count, a new place, object or category) raises `updated` naming the
+change; a background restatement never raises `new` or `updated` for a known event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, MutableMapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from streams.frames import FrameBook, default_framebook, frame_event_id
+
+__all__ = ["EventBook", "EventConfig", "EventDecision"]
+
+_MAX_LISTED = 50
+_DAY = 86_400.0
+# Families where different specific actors make different developments (visits, letters).
+_WHO_MATTERS = frozenset({"meeting", "message", "agreement"})
+_CANDIDATES_PER_KEY = 64  # most recent events compared per look-up key
+
+
+@dataclass(frozen=True)
+class EventConfig:
+    """How long the index remembers an event not reported again (event time)."""
+
+    window: timedelta = timedelta(days=365)
+    max_events: int = 200_000
+
+
+@dataclass(frozen=True, slots=True)
+class EventDecision:
+    """What a frame did: its event, and the alert kind it raises (None: nothing to say)."""
+
+    event_id: str
+    kind: str | None
+    changes: tuple[str, ...]
+    record: dict
+
+
+def _day(value: date | str | None) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    return value.toordinal()
+
+
+class EventBook:
+    """Joins event frames into known events and decides what each report says."""
+
+    def __init__(
+        self,
+        events: MutableMapping[str, Any],
+        config: EventConfig | None = None,
+        framebook: FrameBook | None = None,
+    ) -> None:
+        self.events = events
+        self.config = config or EventConfig()
+        self.framebook = framebook or default_framebook()
+        self._index: dict[tuple, list[str]] = {}
+
+    # ------------------------------------------------------------------ deciding
+    def decide(
+        self,
+        frame: dict,
+        *,
+        article_id: str,
+        source: str,
+        story_id: str,
+        lang: str | None,
+        ts: float,
+        known_event: str | None = None,
+    ) -> EventDecision:
+        """Join `frame` (an `EventFrame` as a dict) to a known event or start one; `ts` is the
+        article's event time. `known_event`: the event the article's story already gave this
+        frame's family (a copy of a story reuses its events)."""
+        cutoff = ts - self.config.window.total_seconds()
+        event_id = None
+        if known_event:
+            record = self.events.get(known_event)
+            if record is not None and record["seen"] >= cutoff:
+                event_id = known_event
+        if event_id is None:
+            event_id = self.match(frame, ts, cutoff)
+        if event_id is None:
+            event_id = frame_event_id(article_id, frame["family"], frame["evidence_span"][0])
+            existing = self.events.get(event_id)
+            if existing is not None and existing["seen"] >= cutoff:
+                # The same article again (re-processed): the event it started.
+                return self._report(
+                    event_id, existing, frame, article_id, source, story_id, lang, ts
+                )
+            record = _new_record(event_id, frame, article_id, source, story_id, lang, ts)
+            self.events[event_id] = record
+            self._add_to_index(event_id, record)
+            return EventDecision(event_id, "new", (), record)
+        record = self.events[event_id]
+        return self._report(event_id, record, frame, article_id, source, story_id, lang, ts)
+
+    def _report(
+        self,
+        event_id: str,
+        record: dict,
+        frame: dict,
+        article_id: str,
+        source: str,
+        story_id: str,
+        lang: str | None,
+        ts: float,
+    ) -> EventDecision:
+        if article_id in record["articles"]:
+            # Another frame of the same article (or the article again): its facts join the
+            # event silently, so the article's one alert for the event carries them.
+            merged = dict(record)
+            _absorb(merged, frame, [])
+            if merged != record:
+                self.events[event_id] = merged
+                self._add_to_index(event_id, merged)
+            return EventDecision(event_id, None, (), merged)
+        new_source = source not in record["sources"]
+        new_story = story_id not in record["stories"]
+        changes = _changes(record, frame) if frame["basis"] == "report" else []
+        updated = {
+            **record,
+            "seen": max(record["seen"], ts),
+            "last": max(record["last"], ts),
+            "articles": _add(record["articles"], article_id),
+            "sources": _add(record["sources"], source),
+            "source_count": record["source_count"] + int(new_source),
+            "stories": _add(record["stories"], story_id),
+            "languages": _add(record["languages"], lang) if lang else record["languages"],
+        }
+        _absorb(updated, frame, changes)
+        self.events[event_id] = updated
+        if changes and (new_source or new_story):
+            self._add_to_index(event_id, updated)
+            return EventDecision(event_id, "updated", tuple(changes), updated)
+        if new_source or new_story:
+            return EventDecision(event_id, "corroborated", (), updated)
+        return EventDecision(event_id, None, (), updated)
+
+    # ------------------------------------------------------------------ matching
+    def match(self, frame: dict, ts: float, cutoff: float) -> str | None:
+        """The known event `frame` reports, or None."""
+        best: tuple[float, str] | None = None
+        seen: set[str] = set()
+        for key in _keys(frame, self.framebook):
+            for event_id in reversed(self._index.get(key, ())[-_CANDIDATES_PER_KEY:]):
+                if event_id in seen:
+                    continue
+                seen.add(event_id)
+                record = self.events.get(event_id)
+                if record is None or record["seen"] < cutoff:
+                    continue
+                score = self._score(frame, record, ts)
+                if score is not None and (best is None or score > best[0]):
+                    best = (score, event_id)
+        return best[1] if best else None
+
+    def _score(self, frame: dict, record: dict, ts: float) -> float | None:
+        book = self.framebook
+        if not any(book.joinable(frame["family"], f) for f in record["families"]):
+            return None
+        if not set(frame["categories"]) & set(record["categories"]):
+            return None
+        window = book.family_window(record["families"][0])
+        frame_day = _day(frame.get("event_date"))
+        score = 1.0
+        if frame_day is not None:
+            distance = abs(frame_day - record["date"])
+            if frame.get("date_precision") == "month":
+                distance = max(0, distance - 30)
+            elif frame.get("date_precision") == "year":
+                distance = max(0, distance - 365)
+            if distance > window:
+                return None
+            score -= 0.5 * distance / max(window, 1)
+        # Contradictions: different objects of one kind; other people where who matters.
+        mine = set(frame["objects"])
+        theirs = set(record["objects"])
+        if mine and theirs and not mine & theirs:
+            kinds_mine = {book.object_kind(o) for o in mine}
+            kinds_theirs = {book.object_kind(o) for o in theirs}
+            if kinds_mine == kinds_theirs:
+                return None
+        for side in ("russia_actors", "dprk_actors"):
+            a, b = set(frame[side]), set(record[side])
+            if a & b:
+                score += 0.5
+            elif record["families"][0] in _WHO_MATTERS and _specific(a) and _specific(b):
+                return None
+        score += 0.5 * len(mine & theirs) + 0.5 * len(set(frame["places"]) & set(record["places"]))
+        return score
+
+    # ------------------------------------------------------------------ index
+    def _add_to_index(self, event_id: str, record: dict) -> None:
+        for key in _keys(record, self.framebook, indexing=True):
+            ids = self._index.setdefault(key, [])
+            if event_id not in ids[-_CANDIDATES_PER_KEY:]:
+                ids.append(event_id)
+                if len(ids) > 4 * _CANDIDATES_PER_KEY:
+                    del ids[: len(ids) - 2 * _CANDIDATES_PER_KEY]
+
+    def rebuild_index(self) -> int:
+        """Recompute the look-up index from the event records; returns the number of keys."""
+        self._index.clear()
+        for event_id, record in sorted(self.events.items(), key=lambda kv: kv[1]["first"]):
+            self._add_to_index(event_id, record)
+        return len(self._index)
+
+    def adopt(self, records: Iterable[tuple[str, dict]]) -> int:
+        """Events known elsewhere (the alerts topic, read back) that the table lacks."""
+        added = 0
+        for event_id, record in records:
+            if self.events.get(event_id) is None:
+                self.events[event_id] = record
+                self._add_to_index(event_id, record)
+                added += 1
+        return added
+
+    def sweep(self, ts: float) -> int:
+        """Forget events not reported within the window of event time, and the oldest beyond
+        `max_events`; returns how many were forgotten."""
+        cutoff = ts - self.config.window.total_seconds()
+        expired = [eid for eid, rec in list(self.events.items()) if rec["seen"] < cutoff]
+        overflow = len(self.events) - len(expired) - self.config.max_events
+        if overflow > 0:
+            alive = sorted(
+                (rec["seen"], eid)
+                for eid, rec in list(self.events.items())
+                if rec["seen"] >= cutoff
+            )
+            expired.extend(eid for _, eid in alive[: overflow + self.config.max_events // 10])
+        for event_id in expired:
+            del self.events[event_id]
+        if expired:
+            self.rebuild_index()
+        return len(expired)
+
+
+def _specific(ids: set[str]) -> bool:
+    # States are the only general actors a frame keeps (see frames._principal).
+    return bool(ids - {"rus", "prk"})
+
+
+def _keys(frame: dict, book: FrameBook, indexing: bool = False) -> list[tuple]:
+    """Look-up keys: the family with each category. Families joinable with this one are
+    looked up too."""
+    families = frame["families"] if indexing else [frame["family"]]
+    if not indexing:
+        own = book.families.get(frame["family"])
+        families = list(families) + [f for f in (own.joins if own else ())]
+        families += [f for f, a in book.families.items() if frame["family"] in a.joins]
+    return [(f, c) for f in dict.fromkeys(families) for c in frame["categories"]]
+
+
+def _new_record(
+    event_id: str, frame: dict, article_id: str, source: str, story_id: str,
+    lang: str | None, ts: float,
+) -> dict:  # fmt: skip
+    day = _day(frame.get("event_date"))
+    if day is None:
+        day = date.fromtimestamp(ts).toordinal()
+    return {
+        "id": event_id,
+        "families": [frame["family"]],
+        "action": frame["action"],
+        "category": frame["category"],
+        "categories": list(frame["categories"]),
+        "russia_actors": list(frame["russia_actors"]),
+        "dprk_actors": list(frame["dprk_actors"]),
+        "objects": list(frame["objects"]),
+        "places": list(frame["places"]),
+        "quantities": {q["unit"]: q["value"] for q in frame["quantities"] if q["value"]},
+        "date": day,
+        "basis": frame["basis"],
+        "first": ts,
+        "last": ts,
+        "seen": ts,
+        "articles": [article_id],
+        "sources": [source],
+        "source_count": 1,
+        "stories": [story_id],
+        "languages": [lang] if lang else [],
+    }
+
+
+def _changes(record: dict, frame: dict) -> list[str]:
+    """The facts a report adds to a known event."""
+    changes = []
+    for quantity in frame["quantities"]:
+        value, unit = quantity["value"], quantity["unit"]
+        known = record["quantities"].get(unit)
+        if value and (known is None or value > known * 1.1):
+            changes.append(f"quantity: {value} {unit}")
+    changes.extend(f"place: {p}" for p in frame["places"] if p not in record["places"])
+    changes.extend(f"object: {o}" for o in frame["objects"] if o not in record["objects"])
+    changes.extend(f"category: {c}" for c in frame["categories"] if c not in record["categories"])
+    return changes
+
+
+def _absorb(record: dict, frame: dict, changes: list[str]) -> None:
+    """Fold a report's facts into the event's record (new lists: the caller writes it back)."""
+    if frame["family"] not in record["families"]:
+        record["families"] = [*record["families"], frame["family"]]
+    for name in ("categories", "objects", "places", "russia_actors", "dprk_actors"):
+        extra = [x for x in frame[name] if x not in record[name]]
+        if extra:
+            record[name] = (record[name] + extra)[:_MAX_LISTED]
+    quantities = dict(record["quantities"])
+    for quantity in frame["quantities"]:
+        if quantity["value"]:
+            quantities[quantity["unit"]] = max(
+                quantities.get(quantity["unit"], 0), quantity["value"]
+            )
+    record["quantities"] = quantities
+
+
+def _add(items: list[str], item: str) -> list[str]:
+    if item in items:
+        return items
+    return (items + [item])[-_MAX_LISTED:]
+
+
+def record_from_alerts(
+    alerts: Iterable[dict], framebook: FrameBook | None = None
+) -> dict[str, dict]:
+    """Event records rebuilt from alerts as the `alerts` topic holds them (JSON dicts, in topic
+    order): what a worker taking the stories stage over knows for certain was said, even when
+    the events table's changelog missed the write. Alerts without an event (schema 1) are
+    left out."""
+    book = framebook or default_framebook()
+    records: dict[str, dict] = {}
+    for alert in alerts:
+        try:
+            event_id = alert["event_id"]
+            action = book.actions.get(alert["action"])
+            when = alert.get("published_at") or alert["detected_at"]
+            ts = _timestamp(when)
+            frame = {
+                "family": action.family if action else alert["action"],
+                "action": alert["action"],
+                "category": alert["category"],
+                "categories": list(alert.get("categories") or [alert["category"]]),
+                "russia_actors": [a["id"] for a in alert["actors"] if a.get("side") == "russia"],
+                "dprk_actors": [a["id"] for a in alert["actors"] if a.get("side") == "dprk"],
+                "objects": list(alert.get("objects") or []),
+                "places": list(alert.get("places") or []),
+                "quantities": list(alert.get("quantities") or []),
+                "event_date": alert.get("event_date"),
+                "basis": alert.get("basis") or "report",
+            }
+        except (KeyError, TypeError, ValueError):
+            continue
+        record = records.get(event_id)
+        if record is None:
+            record = _new_record(
+                event_id, frame, alert["article_id"], alert.get("source") or "unknown",
+                alert.get("story_id") or "", None, ts,
+            )  # fmt: skip
+            record["languages"] = list(alert.get("languages") or [])
+        else:
+            record = {**record, "seen": max(record["seen"], ts), "last": max(record["last"], ts),
+                      "articles": _add(record["articles"], alert["article_id"])}  # fmt: skip
+            _absorb(record, frame, [])
+        record["sources"] = list(alert.get("sources") or record["sources"])[-_MAX_LISTED:]
+        record["source_count"] = max(record["source_count"], int(alert.get("source_count") or 1))
+        record["stories"] = _add(record["stories"], alert.get("story_id") or "")
+        records[event_id] = record
+    return records
+
+
+def _timestamp(value: str) -> float:
+    from datetime import datetime
+
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()

@@ -1,0 +1,613 @@
+"""Event frames: what each signal sentence says happened, by whom, with what, where and when.
+
+A frame is built from a signal sentence and its article: the action (the highest-ranked action
+cue of `seeds/events.toml` in the sentence, else the category's generic action), the most
+specific actors of each side, the objects and places named, quantities with their unit, the
+event's date (explicit, or relative and resolved against the publication date) and whether the
+sentence reports the development or restates it as background. English, Russian and Korean
+alike; every word list lives in `seeds/events.toml`.
+
+An article gives one frame per action family: sentences of one family are one development, the
+strongest sentence is its evidence and the others add their objects, places and quantities.
+Pure: no Kafka, no state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+
+from streams.actors import ActorMatcher
+from streams.catalogue import SeedDataError, load_toml
+from streams.phrases import PhraseMatcher, Tokens
+
+__all__ = [
+    "Action",
+    "FrameBook",
+    "FrameData",
+    "default_framebook",
+    "resolve_date",
+]
+
+_GENERAL_TYPES = frozenset({"state", "place", "media"})
+_CATEGORIES = ("military", "cyber", "labour", "diplomatic", "economic", "technology")
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    id: str
+    family: str
+    categories: tuple[str, ...]
+    rank: int
+    window_days: int
+    joins: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Object:
+    id: str
+    kind: str
+    categories: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class FrameData:
+    """A frame before it becomes an `EventFrame` (plain fields, JSON-able)."""
+
+    category: str
+    categories: list[str]
+    action: str
+    family: str
+    evidence: str
+    evidence_span: tuple[int, int]
+    russia_actors: list[str]
+    dprk_actors: list[str]
+    objects: list[str]
+    places: list[str]
+    quantities: list[dict]
+    event_date: date | None
+    date_precision: str | None
+    basis: str
+    hedged: bool
+    confidence: float
+    signal_ids: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {name: getattr(self, name) for name in self.__slots__}  # type: ignore[attr-defined]
+
+
+def _generic(category: str) -> Action:
+    return Action(f"{category}_other", f"{category}_other", (category,), 0, 60)
+
+
+def _pattern_regex(patterns: Sequence[str]) -> str:
+    """An alternation of word patterns (`*` = up to six more letters), longest first."""
+    parts = []
+    for pattern in sorted(patterns, key=len, reverse=True):
+        escaped = re.escape(pattern.rstrip("*"))
+        parts.append(escaped + (r"\w{0,6}" if pattern.endswith("*") else ""))
+    return "|".join(parts)
+
+
+class FrameBook:
+    """The action, object, quantity, date and background lists of `seeds/events.toml`."""
+
+    def __init__(self, data: dict) -> None:
+        self.actions: dict[str, Action] = {}
+        items: list[tuple[str, object]] = []
+        for index, entry in enumerate(data.get("actions", [])):
+            try:
+                action = Action(
+                    entry["id"],
+                    entry["family"],
+                    tuple(entry["categories"]),
+                    int(entry.get("rank", 1)),
+                    int(entry.get("window_days", 60)),
+                    tuple(entry.get("joins", ())),
+                )
+            except (KeyError, TypeError, ValueError) as exc:
+                raise SeedDataError(f"events.toml action {index}: {exc!r}") from exc
+            if not set(action.categories) <= set(_CATEGORIES):
+                raise SeedDataError(f"events.toml action {action.id}: unknown category")
+            self.actions[action.id] = action
+            items.extend(
+                (p, ("action", action)) for lang in ("en", "ru", "ko") for p in entry.get(lang, [])
+            )
+        for category in _CATEGORIES:
+            self.actions.setdefault(f"{category}_other", _generic(category))
+        self.families: dict[str, Action] = {}
+        for action in self.actions.values():
+            self.families.setdefault(action.family, action)
+        self.objects: dict[str, _Object] = {}
+        for index, entry in enumerate(data.get("objects", [])):
+            if not entry.get("id") or not entry.get("kind"):
+                raise SeedDataError(f"events.toml object {index}: needs an id and a kind")
+            obj = _Object(entry["id"], entry["kind"], tuple(entry.get("categories", ())))
+            self.objects[obj.id] = obj
+            items.extend(
+                (p, ("object", obj)) for lang in ("en", "ru", "ko") for p in entry.get(lang, [])
+            )
+        background = data.get("background", {})
+        self.background_after = timedelta(days=int(background.get("background_after_days", 45)))
+        items.extend(
+            (p, ("background", None))
+            for lang in ("en", "ru", "ko")
+            for p in background.get(lang, [])
+        )
+        try:
+            self._phrases = PhraseMatcher(items)
+        except ValueError as exc:
+            raise SeedDataError(f"events.toml: {exc}") from exc
+        self._quantities = _QuantityReader(data.get("quantities", {}))
+        self._dates = _DateReader(data.get("dates", {}))
+
+    @classmethod
+    def from_toml(cls, path: str | Path = "events.toml") -> FrameBook:
+        return cls(load_toml(path))
+
+    def family_window(self, family: str) -> int:
+        action = self.families.get(family)
+        return action.window_days if action else 60
+
+    def joinable(self, family_a: str, family_b: str) -> bool:
+        if family_a == family_b:
+            return True
+        a, b = self.families.get(family_a), self.families.get(family_b)
+        return bool((a and family_b in a.joins) or (b and family_a in b.joins))
+
+    def object_kind(self, object_id: str) -> str:
+        obj = self.objects.get(object_id)
+        return obj.kind if obj else object_id
+
+    # ------------------------------------------------------------------ one sentence
+    def read_sentence(
+        self,
+        sentence: str,
+        category: str,
+        published: date,
+    ) -> tuple[Action, list[str], list[dict], date | None, str | None, bool]:
+        """Action, objects, quantities, event date (and its precision) and whether the
+        sentence is background, for a signal sentence of `category`."""
+        best: Action | None = None
+        objects: list[str] = []
+        background = False
+        for match in self._phrases.scan(sentence, Tokens.of(sentence)):
+            for kind, value in match[2]:
+                if kind == "action":
+                    if category in value.categories and (best is None or value.rank > best.rank):
+                        best = value
+                elif kind == "object":
+                    if value.id not in objects:
+                        objects.append(value.id)
+                else:
+                    background = True
+        action = best or self.actions[f"{category}_other"]
+        quantities = self._quantities.read(sentence)
+        when, precision = self._dates.read(sentence, published)
+        if when is not None and precision in ("day", "month"):
+            age = published - when
+            if age > self.background_after:
+                background = True
+            elif background and age <= timedelta(days=14) and precision == "day":
+                background = False
+        elif when is not None and precision == "year" and when.year < published.year:
+            background = True
+        return action, objects, quantities, when, precision, background
+
+    # ------------------------------------------------------------------ an article
+    def frames(
+        self,
+        text: str,
+        candidates: Sequence,
+        mentions: Sequence[tuple[str, int, int]],
+        matcher: ActorMatcher,
+        published: datetime,
+        signal_ids: dict[tuple[str, int], str] | None = None,
+    ) -> list[FrameData]:
+        """One frame per action family of the article's signal sentences (`SignalCandidate`s,
+        strongest first; denied ones are left out). `signal_ids` maps (category, sentence
+        start) to the id of the article's signal of that category and sentence."""
+        published_day = published.date()
+        by_family: dict[str, FrameData] = {}
+        order: list[str] = []
+        signal_ids = signal_ids or {}
+        for cand in candidates:
+            if cand.denied:
+                continue
+            action, objects, quantities, when, precision, background = self.read_sentence(
+                cand.evidence, cand.category, published_day
+            )
+            places = list(
+                dict.fromkeys(
+                    actor_id
+                    for actor_id, start, end in mentions
+                    if cand.start <= start
+                    and end <= cand.end
+                    and matcher.actors[actor_id].type == "place"
+                )
+            )
+            categories = [cand.category]
+            for cat in action.categories:
+                if cat not in categories:
+                    categories.append(cat)
+            # One sentence is one development: a sentence already framed under another
+            # category adds its category there; another sentence of a framed family adds its
+            # facts to that frame.
+            span = (cand.start, cand.end)
+            frame = next((f for f in by_family.values() if f.evidence_span == span), None)
+            if frame is None:
+                frame = by_family.get(action.family)
+            if frame is None:
+                frame = FrameData(
+                    category=cand.category,
+                    categories=categories,
+                    action=action.id,
+                    family=action.family,
+                    evidence=cand.evidence,
+                    evidence_span=(cand.start, cand.end),
+                    russia_actors=_principal(cand.russia_actors, matcher),
+                    dprk_actors=_principal(cand.dprk_actors, matcher),
+                    objects=objects,
+                    places=places,
+                    quantities=quantities,
+                    event_date=when or (None if background else published_day),
+                    date_precision=precision or (None if background else "published"),
+                    basis="background" if background else "report",
+                    hedged=cand.hedged,
+                    confidence=cand.confidence,
+                )
+                by_family[action.family] = frame
+                order.append(action.family)
+            else:
+                _merge(frame, cand, categories, objects, places, quantities)
+            signal = signal_ids.get((cand.category, cand.start))
+            if signal and signal not in frame.signal_ids:
+                frame.signal_ids.append(signal)
+        frames = [by_family[f] for f in order]
+        # A sentence with a category's cues but no action of it names the development another
+        # frame of that category names: it joins that frame rather than stand alone.
+        hosts = [f for f in frames if not f.action.endswith("_other")]
+        kept: list[FrameData] = []
+        for frame in frames:
+            generic = frame.action.endswith("_other")
+            host = next(
+                (h for h in hosts if set(h.categories) & set(frame.categories)), None
+            ) if generic else None  # fmt: skip
+            if host is None:
+                kept.append(frame)
+                continue
+            for cat in frame.categories:
+                if cat not in host.categories:
+                    host.categories.append(cat)
+            host.signal_ids.extend(s for s in frame.signal_ids if s not in host.signal_ids)
+        frames = kept
+        for frame in frames:
+            for object_id in frame.objects:
+                for cat in self.objects[object_id].categories:
+                    if cat not in frame.categories and cat in _OBJECT_ADDS.get(frame.family, ()):
+                        frame.categories.append(cat)
+        return frames
+
+
+# Which categories an object may add to a frame of a family: workers producing drones are
+# labour and military; a summit about satellites is not technology by the word alone.
+_OBJECT_ADDS = {"labour": ("military", "technology"), "technology": ("military",)}
+
+
+def _merge(
+    frame: FrameData,
+    cand,  # noqa: ANN001
+    categories: list[str],
+    objects: list[str],
+    places: list[str],
+    quantities: list[dict],
+) -> None:
+    """Another sentence of the frame's family adds what it names."""
+    for cat in categories:
+        if cat not in frame.categories:
+            frame.categories.append(cat)
+    for name, extra in (("objects", objects), ("places", places)):
+        have = getattr(frame, name)
+        have.extend(x for x in extra if x not in have)
+    known = {(q["unit"], q["value"]) for q in frame.quantities}
+    frame.quantities.extend(q for q in quantities if (q["unit"], q["value"]) not in known)
+    if (cand.start, cand.end) == frame.evidence_span:
+        frame.hedged = frame.hedged and cand.hedged
+
+
+def _principal(ids: Sequence[str], matcher: ActorMatcher) -> list[str]:
+    """The most specific actors: people, units, agencies, groups; states only when nothing
+    more specific is named."""
+    specific = sorted({a for a in ids if matcher.actors[a].type not in _GENERAL_TYPES})
+    if specific:
+        return specific
+    return sorted({a for a in ids if matcher.actors[a].type == "state"}) or sorted(set(ids))
+
+
+def frame_event_id(article_id: str, family: str, start: int) -> str:
+    """The id of the event a frame starts: stable for the same article and sentence, so a
+    re-processed article names the same event."""
+    digest = hashlib.sha256(f"{article_id}|{family}|{start}".encode()).hexdigest()
+    return "ev" + digest[:22]
+
+
+# ---------------------------------------------------------------------- quantities
+_NUMBER = r"\d{1,3}(?:[,\u00a0 ]\d{3})+(?![\d])|\d+(?:[.,]\d+)?"
+
+
+class _QuantityReader:
+    def __init__(self, data: dict) -> None:
+        units = data.get("units", {})
+        self._counters = tuple(units.get("people_counters", ()))
+        unit_lists = {u: ws for u, ws in units.items() if u != "people_counters"}
+        self._unit_re = {
+            unit: re.compile(rf"^(?:{_pattern_regex(ws)})$", re.IGNORECASE)
+            for unit, ws in unit_lists.items()
+        }
+        self._people_units = ("troops", "workers", "engineers", "tourists", "students")
+        mult = data.get("multipliers", {})
+        self._mult = []
+        for name, value in (("million", 1_000_000), ("ten_thousand", 10_000),
+                            ("thousand", 1_000), ("hundred", 100)):  # fmt: skip
+            if mult.get(name):
+                self._mult.append(
+                    (re.compile(rf"^(?:{_pattern_regex(mult[name])})\.?$", re.I), value)
+                )
+        vague = data.get("vague", {}).get("words", [])
+        self._vague = (
+            re.compile(rf"(?<!\w)({_pattern_regex(vague)})(?!\w)", re.I) if vague else None
+        )
+        self._num = re.compile(rf"(?<![\w.,])({_NUMBER})")
+        self._korean = re.compile(
+            r"(?<!\d)(?:(\d+)만)?\s?(?:(\d+)천)?(\d{1,3}(?:,\d{3})*|\d+)?\s?(여\s?)?(명|발|톤|개)"
+        )
+        self._word = re.compile(r"[\w\-]+")
+
+    def _unit_of(self, word: str) -> str | None:
+        for unit, regex in self._unit_re.items():
+            if regex.match(word):
+                return unit
+        return None
+
+    def read(self, sentence: str) -> list[dict]:
+        found: list[dict] = []
+        taken: list[tuple[int, int]] = []
+        for match in self._korean.finditer(sentence):
+            man, chun, rest, _approx, counter = match.groups()
+            if not (man or chun or rest):
+                continue
+            value = int(man or 0) * 10_000 + int(chun or 0) * 1_000
+            value += int((rest or "0").replace(",", ""))
+            if value <= 0 or value > 10_000_000:
+                continue
+            unit = {"발": "shells", "톤": "tonnes"}.get(counter)
+            if unit is None:
+                unit = self._nearest_people_unit(sentence, match.start()) or "people"
+            found.append({"unit": unit, "value": value, "text": match.group(0).strip()})
+            taken.append(match.span())
+        for match in self._num.finditer(sentence):
+            if any(a <= match.start() < b for a, b in taken):
+                continue
+            raw = match.group(1)
+            rest = sentence[match.end() : match.end() + 80]
+            words = self._word.findall(rest)[:5]
+            value = _parse_number(raw)
+            if value is None:
+                continue
+            consumed = 0
+            if words:
+                for regex, factor in self._mult:
+                    if regex.match(words[0]):
+                        value *= factor
+                        consumed = 1
+                        break
+            value = int(round(value))
+            if consumed == 0 and 1900 <= value <= 2100 and "," not in raw:
+                continue  # a year
+            for word in words[consumed : consumed + 4]:
+                unit = self._unit_of(word)
+                if unit:
+                    end = rest.find(word) + len(word)
+                    found.append({"unit": unit, "value": value,
+                                  "text": (raw + rest[:end]).strip()})  # fmt: skip
+                    break
+        if self._vague:
+            for match in self._vague.finditer(sentence):
+                rest = sentence[match.end() : match.end() + 60]
+                for word in self._word.findall(rest)[:4]:
+                    unit = self._unit_of(word)
+                    if unit:
+                        if not any(q["unit"] == unit for q in found):
+                            found.append({"unit": unit, "value": None, "text": match.group(1)})
+                        break
+        return found
+
+    def _nearest_people_unit(self, sentence: str, position: int) -> str | None:
+        best: tuple[int, str] | None = None
+        for word_match in self._word.finditer(sentence):
+            word = word_match.group(0)
+            for unit in self._people_units:
+                regex = self._unit_re.get(unit)
+                # Korean nouns carry particles: the unit word may be a prefix of the token.
+                if regex and (
+                    regex.match(word)
+                    or any(_starts_hangul(word, w) for w in _HANGUL_UNITS.get(unit, ()))
+                ):
+                    distance = abs(word_match.start() - position)
+                    if best is None or distance < best[0]:
+                        best = (distance, unit)
+        return best[1] if best else None
+
+
+_HANGUL_UNITS = {
+    "troops": ("병력", "병사", "군인", "장병", "북한군", "군"),
+    "workers": ("노동자", "근로자", "인력"),
+    "engineers": ("공병", "건설"),
+    "tourists": ("관광객",),
+    "students": ("유학생",),
+}
+
+
+def _starts_hangul(word: str, stem: str) -> bool:
+    return word.startswith(stem)
+
+
+def _parse_number(raw: str) -> float | None:
+    text = raw.replace("\u00a0", " ")
+    if re.fullmatch(r"\d{1,3}(?:[, ]\d{3})+", text):
+        return float(re.sub(r"[, ]", "", text))
+    try:
+        return float(text.replace(",", "."))
+    except ValueError:
+        return None
+
+
+# ---------------------------------------------------------------------- dates
+class _DateReader:
+    def __init__(self, data: dict) -> None:
+        self._months: list[tuple[re.Pattern, int]] = []
+        names = []
+        for number, words in enumerate(data.get("months", []), start=1):
+            regex = _pattern_regex(words)
+            names.append(regex)
+            self._months.append((re.compile(rf"^(?:{regex})$", re.I), number))
+        month = rf"(?P<month>{'|'.join(names)})" if names else r"(?P<month>$^)"
+        year = r"(?P<year>(?:19|20)\d{2})"
+        day = r"(?P<day>[0-3]?\d)"
+        last = _pattern_regex(data.get("relative", {}).get("last_words", ["last"]))
+        self._patterns: list[tuple[re.Pattern, str]] = [
+            (
+                re.compile(
+                    rf"(?<!\w){day}(?:st|nd|rd|th)?\s+(?:of\s+)?{month}\.?,?\s+{year}", re.I
+                ),
+                "dmy",
+            ),
+            (re.compile(rf"(?<!\w){month}\.?\s+{day}(?:st|nd|rd|th)?,?\s+{year}", re.I), "mdy"),
+            (
+                re.compile(
+                    rf"{year}\s*년\s*(?P<mon>1[0-2]|0?[1-9])\s*월(?:\s*(?P<kday>[0-3]?\d)\s*일)?"
+                ),
+                "ko",
+            ),
+            (re.compile(rf"(?<!\w)(?:{last})\s+{month}(?!\w)", re.I), "last_month_name"),
+            (re.compile(r"지난\s*(?P<mon>1[0-2]|[1-9])\s*월"), "last_month_ko"),
+            (re.compile(rf"(?<!\w){month}\.?\s+(?:of\s+)?{year}", re.I), "my"),
+            (re.compile(r"(?<!\w)(?P<mon>1[0-2]|[1-9])\s*월\s*(?P<kday>[0-3]?\d)\s*일"), "ko_md"),
+            (re.compile(rf"(?<!\w){day}\s+{month}(?!\w)", re.I), "dm"),
+            (re.compile(rf"(?<!\w){month}\.?\s+{day}(?:st|nd|rd|th)?(?!\w)", re.I), "md"),
+            (re.compile(r"지난\s*(?P<kday>[0-3]?\d)\s*일"), "ko_d"),
+            (re.compile(rf"(?<!\w)(?:in|в|во|since|from|с)\s+{month}(?!\w)", re.I), "m"),
+            (re.compile(rf"(?<!\w)(?:in|в|since|from|с)\s+{year}(?!\w)", re.I), "y"),
+            (re.compile(rf"{year}\s*년"), "y"),
+        ]
+        self._weekdays: list[tuple[re.Pattern, int]] = []
+        for number, words in enumerate(data.get("weekdays", [])):
+            self._weekdays.append(
+                (re.compile(rf"(?<!\w)(?:{_pattern_regex(words)})(?!\w)", re.I), number)
+            )
+        for number, word in enumerate(data.get("korean_weekdays", [])):
+            self._weekdays.append((re.compile(re.escape(word)), number))
+        relative = data.get("relative", {})
+        self._relative: list[tuple[re.Pattern, str]] = []
+        for kind in ("last_year", "last_month", "last_week", "this_month"):
+            words = relative.get(kind, [])
+            if words:
+                self._relative.append(
+                    (re.compile(rf"(?<!\w)(?:{_pattern_regex(words)})", re.I), kind)
+                )
+        days = data.get("relative_days", {})
+        self._days = [
+            (re.compile(rf"(?<!\w){re.escape(word)}(?!\w)", re.I), int(n))
+            for word, n in days.items()
+        ]
+
+    def _month(self, name: str) -> int | None:
+        for regex, number in self._months:
+            if regex.match(name):
+                return number
+        return None
+
+    def read(self, sentence: str, published: date) -> tuple[date | None, str | None]:
+        """The first date the sentence gives, resolved against `published`, and its precision."""
+        found: list[tuple[int, date, str]] = []
+        for regex, kind in self._patterns:
+            for match in regex.finditer(sentence):
+                when = resolve_date(kind, match.groupdict(), published, self._month)
+                if when is not None:
+                    found.append((match.start(), *when))
+                    break
+        if not found:
+            for regex, kind in self._relative:
+                match = regex.search(sentence)
+                if match:
+                    found.append((match.start(), *_relative(kind, published)))
+            for regex, weekday in self._weekdays:
+                match = regex.search(sentence)
+                if match:
+                    back = (published.weekday() - weekday) % 7
+                    found.append((match.start(), published - timedelta(days=back), "day"))
+            for regex, back in self._days:
+                match = regex.search(sentence)
+                if match:
+                    found.append((match.start(), published - timedelta(days=back), "day"))
+        if not found:
+            return None, None
+        _, when, precision = min(found, key=lambda f: f[0])
+        return when, precision
+
+
+def _relative(kind: str, published: date) -> tuple[date, str]:
+    if kind == "last_year":
+        return date(published.year - 1, 1, 1), "year"
+    if kind == "last_month":
+        first = published.replace(day=1) - timedelta(days=1)
+        return first.replace(day=1), "month"
+    if kind == "last_week":
+        return published - timedelta(days=7), "day"
+    return published.replace(day=1), "month"
+
+
+def resolve_date(kind: str, groups: dict, published: date, month_of) -> tuple[date, str] | None:  # noqa: ANN001
+    """A date pattern's groups resolved against the publication date: a month without a year
+    is its latest occurrence not after publication; "last June" the one before that month."""
+    try:
+        month = groups.get("month")
+        number = month_of(month) if month else None
+        if groups.get("mon"):
+            number = int(groups["mon"])
+        raw_day = groups.get("day") or groups.get("kday")
+        day = int(raw_day) if raw_day else None
+        year = int(groups["year"]) if groups.get("year") else None
+        if kind == "y":
+            return date(year, 1, 1), "year"
+        if kind == "ko_d":
+            when = published.replace(day=day)
+            if when > published:
+                when = (published.replace(day=1) - timedelta(days=1)).replace(day=day)
+            return when, "day"
+        if number is None:
+            return None
+        if year is None:
+            year = published.year
+            if (number, day or 1) > (published.month, published.day):
+                year -= 1
+            if kind in ("last_month_name", "last_month_ko") and number == published.month:
+                year -= 1
+        if day is not None:
+            when = date(year, number, day)
+            if when > published + timedelta(days=1) and kind in ("dm", "md", "ko_md"):
+                when = date(year - 1, number, day)
+            return when, "day"
+        return date(year, number, 1), "month"
+    except (ValueError, TypeError):
+        return None
+
+
+@lru_cache(maxsize=1)
+def default_framebook() -> FrameBook:
+    return FrameBook.from_toml()
