@@ -1,12 +1,14 @@
-"""Benchmark of the stories stage's logic (StoryBook) with a full story index.
+"""Benchmark of the stories stage's logic (StoryBook) with a full story and event index.
 
-    python benchmarks/stories_bench.py [--stories 100000] [--articles 20000] [--repeat 5]
+    python benchmarks/stories_bench.py [--stories 100000] [--events 100000] [--articles 20000]
 
-Fills the index with N stories, then places a stream of articles (60% new stories, 25%
-edited copies found by MinHash, 15% exact re-sends), each carrying one signal, and prints the
-median articles per second over the repeats, the memory the index takes per story, and, as a
-baseline measured in the same run, the rate of a bare dict lookup-and-store loop over the same
-keys. Articles arrive already analyzed (fingerprints computed upstream), as in the pipeline.
+Fills the index with N stories and M known events (spread over a year of event time, across
+the action families of seeds/events.toml), then places a stream of articles (60% new stories,
+25% edited copies found by MinHash, 15% exact re-sends), each carrying one signal and its event
+frame, and prints the median articles per second over the repeats, the memory the index takes
+per story and per event, and, as a baseline measured in the same run, the rate of a bare dict
+lookup-and-store loop over the same keys. Articles arrive already analyzed (fingerprints and
+frames computed upstream), as in the pipeline.
 """
 
 from __future__ import annotations
@@ -25,11 +27,43 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from schemas.models import AnalyzedArticle, Signal  # noqa: E402
+from schemas.models import AnalyzedArticle, EventFrame, Signal  # noqa: E402
+from streams.events import _new_record  # noqa: E402
 from streams.fingerprints import NUM_PERM, band_keys, encode_signature  # noqa: E402
+from streams.frames import default_framebook  # noqa: E402
 from streams.stories import StoryBook, StoryConfig  # noqa: E402
 
 NOW = datetime(2026, 11, 26, tzinfo=UTC)
+_ACTIONS = [a for a in default_framebook().actions.values() if not a.id.endswith("_other")]
+_RUSSIA = ["rus", "putin", "lavrov", "shoigu", "belousov", "kozlov", "rus_mod", "gamaredon"]
+_DPRK = ["prk", "kim_jong_un", "choe_son_hui", "no_kwang_chol", "kpa", "lazarus"]
+_OBJECTS = [None, None, "artillery_shells", "ballistic_missiles", "drones", "oil", "satellite"]
+
+
+def make_frame(rng: np.random.Generator, published: datetime) -> EventFrame:
+    action = _ACTIONS[int(rng.integers(len(_ACTIONS)))]
+    obj = _OBJECTS[int(rng.integers(len(_OBJECTS)))]
+    when = (published - timedelta(days=int(rng.integers(0, 3)))).date()
+    return EventFrame(
+        category=action.categories[0], categories=list(action.categories), action=action.id,
+        family=action.family, evidence="e", evidence_span=(0, 1),
+        russia_actors=[_RUSSIA[int(rng.integers(len(_RUSSIA)))]],
+        dprk_actors=[_DPRK[int(rng.integers(len(_DPRK)))]],
+        objects=[obj] if obj else [], places=[], quantities=[], event_date=when,
+        date_precision="day", basis="report", confidence=0.9,
+    )  # fmt: skip
+
+
+def fill_events(book: StoryBook, count: int, rng: np.random.Generator) -> None:
+    """`count` known events spread over the year before NOW (synthetic actors, so that they
+    are distinct developments), indexed as the worker indexes them on takeover."""
+    for i in range(count):
+        ts = (NOW - timedelta(days=365 * (count - i) / count)).timestamp()
+        frame = make_frame(rng, datetime.fromtimestamp(ts, UTC)).model_dump()
+        frame["russia_actors"] = [f"official_{i}"]
+        event_id = f"ev{i:022d}"
+        book.events.events[event_id] = _new_record(event_id, frame, f"x{i}", "s", "st", "en", ts)
+    book.events.rebuild_index()
 
 
 def make_article(i: int, sig: np.ndarray, rng: np.random.Generator) -> AnalyzedArticle:
@@ -42,6 +76,7 @@ def make_article(i: int, sig: np.ndarray, rng: np.random.Generator) -> AnalyzedA
         canonical_url=f"https://example.com/{i}",
         content_hash=hashlib.sha256(str(i).encode()).hexdigest()[:32],
         source=f"outlet-{int(rng.integers(50))}",
+        published_at=NOW,
         fetched_at=NOW,
         minhash=encode_signature(sig),
         lsh_bands=band_keys(sig),
@@ -52,6 +87,7 @@ def make_article(i: int, sig: np.ndarray, rng: np.random.Generator) -> AnalyzedA
                 confidence=0.9, signal_key=signal_id, signal_id=signal_id,
             )
         ],
+        events=[make_frame(rng, NOW)],
     )  # fmt: skip
 
 
@@ -90,6 +126,7 @@ def stream(count: int, base: int, sigs: list[np.ndarray], rng: np.random.Generat
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--stories", type=int, default=100_000)
+    parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--articles", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
@@ -98,12 +135,22 @@ def main() -> None:
     print(f"filling the index with {args.stories:,} stories ...", file=sys.stderr)
     gc.collect()
     tracemalloc.start()
-    book = StoryBook.in_memory(StoryConfig(max_stories=10 * args.stories))
+    config = StoryConfig(max_stories=10 * args.stories, max_events=10 * args.events)
+    book = StoryBook.in_memory(config)
     sigs = fill(book, args.stories, rng)
     gc.collect()
     current, _peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
+    # The fill's stories started events of their own: per story, count both.
     per_story = (current - sum(s.nbytes + 112 for s in sigs)) / args.stories
+    print(f"adding {args.events:,} known events over a year ...", file=sys.stderr)
+    gc.collect()
+    tracemalloc.start()
+    fill_events(book, args.events, rng)
+    gc.collect()
+    events_memory, _peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    per_event = events_memory / args.events
     sizes = book.sizes()
 
     rates, baseline = [], []
@@ -131,8 +178,8 @@ def main() -> None:
     sweep_seconds = time.perf_counter() - start
 
     median = statistics.median(rates)
-    print(f"stories stage, {args.stories:,} stories in the index, "
-          f"{args.articles:,} articles x {args.repeat} runs")  # fmt: skip
+    print(f"stories stage, {args.stories:,} stories and {sizes['events']:,} events in the "
+          f"index, {args.articles:,} articles x {args.repeat} runs")  # fmt: skip
     print(f"  articles per second: median {median:,.0f} (runs: "
           + ", ".join(f"{r:,.0f}" for r in rates) + ")")  # fmt: skip
     print(f"  per article: {1e6 / median:,.0f} µs")
@@ -141,7 +188,9 @@ def main() -> None:
         f"ratio {median / statistics.median(baseline):.4f}"
     )
     print(f"  index entries after fill: {sizes}")
-    print(f"  memory per story (Python objects, dict-backed state): {per_story:,.0f} bytes")
+    print(f"  memory per story and its events (Python objects, dict-backed state): "
+          f"{per_story:,.0f} bytes")  # fmt: skip
+    print(f"  memory per known event (record and index): {per_event:,.0f} bytes")
     print(f"  one sweep of the whole index (every 10 minutes of event time): {sweep_seconds:.2f} s")
 
 

@@ -36,7 +36,10 @@ _MAX_LISTED = 50
 _DAY = 86_400.0
 # Families where different specific actors make different developments (visits, letters).
 _WHO_MATTERS = frozenset({"meeting", "message", "agreement"})
-_CANDIDATES_PER_KEY = 64  # most recent events compared per look-up key
+# Most recent events compared per look-up key: of the family and category, and of the family
+# and a specific actor, object or place.
+_RECENT = 32
+_SAME = 16
 
 
 @dataclass(frozen=True)
@@ -162,64 +165,30 @@ class EventBook:
     # ------------------------------------------------------------------ matching
     def match(self, frame: dict, ts: float, cutoff: float) -> str | None:
         """The known event `frame` reports, or None."""
+        probe = _Probe(frame, self.framebook)
         best: tuple[float, str] | None = None
         seen: set[str] = set()
-        for key in _keys(frame, self.framebook):
-            for event_id in reversed(self._index.get(key, ())[-_CANDIDATES_PER_KEY:]):
+        for key, limit in _keys(frame, self.framebook):
+            for event_id in reversed(self._index.get(key, ())[-limit:]):
                 if event_id in seen:
                     continue
                 seen.add(event_id)
                 record = self.events.get(event_id)
                 if record is None or record["seen"] < cutoff:
                     continue
-                score = self._score(frame, record, ts)
+                score = probe.score(record)
                 if score is not None and (best is None or score > best[0]):
                     best = (score, event_id)
         return best[1] if best else None
 
-    def _score(self, frame: dict, record: dict, ts: float) -> float | None:
-        book = self.framebook
-        if not any(book.joinable(frame["family"], f) for f in record["families"]):
-            return None
-        if not set(frame["categories"]) & set(record["categories"]):
-            return None
-        window = book.family_window(record["families"][0])
-        frame_day = _day(frame.get("event_date"))
-        score = 1.0
-        if frame_day is not None:
-            distance = abs(frame_day - record["date"])
-            if frame.get("date_precision") == "month":
-                distance = max(0, distance - 30)
-            elif frame.get("date_precision") == "year":
-                distance = max(0, distance - 365)
-            if distance > window:
-                return None
-            score -= 0.5 * distance / max(window, 1)
-        # Contradictions: different objects of one kind; other people where who matters.
-        mine = set(frame["objects"])
-        theirs = set(record["objects"])
-        if mine and theirs and not mine & theirs:
-            kinds_mine = {book.object_kind(o) for o in mine}
-            kinds_theirs = {book.object_kind(o) for o in theirs}
-            if kinds_mine == kinds_theirs:
-                return None
-        for side in ("russia_actors", "dprk_actors"):
-            a, b = set(frame[side]), set(record[side])
-            if a & b:
-                score += 0.5
-            elif record["families"][0] in _WHO_MATTERS and _specific(a) and _specific(b):
-                return None
-        score += 0.5 * len(mine & theirs) + 0.5 * len(set(frame["places"]) & set(record["places"]))
-        return score
-
     # ------------------------------------------------------------------ index
     def _add_to_index(self, event_id: str, record: dict) -> None:
-        for key in _keys(record, self.framebook, indexing=True):
+        for key, limit in _keys(record, self.framebook, indexing=True):
             ids = self._index.setdefault(key, [])
-            if event_id not in ids[-_CANDIDATES_PER_KEY:]:
+            if event_id not in ids[-limit:]:
                 ids.append(event_id)
-                if len(ids) > 4 * _CANDIDATES_PER_KEY:
-                    del ids[: len(ids) - 2 * _CANDIDATES_PER_KEY]
+                if len(ids) > 4 * limit:
+                    del ids[: len(ids) - 2 * limit]
 
     def rebuild_index(self) -> int:
         """Recompute the look-up index from the event records; returns the number of keys."""
@@ -263,15 +232,83 @@ def _specific(ids: set[str]) -> bool:
     return bool(ids - {"rus", "prk"})
 
 
-def _keys(frame: dict, book: FrameBook, indexing: bool = False) -> list[tuple]:
-    """Look-up keys: the family with each category. Families joinable with this one are
+def _keys(frame: dict, book: FrameBook, indexing: bool = False) -> list[tuple[tuple, int]]:
+    """Look-up keys and how many of each key's most recent events to compare: the family with
+    each category (the most recent events), and the family with each specific actor, object
+    and place (older events that name the same ones). Families joinable with the frame's are
     looked up too."""
-    families = frame["families"] if indexing else [frame["family"]]
-    if not indexing:
+    if indexing:
+        families = list(frame["families"])
+    else:
         own = book.families.get(frame["family"])
-        families = list(families) + [f for f in (own.joins if own else ())]
-        families += [f for f, a in book.families.items() if frame["family"] in a.joins]
-    return [(f, c) for f in dict.fromkeys(families) for c in frame["categories"]]
+        families = [frame["family"], *(own.joins if own else ())]
+        families += book.joined_by(frame["family"])
+    specifics = [
+        *(a for a in frame["russia_actors"] if a != "rus"),
+        *(a for a in frame["dprk_actors"] if a != "prk"),
+        *frame["objects"],
+        *frame["places"],
+    ]
+    keys = [((f, c), _RECENT) for f in dict.fromkeys(families) for c in frame["categories"]]
+    keys += [((f, "=", x), _SAME) for f in dict.fromkeys(families) for x in specifics]
+    return keys
+
+
+class _Probe:
+    """A frame prepared for comparison with many event records."""
+
+    __slots__ = ("book", "categories", "day", "families", "objects", "places", "precision",
+                 "russia", "dprk", "kinds")  # fmt: skip
+
+    def __init__(self, frame: dict, book: FrameBook) -> None:
+        self.book = book
+        self.day = _day(frame.get("event_date"))
+        self.precision = frame.get("date_precision")
+        self.families = {frame["family"]} | {
+            f for f in book.families if book.joinable(frame["family"], f)
+        }
+        self.categories = set(frame["categories"])
+        self.objects = set(frame["objects"])
+        self.kinds = {book.object_kind(o) for o in self.objects}
+        self.places = set(frame["places"])
+        self.russia = set(frame["russia_actors"])
+        self.dprk = set(frame["dprk_actors"])
+
+    def score(self, record: dict) -> float | None:
+        """How well the frame fits the event (higher is better), None when it cannot be it."""
+        families = record["families"]
+        score = 1.0
+        if self.day is not None:
+            distance = abs(self.day - record["date"])
+            if self.precision == "month":
+                distance = max(0, distance - 30)
+            elif self.precision == "year":
+                distance = max(0, distance - 365)
+            window = self.book.family_window(families[0])
+            if distance > window:
+                return None
+            score -= 0.5 * distance / max(window, 1)
+        if self.families.isdisjoint(families) or self.categories.isdisjoint(record["categories"]):
+            return None
+        # Contradictions: different objects of one kind; other people where who matters.
+        if self.objects and record["objects"]:
+            if self.objects.isdisjoint(record["objects"]):
+                theirs = {self.book.object_kind(o) for o in record["objects"]}
+                if self.kinds == theirs:
+                    return None
+            else:
+                score += 0.5 * len(self.objects.intersection(record["objects"]))
+        for mine, theirs in (
+            (self.russia, record["russia_actors"]),
+            (self.dprk, record["dprk_actors"]),
+        ):
+            if not mine.isdisjoint(theirs):
+                score += 0.5
+            elif families[0] in _WHO_MATTERS and _specific(mine) and _specific(set(theirs)):
+                return None
+        if self.places:
+            score += 0.5 * len(self.places.intersection(record["places"]))
+        return score
 
 
 def _new_record(

@@ -53,6 +53,7 @@ class _Object:
     id: str
     kind: str
     categories: tuple[str, ...]
+    action: str | None = None
 
 
 @dataclass(slots=True)
@@ -127,7 +128,9 @@ class FrameBook:
         for index, entry in enumerate(data.get("objects", [])):
             if not entry.get("id") or not entry.get("kind"):
                 raise SeedDataError(f"events.toml object {index}: needs an id and a kind")
-            obj = _Object(entry["id"], entry["kind"], tuple(entry.get("categories", ())))
+            obj = _Object(
+                entry["id"], entry["kind"], tuple(entry.get("categories", ())), entry.get("action")
+            )
             self.objects[obj.id] = obj
             items.extend(
                 (p, ("object", obj)) for lang in ("en", "ru", "ko") for p in entry.get(lang, [])
@@ -160,6 +163,10 @@ class FrameBook:
         a, b = self.families.get(family_a), self.families.get(family_b)
         return bool((a and family_b in a.joins) or (b and family_a in b.joins))
 
+    def joined_by(self, family: str) -> list[str]:
+        """The families whose actions declare they join `family`."""
+        return [f for f, a in self.families.items() if family in a.joins]
+
     def object_kind(self, object_id: str) -> str:
         obj = self.objects.get(object_id)
         return obj.kind if obj else object_id
@@ -168,25 +175,38 @@ class FrameBook:
     def read_sentence(
         self,
         sentence: str,
-        category: str,
+        categories: Sequence[str],
         published: date,
     ) -> tuple[Action, list[str], list[dict], date | None, str | None, bool]:
         """Action, objects, quantities, event date (and its precision) and whether the
-        sentence is background, for a signal sentence of `category`."""
+        sentence is background, for a signal sentence of these categories (strongest first)."""
         best: Action | None = None
+        best_score = 0
         objects: list[str] = []
         background = False
         for match in self._phrases.scan(sentence, Tokens.of(sentence)):
             for kind, value in match[2]:
                 if kind == "action":
-                    if category in value.categories and (best is None or value.rank > best.rank):
-                        best = value
+                    if not set(value.categories) & set(categories):
+                        continue
+                    # The sentence's strongest category leads: its actions count double rank
+                    # points over another category's (workers "in mine clearance" are labour).
+                    score = value.rank + (_LEAD_BONUS if categories[0] in value.categories else 0)
+                    if best is None or score > best_score:
+                        best, best_score = value, score
                 elif kind == "object":
                     if value.id not in objects:
                         objects.append(value.id)
                 else:
                     background = True
-        action = best or self.actions[f"{category}_other"]
+        action = best or self.actions[f"{categories[0]}_other"]
+        if action.rank < _OBJECT_ACTION_BELOW:
+            # Weapons named with fighting or sending words: the development is their supply.
+            for object_id in objects:
+                implied = self.actions.get(self.objects[object_id].action or "")
+                if implied and set(implied.categories) & set(categories):
+                    action = implied
+                    break
         quantities = self._quantities.read(sentence)
         when, precision = self._dates.read(sentence, published)
         if when is not None and precision in ("day", "month"):
@@ -213,62 +233,68 @@ class FrameBook:
         strongest first; denied ones are left out). `signal_ids` maps (category, sentence
         start) to the id of the article's signal of that category and sentence."""
         published_day = published.date()
-        by_family: dict[str, FrameData] = {}
-        order: list[str] = []
         signal_ids = signal_ids or {}
+        # One sentence is one development: its candidates (one per category) together.
+        sentences: dict[tuple[int, int], list] = {}
         for cand in candidates:
-            if cand.denied:
-                continue
+            if not cand.denied:
+                sentences.setdefault((cand.start, cand.end), []).append(cand)
+        by_family: dict[str, FrameData] = {}
+        for span, cands in sentences.items():
+            first = cands[0]
+            categories = list(dict.fromkeys(c.category for c in cands))
             action, objects, quantities, when, precision, background = self.read_sentence(
-                cand.evidence, cand.category, published_day
+                first.evidence, categories, published_day
             )
+            for cat in action.categories:
+                if cat not in categories and cat in _ACTION_ADDS:
+                    categories.append(cat)
+            if action.categories[0] in categories:
+                # The action's own category leads (a summit sentence that also has military
+                # cues is a diplomatic development).
+                categories.remove(action.categories[0])
+                categories.insert(0, action.categories[0])
             places = list(
                 dict.fromkeys(
                     actor_id
                     for actor_id, start, end in mentions
-                    if cand.start <= start
-                    and end <= cand.end
+                    if span[0] <= start and end <= span[1]
                     and matcher.actors[actor_id].type == "place"
                 )
+            )  # fmt: skip
+            ids = [
+                signal_ids[(c.category, span[0])]
+                for c in cands
+                if (c.category, span[0]) in signal_ids
+            ]
+            frame = by_family.get(action.family)
+            if frame is not None:
+                # Another sentence of a framed family adds its facts to that frame.
+                _merge(frame, categories, objects, places, quantities)
+                frame.signal_ids.extend(i for i in ids if i not in frame.signal_ids)
+                continue
+            russia = [a for c in cands for a in c.russia_actors]
+            dprk = [a for c in cands for a in c.dprk_actors]
+            by_family[action.family] = FrameData(
+                category=categories[0],
+                categories=categories,
+                action=action.id,
+                family=action.family,
+                evidence=first.evidence,
+                evidence_span=span,
+                russia_actors=_principal(russia, matcher, "rus"),
+                dprk_actors=_principal(dprk, matcher, "prk"),
+                objects=objects,
+                places=places,
+                quantities=quantities,
+                event_date=when or (None if background else published_day),
+                date_precision=precision or (None if background else "published"),
+                basis="background" if background else "report",
+                hedged=all(c.hedged for c in cands),
+                confidence=max(c.confidence for c in cands),
+                signal_ids=ids,
             )
-            categories = [cand.category]
-            for cat in action.categories:
-                if cat not in categories:
-                    categories.append(cat)
-            # One sentence is one development: a sentence already framed under another
-            # category adds its category there; another sentence of a framed family adds its
-            # facts to that frame.
-            span = (cand.start, cand.end)
-            frame = next((f for f in by_family.values() if f.evidence_span == span), None)
-            if frame is None:
-                frame = by_family.get(action.family)
-            if frame is None:
-                frame = FrameData(
-                    category=cand.category,
-                    categories=categories,
-                    action=action.id,
-                    family=action.family,
-                    evidence=cand.evidence,
-                    evidence_span=(cand.start, cand.end),
-                    russia_actors=_principal(cand.russia_actors, matcher),
-                    dprk_actors=_principal(cand.dprk_actors, matcher),
-                    objects=objects,
-                    places=places,
-                    quantities=quantities,
-                    event_date=when or (None if background else published_day),
-                    date_precision=precision or (None if background else "published"),
-                    basis="background" if background else "report",
-                    hedged=cand.hedged,
-                    confidence=cand.confidence,
-                )
-                by_family[action.family] = frame
-                order.append(action.family)
-            else:
-                _merge(frame, cand, categories, objects, places, quantities)
-            signal = signal_ids.get((cand.category, cand.start))
-            if signal and signal not in frame.signal_ids:
-                frame.signal_ids.append(signal)
-        frames = [by_family[f] for f in order]
+        frames = list(by_family.values())
         # A sentence with a category's cues but no action of it names the development another
         # frame of that category names: it joins that frame rather than stand alone.
         hosts = [f for f in frames if not f.action.endswith("_other")]
@@ -294,6 +320,11 @@ class FrameBook:
         return frames
 
 
+_LEAD_BONUS = 2
+# An object's implied action (weapons: their supply) replaces an action ranked below this.
+_OBJECT_ACTION_BELOW = 4
+# Categories an action adds to its sentence's own (an IT-worker scheme is cyber and labour).
+_ACTION_ADDS = ("labour", "cyber")
 # Which categories an object may add to a frame of a family: workers producing drones are
 # labour and military; a summit about satellites is not technology by the word alone.
 _OBJECT_ADDS = {"labour": ("military", "technology"), "technology": ("military",)}
@@ -301,7 +332,6 @@ _OBJECT_ADDS = {"labour": ("military", "technology"), "technology": ("military",
 
 def _merge(
     frame: FrameData,
-    cand,  # noqa: ANN001
     categories: list[str],
     objects: list[str],
     places: list[str],
@@ -316,17 +346,13 @@ def _merge(
         have.extend(x for x in extra if x not in have)
     known = {(q["unit"], q["value"]) for q in frame.quantities}
     frame.quantities.extend(q for q in quantities if (q["unit"], q["value"]) not in known)
-    if (cand.start, cand.end) == frame.evidence_span:
-        frame.hedged = frame.hedged and cand.hedged
 
 
-def _principal(ids: Sequence[str], matcher: ActorMatcher) -> list[str]:
-    """The most specific actors: people, units, agencies, groups; states only when nothing
-    more specific is named."""
+def _principal(ids: Sequence[str], matcher: ActorMatcher, state: str) -> list[str]:
+    """The most specific actors: people, units, agencies, groups; the side's state when
+    nothing more specific is named."""
     specific = sorted({a for a in ids if matcher.actors[a].type not in _GENERAL_TYPES})
-    if specific:
-        return specific
-    return sorted({a for a in ids if matcher.actors[a].type == "state"}) or sorted(set(ids))
+    return specific or [state]
 
 
 def frame_event_id(article_id: str, family: str, start: int) -> str:

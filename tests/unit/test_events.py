@@ -1,0 +1,179 @@
+"""The known-events index: joining frames into events, and what each report raises (pure)."""
+
+from datetime import UTC, date, datetime, timedelta
+
+from streams.events import EventBook, EventConfig, record_from_alerts
+
+DAY = 86_400.0
+T0 = datetime(2024, 10, 18, tzinfo=UTC).timestamp()
+
+
+def frame(
+    action: str = "deploy_troops",
+    family: str = "deployment",
+    categories: tuple[str, ...] = ("military",),
+    when: date | None = date(2024, 10, 18),
+    basis: str = "report",
+    russia: tuple[str, ...] = ("rus",),
+    dprk: tuple[str, ...] = ("prk",),
+    objects: tuple[str, ...] = (),
+    places: tuple[str, ...] = (),
+    quantities: tuple[tuple[str, int | None], ...] = (),
+    start: int = 0,
+) -> dict:
+    return {
+        "category": categories[0],
+        "categories": list(categories),
+        "action": action,
+        "family": family,
+        "evidence": "...",
+        "evidence_span": (start, start + 10),
+        "russia_actors": list(russia),
+        "dprk_actors": list(dprk),
+        "objects": list(objects),
+        "places": list(places),
+        "quantities": [{"unit": u, "value": v, "text": ""} for u, v in quantities],
+        "event_date": when,
+        "date_precision": "day" if when else None,
+        "basis": basis,
+    }
+
+
+def decide(book: EventBook, f: dict, article: str, source: str, ts: float, lang: str = "en"):
+    return book.decide(
+        f, article_id=article, source=source, story_id=f"st-{article}", lang=lang, ts=ts
+    )
+
+
+def test_independent_reports_of_one_deployment_in_other_languages_corroborate_it():
+    book = EventBook({})
+    first = decide(book, frame(places=("kursk",)), "a1", "yonhap", T0, "ko")
+    again = decide(book, frame(when=date(2024, 10, 25)), "a2", "tass", T0 + 7 * DAY, "ru")
+    assert (first.kind, again.kind) == ("new", "corroborated")
+    assert again.event_id == first.event_id
+    assert again.record["languages"] == ["ko", "ru"] and again.record["source_count"] == 2
+
+
+def test_a_later_deployment_of_the_same_kind_is_a_new_event():
+    book = EventBook({})
+    first = decide(book, frame(), "a1", "yonhap", T0)
+    later = date(2026, 2, 1)
+    second = decide(book, frame(when=later), "a2", "yonhap", T0 + 470 * DAY)
+    assert second.kind == "new" and second.event_id != first.event_id
+
+
+def test_distinct_developments_under_one_topic_are_distinct_events():
+    book = EventBook({})
+    kinds = [
+        decide(book, frame(), "a1", "s", T0).kind,
+        decide(book, frame("combat", "combat", when=date(2024, 12, 16)),
+               "a2", "s", T0 + 59 * DAY).kind,
+        decide(book, frame("captured", "captured", when=date(2025, 1, 11)),
+               "a3", "s", T0 + 85 * DAY).kind,
+        decide(book, frame("confirm_deployment", "confirmation", when=date(2025, 4, 28)),
+               "a4", "s", T0 + 192 * DAY).kind,
+        decide(book, frame("send_engineers", "engineers", when=date(2025, 6, 17)),
+               "a5", "s", T0 + 242 * DAY).kind,
+    ]  # fmt: skip
+    assert kinds == ["new"] * 5
+    assert len(book.events) == 5
+
+
+def test_different_weapons_are_different_supplies_the_same_weapon_one():
+    book = EventBook({})
+    shells = decide(
+        book, frame("supply_arms", "supply", objects=("artillery_shells",)), "a1", "s", T0
+    )
+    missiles = decide(book, frame("supply_arms", "supply", objects=("ballistic_missiles",)),
+                      "a2", "s", T0 + DAY)  # fmt: skip
+    more = decide(book, frame("supply_arms", "supply", objects=("ballistic_missiles",)),
+                  "a3", "t", T0 + 2 * DAY)  # fmt: skip
+    assert (shells.kind, missiles.kind, more.kind) == ("new", "new", "corroborated")
+    assert more.event_id == missiles.event_id
+
+
+def test_visits_by_different_officials_in_one_week_are_different_events():
+    book = EventBook({})
+    visit = dict(
+        action="summit", family="meeting", categories=("diplomatic",), dprk=("kim_jong_un",)
+    )
+    lavrov = decide(book, frame(**visit, russia=("lavrov",)), "a1", "s", T0)
+    shoigu = decide(book, frame(**visit, russia=("shoigu",), when=date(2024, 10, 20)),
+                    "a2", "s", T0 + 2 * DAY)  # fmt: skip
+    thin = decide(book, frame(**visit, russia=("lavrov",), when=date(2024, 10, 19)),
+                  "a3", "t", T0 + DAY)  # fmt: skip
+    assert (lavrov.kind, shoigu.kind, thin.kind) == ("new", "new", "corroborated")
+    assert thin.event_id == lavrov.event_id
+
+
+def test_a_summit_and_the_treaty_signed_at_it_are_one_event():
+    book = EventBook({})
+    leaders = dict(categories=("diplomatic",), russia=("putin",), dprk=("kim_jong_un",))
+    visit = decide(book, frame("summit", "meeting", **leaders), "a1", "s", T0)
+    treaty = decide(book, frame("sign_agreement", "agreement", objects=("treaty",), **leaders),
+                    "a2", "t", T0 + DAY)  # fmt: skip
+    assert treaty.event_id == visit.event_id and treaty.kind in ("corroborated", "updated")
+
+
+def test_a_report_that_adds_a_fact_is_an_update_naming_it():
+    book = EventBook({})
+    first = decide(book, frame(quantities=(("troops", 10000),)), "a1", "s", T0)
+    same = decide(book, frame(quantities=(("troops", 10000),)), "a2", "t", T0 + DAY)
+    more = decide(
+        book, frame(quantities=(("troops", 12000),), places=("kursk",)), "a3", "u", T0 + 2 * DAY
+    )
+    assert (first.kind, same.kind, more.kind) == ("new", "corroborated", "updated")
+    assert set(more.changes) == {"quantity: 12000 troops", "place: kursk"}
+    assert more.event_id == first.event_id
+
+
+def test_a_background_restatement_corroborates_a_known_event_and_never_updates_it():
+    book = EventBook({})
+    first = decide(book, frame(quantities=(("troops", 10000),)), "a1", "s", T0)
+    later = frame(when=None, basis="background", quantities=(("troops", 15000),))
+    restated = decide(book, later, "a2", "t", T0 + 200 * DAY)
+    assert restated.kind == "corroborated" and restated.event_id == first.event_id
+
+
+def test_a_background_restatement_of_an_unknown_event_is_new():
+    book = EventBook({})
+    heard = decide(book, frame(when=None, basis="background"), "a1", "s", T0)
+    assert heard.kind == "new" and heard.record["basis"] == "background"
+
+
+def test_the_same_article_again_says_nothing_and_keeps_its_event_id():
+    book = EventBook({})
+    first = decide(book, frame(), "a1", "s", T0)
+    again = decide(book, frame(), "a1", "s", T0)
+    assert again.kind is None and again.event_id == first.event_id
+    # A fresh index (its table lost) gives the re-processed article the same event id.
+    assert decide(EventBook({}), frame(), "a1", "s", T0).event_id == first.event_id
+
+
+def test_events_expire_on_event_time_and_the_index_forgets_them():
+    book = EventBook({}, EventConfig(window=timedelta(days=30)))
+    first = decide(book, frame(), "a1", "s", T0)
+    assert book.sweep(T0 + 20 * DAY) == 0
+    assert book.sweep(T0 + 31 * DAY) == 1 and book.events == {}
+    late = decide(book, frame(when=date(2024, 10, 19)), "a2", "t", T0 + DAY)
+    assert late.kind == "new" and late.event_id != first.event_id
+
+
+def test_events_rebuilt_from_alerts_are_known_again():
+    book = EventBook({})
+    first = decide(
+        book, frame(russia=("shoigu",), quantities=(("engineers", 1000),)), "a1", "s", T0
+    )
+    alert = {
+        "event_id": first.event_id, "action": "deploy_troops", "category": "military",
+        "categories": ["military"], "actors": [{"id": "shoigu", "side": "russia"},
+                                               {"id": "prk", "side": "dprk"}],
+        "objects": [], "places": [], "quantities": [], "event_date": "2024-10-18",
+        "basis": "report", "published_at": "2024-10-18T00:00:00+00:00",
+        "detected_at": "2026-12-01T00:00:00+00:00", "article_id": "a1", "source": "s",
+        "sources": ["s"], "source_count": 1, "story_id": "st-a1", "languages": ["en"],
+    }  # fmt: skip
+    fresh = EventBook({})
+    assert fresh.adopt(record_from_alerts([alert]).items()) == 1
+    again = decide(fresh, frame(russia=("shoigu",)), "a2", "t", T0 + DAY)
+    assert again.kind == "corroborated" and again.event_id == first.event_id

@@ -1,0 +1,118 @@
+"""Event frames: action, objects, quantities, dates and basis from signal sentences (pure)."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from schemas.models import RawArticle
+from streams.analyze import analyze_article
+from streams.catalogue import seeds_dir
+from streams.frames import default_framebook
+
+FRIDAY = date(2025, 3, 7)
+
+
+def read(sentence: str, category: str, published: date = FRIDAY):
+    action, objects, quantities, when, precision, background = default_framebook().read_sentence(
+        sentence, [category], published
+    )
+    return action.id, objects, quantities, when, precision, background
+
+
+@pytest.mark.parametrize(
+    ("sentence", "unit", "value"),
+    [
+        ("Russia plans to employ 12,000 North Korean workers in Tatarstan.", "workers", 12000),
+        ("Россия планирует привлечь 12 тысяч работников из КНДР.", "workers", 12000),
+        ("북한이 노동자 1만2000명을 보낼 것이라고 밝혔다.", "workers", 12000),
+        ("북한군 1만 1천 명이 러시아에 파병됐다.", "troops", 11000),
+        ("In 2023 North Korea sent 1.5 million shells to Russia.", "shells", 1_500_000),
+        ("North Korea sent thousands of troops to Russia.", "troops", None),
+    ],
+)
+def test_quantities_are_normalised_with_their_unit_in_three_languages(sentence, unit, value):
+    category = "labour" if unit == "workers" else "military"
+    quantities = read(sentence, category)[2]
+    assert {"unit": unit, "value": value} in [
+        {"unit": q["unit"], "value": q["value"]} for q in quantities
+    ]
+
+
+def test_a_year_is_not_a_quantity():
+    assert read("In 2024 troops were sent to Russia by North Korea.", "military")[2] == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "category", "when", "precision"),
+    [
+        ("On June 19, 2024, Putin and Kim signed the treaty.", "diplomatic",
+         date(2024, 6, 19), "day"),
+        ("Ким Чен Ын 19 июня 2024 года подписал договор с Путиным.", "diplomatic",
+         date(2024, 6, 19), "day"),
+        ("2024년 6월 19일 북러 정상은 조약에 서명했다.", "diplomatic", date(2024, 6, 19), "day"),
+        ("North Korea sent troops to Russia last June.", "military", date(2024, 6, 1), "month"),
+        ("지난 6월 북한은 러시아에 병력을 파병했다.", "military", date(2024, 6, 1), "month"),
+        ("Shoigu met Kim Jong Un in Pyongyang on Wednesday.", "diplomatic",
+         date(2025, 3, 5), "day"),
+        ("Путин вчера встретился с Ким Чен Ыном.", "diplomatic", date(2025, 3, 6), "day"),
+        ("North Korea sent troops to Russia last year.", "military", date(2024, 1, 1), "year"),
+    ],
+)  # fmt: skip
+def test_explicit_and_relative_dates_resolve_against_the_publication_date(
+    sentence, category, when, precision
+):
+    assert read(sentence, category)[3:5] == (when, precision)
+
+
+def test_a_month_without_a_year_is_its_latest_occurrence_before_publication():
+    assert read("Kim visited Vostochny in September.", "diplomatic")[3] == date(2024, 9, 1)
+    assert read("Kim visited Vostochny in February.", "diplomatic")[3] == date(2025, 2, 1)
+
+
+def test_background_restatements_are_told_from_reports():
+    assert read("North Korea, which sent troops to Russia last year, tested a missile.",
+                "military")[5]  # fmt: skip
+    assert read("Kim and Putin signed the treaty on June 19, 2024.", "diplomatic")[5]
+    assert not read("North Korea has sent 10,000 troops to Russia, the Pentagon said.",
+                    "military")[5]  # fmt: skip
+    assert not read("Shoigu met Kim Jong Un in Pyongyang on Wednesday.", "diplomatic")[5]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "category", "action"),
+    [
+        ("Kim officially confirmed that troops fought for Russia in Kursk.", "military",
+         "confirm_deployment"),
+        ("Ukraine captured two North Korean soldiers fighting for Russia in Kursk.", "military",
+         "captured"),
+        ("North Korean missiles were fired at Kyiv by Russia, Ukraine said.", "military",
+         "supply_arms"),
+        ("North Korea has begun building a museum for its soldiers who fought for Russia.",
+         "military", "honour_fallen"),
+        ("Shoigu said North Korea will send 1,000 deminers to Russia's Kursk region.", "military",
+         "send_engineers"),
+        ("Russia and North Korea ratified the treaty.", "diplomatic", "ratify_treaty"),
+        ("Direct flights between Moscow and Pyongyang started on Sunday.", "economic",
+         "transport_link"),
+    ],
+)  # fmt: skip
+def test_the_most_specific_action_names_the_development(sentence, category, action):
+    assert read(sentence, category)[0] == action
+
+
+def test_the_seed_article_gives_four_developments_with_their_categories():
+    path = seeds_dir() / "000_7bc7d1cde3bf7f1e.txt"
+    title, body = path.read_text(encoding="utf-8").split("\n", 1)
+    published = datetime(2025, 12, 20, tzinfo=UTC)
+    raw = RawArticle(article_id="seed", title=title, body=body, published_at=published)
+    frames = analyze_article(raw).events
+    by_action = {f.action: f for f in frames}
+    assert set(by_action) == {"letter", "share_cyber", "send_workers", "honour_fallen"}
+    workers = by_action["send_workers"]
+    assert workers.categories[:2] == ["labour", "military"]  # workers producing drones
+    assert [(q.unit, q.value) for q in workers.quantities] == [("workers", 12000)]
+    assert "tatarstan" in workers.places
+    assert by_action["share_cyber"].russia_actors == ["gamaredon"]
+    assert by_action["share_cyber"].dprk_actors == ["lazarus"]
+    assert by_action["honour_fallen"].basis == "background"  # "As The Gaze reported earlier"
+    assert by_action["letter"].basis == "report"
