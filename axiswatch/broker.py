@@ -17,6 +17,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -237,6 +238,7 @@ def ensure_jars(quiet: bool = False) -> Path:
     if not quiet:
         print(
             f"Fetching the Kafka broker jars from Maven Central (first run only) into {_JARS} ...",
+            file=sys.stderr,  # stdout carries the broker's address only
             flush=True,
         )
     result = subprocess.run(

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, MutableMapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from streams.frames import FrameBook, default_framebook, frame_event_id
@@ -316,8 +316,9 @@ def _new_record(
     lang: str | None, ts: float,
 ) -> dict:  # fmt: skip
     day = _day(frame.get("event_date"))
+    dated = day is not None
     if day is None:
-        day = date.fromtimestamp(ts).toordinal()
+        day = datetime.fromtimestamp(ts, UTC).date().toordinal()
     return {
         "id": event_id,
         "families": [frame["family"]],
@@ -329,7 +330,8 @@ def _new_record(
         "objects": list(frame["objects"]),
         "places": list(frame["places"]),
         "quantities": {q["unit"]: q["value"] for q in frame["quantities"] if q["value"]},
-        "date": day,
+        "date": day,  # for matching: the publication day when the frame gave no date
+        "dated": dated,
         "basis": frame["basis"],
         "first": ts,
         "last": ts,
@@ -364,6 +366,8 @@ def _absorb(record: dict, frame: dict, changes: list[str]) -> None:
         extra = [x for x in frame[name] if x not in record[name]]
         if extra:
             record[name] = (record[name] + extra)[:_MAX_LISTED]
+    if not record.get("dated") and frame.get("event_date") is not None:
+        record["date"], record["dated"] = _day(frame["event_date"]), True
     quantities = dict(record["quantities"])
     for quantity in frame["quantities"]:
         if quantity["value"]:
@@ -428,6 +432,4 @@ def record_from_alerts(
 
 
 def _timestamp(value: str) -> float:
-    from datetime import datetime
-
     return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()

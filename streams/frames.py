@@ -302,14 +302,11 @@ class FrameBook:
         for frame in frames:
             generic = frame.action.endswith("_other")
             host = next(
-                (h for h in hosts if set(h.categories) & set(frame.categories)), None
+                (h for h in hosts if frame.category in h.categories), None
             ) if generic else None  # fmt: skip
             if host is None:
                 kept.append(frame)
                 continue
-            for cat in frame.categories:
-                if cat not in host.categories:
-                    host.categories.append(cat)
             host.signal_ids.extend(s for s in frame.signal_ids if s not in host.signal_ids)
         frames = kept
         for frame in frames:

@@ -260,7 +260,7 @@ class StoryBook:
             objects=record["objects"],
             places=record["places"],
             quantities=frame.quantities,
-            event_date=date.fromordinal(record["date"]),
+            event_date=date.fromordinal(record["date"]) if record.get("dated", True) else None,
             basis=frame.basis,
             changes=list(decision.changes),
             languages=record["languages"],
