@@ -66,6 +66,7 @@ DUPLICATES = Counter(
     ["match"],
 )
 STORIES = Counter("axiswatch_stories_total", "Stories started (first article of a story).")
+
 ALERTS = Counter("axiswatch_alerts_total", "Alerts written.", ["category", "kind"])
 DEAD_LETTERS = Counter(
     "axiswatch_dead_letters_total", "Messages sent to the dead-letter topic.", ["stage", "reason"]

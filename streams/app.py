@@ -117,9 +117,11 @@ def create_app(settings: Settings, app_id: str = "axiswatch", replication: int =
                     log.warning("could not read the alerts topic back, retrying in 5 s: %s", exc)
                     await asyncio.sleep(5)
                     continue
-                adopted = book.events.adopt(said.items())
                 book.events.rebuild_index()
+                adopted = book.events.adopt(said.items())
+                book.events.remember_said(said)
                 bands = book.rebuild_bands()
+                book.restore_watermark()
                 takeover["pending"] = False
                 log.info(
                     "took the stories partition: %d event(s) already alerted (%d missing from "

@@ -86,6 +86,7 @@ class EventEvalReport:
     missed: list[tuple[str, str, list[str]]] = field(default_factory=list)  # event, category, ids
     unmatched_new: list[tuple[str, str]] = field(default_factory=list)
     clustering: Score = field(default_factory=Score)
+    clustering_found: Score = field(default_factory=Score)  # both reports found by the detector
     merged: list[tuple[str, str, str, str]] = field(default_factory=list)
     split: list[tuple[str, str, str]] = field(default_factory=list)
     by_language: dict[str, dict[str, Score]] = field(default_factory=dict)
@@ -211,6 +212,8 @@ def score_alerts(
             scores = report.by_language.setdefault(lang, {"clustering": Score()})
             _count(scores["clustering"], same_label, same_event)
         _count(report.clustering, same_label, same_event)
+        if a[3] is not None and b[3] is not None:
+            _count(report.clustering_found, same_label, same_event)
         if same_event and not same_label:
             report.merged.append((a[0], a[1], b[0], b[1]))
         elif same_label and not same_event:
@@ -258,6 +261,8 @@ def format_event_report(report: EventEvalReport, details: bool = True) -> str:
         f"({len({i for i, _ in report.false_new})}/{report.negatives}) | ≤ 0.02 |",
         f"| clustering precision (independent reports) | {c.precision:.3f} | ≥ 0.95 |",
         f"| clustering recall (independent reports) | {c.recall:.3f} | ≥ 0.85 |",
+        f"| — of reports both found by the detector: precision / recall | "
+        f"{report.clustering_found.precision:.3f} / {report.clustering_found.recall:.3f} | |",
         f"| `new` alerts matching no labelled event | {len(report.unmatched_new)} | |",
         "",
         "clustering per language (pairs involving it): "

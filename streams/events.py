@@ -23,6 +23,7 @@ change; a background restatement never raises `new` or `updated` for a known eve
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -38,8 +39,11 @@ _DAY = 86_400.0
 _WHO_MATTERS = frozenset({"meeting", "message", "agreement"})
 # Most recent events compared per look-up key: of the family and category, and of the family
 # and a specific actor, object or place.
-_RECENT = 32
-_SAME = 16
+_SAID_KEPT = 4  # event ids remembered as alerted, per event the index may hold
+_KEPT_PER_KEY = 4  # index entries kept per key, in multiples of its look-up limit
+_RECENT = 16
+_THIN_DAYS = 3
+_SAME = 8
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,11 @@ class EventBook:
         self.config = config or EventConfig()
         self.framebook = framebook or default_framebook()
         self._index: dict[tuple, list[str]] = {}
+        # Ids of the events alerts were raised for (in order; bounded): a frame that would
+        # start an event of one of these ids is its own article again, after the event was
+        # forgotten (an archive article re-sent a year of event time later): not `new` again.
+        self.said: dict[str, None] = {}
+        self._seq = 0
 
     # ------------------------------------------------------------------ deciding
     def decide(
@@ -114,8 +123,12 @@ class EventBook:
                     event_id, existing, frame, article_id, source, story_id, lang, ts
                 )
             record = _new_record(event_id, frame, article_id, source, story_id, lang, ts)
+            self._stamp(record)
             self.events[event_id] = record
             self._add_to_index(event_id, record)
+            if event_id in self.said:
+                return EventDecision(event_id, None, (), record)
+            self.remember_said([event_id])
             return EventDecision(event_id, "new", (), record)
         record = self.events[event_id]
         return self._report(event_id, record, frame, article_id, source, story_id, lang, ts)
@@ -138,7 +151,6 @@ class EventBook:
             _absorb(merged, frame, [])
             if merged != record:
                 self.events[event_id] = merged
-                self._add_to_index(event_id, merged)
             return EventDecision(event_id, None, (), merged)
         new_source = source not in record["sources"]
         new_story = story_id not in record["stories"]
@@ -156,7 +168,6 @@ class EventBook:
         _absorb(updated, frame, changes)
         self.events[event_id] = updated
         if changes and (new_source or new_story):
-            self._add_to_index(event_id, updated)
             return EventDecision(event_id, "updated", tuple(changes), updated)
         if new_source or new_story:
             return EventDecision(event_id, "corroborated", (), updated)
@@ -166,35 +177,58 @@ class EventBook:
     def match(self, frame: dict, ts: float, cutoff: float) -> str | None:
         """The known event `frame` reports, or None."""
         probe = _Probe(frame, self.framebook)
-        best: tuple[float, str] | None = None
+        best: tuple[float, float, str] | None = None
         seen: set[str] = set()
-        for key, limit in _keys(frame, self.framebook):
-            for event_id in reversed(self._index.get(key, ())[-limit:]):
-                if event_id in seen:
-                    continue
-                seen.add(event_id)
+        for key, limit in _keys(frame, sorted(probe.families)):
+            # The `limit` most recent events of the key that are still in the window (what a
+            # sweep has removed or would remove does not count).
+            live = 0
+            for event_id in reversed(self._index.get(key, ())):
+                if live >= limit:
+                    break
                 record = self.events.get(event_id)
                 if record is None or record["seen"] < cutoff:
                     continue
+                live += 1
+                if event_id in seen:
+                    continue
+                seen.add(event_id)
                 score = probe.score(record)
-                if score is not None and (best is None or score > best[0]):
-                    best = (score, event_id)
-        return best[1] if best else None
+                if score is None:
+                    continue
+                # Ties go to the most recently reported event, then the smaller id: the choice
+                # does not depend on the order of the index (rebuilt on takeover).
+                rank = (score, record["last"], event_id)
+                if best is None or rank > best:
+                    best = rank
+        return best[2] if best else None
 
     # ------------------------------------------------------------------ index
+    def _stamp(self, record: dict) -> None:
+        """Give a new event its place in the index: a sequence number and its look-up keys
+        as they are at its start. The index holds events in that order under those keys, so
+        rebuilding it from the records gives the same index, and a look-up the same answer."""
+        self._seq += 1
+        record["seq"] = self._seq
+        record["keys"] = [[list(key), limit] for key, limit in _keys(record)]
+
     def _add_to_index(self, event_id: str, record: dict) -> None:
-        for key, limit in _keys(record, self.framebook, indexing=True):
-            ids = self._index.setdefault(key, [])
-            if event_id not in ids[-limit:]:
-                ids.append(event_id)
-                if len(ids) > 4 * limit:
-                    del ids[: len(ids) - 2 * limit]
+        for key, limit in record["keys"]:
+            ids = self._index.setdefault(tuple(key), [])
+            ids.append(event_id)
+            if len(ids) > _KEPT_PER_KEY * limit:
+                del ids[: len(ids) - _KEPT_PER_KEY * limit // 2]
 
     def rebuild_index(self) -> int:
         """Recompute the look-up index from the event records; returns the number of keys."""
         self._index.clear()
-        for event_id, record in sorted(self.events.items(), key=lambda kv: kv[1]["first"]):
+        ordered = sorted(self.events.items(), key=lambda kv: kv[1].get("seq", 0))
+        for event_id, record in ordered:
+            if "keys" not in record:
+                self._stamp(record)
+                self.events[event_id] = record
             self._add_to_index(event_id, record)
+        self._seq = max((r["seq"] for _, r in ordered), default=self._seq)
         return len(self._index)
 
     def adopt(self, records: Iterable[tuple[str, dict]]) -> int:
@@ -202,10 +236,20 @@ class EventBook:
         added = 0
         for event_id, record in records:
             if self.events.get(event_id) is None:
+                self._stamp(record)
                 self.events[event_id] = record
                 self._add_to_index(event_id, record)
                 added += 1
         return added
+
+    def remember_said(self, event_ids: Iterable[str]) -> None:
+        """Event ids already alerted (the alerts topic, read back on takeover)."""
+        for event_id in event_ids:
+            self.said[event_id] = None
+        excess = len(self.said) - _SAID_KEPT * self.config.max_events
+        if excess > 0:
+            for event_id in list(itertools.islice(self.said, excess)):
+                del self.said[event_id]
 
     def sweep(self, ts: float) -> int:
         """Forget events not reported within the window of event time, and the oldest beyond
@@ -227,22 +271,18 @@ class EventBook:
         return len(expired)
 
 
-def _specific(ids: set[str]) -> bool:
+def _specific(ids: set[str]) -> set[str]:
     # States are the only general actors a frame keeps (see frames._principal).
-    return bool(ids - {"rus", "prk"})
+    return ids - {"rus", "prk"}
 
 
-def _keys(frame: dict, book: FrameBook, indexing: bool = False) -> list[tuple[tuple, int]]:
+def _keys(frame: dict, families: list[str] | None = None) -> list[tuple[tuple, int]]:
     """Look-up keys and how many of each key's most recent events to compare: the family with
     each category (the most recent events), and the family with each specific actor, object
-    and place (older events that name the same ones). Families joinable with the frame's are
-    looked up too."""
-    if indexing:
+    and place (older events that name the same ones). An event is indexed under its families;
+    a frame looks up every family it may join (`families`)."""
+    if families is None:
         families = list(frame["families"])
-    else:
-        own = book.families.get(frame["family"])
-        families = [frame["family"], *(own.joins if own else ())]
-        families += book.joined_by(frame["family"])
     specifics = [
         *(a for a in frame["russia_actors"] if a != "rus"),
         *(a for a in frame["dprk_actors"] if a != "prk"),
@@ -257,16 +297,27 @@ def _keys(frame: dict, book: FrameBook, indexing: bool = False) -> list[tuple[tu
 class _Probe:
     """A frame prepared for comparison with many event records."""
 
-    __slots__ = ("book", "categories", "day", "families", "objects", "places", "precision",
-                 "russia", "dprk", "kinds")  # fmt: skip
+    __slots__ = ("book", "categories", "day", "families", "generic", "objects", "places",
+                 "precision", "russia", "dprk", "kinds", "windows")  # fmt: skip
 
     def __init__(self, frame: dict, book: FrameBook) -> None:
         self.book = book
+        self.windows: dict[str, int] = {}
         self.day = _day(frame.get("event_date"))
         self.precision = frame.get("date_precision")
+        self.generic = frame["family"].endswith("_other")
         self.families = {frame["family"]} | {
             f for f in book.families if book.joinable(frame["family"], f)
         }
+        # A frame with no action of its own (thin) may be any development of its categories;
+        # a frame with one may be the development a thin frame started.
+        categories = frame["categories"]
+        if self.generic:
+            self.families |= {
+                f for f, a in book.families.items() if set(a.categories) & set(categories)
+            }
+        else:
+            self.families |= {f"{c}_other" for c in categories}
         self.categories = set(frame["categories"])
         self.objects = set(frame["objects"])
         self.kinds = {book.object_kind(o) for o in self.objects}
@@ -284,7 +335,9 @@ class _Probe:
                 distance = max(0, distance - 30)
             elif self.precision == "year":
                 distance = max(0, distance - 365)
-            window = self.book.family_window(families[0])
+            window = self.windows.get(families[0])
+            if window is None:
+                window = self.windows[families[0]] = self.book.family_window(families[0])
             if distance > window:
                 return None
             score -= 0.5 * distance / max(window, 1)
@@ -298,14 +351,22 @@ class _Probe:
                     return None
             else:
                 score += 0.5 * len(self.objects.intersection(record["objects"]))
+        shared = 0
         for mine, theirs in (
             (self.russia, record["russia_actors"]),
             (self.dprk, record["dprk_actors"]),
         ):
             if not mine.isdisjoint(theirs):
                 score += 0.5
+                shared += len(_specific(mine.intersection(theirs)))
             elif families[0] in _WHO_MATTERS and _specific(mine) and _specific(set(theirs)):
                 return None
+        thin = self.generic or families[0].endswith("_other")
+        # Thin frames join on who, or on the same days.
+        if (thin and not shared) and (
+            self.day is None or abs(self.day - record["date"]) > _THIN_DAYS
+        ):
+            return None
         if self.places:
             score += 0.5 * len(self.places.intersection(record["places"]))
         return score
@@ -352,10 +413,19 @@ def _changes(record: dict, frame: dict) -> list[str]:
         known = record["quantities"].get(unit)
         if value and (known is None or value > known * 1.1):
             changes.append(f"quantity: {value} {unit}")
-    changes.extend(f"place: {p}" for p in frame["places"] if p not in record["places"])
-    changes.extend(f"object: {o}" for o in frame["objects"] if o not in record["objects"])
+    # A new place is not a change: frames gather the places of several sentences, and most
+    # reports name one more city or region. A new object is one of a kind not yet known.
+    kinds = {_object_kind(o) for o in record["objects"]}
+    changes.extend(
+        f"object: {o}" for o in frame["objects"] if o not in record["objects"]
+        and _object_kind(o) not in kinds
+    )  # fmt: skip
     changes.extend(f"category: {c}" for c in frame["categories"] if c not in record["categories"])
     return changes
+
+
+def _object_kind(object_id: str) -> str:
+    return default_framebook().object_kind(object_id)
 
 
 def _absorb(record: dict, frame: dict, changes: list[str]) -> None:

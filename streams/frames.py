@@ -209,6 +209,9 @@ class FrameBook:
                     break
         quantities = self._quantities.read(sentence)
         when, precision = self._dates.read(sentence, published)
+        if when is not None and (published - when > _HISTORY or when - published > _AHEAD):
+            # A date of history ("the 1961 treaty") or of a plan is not the development's date.
+            when, precision = None, None
         if when is not None and precision in ("day", "month"):
             age = published - when
             if age > self.background_after:
@@ -318,6 +321,8 @@ class FrameBook:
 
 
 _LEAD_BONUS = 2
+_HISTORY = timedelta(days=5 * 365)
+_AHEAD = timedelta(days=2)
 # An object's implied action (weapons: their supply) replaces an action ranked below this.
 _OBJECT_ACTION_BELOW = 4
 # Categories an action adds to its sentence's own (an IT-worker scheme is cyber and labour).

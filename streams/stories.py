@@ -321,6 +321,16 @@ class StoryBook:
                     self.bands[key] = story_id
         return len(self.bands)
 
+    def restore_watermark(self) -> float | None:
+        """The latest event time the state holds (after a takeover: the tables as the
+        changelog rebuilt them), so late articles are told from the start."""
+        times = [story["seen"] for story in list(self.stories.values())]
+        times += [record["seen"] for record in list(self.events.events.values())]
+        if times:
+            self._watermark = max(times)
+            self._last_sweep = self._last_sweep or self._watermark
+        return self._watermark
+
     def sizes(self) -> dict[str, int]:
         return {
             "stories": len(self.stories),

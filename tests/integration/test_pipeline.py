@@ -6,6 +6,7 @@ import base64
 import json
 import shutil
 import subprocess
+import sys
 
 import pytest
 
@@ -90,7 +91,9 @@ def test_the_alert_ledger_reads_back_every_alert_on_the_topic(worker, settings, 
     assert ids and ids <= set(ledger)
     for record in alerts:
         alert = record["value"]
-        assert ledger[alert["alert_id"]]["story_id"] is not None
+        said = ledger[alert["alert_id"]]
+        assert alert["story_id"] in said["stories"] and alert["article_id"] in said["articles"]
+        assert said["categories"][0] == alert["categories"][0]
 
 
 def test_garbage_goes_to_the_dead_letter_topic_and_the_worker_carries_on(
@@ -132,13 +135,13 @@ def test_broker_status_and_a_taken_port_give_clear_answers(bootstrap, broker_dir
 
     env = {k: v for k, v in os.environ.items() if k != "KAFKA_BOOTSTRAP_SERVERS"}
     status = subprocess.run(
-        ["python", "-m", "axiswatch", "broker", "status", "--data-dir", str(broker_dir)],
+        [sys.executable, "-m", "axiswatch", "broker", "status", "--data-dir", str(broker_dir)],
         capture_output=True, text=True, env=env, cwd=ROOT,
     )  # fmt: skip
     assert status.returncode == 0 and bootstrap in status.stdout and "answering" in status.stdout
     port = bootstrap.rsplit(":", 1)[1]
     clash = subprocess.run(
-        ["python", "-m", "axiswatch", "broker", "start", "--port", port,
+        [sys.executable, "-m", "axiswatch", "broker", "start", "--port", port,
          "--data-dir", str(tmp_path / "other")],
         capture_output=True, text=True, env=env, cwd=ROOT,
     )  # fmt: skip

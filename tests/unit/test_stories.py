@@ -163,7 +163,7 @@ def test_an_event_quiet_for_longer_than_the_window_is_new_again_and_state_is_swe
     later = NOW + timedelta(days=31)
     book.sweep(later.timestamp())
     assert book.sizes() == {"stories": 0, "exact": 0, "bands": 0, "events": 0}
-    _, again, placement = book.place(article(TROOPS, "outlet-b", published=later), NOW)
+    _, again, placement = book.place(article(TROOPS + " Again.", "outlet-b", published=later), NOW)
     assert placement.match is None
     assert [a.kind for a in first] == ["new"] and [a.kind for a in again] == ["new"]
 
@@ -226,3 +226,26 @@ def test_the_lsh_index_is_rebuilt_from_the_stories_alone():
     paragraphs = WIRE.split("\n")
     copy, _, placement = book.place(article("\n".join(paragraphs[1:]), "other"), NOW)
     assert placement.match == "near" and copy.story_id == first.story_id
+
+
+def test_an_archive_article_sent_again_after_its_event_was_forgotten_is_not_new_again():
+    """At least once, and event time: an old article re-sent after newer ones, once its story
+    and event were swept, must not raise its `new` alert a second time; a backfill of other
+    old articles still raises theirs."""
+    config = StoryConfig(event_window=timedelta(days=30))
+    book = StoryBook.in_memory(config)
+    old = article(TROOPS, "outlet-a", published=NOW - timedelta(days=400))
+    _, first, _ = book.place(old, NOW)
+    assert [a.kind for a in first] == ["new"]
+    book.place(article("Kim Jong Un sent a letter to Vladimir Putin.", "outlet-b"), NOW)
+    book.sweep(NOW.timestamp())  # the old article's story and event are forgotten
+    assert first[0].alert_id not in book.events.events
+    enriched, again, _ = book.place(old, NOW)
+    assert again == [] and enriched.events[0].event_id == first[0].alert_id
+    bridge = "Russia and North Korea opened a road bridge over the Tumen river on Friday."
+    backfill = article(bridge, "yonhap", published=NOW - timedelta(days=380))
+    assert [a.kind for a in book.place(backfill, NOW)[1]] == ["new"]
+    # A worker taking over learns what was said from the alerts topic (axiswatch.ledger).
+    fresh = StoryBook.in_memory(config)
+    fresh.events.remember_said([first[0].alert_id])
+    assert fresh.place(old, NOW)[1] == []
