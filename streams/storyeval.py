@@ -9,7 +9,7 @@ Two sources of labelled groups:
   a few words changed), made with a fixed seed so every run scores the same corpus.
 
 The articles are replayed through `StoryBook` (the stories stage's code) twice, in shuffled
-order; grouping is scored pairwise, and every alerting signal must have exactly one `new` alert.
+order; grouping is scored pairwise, and every event must have exactly one `new` alert.
 """
 
 from __future__ import annotations
@@ -206,8 +206,8 @@ def format_story_report(report: StoryEvalReport) -> str:
         row("  real copies (stories corpus)", report.real_pairs),
         f"distinct stories merged: {len(report.merged_distinct)} pair(s)",
         f"copies left apart: {len(report.split_copies)} pair(s)",
-        f"new alerts: {report.new_alerts} for {len(report.new_per_signal)} alerting signal(s) "
-        f"and {report.real_signals} real (story, category) signal(s); signals with more than "
+        f"new alerts: {report.new_alerts} for {len(report.new_per_signal)} event(s) "
+        f"({report.real_signals} real (story, category) signal(s)); events with more than "
         f"one new alert: {len(repeated)}",
     ]
     for a, b in report.merged_distinct[:20]:

@@ -439,8 +439,9 @@ def build() -> dict[str, Any]:
     )
     d.timeseries(
         "Story index size",
-        "Entries in the stories stage's state tables (fingerprints, stories, signals); bounded "
-        "by the story window (AXISWATCH_STORY_WINDOW_DAYS) and AXISWATCH_MAX_STORIES.",
+        "Entries in the stories stage's state tables (fingerprints, stories, events); bounded "
+        "by the story and event windows (AXISWATCH_STORY_WINDOW_DAYS, "
+        "AXISWATCH_EVENT_WINDOW_DAYS) and AXISWATCH_MAX_STORIES, AXISWATCH_MAX_EVENTS.",
         [("max by (table) (axiswatch_story_index_entries)", "{{table}}")],
         width=12,
     )

@@ -10,13 +10,17 @@ def test_alert_and_enriched_contracts_carry_the_required_fields():
     alert_fields = set(Alert.model_fields)
     assert {
         "alert_id", "kind", "category", "evidence", "actors", "story_id", "article_id",
-        "source", "url", "published_at", "detected_at", "schema_version",
+        "source", "url", "published_at", "detected_at", "schema_version", "event_id",
+        "categories", "action", "objects", "places", "quantities", "event_date", "basis",
+        "changes", "languages", "first_reported_at", "latest_reported_at",
     } <= alert_fields  # fmt: skip
+    assert Alert.model_fields["schema_version"].default == 2
     enriched = set(EnrichedArticle.model_fields)
     assert {
         "article_id", "actors", "signals", "cooperation", "story_id", "duplicate_of",
-        "schema_version",
+        "schema_version", "events",
     } <= enriched  # fmt: skip
+    assert EnrichedArticle.model_fields["schema_version"].default == 2
 
 
 def test_schema_export_writes_one_valid_schema_per_topic(tmp_path):
@@ -58,3 +62,22 @@ def test_help_teaches_the_commands():
     for command in ("broker", "replay", "worker", "alerts", "analyze", "demo"):
         assert command in out
     assert "KAFKA_BOOTSTRAP_SERVERS" in out
+
+
+def test_an_alert_shows_its_event_frame_on_one_line():
+    from axiswatch.cli import format_alert
+
+    alert = {
+        "kind": "updated", "category": "labour", "categories": ["labour", "military"],
+        "title": "T", "evidence": "E", "actors": [], "action": "send_workers",
+        "quantities": [{"unit": "workers", "value": 12000, "text": "12,000 workers"}],
+        "objects": ["drones"], "places": ["tatarstan"], "event_date": "2025-11-14",
+        "basis": "report", "changes": ["quantity: 12000 workers"], "alert_id": "ev1",
+    }  # fmt: skip
+    lines = format_alert(alert).splitlines()
+    assert lines[0].startswith("[UPDATED] LABOUR")
+    assert (
+        "    event: send_workers · labour+military · 12,000 workers · drones · in tatarstan"
+        " · on 2025-11-14"
+    ) in lines
+    assert "    adds: quantity: 12000 workers" in lines
