@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from streams.actors import default_matcher
 from streams.frames import FrameBook, default_framebook, frame_event_id
 
 __all__ = ["EventBook", "EventConfig", "EventDecision"]
@@ -37,6 +38,7 @@ _MAX_LISTED = 50
 _DAY = 86_400.0
 # Families where different specific actors make different developments (visits, letters).
 _WHO_MATTERS = frozenset({"meeting", "message", "agreement"})
+_PERSON_TYPES = frozenset({"leader", "official"})
 # Most recent events compared per look-up key: of the family and category, and of the family
 # and a specific actor, object or place.
 _SAID_KEPT = 4  # event ids remembered as alerted, per event the index may hold
@@ -271,6 +273,12 @@ class EventBook:
         return len(expired)
 
 
+def _persons(ids: set[str]) -> set[str]:
+    """The people among actor ids (leaders, officials; an id the catalogue lacks counts)."""
+    actors = default_matcher().actors
+    return {a for a in ids if a not in actors or actors[a].type in _PERSON_TYPES}
+
+
 def _specific(ids: set[str]) -> set[str]:
     # States are the only general actors a frame keeps (see frames._principal).
     return ids - {"rus", "prk"}
@@ -359,8 +367,8 @@ class _Probe:
             if not mine.isdisjoint(theirs):
                 score += 0.5
                 shared += len(_specific(mine.intersection(theirs)))
-            elif families[0] in _WHO_MATTERS and _specific(mine) and _specific(set(theirs)):
-                return None
+            elif families[0] in _WHO_MATTERS and _persons(mine) and _persons(set(theirs)):
+                return None  # Lavrov's visit is not Shoigu's
         thin = self.generic or families[0].endswith("_other")
         # Thin frames join on who, or on the same days.
         if (thin and not shared) and (

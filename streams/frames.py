@@ -209,9 +209,6 @@ class FrameBook:
                     break
         quantities = self._quantities.read(sentence)
         when, precision = self._dates.read(sentence, published)
-        if when is not None and (published - when > _HISTORY or when - published > _AHEAD):
-            # A date of history ("the 1961 treaty") or of a plan is not the development's date.
-            when, precision = None, None
         if when is not None and precision in ("day", "month"):
             age = published - when
             if age > self.background_after:
@@ -566,7 +563,7 @@ class _DateReader:
         for regex, kind in self._patterns:
             for match in regex.finditer(sentence):
                 when = resolve_date(kind, match.groupdict(), published, self._month)
-                if when is not None:
+                if when is not None and _plausible(when[0], published):
                     found.append((match.start(), *when))
                     break
         if not found:
@@ -587,6 +584,12 @@ class _DateReader:
             return None, None
         _, when, precision = min(found, key=lambda f: f[0])
         return when, precision
+
+
+def _plausible(when: date, published: date) -> bool:
+    """A date of history ("the 1961 treaty") or of a plan ("next May") is not the date of the
+    development a sentence reports."""
+    return published - _HISTORY <= when <= published + _AHEAD
 
 
 def _relative(kind: str, published: date) -> tuple[date, str]:
