@@ -270,7 +270,7 @@ class FrameBook:
             frame = by_family.get(action.family)
             if frame is not None:
                 # Another sentence of a framed family adds its facts to that frame.
-                _merge(frame, categories, objects, places, quantities)
+                _merge(frame, objects, places, quantities)
                 frame.signal_ids.extend(i for i in ids if i not in frame.signal_ids)
                 continue
             russia = [a for c in cands for a in c.russia_actors]
@@ -331,15 +331,12 @@ _OBJECT_ADDS = {"labour": ("military", "technology"), "technology": ("military",
 
 def _merge(
     frame: FrameData,
-    categories: list[str],
     objects: list[str],
     places: list[str],
     quantities: list[dict],
 ) -> None:
-    """Another sentence of the frame's family adds what it names."""
-    for cat in categories:
-        if cat not in frame.categories:
-            frame.categories.append(cat)
+    """Another sentence of the frame's family adds what it names (not its other categories:
+    those are its own sentence's business)."""
     for name, extra in (("objects", objects), ("places", places)):
         have = getattr(frame, name)
         have.extend(x for x in extra if x not in have)
