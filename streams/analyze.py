@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from bisect import bisect_left
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from pydantic import ValidationError
 
@@ -131,8 +132,9 @@ def analyze_article(
     if every:
         every.sort(key=lambda c: (c.denied, -c.confidence, -c.score, c.start))
         published = raw.published_at or raw.fetched_at
-        if raw.published_at and raw.published_at > raw.fetched_at:
-            published = raw.fetched_at  # a date in the future is not a publication date
+        if raw.published_at and not _EARLIEST <= raw.published_at <= raw.fetched_at:
+            # A date in the future, or a zero date (0001-01-01), is not a publication date.
+            published = raw.fetched_at
         events = [
             frame.as_dict()
             for frame in framebook.frames(text, every, mentions, matcher, published, signal_ids)
@@ -173,6 +175,9 @@ def analyze_article(
             "events": events,
         }
     )
+
+
+_EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 
 
 def _stripped_words(body: str) -> list[str] | None:

@@ -124,6 +124,8 @@ def _label_of(
             mine = _norm(sentence)
             if mine and (mine in said or said in mine):
                 return event["event"]
+    # Else the article's one labelled event of the alert's category (or of its categories);
+    # when several fit, the alert cannot be traced and counts for none.
     cats = set(categories)
     for wanted in ([category] if category else []) + [None]:
         fitting = [
@@ -132,8 +134,8 @@ def _label_of(
         ]  # fmt: skip
         if len(fitting) == 1:
             return fitting[0]["event"]
-        if fitting and wanted:
-            return fitting[0]["event"]
+        if fitting:
+            return None
     return None
 
 

@@ -39,6 +39,11 @@ _DAY = 86_400.0
 # Families where different specific actors make different developments (visits, letters).
 _WHO_MATTERS = frozenset({"meeting", "message", "agreement"})
 _PERSON_TYPES = frozenset({"leader", "official"})
+# A frame starts an event only when its signal's confidence, hedge aside, is at least this:
+# the two sides named in the sentence (0.9 x cue strength, 0.79 and up); a pair phrase
+# (0.75 x ...) or a side found in the sentence before (0.6 x ...) only joins known events.
+_START_CONFIDENCE = 0.75
+_HEDGE_FACTOR = 0.6  # streams.signals lowers a hedged signal's confidence by this factor
 # Most recent events compared per look-up key: of the family and category, and of the family
 # and a specific actor, object or place.
 _SAID_KEPT = 4  # event ids remembered as alerted, per event the index may hold
@@ -60,7 +65,7 @@ class EventConfig:
 class EventDecision:
     """What a frame did: its event, and the alert kind it raises (None: nothing to say)."""
 
-    event_id: str
+    event_id: str | None  # None: the frame joined nothing and may not start an event
     kind: str | None
     changes: tuple[str, ...]
     record: dict
@@ -117,6 +122,8 @@ class EventBook:
         if event_id is None:
             event_id = self.match(frame, ts, cutoff)
         if event_id is None:
+            if not _can_start(frame):
+                return EventDecision(None, None, (), {})
             event_id = frame_event_id(article_id, frame["family"], frame["evidence_span"][0])
             existing = self.events.get(event_id)
             if existing is not None and existing["seen"] >= cutoff:
@@ -125,9 +132,14 @@ class EventBook:
                     event_id, existing, frame, article_id, source, story_id, lang, ts
                 )
             record = _new_record(event_id, frame, article_id, source, story_id, lang, ts)
-            self._stamp(record)
-            self.events[event_id] = record
-            self._add_to_index(event_id, record)
+            if existing is not None and "keys" in existing:
+                # Its own expired event, not swept yet: it keeps its place in the index.
+                record["seq"], record["keys"] = existing["seq"], existing["keys"]
+                self.events[event_id] = record
+            else:
+                self._stamp(record)
+                self.events[event_id] = record
+                self._add_to_index(event_id, record)
             if event_id in self.said:
                 return EventDecision(event_id, None, (), record)
             self.remember_said([event_id])
@@ -188,12 +200,12 @@ class EventBook:
             for event_id in reversed(self._index.get(key, ())):
                 if live >= limit:
                     break
+                if event_id in seen:
+                    continue
                 record = self.events.get(event_id)
                 if record is None or record["seen"] < cutoff:
                     continue
                 live += 1
-                if event_id in seen:
-                    continue
                 seen.add(event_id)
                 score = probe.score(record)
                 if score is None:
@@ -271,6 +283,19 @@ class EventBook:
         if expired:
             self.rebuild_index()
         return len(expired)
+
+
+def _can_start(frame: dict) -> bool:
+    """Whether a frame may start an event, rather than only join a known one: it names an
+    action of its own, and its sentence names both sides itself (not through "the two
+    countries" or the sentence before). A hedge does not count against it: a first report is
+    often attributed ("reportedly", "Ukraine claims"), and its alert says `hedged`."""
+    if frame["family"].endswith("_other"):
+        return False
+    confidence = frame.get("confidence", 1.0)
+    if frame.get("hedged"):
+        confidence /= _HEDGE_FACTOR
+    return confidence >= _START_CONFIDENCE
 
 
 def _persons(ids: set[str]) -> set[str]:
@@ -398,7 +423,7 @@ def _new_record(
         "dprk_actors": list(frame["dprk_actors"]),
         "objects": list(frame["objects"]),
         "places": list(frame["places"]),
-        "quantities": {q["unit"]: q["value"] for q in frame["quantities"] if q["value"]},
+        "quantities": _largest(frame["quantities"]),
         "date": day,  # for matching: the publication day when the frame gave no date
         "dated": dated,
         "basis": frame["basis"],
@@ -411,6 +436,15 @@ def _new_record(
         "stories": [story_id],
         "languages": [lang] if lang else [],
     }
+
+
+def _largest(quantities: list[dict]) -> dict[str, int]:
+    """Per unit, the largest value stated."""
+    out: dict[str, int] = {}
+    for quantity in quantities:
+        if quantity["value"]:
+            out[quantity["unit"]] = max(out.get(quantity["unit"], 0), quantity["value"])
+    return out
 
 
 def _changes(record: dict, frame: dict) -> list[str]:
@@ -472,41 +506,48 @@ def record_from_alerts(
     records: dict[str, dict] = {}
     for alert in alerts:
         try:
-            event_id = alert["event_id"]
-            action = book.actions.get(alert["action"])
-            when = alert.get("published_at") or alert["detected_at"]
-            ts = _timestamp(when)
-            frame = {
-                "family": action.family if action else alert["action"],
-                "action": alert["action"],
-                "category": alert["category"],
-                "categories": list(alert.get("categories") or [alert["category"]]),
-                "russia_actors": [a["id"] for a in alert["actors"] if a.get("side") == "russia"],
-                "dprk_actors": [a["id"] for a in alert["actors"] if a.get("side") == "dprk"],
-                "objects": list(alert.get("objects") or []),
-                "places": list(alert.get("places") or []),
-                "quantities": list(alert.get("quantities") or []),
-                "event_date": alert.get("event_date"),
-                "basis": alert.get("basis") or "report",
-            }
-        except (KeyError, TypeError, ValueError):
-            continue
-        record = records.get(event_id)
-        if record is None:
-            record = _new_record(
-                event_id, frame, alert["article_id"], alert.get("source") or "unknown",
-                alert.get("story_id") or "", None, ts,
-            )  # fmt: skip
-            record["languages"] = list(alert.get("languages") or [])
-        else:
-            record = {**record, "seen": max(record["seen"], ts), "last": max(record["last"], ts),
-                      "articles": _add(record["articles"], alert["article_id"])}  # fmt: skip
-            _absorb(record, frame, [])
-        record["sources"] = list(alert.get("sources") or record["sources"])[-_MAX_LISTED:]
-        record["source_count"] = max(record["source_count"], int(alert.get("source_count") or 1))
-        record["stories"] = _add(record["stories"], alert.get("story_id") or "")
-        records[event_id] = record
+            _read_alert(records, alert, book)
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError):
+            continue  # not an alert of this schema: nothing to learn from it
     return records
+
+
+def _read_alert(records: dict[str, dict], alert: dict, book: FrameBook) -> None:
+    event_id = str(alert["event_id"])
+    action = book.actions.get(alert["action"])
+    detected = _timestamp(alert["detected_at"])
+    published = _timestamp(alert["published_at"]) if alert.get("published_at") else detected
+    ts = min(published, detected)  # event time, never later than it was said
+    frame = {
+        "family": action.family if action else str(alert["action"]),
+        "action": alert["action"],
+        "category": alert["category"],
+        "categories": list(alert.get("categories") or [alert["category"]]),
+        "russia_actors": [a["id"] for a in alert["actors"] if a.get("side") == "russia"],
+        "dprk_actors": [a["id"] for a in alert["actors"] if a.get("side") == "dprk"],
+        "objects": list(alert.get("objects") or []),
+        "places": list(alert.get("places") or []),
+        "quantities": [q for q in alert.get("quantities") or [] if isinstance(q, dict)],
+        "event_date": alert.get("event_date"),
+        "basis": alert.get("basis") or "report",
+    }
+    _day(frame["event_date"])  # a date this code cannot read is not this schema's
+    article_id = str(alert["article_id"])
+    record = records.get(event_id)
+    if record is None:
+        record = _new_record(
+            event_id, frame, article_id, alert.get("source") or "unknown",
+            alert.get("story_id") or "", None, ts,
+        )  # fmt: skip
+        record["languages"] = list(alert.get("languages") or [])
+    else:
+        record = {**record, "seen": max(record["seen"], ts), "last": max(record["last"], ts),
+                  "articles": _add(record["articles"], article_id)}  # fmt: skip
+        _absorb(record, frame, [])
+    record["sources"] = list(alert.get("sources") or record["sources"])[-_MAX_LISTED:]
+    record["source_count"] = max(record["source_count"], int(alert.get("source_count") or 1))
+    record["stories"] = _add(record["stories"], alert.get("story_id") or "")
+    records[event_id] = record
 
 
 def _timestamp(value: str) -> float:

@@ -14,6 +14,7 @@ Pure: no Kafka, no state.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 from collections.abc import Sequence
@@ -146,7 +147,8 @@ class FrameBook:
             self._phrases = PhraseMatcher(items)
         except ValueError as exc:
             raise SeedDataError(f"events.toml: {exc}") from exc
-        self._quantities = _QuantityReader(data.get("quantities", {}))
+        months = [w for words in data.get("dates", {}).get("months", []) for w in words]
+        self._quantities = _QuantityReader(data.get("quantities", {}), months)
         self._dates = _DateReader(data.get("dates", {}))
 
     @classmethod
@@ -359,11 +361,17 @@ def frame_event_id(article_id: str, family: str, start: int) -> str:
 
 
 # ---------------------------------------------------------------------- quantities
-_NUMBER = r"\d{1,3}(?:[,\u00a0 ]\d{3})+(?![\d])|\d+(?:[.,]\d+)?"
+# At most twelve digits: longer runs are not counts (and would overflow a float).
+_NUMBER = r"\d{1,3}(?:[,\u00a0 ]\d{3}){1,3}(?![\d])|\d{1,12}(?:[.,]\d{1,6})?(?!\d)"
+_MAX_QUANTITY = 1_000_000_000
+_DATE_UNITS = ("년", "월", "일")
 
 
 class _QuantityReader:
-    def __init__(self, data: dict) -> None:
+    def __init__(self, data: dict, months: Sequence[str] = ()) -> None:
+        self._month_re = (
+            re.compile(rf"^(?:{_pattern_regex(months)})$", re.IGNORECASE) if months else None
+        )
         units = data.get("units", {})
         self._counters = tuple(units.get("people_counters", ()))
         unit_lists = {u: ws for u, ws in units.items() if u != "people_counters"}
@@ -386,9 +394,13 @@ class _QuantityReader:
         )
         self._num = re.compile(rf"(?<![\w.,])({_NUMBER})")
         self._korean = re.compile(
-            r"(?<!\d)(?:(\d+)만)?\s?(?:(\d+)천)?(\d{1,3}(?:,\d{3})*|\d+)?\s?(여\s?)?(명|발|톤|개)"
+            r"(?<!\d)(?:(\d{1,5})만)?\s?(?:(\d)천)?(\d{1,3}(?:,\d{3}){0,2}|\d{1,7})?(?!\d)\s?"
+            r"(여\s?)?(명|발|톤)"
         )
         self._word = re.compile(r"[\w\-]+")
+
+    def _is_month(self, word: str) -> bool:
+        return bool(self._month_re and self._month_re.match(word))
 
     def _unit_of(self, word: str) -> str | None:
         for unit, regex in self._unit_re.items():
@@ -428,9 +440,13 @@ class _QuantityReader:
                         value *= factor
                         consumed = 1
                         break
+            if not 0 < value <= _MAX_QUANTITY:
+                continue
             value = int(round(value))
             if consumed == 0 and 1900 <= value <= 2100 and "," not in raw:
                 continue  # a year
+            if words and (self._is_month(words[0]) or rest[:1] in _DATE_UNITS):
+                continue  # a day of a month ("12 June", "10월", "5일")
             for word in words[consumed : consumed + 4]:
                 unit = self._unit_of(word)
                 if unit:
@@ -555,7 +571,14 @@ class _DateReader:
         return None
 
     def read(self, sentence: str, published: date) -> tuple[date | None, str | None]:
-        """The first date the sentence gives, resolved against `published`, and its precision."""
+        """The first date the sentence gives, resolved against `published`, and its precision
+        (None, None when it gives none, or none that date arithmetic can hold)."""
+        try:
+            return self._read(sentence, published)
+        except (ValueError, OverflowError):
+            return None, None
+
+    def _read(self, sentence: str, published: date) -> tuple[date | None, str | None]:
         found: list[tuple[int, date, str]] = []
         for regex, kind in self._patterns:
             for match in regex.finditer(sentence):
@@ -586,7 +609,7 @@ class _DateReader:
 def _plausible(when: date, published: date) -> bool:
     """A date of history ("the 1961 treaty") or of a plan ("next May") is not the date of the
     development a sentence reports."""
-    return published - _HISTORY <= when <= published + _AHEAD
+    return abs((published - when).days) <= _HISTORY.days and when <= published + _AHEAD
 
 
 def _relative(kind: str, published: date) -> tuple[date, str]:
@@ -614,10 +637,16 @@ def resolve_date(kind: str, groups: dict, published: date, month_of) -> tuple[da
         if kind == "y":
             return date(year, 1, 1), "year"
         if kind == "ko_d":
-            when = published.replace(day=day)
-            if when > published:
-                when = (published.replace(day=1) - timedelta(days=1)).replace(day=day)
-            return when, "day"
+            # "지난 31일": the latest 31st not after publication (stepping back over months
+            # without one).
+            month_start = published.replace(day=1)
+            for _ in range(3):
+                with contextlib.suppress(ValueError):
+                    when = month_start.replace(day=day)
+                    if when <= published:
+                        return when, "day"
+                month_start = (month_start - timedelta(days=1)).replace(day=1)
+            return None
         if number is None:
             return None
         if year is None:
@@ -632,7 +661,7 @@ def resolve_date(kind: str, groups: dict, published: date, month_of) -> tuple[da
                 when = date(year - 1, number, day)
             return when, "day"
         return date(year, number, 1), "month"
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, OverflowError):
         return None
 
 

@@ -106,7 +106,9 @@ class StoryBook:
         and how it was placed. `now` is the detection time stamped on the outputs; windows use
         the article's event time."""
         now = now or utcnow()
-        ts = event_time(article)
+        # Not later than a day after the worker's clock: one article with a wrong date must not
+        # carry the window a year ahead and sweep what is known.
+        ts = min(event_time(article), now.timestamp() + _FUTURE_SLACK)
         cutoff = ts - self.config.window.total_seconds()
         self.maybe_sweep(ts)
 
@@ -157,8 +159,10 @@ class StoryBook:
                 ts=ts,
                 known_event=story_events.get(frame.family),
             )
-            story_events.setdefault(frame.family, decision.event_id)
             frames.append(frame.model_copy(update={"event_id": decision.event_id}))
+            if decision.event_id is None:
+                continue  # too weak to start an event, and no known one fits
+            story_events.setdefault(frame.family, decision.event_id)
             earlier = decisions.get(decision.event_id)
             if earlier is None or _KIND_RANK[decision.kind] > _KIND_RANK[earlier[0].kind]:
                 decisions[decision.event_id] = (decision, frame)
@@ -276,7 +280,16 @@ class StoryBook:
         if self._last_sweep is None:
             self._last_sweep = self._watermark
             return False
-        if self._watermark - self._last_sweep < self.config.sweep_interval.total_seconds():
+        # The caps hold even while event time stands still (a backfill of older articles
+        # behind a live stream does not advance it).
+        over = (
+            len(self.stories) > self.config.max_stories * _OVER_CAP
+            or len(self.events.events) > self.config.max_events * _OVER_CAP
+        )
+        if (
+            not over
+            and self._watermark - self._last_sweep < self.config.sweep_interval.total_seconds()
+        ):
             return False
         self.sweep(self._watermark)
         return True
@@ -344,14 +357,20 @@ _KIND_RANK = {None: 0, "corroborated": 1, "updated": 2, "new": 3}
 # An article's publication time counts as its event time unless it is later than this after
 # the article was fetched (a wrong date must not push the window forward).
 _FUTURE_SLACK = 86_400.0
+_OVER_CAP = 1.1  # a sweep runs as soon as the stories or events exceed their cap by this much
+_EARLIEST = datetime(1990, 1, 1, tzinfo=UTC).timestamp()
 
 
 def event_time(article: AnalyzedArticle) -> float:
-    """The article's event time: `published_at`, else `fetched_at` (seconds since the epoch)."""
+    """The article's event time: `published_at`, else `fetched_at` (seconds since the epoch);
+    a publication date before 1990 or more than a day after fetching is not believed."""
     fetched = article.fetched_at.timestamp()
     if article.published_at is None:
         return fetched
-    return min(article.published_at.timestamp(), fetched + _FUTURE_SLACK)
+    published = article.published_at.timestamp()
+    if published < _EARLIEST:
+        return fetched
+    return min(published, fetched + _FUTURE_SLACK)
 
 
 def _exact_keys(article: AnalyzedArticle) -> list[tuple[str, int]]:

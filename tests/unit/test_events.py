@@ -177,3 +177,73 @@ def test_events_rebuilt_from_alerts_are_known_again():
     assert fresh.adopt(record_from_alerts([alert]).items()) == 1
     again = decide(fresh, frame(russia=("shoigu",)), "a2", "t", T0 + DAY)
     assert again.kind == "corroborated" and again.event_id == first.event_id
+
+
+def test_malformed_alerts_read_back_are_skipped():
+    good = {
+        "event_id": "ev1", "action": "summit", "category": "diplomatic", "actors": [],
+        "detected_at": "2024-10-18T00:00:00+00:00", "article_id": "a1", "event_date": None,
+    }  # fmt: skip
+    bad = [
+        {**good, "event_id": "ev2", "event_date": "11/05/2024"},
+        {k: v for k, v in good.items() if k != "article_id"} | {"event_id": "ev3"},
+        {**good, "event_id": "ev4", "source_count": "many"},
+        {"alert_id": "s1", "kind": "new"},  # schema 1
+        "not an alert",
+    ]
+    assert set(record_from_alerts([*bad, good])) == {"ev1"}
+
+
+def test_a_report_published_after_it_was_said_does_not_move_the_adopted_event_ahead():
+    alert = {
+        "event_id": "ev1", "action": "summit", "category": "diplomatic", "actors": [],
+        "published_at": "2024-12-05T00:00:00+00:00", "detected_at": "2024-11-06T00:00:00+00:00",
+        "article_id": "a1",
+    }  # fmt: skip
+    record = record_from_alerts([alert])["ev1"]
+    assert record["seen"] == datetime(2024, 11, 6, tzinfo=UTC).timestamp()
+
+
+def test_an_index_rebuilt_on_takeover_answers_as_the_one_built_while_processing():
+    """Two books fed the same stream (re-sent articles, sweeps, many events of one key): one
+    keeps its index, the other rebuilds it before every frame; they decide alike."""
+    import random
+
+    rng = random.Random(5)
+    kept = EventBook({}, EventConfig(window=timedelta(days=40)))
+    rebuilt = EventBook({}, EventConfig(window=timedelta(days=40)))
+    people = ["lavrov", "shoigu", "putin", "belousov", "kozlov", "peskov", "medvedev",
+              "gerasimov", "matsegora"]  # fmt: skip
+    sent: list[tuple[str, dict, float]] = []
+    for step in range(1500):
+        day = step // 6
+        old = [s for s in sent if s[2] < T0 + (day - 45) * DAY]
+        if old and rng.random() < 0.15:
+            article, f, _ = rng.choice(old)  # an old article again, its event expired
+            ts = T0 + day * DAY
+        else:
+            f = frame("summit", "meeting", ("diplomatic",),
+                      when=date(2024, 1, 1) + timedelta(days=day),
+                      russia=(rng.choice(people),), dprk=("kim_jong_un",))  # fmt: skip
+            article, ts = f"a{step}", T0 + day * DAY
+            sent.append((article, f, ts))
+        rebuilt.rebuild_index()
+        one = decide(kept, f, article, f"s{step % 7}", ts)
+        two = decide(rebuilt, f, article, f"s{step % 7}", ts)
+        assert (one.event_id, one.kind) == (two.event_id, two.kind), step
+        if step % 120 == 119:
+            kept.sweep(ts)
+            rebuilt.sweep(ts)
+
+
+def test_a_weak_or_thin_frame_joins_a_known_event_but_starts_none():
+    book = EventBook({})
+    weak = {**frame(), "confidence": 0.6 * 0.9}  # the other side only in the sentence before
+    thin = frame("military_other", "military_other")
+    assert decide(book, weak, "a1", "s", T0).event_id is None
+    assert decide(book, thin, "a2", "s", T0).event_id is None
+    hedged = {**frame(), "confidence": 0.6 * 0.875, "hedged": True}  # "reportedly sent"
+    first = decide(book, hedged, "a3", "s", T0)
+    assert first.kind == "new"
+    joined = decide(book, weak, "a4", "t", T0 + DAY)
+    assert (joined.kind, joined.event_id) == ("corroborated", first.event_id)

@@ -116,3 +116,41 @@ def test_the_seed_article_gives_four_developments_with_their_categories():
     assert by_action["share_cyber"].dprk_actors == ["lazarus"]
     assert by_action["honour_fallen"].basis == "background"  # "As The Gaze reported earlier"
     assert by_action["letter"].basis == "report"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "North Korea sent " + "9" * 400 + " troops to Russia.",
+        "북한군 " + "9" * 5000 + "명 파병",
+        "Yesterday North Korea sent troops to Russia.",
+        "Last year North Korea sent troops to Russia.",
+        "지난 31일 북한군이 러시아에 파병됐다.",
+        "North Korea sent troops to Russia on 31 February 2024 and 0 June.",
+    ],
+)
+def test_odd_numbers_and_dates_never_raise(sentence):
+    for published in (date(1, 1, 1), date(9999, 12, 31), FRIDAY):
+        read(sentence, "military", published)
+
+
+def test_a_zero_publication_date_is_not_believed():
+    raw = RawArticle(
+        article_id="z", title="T", body="Yesterday North Korea sent troops to Russia's Kursk.",
+        published_at=datetime(1, 1, 1, tzinfo=UTC), fetched_at=datetime(2025, 3, 7, tzinfo=UTC),
+    )  # fmt: skip
+    frames = analyze_article(raw).events
+    assert frames and frames[0].event_date == date(2025, 3, 6)
+
+
+def test_the_last_31st_steps_back_over_months_without_one():
+    assert read("지난 31일 북한군이 러시아에 파병됐다.", "military", date(2024, 5, 1))[3] == date(
+        2024, 3, 31
+    )
+
+
+def test_days_of_a_month_are_not_quantities_and_items_are_not_people():
+    assert read("On 12 June North Korean troops arrived in Kursk.", "military")[2] == []
+    quantities = read("2024년 10월 북한군 1만2000명이 러시아에 파병됐다.", "military")[2]
+    assert [(q["unit"], q["value"]) for q in quantities] == [("troops", 12000)]
+    assert read("북한은 러시아에 컨테이너 1만3000개를 보냈다.", "military")[2] == []

@@ -169,18 +169,30 @@ def test_an_event_quiet_for_longer_than_the_window_is_new_again_and_state_is_swe
 
 
 def test_windows_run_on_event_time_not_on_the_detection_clock():
-    """A backfill: two reports a year apart in publication time, processed a second apart."""
+    """A backfill: two reports published a year apart, processed a second apart."""
     book = StoryBook.in_memory(StoryConfig(event_window=timedelta(days=180)))
-    _, first, _ = book.place(article(TROOPS, "outlet-a"), NOW)
-    a_year_on = article(TROOPS + " Again.", "outlet-b", published=NOW + timedelta(days=365))
-    _, later, _ = book.place(a_year_on, NOW + timedelta(seconds=1))
+    a_year_ago = NOW - timedelta(days=365)
+    _, first, _ = book.place(article(TROOPS, "outlet-a", published=a_year_ago), NOW)
+    _, later, _ = book.place(article(TROOPS + " Again.", "outlet-b"), NOW + timedelta(seconds=1))
     assert [a.kind for a in first] == ["new"] and [a.kind for a in later] == ["new"]
-    # ... while a report a week on, processed a year later by the clock, corroborates.
+    # ... while reports a week apart in publication time corroborate, processed a year apart.
     book = StoryBook.in_memory(StoryConfig(event_window=timedelta(days=180)))
-    book.place(article(TROOPS, "outlet-a"), NOW)
-    week_on = article(TROOPS + " Again.", "outlet-b", published=NOW + timedelta(days=7))
-    _, again, _ = book.place(week_on, NOW + timedelta(days=365))
+    book.place(article(TROOPS, "outlet-a", published=a_year_ago), a_year_ago)
+    week_on = article(TROOPS + " Again.", "outlet-b", published=a_year_ago + timedelta(days=7))
+    _, again, _ = book.place(week_on, NOW)
     assert [a.kind for a in again] == ["corroborated"]
+
+
+def test_a_publication_date_ahead_of_the_clock_does_not_carry_the_window_away():
+    """One article dated 2099 must not make every known event look a century old."""
+    book = StoryBook.in_memory()
+    _, first, _ = book.place(article(TROOPS, "outlet-a"), NOW)
+    wrong = article("Kim Jong Un sent a letter to Vladimir Putin.", "outlet-b",
+                    published=datetime(2099, 1, 1, tzinfo=UTC))  # fmt: skip
+    book.place(wrong, NOW)
+    book.sweep((NOW + timedelta(days=2)).timestamp())
+    _, again, _ = book.place(article(TROOPS + " Again.", "outlet-c"), NOW)
+    assert [a.kind for a in again] == ["corroborated"] and again[0].alert_id == first[0].alert_id
 
 
 def test_the_story_index_is_capped_oldest_first():
