@@ -69,3 +69,23 @@ def test_article_id_prefers_the_canonical_url():
     assert by_url == article_id_for("http://www.example.com/x/", "other", "text")
     assert by_url.startswith("u")
     assert article_id_for(None, "t", "body").startswith("c")
+
+
+def test_html_becomes_text_with_block_breaks_and_without_scripts():
+    from streams.text import html_to_text
+
+    value = (
+        "<p>Kim &amp; <b>Putin</b> met.</p><script>var x = '<p>no</p>';</script>"
+        "<div>Second<br>line</div><!-- a comment --><style>p {}</style>tail"
+    )
+    assert normalise_text(value) == "Kim & Putin met.\nSecond\nline\ntail"
+    assert html_to_text("5 < 6 and 7 > 3") == "5 < 6 and 7 > 3"
+    assert html_to_text("Kim &amp; Putin") == "Kim & Putin"
+
+
+def test_hostile_html_gives_its_visible_text():
+    """Unclosed tags and comments: the text a browser would show, from a linear-time parser
+    (benchmarks/html_bench.py times it against the standard library's parser)."""
+    assert normalise_text("<script" * 50_000) == ""
+    assert normalise_text("News <!--" + "x" * 100_000) == "News"
+    assert normalise_text("<p" * 50_000 + ">Text") == "Text"
