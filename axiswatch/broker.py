@@ -305,7 +305,12 @@ def free_port() -> int:
 
 
 def _cluster_id() -> str:
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    """A random cluster id, as Kafka's own `Uuid.randomUuid` makes them: never starting with
+    "-", which the storage tool would read as an option (one start in 64 failed so)."""
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id
 
 
 def _previous_controller_port(config: Path) -> int | None:

@@ -223,3 +223,12 @@ def test_a_tls_client_reset_by_a_plaintext_listener_is_told_so():
         thread.join(5)
         server.close()
     assert diagnosis.kind == "tls", diagnosis
+
+
+def test_cluster_ids_never_start_with_a_dash():
+    """The storage tool reads `-t -xyz` as an option: the id must not start with "-"."""
+    from axiswatch.broker import _cluster_id
+
+    ids = [_cluster_id() for _ in range(5000)]
+    assert not any(i.startswith("-") for i in ids) and len(set(ids)) == len(ids)
+    assert all(len(i) == 22 for i in ids)
