@@ -614,7 +614,9 @@ def build_parser() -> argparse.ArgumentParser:
         "GET (ETag, Last-Modified), backoff on errors, Retry-After honoured. What was published\n"
         "is kept in the compacted topic feeds.state, so a restart publishes nothing twice.\n"
         "Feed list: [[feeds]] tables with name, url, optional lang, interval (s), tags,\n"
-        "source, timeout (s), max_bytes; see seeds/feeds.toml and docs/feeds.md.",
+        "source, timeout (s), max_bytes; see seeds/feeds.toml and docs/feeds.md.\n\n"
+        "Feeds and redirects to loopback, private or link-local addresses are refused;\n"
+        "set AXISWATCH_FETCH_ALLOW_PRIVATE=1 for feeds on a private network.",
         _cmd_poll,
     )
     p.add_argument(

@@ -16,6 +16,7 @@ figures are the poller's own (fetch, parse, schedule); with it, Kafka writes are
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import statistics
 import sys
@@ -25,6 +26,8 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# The benchmark's feed server is on loopback, which the fetcher refuses by default (SSRF).
+os.environ.setdefault("AXISWATCH_FETCH_ALLOW_PRIVATE", "1")
 
 from producers.feeds import FeedConfig  # noqa: E402
 from producers.feedstate import MemoryStateStore  # noqa: E402

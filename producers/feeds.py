@@ -306,12 +306,31 @@ def _plausibility(text: str) -> float:
 
 
 def strip_entity_declarations(text: str) -> tuple[str, bool]:
-    """Remove a DOCTYPE whose internal subset declares entities (entity-expansion and external
-    entity attacks). Returns the text and whether something was removed."""
-    start = text.find("<!DOCTYPE", 0, 65536)
-    if start < 0 or re.search(r"<[A-Za-z_]", text[:start]):
+    """Remove every DOCTYPE whose internal subset declares entities (entity-expansion and
+    external entity attacks), wherever it stands: after a long comment, in any case. Returns
+    the text and whether something was removed. Linear in the text."""
+    lowered = text.lower()
+    pieces: list[str] = []
+    kept_from = 0
+    start = lowered.find("<!doctype")
+    while start >= 0:
+        end = _doctype_end(text, start + 9)
+        doctype = lowered[start:end] if end > 0 else lowered[start:]
+        if "<!entity" in doctype:
+            pieces.append(text[kept_from:start])
+            kept_from = end if end > 0 else len(text)
+        if end < 0:
+            break
+        start = lowered.find("<!doctype", end)
+    if not pieces:
         return text, False
-    i, quote, in_subset, end = start + 9, "", False, -1
+    pieces.append(text[kept_from:])
+    return "".join(pieces), True
+
+
+def _doctype_end(text: str, i: int) -> int:
+    """The index just after the DOCTYPE that starts before `i`, or -1 when it never ends."""
+    quote, in_subset = "", False
     while i < len(text):
         ch = text[i]
         if quote:
@@ -324,13 +343,9 @@ def strip_entity_declarations(text: str) -> tuple[str, bool]:
         elif ch == "]":
             in_subset = False
         elif ch == ">" and not in_subset:
-            end = i + 1
-            break
+            return i + 1
         i += 1
-    doctype = text[start:end] if end > 0 else text[start:]
-    if "<!ENTITY" not in doctype.upper():
-        return text, False
-    return text[:start] + (text[end:] if end > 0 else ""), True
+    return -1
 
 
 # ----------------------------------------------------------------------------- parsing

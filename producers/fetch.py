@@ -5,13 +5,23 @@ redirect together), a cap on the body (compressed and decompressed), gzip/deflat
 `max_redirects` redirects with loop detection, and a User-Agent that names axiswatch. Only
 http and https; `file:` only when the policy allows it. Errors are `FetchError`s that say what
 happened; `retry_after` carries a server's Retry-After in seconds.
+
+Server-side request forgery: a feed URL, or any redirect on the way, whose host is or resolves
+to a loopback, private, link-local, shared or reserved address is refused (the address checked
+is the one connected to, so a name cannot resolve to another address in between), and a
+redirect from https to http is refused. `AXISWATCH_FETCH_ALLOW_PRIVATE=1` (or
+`FetchPolicy(allow_private=True)`) allows private targets: feeds on a private network, local
+test servers. Name resolution counts toward the fetch's deadline.
 """
 
 from __future__ import annotations
 
 import contextlib
 import email.utils
+import functools
 import http.client
+import ipaddress
+import os
 import socket
 import ssl
 import threading
@@ -60,6 +70,10 @@ class FetchPolicy:
     max_redirects: int = 5
     allow_file: bool = False
     user_agent: str = USER_AGENT
+    # Loopback, private and link-local targets: refused unless allowed (see the module's doc).
+    allow_private: bool = field(
+        default_factory=lambda: os.environ.get("AXISWATCH_FETCH_ALLOW_PRIVATE", "") == "1"
+    )
 
 
 @dataclass(slots=True)
@@ -162,8 +176,15 @@ def fetch(
     current = url
     moved_to: str | None = None
     all_permanent = True
+    previous: str | None = None
     while True:
         _check_scheme(current, url)
+        if previous and _is_https(previous) and not _is_https(current):
+            raise FetchError(
+                f"{previous} redirects to {current}: a redirect from https to http is refused; "
+                "use the http address in the feed list if the feed really is plain http",
+                kind="refused",
+            )
         if current in visited:
             raise FetchError(
                 f"redirect loop: {' -> '.join([*visited, current])}; fix the feed URL",
@@ -181,12 +202,59 @@ def fetch(
             if not location:
                 raise FetchError(f"HTTP {status} from {current} without a Location", kind="http")
             all_permanent = all_permanent and status in (301, 308)
-            current = urljoin(current, location)
+            previous, current = current, urljoin(current, location)
             moved_to = current if all_permanent else None
             continue
         result = FetchResult(url, current, status, body, headers, moved_to)
         result.elapsed = time.monotonic() - started
         return result
+
+
+def _is_https(url: str) -> bool:
+    return urlsplit(url).scheme.lower() == "https"
+
+
+def _public_address(url: str, host: str, port: int, deadline: _Deadline, allow: bool) -> str:
+    """The address to connect to for `host`: its first address, resolved within the deadline,
+    refused when it is not a public one (unless `allow`)."""
+    try:
+        literal = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        literal = None
+    addresses = [str(literal)] if literal is not None else _resolve(url, host, port, deadline)
+    if not allow:
+        for address in addresses:
+            ip = ipaddress.ip_address(address.split("%", 1)[0])
+            if not ip.is_global or ip.is_multicast:
+                raise FetchError(
+                    f"{url}: {host} is {ip}, a loopback, private, link-local or reserved "
+                    "address; such targets are refused (set AXISWATCH_FETCH_ALLOW_PRIVATE=1 for "
+                    "feeds on a private network)",
+                    kind="refused",
+                )
+    return addresses[0]
+
+
+def _resolve(url: str, host: str, port: int, deadline: _Deadline) -> list[str]:
+    """getaddrinfo within the fetch's deadline (it blocks, so it runs in a daemon thread)."""
+    result: list = []
+    error: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            result.extend(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+        except (OSError, UnicodeError) as exc:
+            error.append(exc)
+
+    thread = threading.Thread(target=run, name="axiswatch-resolve", daemon=True)
+    thread.start()
+    thread.join(deadline.remaining())
+    if thread.is_alive():
+        raise deadline.error()
+    if error or not result:
+        reason = _describe(error[0]) if error else "no address"
+        raise FetchError(f"{url}: cannot resolve {host} ({reason})", kind="network")
+    return list(dict.fromkeys(info[4][0] for info in result))
 
 
 def _check_scheme(current: str, original: str) -> None:
@@ -223,9 +291,14 @@ def _request(
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
+    address = _public_address(url, host, port, deadline, policy.allow_private)
     conn = _connection(parts.scheme.lower(), host, port, deadline.remaining())
     if conn.host != host and not https:
         target = url  # a plain-http proxy takes the absolute URL
+    if conn.host == host:
+        # Connect to the address checked, not to whatever the name resolves to next; TLS still
+        # verifies the certificate against the host name.
+        conn._create_connection = functools.partial(_connect_to, address)  # type: ignore[attr-defined]
     watchdog = _Watchdog(conn, deadline)
     try:
         conn.connect()
@@ -253,6 +326,10 @@ def _request(
     finally:
         watchdog.cancel()
         conn.close()
+
+
+def _connect_to(address: str, where: tuple[str, int], *args, **kwargs) -> socket.socket:  # noqa: ANN002, ANN003
+    return socket.create_connection((address, where[1]), *args, **kwargs)
 
 
 def _connection(scheme: str, host: str, port: int, timeout: float) -> http.client.HTTPConnection:

@@ -160,3 +160,53 @@ def test_other_schemes_and_refused_connections_are_errors(server):
     server.stop()
     with pytest.raises(FetchError, match="connection refused"):
         fetch(f"http://127.0.0.1:{port}/gone.xml", FetchPolicy(timeout=2))
+
+
+def test_private_and_loopback_targets_are_refused_unless_allowed(server):
+    """A feed URL, or a redirect, to loopback, private, link-local or metadata addresses."""
+    refuse = FetchPolicy(allow_private=False, timeout=5)
+    feed = server.add("/feed.xml", body=fixture("rss20.xml"))
+    for url in (
+        feed,  # 127.0.0.1
+        "http://localhost:9/feed.xml",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://10.0.0.1/feed.xml",
+        "http://[::1]:9/feed.xml",
+        "http://0.0.0.0:9/feed.xml",
+    ):
+        with pytest.raises(FetchError) as caught:
+            fetch(url, refuse)
+        assert caught.value.kind == "refused" and "AXISWATCH_FETCH_ALLOW_PRIVATE" in str(
+            caught.value
+        )
+    assert fetch(feed, FetchPolicy(allow_private=True)).status == 200
+
+
+def test_the_allowance_comes_from_the_environment(monkeypatch):
+    monkeypatch.setenv("AXISWATCH_FETCH_ALLOW_PRIVATE", "0")
+    assert FetchPolicy().allow_private is False
+    monkeypatch.setenv("AXISWATCH_FETCH_ALLOW_PRIVATE", "1")
+    assert FetchPolicy().allow_private is True
+
+
+def test_a_redirect_from_https_to_http_is_refused(monkeypatch):
+    import producers.fetch as fetching
+
+    def redirect(url, *args):  # noqa: ANN001, ANN002, ANN202
+        return 301, {"location": "http://feeds.example.org/rss"}, b""
+
+    monkeypatch.setattr(fetching, "_request", redirect)
+    with pytest.raises(FetchError) as caught:
+        fetch("https://feeds.example.org/rss", FetchPolicy(timeout=5))
+    assert caught.value.kind == "refused" and "https to http" in str(caught.value)
+
+
+def test_name_resolution_counts_toward_the_deadline(monkeypatch):
+    import socket
+    import time
+
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: time.sleep(3) or [])
+    started = time.monotonic()
+    with pytest.raises(FetchError) as caught:
+        fetch("http://slow-dns.example.org/rss", FetchPolicy(timeout=0.5))
+    assert caught.value.kind == "timeout" and time.monotonic() - started < 2

@@ -202,3 +202,13 @@ def test_clean_link_keeps_scheme_and_host_and_refuses_non_http():
     assert clean_link("javascript:alert(1)") is None
     assert clean_link("mailto:x@y.org") is None
     assert clean_link(None) is None
+
+
+def test_a_dtd_after_a_long_comment_or_in_lower_case_is_removed_too():
+    bomb = fixture("entity-bomb.xml").decode()
+    prolog, rest = bomb.split("\n", 1)
+    padded = prolog + "\n<!--" + "x" * 70_000 + "-->\n" + rest
+    text, removed = strip_entity_declarations(padded)
+    assert removed and "<!ENTITY" not in text
+    lower = '<!doctype r [<!entity a "b">]><rss/>'
+    assert strip_entity_declarations(lower) == ("<rss/>", True)
