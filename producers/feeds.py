@@ -443,7 +443,8 @@ def _entry(
     entry: Any, feed: FeedConfig, base: str, lang: str | None, fetched_at: datetime
 ) -> FeedEntry | str:
     title = normalise_text(str(entry.get("title") or ""))[:_MAX_TITLE]
-    body = normalise_text(_best_content(entry))
+    # Cut before normalising too: a hostile entry's megabytes are not worth the work.
+    body = normalise_text(_best_content(entry)[: 2 * MAX_BODY_CHARS])
     if len(body) > MAX_BODY_CHARS:
         body = body[:MAX_BODY_CHARS]
     link = clean_link(_entry_link(entry), base)

@@ -16,6 +16,7 @@ test servers. Name resolution counts toward the fetch's deadline.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import email.utils
 import functools
@@ -31,7 +32,7 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import UTC
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 from axiswatch import __version__
 
@@ -214,13 +215,18 @@ def _is_https(url: str) -> bool:
     return urlsplit(url).scheme.lower() == "https"
 
 
-def _public_address(url: str, host: str, port: int, deadline: _Deadline, allow: bool) -> str:
+def _public_address(
+    url: str, host: str, port: int, deadline: _Deadline, allow: bool, proxied: bool = False
+) -> str:
     """The address to connect to for `host`: its first address, resolved within the deadline,
-    refused when it is not a public one (unless `allow`)."""
+    refused when it is not a public one (unless `allow`). Through a proxy a name is not
+    resolved (the host itself is returned)."""
     try:
         literal = ipaddress.ip_address(host.strip("[]"))
     except ValueError:
         literal = None
+    if literal is None and proxied:
+        return host
     addresses = [str(literal)] if literal is not None else _resolve(url, host, port, deadline)
     if not allow:
         for address in addresses:
@@ -291,11 +297,15 @@ def _request(
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
-    address = _public_address(url, host, port, deadline, policy.allow_private)
     conn = _connection(parts.scheme.lower(), host, port, deadline.remaining())
+    # Through a proxy the proxy resolves the name (it may not resolve here): only a literal
+    # address is checked. Without one, the name is resolved here, checked and pinned.
+    proxied = conn.host != host
+    address = _public_address(url, host, port, deadline, policy.allow_private, proxied)
     if conn.host != host and not https:
         target = url  # a plain-http proxy takes the absolute URL
-    if conn.host == host:
+        headers.update(getattr(conn, "proxy_headers", {}))
+    if not proxied:
         # Connect to the address checked, not to whatever the name resolves to next; TLS still
         # verifies the certificate against the host name.
         conn._create_connection = functools.partial(_connect_to, address)  # type: ignore[attr-defined]
@@ -337,17 +347,34 @@ def _connection(scheme: str, host: str, port: int, timeout: float) -> http.clien
     if scheme == "https":
         if proxy:
             conn = http.client.HTTPSConnection(
-                proxy[0], proxy[1], timeout=timeout, context=_SSL_CONTEXT
+                proxy.host, proxy.port, timeout=timeout, context=_SSL_CONTEXT
             )
-            conn.set_tunnel(host, port)
+            conn.set_tunnel(host, port, headers=proxy.headers())
             return conn
         return http.client.HTTPSConnection(host, port, timeout=timeout, context=_SSL_CONTEXT)
     if proxy:
-        return http.client.HTTPConnection(proxy[0], proxy[1], timeout=timeout)
+        conn = http.client.HTTPConnection(proxy.host, proxy.port, timeout=timeout)
+        conn.proxy_headers = proxy.headers()  # type: ignore[attr-defined]
+        return conn
     return http.client.HTTPConnection(host, port, timeout=timeout)
 
 
-def _proxy_for(scheme: str, host: str) -> tuple[str, int] | None:
+@dataclass(frozen=True, slots=True)
+class _Proxy:
+    host: str
+    port: int
+    username: str | None = None
+    password: str | None = None
+
+    def headers(self) -> dict[str, str]:
+        """Proxy-Authorization for credentials in the proxy's URL (`http://user:pw@proxy`)."""
+        if self.username is None:
+            return {}
+        pair = f"{unquote(self.username)}:{unquote(self.password or '')}".encode()
+        return {"Proxy-Authorization": "Basic " + base64.b64encode(pair).decode("ascii")}
+
+
+def _proxy_for(scheme: str, host: str) -> _Proxy | None:
     """The proxy from http_proxy / https_proxy, unless no_proxy or a loopback host says no."""
     if host in ("localhost", "::1") or host.startswith("127."):
         return None
@@ -357,7 +384,7 @@ def _proxy_for(scheme: str, host: str) -> tuple[str, int] | None:
     parts = urlsplit(proxy if "://" in proxy else f"http://{proxy}")
     if not parts.hostname:
         return None
-    return parts.hostname, parts.port or 8080
+    return _Proxy(parts.hostname, parts.port or 8080, parts.username, parts.password)
 
 
 class _Watchdog:

@@ -210,3 +210,19 @@ def test_name_resolution_counts_toward_the_deadline(monkeypatch):
     with pytest.raises(FetchError) as caught:
         fetch("http://slow-dns.example.org/rss", FetchPolicy(timeout=0.5))
     assert caught.value.kind == "timeout" and time.monotonic() - started < 2
+
+
+def test_credentials_in_the_proxy_url_are_sent_and_the_proxy_resolves_the_name(server, monkeypatch):
+    """Through http_proxy=http://user:pw@proxy the fetch sends Proxy-Authorization, and a name
+    this host cannot resolve is left to the proxy (no private-address check on it here)."""
+    import base64
+
+    target = "http://feeds.invalid/rss.xml"  # .invalid never resolves
+    server.add(target, body=fixture("rss20.xml"))  # a proxy is asked for the absolute URL
+    monkeypatch.setenv("http_proxy", f"http://reader:s%40cret@127.0.0.1:{server.port}")
+    monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    result = fetch(target, FetchPolicy(allow_private=False, timeout=5))
+    assert result.body == fixture("rss20.xml")
+    sent = server.hits(target)[0].headers["proxy-authorization"]
+    assert base64.b64decode(sent.split()[1]) == b"reader:s@cret"
