@@ -311,6 +311,7 @@ class FrameBook:
                 continue
             host.signal_ids.extend(s for s in frame.signal_ids if s not in host.signal_ids)
         frames = kept
+        _headline_leads(frames, text)
         for frame in frames:
             for object_id in frame.objects:
                 for cat in self.objects[object_id].categories:
@@ -329,6 +330,28 @@ _ACTION_ADDS = ("labour", "cyber")
 # Which categories an object may add to a frame of a family: workers producing drones are
 # labour and military; a summit about satellites is not technology by the word alone.
 _OBJECT_ADDS = {"labour": ("military", "technology"), "technology": ("military",)}
+
+
+def _headline_leads(frames: list[FrameData], text: str) -> None:
+    """The headline names the article's news: when it carries a frame, an undated frame of
+    another family in the body restates a development as context ("Choe's visit came after
+    North Korea sent 10,000 troops"), so it is background (it joins that development if
+    known, and is `new` as background if not)."""
+    title_end = text.find("\n")
+    if title_end <= 0:
+        return
+    heads = [f for f in frames if f.evidence_span[0] < title_end]
+    families = {f.family for f in heads}
+    for frame in frames:
+        if (
+            heads
+            and frame.evidence_span[0] >= title_end
+            and frame.basis == "report"
+            and frame.date_precision in (None, "published")
+            and frame.family not in families
+        ):
+            frame.basis = "background"
+            frame.event_date, frame.date_precision = None, None
 
 
 def _merge(

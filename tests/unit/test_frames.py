@@ -154,3 +154,17 @@ def test_days_of_a_month_are_not_quantities_and_items_are_not_people():
     quantities = read("2024년 10월 북한군 1만2000명이 러시아에 파병됐다.", "military")[2]
     assert [(q["unit"], q["value"]) for q in quantities] == [("troops", 12000)]
     assert read("북한은 러시아에 컨테이너 1만3000개를 보냈다.", "military")[2] == []
+
+
+def test_the_headline_names_the_news_and_other_undated_developments_are_background():
+    raw = RawArticle(
+        article_id="h",
+        title="Putin holds talks with North Korean Foreign Minister Choe Son Hui in Moscow",
+        body="The meeting at the Kremlin lasted two hours.\n"
+        "North Korea has sent about 10,000 troops to Russia, Washington says.",
+        published_at=datetime(2024, 11, 5, tzinfo=UTC),
+    )
+    frames = {f.action: f for f in analyze_article(raw).events}
+    assert frames["summit"].basis == "report"
+    assert frames["deploy_troops"].basis == "background"
+    assert frames["deploy_troops"].event_date is None
