@@ -109,7 +109,7 @@ def analyze_article(
     signal_ids: dict[tuple[str, int], str] = {}
     for candidate in find_signals(text, mentions, sentences, matcher, cuebook, tokens, every):
         key = signal_key(candidate, matcher)
-        signal_ids[(candidate.category, candidate.start)] = signal_id(key)
+        sid = signal_ids[(candidate.category, candidate.start)] = signal_id(key)
         signals.append(
             {
                 "category": candidate.category,
@@ -124,7 +124,7 @@ def analyze_article(
                 "denied": candidate.denied,
                 "confidence": candidate.confidence,
                 "signal_key": key,
-                "signal_id": signal_id(key),
+                "signal_id": sid,
             }
         )
 

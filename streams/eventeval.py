@@ -212,24 +212,15 @@ def score_alerts(
         same_event = a[3] is not None and a[3] == b[3]
         for lang in {a[2], b[2]}:
             scores = report.by_language.setdefault(lang, {"clustering": Score()})
-            _count(scores["clustering"], same_label, same_event)
-        _count(report.clustering, same_label, same_event)
+            scores["clustering"].add(same_event, same_label)
+        report.clustering.add(same_event, same_label)
         if a[3] is not None and b[3] is not None:
-            _count(report.clustering_found, same_label, same_event)
+            report.clustering_found.add(same_event, same_label)
         if same_event and not same_label:
             report.merged.append((a[0], a[1], b[0], b[1]))
         elif same_label and not same_event:
             report.split.append((a[1], a[0], b[0]))
     return report
-
-
-def _count(score: Score, truth: bool, predicted: bool) -> None:
-    if truth and predicted:
-        score.tp += 1
-    elif predicted:
-        score.fp += 1
-    elif truth:
-        score.fn += 1
 
 
 def evaluate_events(paths: Sequence[Path], config: StoryConfig | None = None) -> EventEvalReport:

@@ -27,9 +27,10 @@ import itertools
 from collections.abc import Iterable, MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from streams.actors import default_matcher
+from streams.expiry import stale_keys
 from streams.frames import FrameBook, default_framebook, frame_event_id
 
 __all__ = ["EventBook", "EventConfig", "EventDecision"]
@@ -59,6 +60,16 @@ class EventConfig:
 
     window: timedelta = timedelta(days=365)
     max_events: int = 200_000
+
+
+class _Report(NamedTuple):
+    """Who reports a frame, and when (event time)."""
+
+    article_id: str
+    source: str
+    story_id: str
+    lang: str | None
+    ts: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +124,7 @@ class EventBook:
         """Join `frame` (an `EventFrame` as a dict) to a known event or start one; `ts` is the
         article's event time. `known_event`: the event the article's story already gave this
         frame's family (a copy of a story reuses its events)."""
+        report = _Report(article_id, source, story_id, lang, ts)
         cutoff = ts - self.config.window.total_seconds()
         event_id = None
         if known_event:
@@ -128,9 +140,7 @@ class EventBook:
             existing = self.events.get(event_id)
             if existing is not None and existing["seen"] >= cutoff:
                 # The same article again (re-processed): the event it started.
-                return self._report(
-                    event_id, existing, frame, article_id, source, story_id, lang, ts
-                )
+                return self._report(event_id, existing, frame, report)
             record = _new_record(event_id, frame, article_id, source, story_id, lang, ts)
             if existing is not None and "keys" in existing:
                 # Its own expired event, not swept yet: it keeps its place in the index.
@@ -144,20 +154,10 @@ class EventBook:
                 return EventDecision(event_id, None, (), record)
             self.remember_said([event_id])
             return EventDecision(event_id, "new", (), record)
-        record = self.events[event_id]
-        return self._report(event_id, record, frame, article_id, source, story_id, lang, ts)
+        return self._report(event_id, self.events[event_id], frame, report)
 
-    def _report(
-        self,
-        event_id: str,
-        record: dict,
-        frame: dict,
-        article_id: str,
-        source: str,
-        story_id: str,
-        lang: str | None,
-        ts: float,
-    ) -> EventDecision:
+    def _report(self, event_id: str, record: dict, frame: dict, report: _Report) -> EventDecision:
+        article_id, source, story_id, lang, ts = report
         if article_id in record["articles"]:
             # Another frame of the same article (or the article again): its facts join the
             # event silently, so the article's one alert for the event carries them.
@@ -168,7 +168,7 @@ class EventBook:
             return EventDecision(event_id, None, (), merged)
         new_source = source not in record["sources"]
         new_story = story_id not in record["stories"]
-        changes = _changes(record, frame) if frame["basis"] == "report" else []
+        changes = _changes(record, frame, self.framebook) if frame["basis"] == "report" else []
         updated = {
             **record,
             "seen": max(record["seen"], ts),
@@ -269,15 +269,7 @@ class EventBook:
         """Forget events not reported within the window of event time, and the oldest beyond
         `max_events`; returns how many were forgotten."""
         cutoff = ts - self.config.window.total_seconds()
-        expired = [eid for eid, rec in list(self.events.items()) if rec["seen"] < cutoff]
-        overflow = len(self.events) - len(expired) - self.config.max_events
-        if overflow > 0:
-            alive = sorted(
-                (rec["seen"], eid)
-                for eid, rec in list(self.events.items())
-                if rec["seen"] >= cutoff
-            )
-            expired.extend(eid for _, eid in alive[: overflow + self.config.max_events // 10])
+        expired = stale_keys(self.events, cutoff, self.config.max_events)
         for event_id in expired:
             del self.events[event_id]
         if expired:
@@ -447,7 +439,7 @@ def _largest(quantities: list[dict]) -> dict[str, int]:
     return out
 
 
-def _changes(record: dict, frame: dict) -> list[str]:
+def _changes(record: dict, frame: dict, book: FrameBook) -> list[str]:
     """The facts a report adds to a known event."""
     changes = []
     for quantity in frame["quantities"]:
@@ -457,17 +449,13 @@ def _changes(record: dict, frame: dict) -> list[str]:
             changes.append(f"quantity: {value} {unit}")
     # A new place is not a change: frames gather the places of several sentences, and most
     # reports name one more city or region. A new object is one of a kind not yet known.
-    kinds = {_object_kind(o) for o in record["objects"]}
+    kinds = {book.object_kind(o) for o in record["objects"]}
     changes.extend(
         f"object: {o}" for o in frame["objects"] if o not in record["objects"]
-        and _object_kind(o) not in kinds
+        and book.object_kind(o) not in kinds
     )  # fmt: skip
     changes.extend(f"category: {c}" for c in frame["categories"] if c not in record["categories"])
     return changes
-
-
-def _object_kind(object_id: str) -> str:
-    return default_framebook().object_kind(object_id)
 
 
 def _absorb(record: dict, frame: dict, changes: list[str]) -> None:

@@ -29,6 +29,7 @@ from typing import Any
 
 from schemas.models import ActorRef, Alert, AnalyzedArticle, EnrichedArticle, EventFrame, utcnow
 from streams.events import EventBook, EventConfig, EventDecision
+from streams.expiry import stale_keys
 from streams.fingerprints import band_keys, decode_signature, estimate_jaccard
 
 __all__ = ["Placement", "StoryBook", "StoryConfig", "event_time"]
@@ -299,16 +300,7 @@ class StoryBook:
         and index entries that point at forgotten stories. Returns counts."""
         self._last_sweep = ts
         cutoff = ts - self.config.window.total_seconds()
-        expired = [sid for sid, story in list(self.stories.items()) if story["seen"] < cutoff]
-        overflow = len(self.stories) - len(expired) - self.config.max_stories
-        if overflow > 0:
-            alive = sorted(
-                (story["seen"], sid)
-                for sid, story in list(self.stories.items())
-                if story["seen"] >= cutoff
-            )
-            # Down to 90% of the cap, so the next sweeps are not all evictions.
-            expired.extend(sid for _, sid in alive[: overflow + self.config.max_stories // 10])
+        expired = stale_keys(self.stories, cutoff, self.config.max_stories)
         for sid in expired:
             del self.stories[sid]
         gone = {"stories": len(expired), "exact": 0, "bands": 0, "events": self.events.sweep(ts)}
