@@ -75,6 +75,20 @@ def raw_article(item: dict) -> RawArticle:
 
 
 @dataclass
+class LanguageFigures:
+    """The figures of one language: events by the language of their first report, negatives
+    by their own, clustering over the pairs of reports that involve the language."""
+
+    pairs: int = 0
+    recalled: int = 0
+    events: int = 0
+    second_new: int = 0
+    negatives: int = 0
+    false_new: int = 0
+    clustering: Score = field(default_factory=Score)
+
+
+@dataclass
 class EventEvalReport:
     articles: int = 0
     negatives: int = 0
@@ -89,12 +103,15 @@ class EventEvalReport:
     clustering_found: Score = field(default_factory=Score)  # both reports found by the detector
     merged: list[tuple[str, str, str, str]] = field(default_factory=list)
     split: list[tuple[str, str, str]] = field(default_factory=list)
-    by_language: dict[str, dict[str, Score]] = field(default_factory=dict)
+    by_language: dict[str, LanguageFigures] = field(default_factory=dict)
     kinds: Counter = field(default_factory=Counter)
 
     @property
     def recall(self) -> float:
         return self.recalled / self.pairs if self.pairs else 1.0
+
+    def language(self, item: dict) -> LanguageFigures:
+        return self.by_language.setdefault(item.get("lang") or "?", LanguageFigures())
 
     @property
     def second_new_share(self) -> float:
@@ -150,12 +167,17 @@ def score_alerts(
     by_article = {raw_article(item).article_id: item for item in items}
     report.articles = len(items)
     report.negatives = sum(1 for i in items if not i.get("events"))
+    for item in items:
+        if not item.get("events"):
+            report.language(item).negatives += 1
     labelled_categories: dict[str, set[str]] = defaultdict(set)
     mentions: dict[str, list[str]] = defaultdict(list)
+    first_lang: dict[str, str] = {}  # an event's language: its first report's (items in order)
     for item in items:
         for event in item.get("events") or []:
             labelled_categories[event["event"]].update(event["categories"])
             mentions[event["event"]].append(item["id"])
+            first_lang.setdefault(event["event"], item.get("lang") or "?")
     report.events = len(labelled_categories)
 
     covered: dict[str, set[str]] = defaultdict(set)
@@ -167,6 +189,8 @@ def score_alerts(
         if item is None:
             continue
         if data["kind"] == "new" and not item.get("events"):
+            if item["id"] not in {i for i, _ in report.false_new}:
+                report.language(item).false_new += 1
             report.false_new.append((item["id"], data["evidence"]))
             continue
         label = _label_of(item, data["category"], data["categories"], data["evidence"])
@@ -182,10 +206,15 @@ def score_alerts(
                 c.split(": ", 1)[1] for c in data.get("changes", []) if c.startswith("category: ")
             )
     for event, categories in sorted(labelled_categories.items()):
+        figures = report.by_language.setdefault(first_lang[event], LanguageFigures())
+        figures.events += 1
+        figures.second_new += int(new_count[event] > 1)
         for category in sorted(categories):
             report.pairs += 1
+            figures.pairs += 1
             if category in covered[event]:
                 report.recalled += 1
+                figures.recalled += 1
             else:
                 report.missed.append((event, category, mentions[event]))
     report.second_new = sorted((e, n) for e, n in new_count.items() if n > 1)
@@ -211,8 +240,9 @@ def score_alerts(
         same_label = a[1] == b[1]
         same_event = a[3] is not None and a[3] == b[3]
         for lang in {a[2], b[2]}:
-            scores = report.by_language.setdefault(lang, {"clustering": Score()})
-            scores["clustering"].add(same_event, same_label)
+            report.by_language.setdefault(lang, LanguageFigures()).clustering.add(
+                same_event, same_label
+            )
         report.clustering.add(same_event, same_label)
         if a[3] is not None and b[3] is not None:
             report.clustering_found.add(same_event, same_label)
@@ -237,6 +267,10 @@ def evaluate_events(paths: Sequence[Path], config: StoryConfig | None = None) ->
     return score_alerts(items, alerts, enriched)
 
 
+def _share(count: int, total: int) -> str:
+    return f"{count / total:.3f} ({count}/{total})" if total else "-"
+
+
 def format_event_report(report: EventEvalReport, details: bool = True) -> str:
     c = report.clustering
     lines = [
@@ -258,10 +292,16 @@ def format_event_report(report: EventEvalReport, details: bool = True) -> str:
         f"{report.clustering_found.precision:.3f} / {report.clustering_found.recall:.3f} | |",
         f"| `new` alerts matching no labelled event | {len(report.unmatched_new)} | |",
         "",
-        "clustering per language (pairs involving it): "
-        + ", ".join(
-            f"{lang} P {s['clustering'].precision:.2f} R {s['clustering'].recall:.2f}"
-            for lang, s in sorted(report.by_language.items())
+        "per language (events by the language of their first report; clustering over the pairs",
+        "of reports that involve the language):",
+        "",
+        "| language | recall | second `new` | false `new` | clustering P / R |",
+        "| --- | --- | --- | --- | --- |",
+        *(
+            f"| {lang} | {_share(f.recalled, f.pairs)} | {_share(f.second_new, f.events)} | "
+            f"{_share(f.false_new, f.negatives)} | "
+            f"{f.clustering.precision:.3f} / {f.clustering.recall:.3f} |"
+            for lang, f in sorted(report.by_language.items())
         ),
     ]
     if details:

@@ -1,0 +1,46 @@
+"""The event scorer: tracing alerts to labelled events, per language."""
+
+from streams.eventeval import raw_article, score_alerts
+
+
+def item(id_, lang, events, published="2024-10-18"):
+    return {
+        "id": id_, "title": f"T {id_}", "body": f"Body {id_}.", "url": f"https://x.example/{id_}",
+        "source": "s", "published_at": published, "lang": lang, "events": events,
+    }  # fmt: skip
+
+
+def alert(it, kind, evidence, category="military"):
+    return {
+        "kind": kind, "article_id": raw_article(it).article_id, "evidence": evidence,
+        "category": category, "categories": [category],
+    }  # fmt: skip
+
+
+def test_figures_per_language_follow_the_first_report_and_the_negatives_own_language():
+    deploy = {"event": "mil-x", "categories": ["military"], "basis": "report",
+              "evidence": ["Troops were sent."]}  # fmt: skip
+    first = item("a", "ko", [deploy])
+    later = item("b", "en", [deploy], "2024-10-20")
+    negative = item("n", "ru", [])
+    alerts = [
+        alert(first, "new", "Troops were sent."),
+        alert(later, "new", "Troops were sent."),  # a second `new` of the event
+        alert(negative, "new", "Something else."),
+    ]
+    report = score_alerts([first, later, negative], alerts)
+    ko, ru = report.by_language["ko"], report.by_language["ru"]
+    assert (ko.pairs, ko.recalled, ko.events, ko.second_new) == (1, 1, 1, 1)
+    assert (ru.negatives, ru.false_new) == (1, 1)
+    assert "en" not in report.by_language or report.by_language["en"].pairs == 0
+    assert report.second_new == [("mil-x", 2)] and report.false_new_share == 1.0
+
+
+def test_an_alert_fitting_several_labelled_events_counts_for_none():
+    two = [
+        {"event": "mil-a", "categories": ["military"], "basis": "report", "evidence": ["A."]},
+        {"event": "mil-b", "categories": ["military"], "basis": "report", "evidence": ["B."]},
+    ]
+    it = item("a", "en", two)
+    report = score_alerts([it], [alert(it, "new", "Neither sentence.")])
+    assert report.recalled == 0 and report.unmatched_new == [("a", "Neither sentence.")]
