@@ -25,7 +25,7 @@ from pathlib import Path
 
 from streams.actors import ActorMatcher
 from streams.catalogue import SeedDataError, load_toml
-from streams.phrases import PhraseMatcher, Tokens
+from streams.phrases import _HANGUL_RE, PhraseMatcher, Tokens
 
 __all__ = [
     "Action",
@@ -396,13 +396,16 @@ class _QuantityReader:
             re.compile(rf"^(?:{_pattern_regex(months)})$", re.IGNORECASE) if months else None
         )
         units = data.get("units", {})
-        self._counters = tuple(units.get("people_counters", ()))
-        unit_lists = {u: ws for u, ws in units.items() if u != "people_counters"}
         self._unit_re = {
             unit: re.compile(rf"^(?:{_pattern_regex(ws)})$", re.IGNORECASE)
-            for unit, ws in unit_lists.items()
+            for unit, ws in units.items()
         }
         self._people_units = ("troops", "workers", "engineers", "tourists", "students")
+        # Hangul unit nouns, matched as prefixes: a Korean noun carries its particle.
+        self._hangul_units = {
+            unit: tuple(w for w in units.get(unit, ()) if _HANGUL_RE.search(w))
+            for unit in self._people_units
+        }
         mult = data.get("multipliers", {})
         self._mult = []
         for name, value in (("million", 1_000_000), ("ten_thousand", 10_000),
@@ -494,28 +497,11 @@ class _QuantityReader:
             word = word_match.group(0)
             for unit in self._people_units:
                 regex = self._unit_re.get(unit)
-                # Korean nouns carry particles: the unit word may be a prefix of the token.
-                if regex and (
-                    regex.match(word)
-                    or any(_starts_hangul(word, w) for w in _HANGUL_UNITS.get(unit, ()))
-                ):
+                if regex and (regex.match(word) or word.startswith(self._hangul_units[unit])):
                     distance = abs(word_match.start() - position)
                     if best is None or distance < best[0]:
                         best = (distance, unit)
         return best[1] if best else None
-
-
-_HANGUL_UNITS = {
-    "troops": ("병력", "병사", "군인", "장병", "북한군", "군"),
-    "workers": ("노동자", "근로자", "인력"),
-    "engineers": ("공병", "건설"),
-    "tourists": ("관광객",),
-    "students": ("유학생",),
-}
-
-
-def _starts_hangul(word: str, stem: str) -> bool:
-    return word.startswith(stem)
 
 
 def _parse_number(raw: str) -> float | None:
