@@ -226,11 +226,22 @@ def score_alerts(
         item = by_article.get(data["article_id"])
         if item is None or not item.get("events"):
             continue
+        # The event of each labelled report: of the frames traced to it, the first whose
+        # primary category is one of the label's and whose basis is the label's, else the
+        # first of its category, else the first.
+        labels = {e["event"]: e for e in item["events"]}
         got: dict[str, str] = {}
+        fit: dict[str, int] = {}
         for frame in data.get("events") or []:
             label = _label_of(item, frame["category"], frame["categories"], frame["evidence"])
-            if label and label not in got and frame.get("event_id"):
-                got[label] = frame["event_id"]
+            if not label or not frame.get("event_id"):
+                continue
+            wanted = labels[label]
+            rank = (frame["category"] in wanted["categories"]) * 2 + (
+                frame.get("basis") == wanted.get("basis")
+            )
+            if label not in got or rank > fit[label]:
+                got[label], fit[label] = frame["event_id"], rank
         for event in item["events"]:
             reports.append((item["id"], event["event"], item.get("lang") or "?",
                             got.get(event["event"]), data["story_id"]))  # fmt: skip

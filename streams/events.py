@@ -323,7 +323,8 @@ class _Probe:
     """A frame prepared for comparison with many event records."""
 
     __slots__ = ("book", "categories", "day", "families", "generic", "objects", "places",
-                 "precision", "russia", "dprk", "kinds", "windows")  # fmt: skip
+                 "precision", "primary", "primary_kind", "russia", "dprk", "kinds",
+                 "windows")  # fmt: skip
 
     def __init__(self, frame: dict, book: FrameBook) -> None:
         self.book = book
@@ -346,6 +347,9 @@ class _Probe:
         self.categories = set(frame["categories"])
         self.objects = set(frame["objects"])
         self.kinds = {book.object_kind(o) for o in self.objects}
+        primary = frame["objects"][0] if frame["objects"] else None
+        self.primary = primary if book.object_kind(primary or "") in book.distinct_kinds else None
+        self.primary_kind = book.object_kind(primary) if self.primary else None
         self.places = set(frame["places"])
         self.russia = set(frame["russia_actors"])
         self.dprk = set(frame["dprk_actors"])
@@ -369,6 +373,10 @@ class _Probe:
         if self.families.isdisjoint(families) or self.categories.isdisjoint(record["categories"]):
             return None
         # Contradictions: different objects of one kind; other people where who matters.
+        if self.primary and record["objects"]:
+            theirs = record["objects"][0]
+            if theirs != self.primary and self.book.object_kind(theirs) == self.primary_kind:
+                return None
         if self.objects and record["objects"]:
             if self.objects.isdisjoint(record["objects"]):
                 theirs = {self.book.object_kind(o) for o in record["objects"]}

@@ -136,6 +136,9 @@ class FrameBook:
             items.extend(
                 (p, ("object", obj)) for lang in ("en", "ru", "ko") for p in entry.get(lang, [])
             )
+        # Kinds whose first-named object tells developments apart: a train service is not
+        # a flight route, whatever else the reports mention.
+        self.distinct_kinds = frozenset(data.get("joining", {}).get("distinct_kinds", ()))
         background = data.get("background", {})
         self.background_after = timedelta(days=int(background.get("background_after_days", 45)))
         items.extend(
@@ -323,6 +326,7 @@ class FrameBook:
 _LEAD_BONUS = 2
 _HISTORY = timedelta(days=5 * 365)
 _AHEAD = timedelta(days=2)
+_NEAR_MONTHS = 2  # a bare month up to this many months after publication is a coming one
 # An object's implied action (weapons: their supply) replaces an action ranked below this.
 _OBJECT_ACTION_BELOW = 4
 # Categories an action adds to its sentence's own (an IT-worker scheme is cyber and labour).
@@ -527,6 +531,12 @@ class _DateReader:
         year = r"(?P<year>(?:19|20)\d{2})"
         day = r"(?P<day>[0-3]?\d)"
         last = _pattern_regex(data.get("relative", {}).get("last_words", ["last"]))
+        upcoming = data.get("relative", {}).get("next_words", [])
+        self._next = (
+            re.compile(rf"(?<!\w)(?:{_pattern_regex(upcoming)})\W*(?:\w+\W+)?$", re.I)
+            if upcoming
+            else None
+        )
         self._patterns: list[tuple[re.Pattern, str]] = [
             (
                 re.compile(
@@ -591,6 +601,10 @@ class _DateReader:
         found: list[tuple[int, date, str]] = []
         for regex, kind in self._patterns:
             for match in regex.finditer(sentence):
+                if self._next and self._next.search(
+                    sentence, max(0, match.start() - 24), match.start()
+                ):
+                    continue  # a plan: "next May 9", "오는 27일"
                 when = resolve_date(kind, match.groupdict(), published, self._month)
                 if when is not None and _plausible(when[0], published):
                     found.append((match.start(), *when))
@@ -660,6 +674,13 @@ def resolve_date(kind: str, groups: dict, published: date, month_of) -> tuple[da
             return None
         if year is None:
             year = published.year
+            ahead = (number - published.month) % 12
+            soon = 0 < ahead <= _NEAR_MONTHS or (ahead == 0 and (day or 0) > published.day + 1)
+            if kind in ("m", "md", "dm", "ko_md") and soon:
+                # A bare month (or day) soon after publication is the coming one ("to
+                # welcome tourists in February", written in January): a plan.
+                year += number < published.month
+                return date(year, number, day or 1), "day" if day else "month"
             if (number, day or 1) > (published.month, published.day):
                 year -= 1
             if kind in ("last_month_name", "last_month_ko") and number == published.month:

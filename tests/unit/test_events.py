@@ -92,6 +92,16 @@ def test_different_weapons_are_different_supplies_the_same_weapon_one():
     assert more.event_id == missiles.event_id
 
 
+def test_a_train_service_and_a_flight_route_are_different_links():
+    book = EventBook({})
+    link = dict(action="transport_link", family="transport", categories=("economic",))
+    train = decide(book, frame(**link, objects=("railway", "flights")), "a1", "s", T0)
+    flights = decide(book, frame(**link, objects=("flights",)), "a2", "t", T0 + 20 * DAY)
+    again = decide(book, frame(**link, objects=("railway",)), "a3", "u", T0 + 21 * DAY)
+    assert (train.kind, flights.kind, again.kind) == ("new", "new", "corroborated")
+    assert again.event_id == train.event_id != flights.event_id
+
+
 def test_visits_by_different_officials_in_one_week_are_different_events():
     book = EventBook({})
     visit = dict(

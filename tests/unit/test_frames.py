@@ -69,6 +69,44 @@ def test_a_month_without_a_year_is_its_latest_occurrence_before_publication():
     assert read("Kim visited Vostochny in February.", "diplomatic")[3] == date(2025, 2, 1)
 
 
+def test_a_month_or_day_soon_after_publication_is_a_plan_not_a_past_date():
+    january = date(2024, 1, 12)
+    # Not February of the year before (which would make the report look like history).
+    when, _, background = read(
+        "North Korea will welcome Russian tourists in February.", "economic", january
+    )[3:6]
+    assert when is None and not background
+    july = date(2025, 7, 15)
+    assert (
+        read("The first flight to Pyongyang is scheduled for July 27.", "economic", july)[3] is None
+    )
+    # Further back than the near months it is still the latest past one.
+    assert read("Kim visited Vostochny in September.", "diplomatic", january)[3] == date(2023, 9, 1)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Belousov invited North Korean troops to the parade in Moscow next May 9.",
+        "벨로우소프 국방장관은 내년 5월 9일 모스크바 열병식에 북한군 부대 파견을 초청했다.",
+        "러시아 모스크바와 북한 평양을 연결하는 직항 여객기가 오는 27일부터 운항을 시작한다.",
+    ],
+)
+def test_a_date_announced_as_coming_is_not_the_developments_date(sentence):
+    when, _, background = read(sentence, "military", date(2024, 11, 30))[3:6]
+    assert when is None and not background
+
+
+def test_captured_on_satellite_imagery_is_not_a_prisoner():
+    sentence = (
+        "The last time the North Korean tanker was captured by satellite imagery it was "
+        "near Vladivostok, Russia."
+    )
+    assert read(sentence, "military")[0] != "captured"
+    assert read("Two North Korean soldiers were captured by Ukraine in Kursk, Russia.",
+                "military")[0] == "captured"  # fmt: skip
+
+
 def test_background_restatements_are_told_from_reports():
     assert read("North Korea, which sent troops to Russia last year, tested a missile.",
                 "military")[5]  # fmt: skip
@@ -76,6 +114,8 @@ def test_background_restatements_are_told_from_reports():
     assert not read("North Korea has sent 10,000 troops to Russia, the Pentagon said.",
                     "military")[5]  # fmt: skip
     assert not read("Shoigu met Kim Jong Un in Pyongyang on Wednesday.", "diplomatic")[5]
+    assert read("Kim may visit Russia to mark the first anniversary of their signing of the "
+                "treaty with Putin.", "diplomatic")[5]  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -92,6 +132,7 @@ def test_background_restatements_are_told_from_reports():
         ("Shoigu said North Korea will send 1,000 deminers to Russia's Kursk region.", "military",
          "send_engineers"),
         ("Russia and North Korea ratified the treaty.", "diplomatic", "ratify_treaty"),
+        ("北, 러시아 파병 첫 확인 “김정은 명령 따라 참전”", "military", "confirm_deployment"),
         ("Direct flights between Moscow and Pyongyang started on Sunday.", "economic",
          "transport_link"),
     ],
