@@ -157,6 +157,11 @@ class EventFrame(_Contract):
         "an earlier one."
     )
     hedged: bool = False
+    speculative: bool = Field(
+        default=False,
+        description="The sentence speculates (could, cannot rule out): such a frame joins a "
+        "known event but starts none.",
+    )
     confidence: float = 0.0
     signal_ids: list[str] = Field(
         default_factory=list, description="The signals (one per category) behind this frame."

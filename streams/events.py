@@ -281,8 +281,9 @@ def _can_start(frame: dict) -> bool:
     """Whether a frame may start an event, rather than only join a known one: it names an
     action of its own, and its sentence names both sides itself (not through "the two
     countries" or the sentence before). A hedge does not count against it: a first report is
-    often attributed ("reportedly", "Ukraine claims"), and its alert says `hedged`."""
-    if frame["family"].endswith("_other"):
+    often attributed ("reportedly", "Ukraine claims"), and its alert says `hedged`; but
+    speculation ("cannot rule out", "could carry") reports no development."""
+    if frame["family"].endswith("_other") or frame.get("speculative"):
         return False
     confidence = frame.get("confidence", 1.0)
     if frame.get("hedged"):

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from streams.actors import ActorMatcher
 from streams.catalogue import SeedDataError, load_toml
@@ -57,6 +58,18 @@ class _Object:
     action: str | None = None
 
 
+class Reading(NamedTuple):
+    """What one signal sentence says about its development."""
+
+    action: Action
+    objects: list[str]
+    quantities: list[dict]
+    when: date | None
+    precision: str | None
+    background: bool
+    speculative: bool
+
+
 @dataclass(slots=True)
 class FrameData:
     """A frame before it becomes an `EventFrame` (plain fields, JSON-able)."""
@@ -78,6 +91,7 @@ class FrameData:
     hedged: bool
     confidence: float
     signal_ids: list[str] = field(default_factory=list)
+    speculative: bool = False
 
     def as_dict(self) -> dict:
         return {name: getattr(self, name) for name in self.__slots__}  # type: ignore[attr-defined]
@@ -146,6 +160,11 @@ class FrameBook:
             for lang in ("en", "ru", "ko")
             for p in background.get(lang, [])
         )
+        items.extend(
+            (p, ("speculation", None))
+            for lang in ("en", "ru", "ko")
+            for p in data.get("speculation", {}).get(lang, [])
+        )
         try:
             self._phrases = PhraseMatcher(items)
         except ValueError as exc:
@@ -182,13 +201,14 @@ class FrameBook:
         sentence: str,
         categories: Sequence[str],
         published: date,
-    ) -> tuple[Action, list[str], list[dict], date | None, str | None, bool]:
-        """Action, objects, quantities, event date (and its precision) and whether the
-        sentence is background, for a signal sentence of these categories (strongest first)."""
+    ) -> Reading:
+        """Action, objects, quantities, event date (and its precision), whether the sentence
+        is background and whether it is speculation, for a signal sentence of these
+        categories (strongest first)."""
         best: Action | None = None
         best_score = 0
         objects: list[str] = []
-        background = False
+        background = speculative = False
         for match in self._phrases.scan(sentence, Tokens.of(sentence)):
             for kind, value in match[2]:
                 if kind == "action":
@@ -202,6 +222,8 @@ class FrameBook:
                 elif kind == "object":
                     if value.id not in objects:
                         objects.append(value.id)
+                elif kind == "speculation":
+                    speculative = True
                 else:
                     background = True
         action = best or self.actions[f"{categories[0]}_other"]
@@ -222,7 +244,7 @@ class FrameBook:
                 background = False
         elif when is not None and precision == "year" and when.year < published.year:
             background = True
-        return action, objects, quantities, when, precision, background
+        return Reading(action, objects, quantities, when, precision, background, speculative)
 
     # ------------------------------------------------------------------ an article
     def frames(
@@ -248,9 +270,8 @@ class FrameBook:
         for span, cands in sentences.items():
             first = cands[0]
             categories = list(dict.fromkeys(c.category for c in cands))
-            action, objects, quantities, when, precision, background = self.read_sentence(
-                first.evidence, categories, published_day
-            )
+            reading = self.read_sentence(first.evidence, categories, published_day)
+            action, objects, quantities, when, precision, background, speculative = reading
             for cat in action.categories:
                 if cat not in categories and cat in _ACTION_ADDS:
                     categories.append(cat)
@@ -298,6 +319,7 @@ class FrameBook:
                 hedged=all(c.hedged for c in cands),
                 confidence=max(c.confidence for c in cands),
                 signal_ids=ids,
+                speculative=speculative,
             )
         frames = list(by_family.values())
         # A sentence with a category's cues but no action of it names the development another

@@ -257,3 +257,14 @@ def test_a_weak_or_thin_frame_joins_a_known_event_but_starts_none():
     assert first.kind == "new"
     joined = decide(book, weak, "a4", "t", T0 + DAY)
     assert (joined.kind, joined.event_id) == ("corroborated", first.event_id)
+
+
+def test_speculation_joins_a_known_event_but_starts_none():
+    book = EventBook({})
+    supply = dict(action="supply_arms", family="supply", objects=("ballistic_missiles",))
+    guess = {**frame(**supply), "speculative": True}  # "could be supplying missiles"
+    assert decide(book, guess, "a1", "s", T0).event_id is None
+    first = decide(book, frame(**supply), "a2", "s", T0 + DAY)
+    assert first.kind == "new"
+    later = decide(book, {**guess, "event_date": date(2024, 10, 20)}, "a3", "t", T0 + 2 * DAY)
+    assert (later.kind, later.event_id) == ("corroborated", first.event_id)

@@ -13,7 +13,7 @@ FRIDAY = date(2025, 3, 7)
 
 
 def read(sentence: str, category: str, published: date = FRIDAY):
-    action, objects, quantities, when, precision, background = default_framebook().read_sentence(
+    action, objects, quantities, when, precision, background, _ = default_framebook().read_sentence(
         sentence, [category], published
     )
     return action.id, objects, quantities, when, precision, background
@@ -95,6 +95,25 @@ def test_a_month_or_day_soon_after_publication_is_a_plan_not_a_past_date():
 def test_a_date_announced_as_coming_is_not_the_developments_date(sentence):
     when, _, background = read(sentence, "military", date(2024, 11, 30))[3:6]
     assert when is None and not background
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speculative"),
+    [
+        ("The military said it cannot rule out that North Korea receives missile technology "
+         "from Russia.", True),
+        ("군은 북한이 러시아로부터 기술을 지원받고 있을 가능성을 배제할 수 없다고 밝혔다.", True),
+        ("Эксперты не исключают, что Россия передаст КНДР технологии.", True),
+        ("Russia is reportedly training North Korean soldiers on drones.", False),
+        ("Ukraine claims North Korea sent 10,000 troops to Russia.", False),
+    ],
+)  # fmt: skip
+def test_speculation_is_told_from_attributed_reports(sentence, speculative):
+    category = "technology" if "техн" in sentence or "기술" in sentence else "military"
+    published = date(2024, 11, 11)
+    assert default_framebook().read_sentence(sentence, [category], published).speculative is (
+        speculative
+    )
 
 
 def test_captured_on_satellite_imagery_is_not_a_prisoner():
