@@ -142,12 +142,16 @@ def _label_of(
             if mine and (mine in said or said in mine):
                 return event["event"]
     # Else the article's one labelled event of the alert's category (or of its categories);
-    # when several fit, the alert cannot be traced and counts for none.
+    # when several fit, the alert cannot be traced and counts for none. The headline is the
+    # article's news: an alert on it is about one of the events the article reports.
     cats = set(categories)
+    title = _norm(item.get("title") or "")
+    headline = bool(said and title and (said in title or title in said))
     for wanted in ([category] if category else []) + [None]:
         fitting = [
             e for e in events
             if (wanted in e["categories"] if wanted else cats & set(e["categories"]))
+            and (not headline or e.get("basis") == "report")
         ]  # fmt: skip
         if len(fitting) == 1:
             return fitting[0]["event"]

@@ -44,3 +44,16 @@ def test_an_alert_fitting_several_labelled_events_counts_for_none():
     it = item("a", "en", two)
     report = score_alerts([it], [alert(it, "new", "Neither sentence.")])
     assert report.recalled == 0 and report.unmatched_new == [("a", "Neither sentence.")]
+
+
+def test_an_alert_on_the_headline_is_about_the_event_the_article_reports():
+    events = [
+        {"event": "mil-new", "categories": ["military"], "basis": "report", "evidence": ["A."]},
+        {"event": "mil-old", "categories": ["military"], "basis": "background",
+         "evidence": ["B."]},
+    ]  # fmt: skip
+    it = item("a", "en", events)
+    headline = score_alerts([it], [alert(it, "new", "T a")])
+    assert headline.recalled == 1 and [m[0] for m in headline.missed] == ["mil-old"]
+    body = score_alerts([it], [alert(it, "new", "Another body sentence.")])
+    assert body.recalled == 0 and body.unmatched_new == [("a", "Another body sentence.")]
