@@ -1,3 +1,5 @@
+import pytest
+
 from streams.signals import detect_signals, signal_key
 from streams.text import normalise_text
 
@@ -89,3 +91,23 @@ def test_novelty_key_uses_the_most_specific_actors():
         "diplomatic"
     ]
     assert signal_key(a) == signal_key(b) == "diplomatic|letter|putin|kim_jong_un"
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # Korean verbs conjugate: 만났습니다 is a meeting as much as 만났다.
+        ("블라디미르 푸틴 러시아 대통령이 27일 최선희 북한 외무상과 만났습니다.", "diplomatic"),
+        ("North Korea also dispatched 1,000 sappers to Russia to assist in demining.",
+         "military"),
+        ("Ранее губернатор сообщил, что в разминировании Курской области были задействованы "
+         "бойцы из КНДР.", "military"),
+        ("North Korea has deployed the Russian-made Pantsir S-1 air defense system in Pyongyang.",
+         "technology"),
+        ("Первый прямой авиарейс вылетел из аэропорта Шереметьево в Пхеньян.", "economic"),
+        ("North Korea has delivered arms to Russia's Wagner Group, the White House said.",
+         "military"),
+    ],
+)  # fmt: skip
+def test_cues_for_developments_the_event_frames_know(text, category):
+    assert category in by_category(text)
