@@ -230,9 +230,9 @@ def score_alerts(
         item = by_article.get(data["article_id"])
         if item is None or not item.get("events"):
             continue
-        # The event of each labelled report: of the frames traced to it, the first whose
-        # primary category is one of the label's and whose basis is the label's, else the
-        # first of its category, else the first.
+        # The event of each labelled report: of the frames traced to it, the first on one of
+        # its evidence sentences, then the first whose primary category is one of the label's
+        # and whose basis is the label's.
         labels = {e["event"]: e for e in item["events"]}
         got: dict[str, str] = {}
         fit: dict[str, int] = {}
@@ -241,8 +241,15 @@ def score_alerts(
             if not label or not frame.get("event_id"):
                 continue
             wanted = labels[label]
-            rank = (frame["category"] in wanted["categories"]) * 2 + (
-                frame.get("basis") == wanted.get("basis")
+            said = _norm(frame["evidence"])
+            quoted = any(
+                (mine := _norm(s)) and (mine in said or said in mine)
+                for s in wanted.get("evidence", [])
+            )
+            rank = (
+                quoted * 4
+                + (frame["category"] in wanted["categories"]) * 2
+                + (frame.get("basis") == wanted.get("basis"))
             )
             if label not in got or rank > fit[label]:
                 got[label], fit[label] = frame["event_id"], rank

@@ -57,3 +57,27 @@ def test_an_alert_on_the_headline_is_about_the_event_the_article_reports():
     assert headline.recalled == 1 and [m[0] for m in headline.missed] == ["mil-old"]
     body = score_alerts([it], [alert(it, "new", "Another body sentence.")])
     assert body.recalled == 0 and body.unmatched_new == [("a", "Another body sentence.")]
+
+
+def test_a_report_is_clustered_by_the_frame_on_its_evidence_sentence():
+    label = {"event": "mil-builders", "categories": ["military"], "basis": "report",
+             "evidence": ["Workers were sent to rebuild Kursk."]}  # fmt: skip
+    first, second = item("a", "en", [label]), item("b", "ru", [label], "2025-06-18")
+
+    def enriched(it, frames):
+        return {
+            "article_id": raw_article(it).article_id, "story_id": f"st-{it['id']}",
+            "events": [
+                {"event_id": e, "category": c, "categories": [c], "evidence": ev,
+                 "basis": "report"}
+                for e, c, ev in frames
+            ],
+        }  # fmt: skip
+
+    records = [
+        enriched(first, [("ev-fight", "military", "Troops fought there last winter."),
+                         ("ev-build", "labour", "Workers were sent to rebuild Kursk.")]),
+        enriched(second, [("ev-build", "labour", "Workers were sent to rebuild Kursk.")]),
+    ]  # fmt: skip
+    report = score_alerts([first, second], [], records)
+    assert (report.clustering.tp, report.clustering.fn) == (1, 0)
