@@ -160,11 +160,14 @@ class FrameBook:
             for lang in ("en", "ru", "ko")
             for p in background.get(lang, [])
         )
+        speculation = data.get("speculation", {})
         items.extend(
             (p, ("speculation", None))
             for lang in ("en", "ru", "ko")
-            for p in data.get("speculation", {}).get(lang, [])
+            for p in speculation.get(lang, [])
         )
+        items.extend((p, ("topic", None)) for p in speculation.get("topics", []))
+        self.talk_families = frozenset(speculation.get("talk_families", ()))
         try:
             self._phrases = PhraseMatcher(items)
         except ValueError as exc:
@@ -208,7 +211,7 @@ class FrameBook:
         best: Action | None = None
         best_score = 0
         objects: list[str] = []
-        background = speculative = False
+        background = speculative = topic = False
         for match in self._phrases.scan(sentence, Tokens.of(sentence)):
             for kind, value in match[2]:
                 if kind == "action":
@@ -224,9 +227,13 @@ class FrameBook:
                         objects.append(value.id)
                 elif kind == "speculation":
                     speculative = True
+                elif kind == "topic":
+                    topic = True
                 else:
                     background = True
         action = best or self.actions[f"{categories[0]}_other"]
+        if topic and best is not None and action.family not in self.talk_families:
+            speculative = True  # "to discuss sending workers": a topic, not a development
         if action.rank < _OBJECT_ACTION_BELOW:
             # Weapons named with fighting or sending words: the development is their supply.
             for object_id in objects:

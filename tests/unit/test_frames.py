@@ -105,15 +105,27 @@ def test_a_date_announced_as_coming_is_not_the_developments_date(sentence):
         ("군은 북한이 러시아로부터 기술을 지원받고 있을 가능성을 배제할 수 없다고 밝혔다.", True),
         ("Эксперты не исключают, что Россия передаст КНДР технологии.", True),
         ("Russia is reportedly training North Korean soldiers on drones.", False),
+        # another development as a meeting's topic is not that development
+        ("이번 러시아 대표단의 방문은 북한 노동자 파견 문제를 논의하기 위함으로 보인다.", True),
         ("Ukraine claims North Korea sent 10,000 troops to Russia.", False),
     ],
 )  # fmt: skip
 def test_speculation_is_told_from_attributed_reports(sentence, speculative):
     category = "technology" if "техн" in sentence or "기술" in sentence else "military"
+    category = "labour" if "노동자" in sentence else category
     published = date(2024, 11, 11)
     assert default_framebook().read_sentence(sentence, [category], published).speculative is (
         speculative
     )
+
+
+def test_a_meeting_that_discusses_is_still_a_meeting():
+    reading = default_framebook().read_sentence(
+        "Shoigu and Kim Jong Un discussed defence cooperation in Pyongyang.",
+        ["diplomatic"],
+        date(2023, 7, 27),
+    )
+    assert reading.action.family == "meeting" and not reading.speculative
 
 
 def test_captured_on_satellite_imagery_is_not_a_prisoner():
