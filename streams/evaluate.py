@@ -52,6 +52,8 @@ class EvalReport:
     cooperation: Score = field(default_factory=Score)
     categories: dict[str, Score] = field(default_factory=lambda: {c: Score() for c in CATEGORIES})
     by_lang: dict[str, Score] = field(default_factory=dict)
+    # Per language, the six categories together (micro): issue 12's parity figure.
+    categories_by_lang: dict[str, Score] = field(default_factory=dict)
     misses: list[dict] = field(default_factory=list)
     false_alarms: list[dict] = field(default_factory=list)
     # Baselines measured on the same articles: the flag as "both sides are named", the
@@ -98,8 +100,10 @@ def evaluate(path: Path) -> EvalReport:
         lang_score = report.by_lang.setdefault(item.get("lang") or "?", Score())
         lang_score.add(analyzed.cooperation, actual)
         gold = {e["category"]: e["sentence"] for e in item.get("evidence", [])}
+        lang_categories = report.categories_by_lang.setdefault(item.get("lang") or "?", Score())
         for category in CATEGORIES:
             report.categories[category].add(category in found, category in expected)
+            lang_categories.add(category in found, category in expected)
             if category in expected and category not in found:
                 report.misses.append(
                     {"id": item["id"], "category": category, "sentence": gold.get(category, "")}
@@ -130,6 +134,8 @@ def format_report(report: EvalReport, details: bool = True) -> str:
     for category in CATEGORIES:
         lines.append(row(category, report.categories[category]))
     lines.append(row("micro (all 6)", report.micro))
+    for lang, score in sorted(report.categories_by_lang.items()):
+        lines.append(row(f"  micro {lang}", score))
     lines.append("baselines on the same articles:")
     lines.append(row("  co-mention", report.comention))
     lines.append(row("  cues only", report.cue_only))

@@ -73,3 +73,20 @@ def test_generated_copies_carry_the_edits_they_claim():
     for copy in copies:
         assert copy["body"] != item["body"]
         assert "utm_source" in copy["url"]
+
+
+def test_categories_are_scored_per_language(tmp_path):
+    items = [
+        {"id": "e1", "title": "Troops", "lang": "en", "source": "s", "url": "https://x/1",
+         "body": "North Korea sent 10,000 troops to Russia, the Pentagon said.",
+         "labels": {"cooperation": True, "categories": ["military"]}},
+        {"id": "r1", "title": "Войска", "lang": "ru", "source": "s", "url": "https://x/2",
+         "body": "КНДР направила в Россию 10 тысяч военнослужащих.",
+         "labels": {"cooperation": True, "categories": ["military", "labour"]}},
+    ]  # fmt: skip
+    path = tmp_path / "c.jsonl"
+    path.write_text("\n".join(json.dumps(i, ensure_ascii=False) for i in items), encoding="utf-8")
+    report = evaluate(path)
+    en, ru = report.categories_by_lang["en"], report.categories_by_lang["ru"]
+    assert (en.tp, en.fp, en.fn) == (1, 0, 0)
+    assert (ru.tp, ru.fn) == (1, 1)  # labour was labelled and not found
