@@ -410,7 +410,10 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         )
         print(format_story_report(report))
         return 0
-    paths = [Path(p) for p in args.corpus] or [seeds_dir() / "eval" / "corpus.jsonl"]
+    signal_parts = {"tune": ["corpus"], "test": ["signals_test"], "all": ["corpus", "signals_test"]}
+    paths = [Path(p) for p in args.corpus] or [
+        seeds_dir() / "eval" / f"{name}.jsonl" for name in signal_parts[args.split]
+    ]
     for path in paths:
         if not path.exists():
             raise AxiswatchError(f"{path} not found: name a labelled JSON Lines corpus")
@@ -708,7 +711,7 @@ examples:
         "corpus",
         nargs="*",
         metavar="JSONL",
-        help="labelled corpus files (default: seeds/eval/corpus.jsonl)",
+        help="labelled corpus files (default: the --split part: seeds/eval/corpus.jsonl)",
     )
     p.add_argument("--summary", action="store_true", help="figures only, no sentence lists")
     p.add_argument(
@@ -728,8 +731,10 @@ examples:
         "--split",
         choices=("tune", "test", "all"),
         default="tune",
-        help="with --events: which part of the timeline corpus (default: tune; the test part "
-        "is for the figures in the README, never for writing rules)",
+        help="which part of the corpus: signals, tune = seeds/eval/corpus.jsonl and test = the "
+        "frozen blind split seeds/eval/signals_test.jsonl; with --events, the timeline "
+        "corpus's parts (default: tune; a test part is for the figures in the README, never "
+        "for writing rules)",
     )
 
     p = command(

@@ -90,3 +90,19 @@ def test_categories_are_scored_per_language(tmp_path):
     en, ru = report.categories_by_lang["en"], report.categories_by_lang["ru"]
     assert (en.tp, en.fp, en.fn) == (1, 0, 0)
     assert (ru.tp, ru.fn) == (1, 1)  # labour was labelled and not found
+
+
+def test_the_blind_signal_test_split_is_frozen():
+    import hashlib
+
+    path = seeds_dir() / "eval" / "signals_test.jsonl"
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert digest == path.with_suffix(".sha256").read_text().strip(), (
+        "seeds/eval/signals_test.jsonl changed: the signal test split is frozen; tune on "
+        "corpus.jsonl"
+    )
+    items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert len(items) >= 150
+    assert sum(i["lang"] != "en" for i in items) >= 0.35 * len(items)
+    assert sum(not i["labels"]["cooperation"] for i in items) >= 0.40 * len(items)
+    assert len({i["url"] for i in items}) == len(items)
