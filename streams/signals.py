@@ -19,7 +19,7 @@ from pathlib import Path
 
 from streams.actors import ActorMatcher, Mention, default_matcher
 from streams.catalogue import SeedDataError, load_toml
-from streams.phrases import PhraseMatch, PhraseMatcher, RawMatch, Token, Tokens
+from streams.phrases import _HANGUL_RE, PhraseMatch, PhraseMatcher, RawMatch, Token, Tokens
 from streams.text import Sentence, SentenceSpan, sentence_spans
 
 __all__ = [
@@ -225,7 +225,7 @@ def find_signals(
         evidence, sentence_start, sentence_end = sentences[index]
         context_ids: list[str] = []
         if sentence_sides >= _SIDES:
-            if "hostile" in context and _is_hostile(context["hostile"], found, sides):
+            if "hostile" in context and _is_hostile(context["hostile"], found, sides, text):
                 continue
             basis = "sentence"
         elif both_in_article and "bilateral" in context:
@@ -297,16 +297,26 @@ def _weight(cue: Cue) -> int:
 
 
 def _is_hostile(
-    hostile: Sequence[RawMatch], found: Sequence[_MentionSpan], sides: dict[str, str]
+    hostile: Sequence[RawMatch],
+    found: Sequence[_MentionSpan],
+    sides: dict[str, str],
+    text: str = "",
 ) -> bool:
-    """True when the first actor after a hostile word is of one side and the sentence names
-    the other side elsewhere: one side acting against the other."""
+    """True when the target of a hostile word is of one side and the sentence names the other
+    side elsewhere: one side acting against the other. The target is the first actor after
+    the word; in Korean, where the object comes before the verb ("러시아 업체를 해킹했다"),
+    the last actor before it."""
     for word in hostile:
-        word_end = word[1]
-        following = [m for m in found if word_end <= m[1] <= word_end + _HOSTILE_REACH]
-        if not following:
+        word_start, word_end = word[0], word[1]
+        if _HANGUL_RE.match(text, word_start):
+            near = [m for m in found if word_start - _HOSTILE_REACH <= m[1] and m[2] <= word_start]
+            target = near[-1] if near else None
+        else:
+            near = [m for m in found if word_end <= m[1] <= word_end + _HOSTILE_REACH]
+            target = near[0] if near else None
+        if target is None:
             continue
-        target_side = sides[following[0][0]]
+        target_side = sides[target[0]]
         if target_side not in _SIDES:
             continue
         (other,) = _SIDES - {target_side}

@@ -62,6 +62,23 @@ def test_one_side_acting_against_the_other_is_no_cooperation():
     # Attacking a third party together is cooperation.
     signals = by_category("North Korean troops attacked Ukrainian positions alongside Russia.")
     assert "military" in signals
+    # Korean puts the object before the verb: the target is the actor before the word.
+    assert (
+        by_category("북한 해커집단이 러시아 미사일 개발업체를 해킹했다고 로이터통신이 보도했다.")
+        == {}
+    )
+    together = by_category("북한군이 러시아군과 함께 우크라이나군 진지를 공격했다.")
+    assert "military" in together
+
+
+def test_rejections_and_fakes_are_denials():
+    for text in (
+        "Северная Корея отвергла обвинения США в поставках артиллерийских снарядов в Россию.",
+        "МИД КНДР назвал заявления о поставках боеприпасов России фейками.",
+        "The Kremlin rejected Western accusations of North Korea supplying weapons to Russia.",
+    ):
+        signals = by_category(text)
+        assert signals and all(s.denied for s in signals.values()), text
 
 
 def test_denials_are_kept_and_marked_denied_and_hedges_lower_confidence():
