@@ -170,7 +170,7 @@ def _route_from(
     import apprise
 
     def fail(key: str | None, message: str) -> InputError:
-        line = _line_of(lines, key, start - 1) if key and lines else start
+        line = _line_of(lines, key, start) if key and lines else start
         name = table.get("name") if isinstance(table, dict) else None
         who = f"route {name!r}" if isinstance(name, str) else "route"
         return InputError(
