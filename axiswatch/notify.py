@@ -477,6 +477,8 @@ class RouteWorker(threading.Thread):
         self.say = say
         self.report = RouteReport(route.name)
         self._lag_at = 0.0
+        for series in (metrics.NOTIFY_SENT, metrics.NOTIFY_FAILURES, metrics.NOTIFY_LAG):
+            series.labels(route=route.name)  # every route's series exists from the start
 
     # -- thread
     def run(self) -> None:
