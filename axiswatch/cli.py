@@ -41,6 +41,8 @@ examples:
   axiswatch replay seeds/              publish seed articles to articles.raw
   axiswatch poll --once                poll the feeds of seeds/feeds.toml once
   axiswatch alerts --from-beginning    follow the alert topic
+  axiswatch alerts --since 2d --kind new   the new developments of the last two days
+  axiswatch notify --routes FILE       send alerts to webhooks, Slack, Teams, e-mail, ...
   axiswatch analyze seeds/*.txt        the same analysis offline, JSON lines on stdout
 """
 
@@ -261,13 +263,26 @@ def format_alert(alert: dict) -> str:
 
 class _AlertFollower:
     """Reads `alerts` (and, for the demo, `articles.enriched`, to know when the worker has
-    processed what was replayed) with a plain kafka-python consumer, no consumer group."""
+    processed what was replayed) with a plain kafka-python consumer. Without `group` it has no
+    consumer group; with one, it starts where that group stopped (unless `from_beginning` or
+    `since` says where) and commits what it has printed. `alert_filter` chooses what to print."""
 
-    def __init__(self, settings: Settings, from_beginning: bool, watch_enriched: bool = False):
+    def __init__(
+        self,
+        settings: Settings,
+        from_beginning: bool,
+        watch_enriched: bool = False,
+        group: str | None = None,
+        since=None,
+        alert_filter=None,
+    ):
         from kafka import KafkaConsumer, TopicPartition
 
+        self.group = group
+        self.alert_filter = alert_filter
+        self._done: dict = {}  # alerts partition -> offset after the last alert dealt with
         self.consumer = KafkaConsumer(
-            **settings.kafka.kafka_python(), group_id=None, enable_auto_commit=False
+            **settings.kafka.kafka_python(), group_id=group, enable_auto_commit=False
         )
         alerts = [
             TopicPartition("alerts", p)
@@ -280,11 +295,25 @@ class _AlertFollower:
                 for p in sorted(self.consumer.partitions_for_topic("articles.enriched") or {0})
             ]
         self.consumer.assign(alerts + enriched)
-        # Enriched records count from now on; alerts from the start if asked.
+        # Enriched records count from now on; alerts from where asked: a time, the start, the
+        # group's position, else the end.
         ends = self.consumer.end_offsets(alerts + enriched)
+        found = {}
+        if since is not None:
+            ms = int(since.timestamp() * 1000)
+            found = self.consumer.offsets_for_times({tp: ms for tp in alerts})
         for tp in alerts + enriched:
-            if tp.topic == "alerts" and from_beginning:
+            committed = (
+                self.consumer.committed(tp)
+                if group and tp.topic == "alerts" and not (from_beginning or since)
+                else None
+            )
+            if tp.topic == "alerts" and since is not None:
+                self.consumer.seek(tp, found[tp].offset if found.get(tp) else ends[tp])
+            elif tp.topic == "alerts" and from_beginning:
                 self.consumer.seek_to_beginning(tp)
+            elif committed is not None and committed >= 0:
+                self.consumer.seek(tp, committed)
             else:
                 self.consumer.seek(tp, ends[tp])
 
@@ -308,10 +337,14 @@ class _AlertFollower:
                         if pending is not None and message.key:
                             pending.discard(message.key.decode("utf-8", "replace"))
                         continue
+                    printed = self._print(message, as_json)
+                    self._done[tp] = message.offset + 1
+                    if not printed:
+                        continue
                     seen += 1
-                    self._print(message, as_json)
                     if max_records and seen >= max_records:
                         return seen
+            self._commit()
             now = time.monotonic()
             if batches:
                 last = now
@@ -322,28 +355,69 @@ class _AlertFollower:
             elif idle is not None and now - last > idle:
                 return seen
 
-    @staticmethod
-    def _print(message, as_json: bool) -> None:
+    def _commit(self) -> None:
+        """With a group: the reader's position, so that the next reader of the group goes on
+        after what this one printed."""
+        if self.group and self._done:
+            from kafka.structs import OffsetAndMetadata
+
+            self.consumer.commit(
+                {tp: OffsetAndMetadata(offset, "", -1) for tp, offset in self._done.items()}
+            )
+            self._done.clear()
+
+    def _print(self, message, as_json: bool) -> bool:
+        """Print the alert if it passes the filter; control characters in it are escaped."""
+        from axiswatch.alertfilter import escape_json_text, safe_alert
+
         try:
             alert = json.loads(message.value)
         except ValueError:
             print(f"(unreadable alert at offset {message.offset})", file=sys.stderr)
-            return
+            return False
+        if not isinstance(alert, dict):
+            print(f"(unreadable alert at offset {message.offset})", file=sys.stderr)
+            return False
+        if self.alert_filter is not None and not self.alert_filter.matches(alert):
+            return False
         if as_json:
-            print(json.dumps(alert, ensure_ascii=False), flush=True)
+            print(escape_json_text(json.dumps(alert, ensure_ascii=False)), flush=True)
         else:
-            print(format_alert(alert) + "\n", flush=True)
+            print(format_alert(safe_alert(alert)) + "\n", flush=True)
+        return True
 
     def close(self) -> None:
-        self.consumer.close()
+        try:
+            self._commit()
+        finally:
+            self.consumer.close()
 
 
 def _cmd_alerts(args: argparse.Namespace) -> int:
+    from axiswatch.alertfilter import AlertFilter, parse_since
     from axiswatch.connection import check_login
 
+    since = parse_since(args.since) if args.since else None
+    if since is not None and args.from_beginning:
+        raise AxiswatchError("--since and --from-beginning both say where to start: give one")
+    try:
+        alert_filter = AlertFilter.build(
+            categories=args.category or (),
+            kinds=args.kind or (),
+            actors=args.actor or (),
+            min_confidence=args.min_confidence,
+        )
+    except AxiswatchError as exc:
+        raise AxiswatchError(f"alerts: {exc}") from None
     settings = _settings(args)
     check_login(settings.kafka)
-    follower = _AlertFollower(settings, args.from_beginning)
+    follower = _AlertFollower(
+        settings,
+        args.from_beginning,
+        group=args.group,
+        since=since,
+        alert_filter=alert_filter,
+    )
     try:
         follower.run(args.json, idle=args.idle_exit, max_records=args.max)
     except KeyboardInterrupt:
@@ -351,6 +425,37 @@ def _cmd_alerts(args: argparse.Namespace) -> int:
     finally:
         follower.close()
     return 0
+
+
+# ----------------------------------------------------------------------------- notify
+def _cmd_notify(args: argparse.Namespace) -> int:
+    from axiswatch.alertfilter import parse_since
+    from axiswatch.notify import Start, load_routes, run_notify
+
+    routes = load_routes(args.routes)
+    since = parse_since(args.since) if args.since else None
+    if since is not None and args.from_beginning:
+        raise AxiswatchError("--since and --from-beginning both say where to start: give one")
+
+    def say(text: str) -> None:
+        print(text, file=sys.stderr, flush=True)
+
+    if args.check:
+        for route in routes:
+            print(f"{route.name}: {route.display}  ({route.filter.describe()})")
+        print(f"{args.routes}: {len(routes)} route(s), all usable", file=sys.stderr)
+        return 0
+    settings = _settings(args).with_metrics_port(args.metrics_port)
+    metrics.serve(settings.metrics_port, settings.metrics_host)
+    return run_notify(
+        settings,
+        routes,
+        group=args.group,
+        start=Start(from_beginning=args.from_beginning, since=since),
+        once=args.once,
+        max_backoff=args.max_backoff,
+        say=say,
+    )
 
 
 # ----------------------------------------------------------------------------- analyze
@@ -673,9 +778,68 @@ examples:
         "several workers on one host need nothing else to differ",
     )
 
-    p = command("alerts", "Follow the alerts topic and print each alert.", _cmd_alerts)
+    p = command(
+        "alerts",
+        "Follow the alerts topic and print each alert (new alerts from now on, unless told "
+        "where to start).",
+        _cmd_alerts,
+    )
+    p.epilog = """\
+Where to start: --from-beginning (the oldest alert kept: 365 days), --since (a time), or
+--group NAME: a named reader resumes after the last alert it printed (new alerts only on its
+first run); --from-beginning and --since override its position. Filters combine: an alert is
+printed when it meets each one given; a repeated filter takes any of its values. Control
+characters in alert text (terminal escapes, bidi overrides, line breaks) are printed escaped
+(\\x1b, \\u202e), never as they are.
+
+examples:
+  axiswatch alerts --from-beginning                  every alert kept, then follow
+  axiswatch alerts --since 2d --kind new             new developments of the last two days
+  axiswatch alerts --since 2026-11-01 --idle-exit 5  since a date (UTC), exit when quiet
+  axiswatch alerts --group desk                      resume where the reader "desk" stopped
+  axiswatch alerts --category military --category labour --min-confidence 0.8
+  axiswatch alerts --actor kim_jong_un --json        raw JSON of alerts naming an actor
+"""
     p.add_argument("--json", action="store_true", help="print the raw JSON records")
     p.add_argument("--from-beginning", action="store_true", help="start at the oldest alert")
+    p.add_argument(
+        "--since",
+        metavar="WHEN",
+        help="start at the first alert written at or after WHEN: how long ago (30m, 12h, 2d, "
+        "1w) or a UTC date or time (2026-11-01, 2026-11-01T08:00, 2026-11-01T08:00+09:00)",
+    )
+    p.add_argument(
+        "--group",
+        metavar="NAME",
+        help="a named reader (Kafka consumer group): starts where the last reader of that name "
+        "stopped and records what it printed",
+    )
+    p.add_argument(
+        "--category",
+        action="append",
+        choices=("military", "cyber", "labour", "diplomatic", "economic", "technology"),
+        help="only alerts of this category (any of the event's categories; repeatable)",
+    )
+    p.add_argument(
+        "--kind",
+        action="append",
+        choices=("new", "updated", "corroborated"),
+        help="only this kind: new (a development not known before), updated (a report adds a "
+        "fact), corroborated (another source reports it); repeatable",
+    )
+    p.add_argument(
+        "--actor",
+        action="append",
+        metavar="ID",
+        help="only alerts naming this actor, by catalogue id of seeds/actors.toml (kim_jong_un, "
+        "shoigu, lazarus, kpa, ...); repeatable",
+    )
+    p.add_argument(
+        "--min-confidence",
+        type=float,
+        metavar="X",
+        help="only alerts with a confidence of at least X (0 to 1)",
+    )
     p.add_argument(
         "--idle-exit",
         type=float,
@@ -683,6 +847,84 @@ examples:
         help="exit after this many seconds without a new alert",
     )
     p.add_argument("--max", type=int, help="exit after this many alerts")
+
+    p = command(
+        "notify",
+        "Send alerts to people: webhooks, Slack, Microsoft Teams, Telegram, e-mail and more, "
+        "through apprise, as a routes file says.",
+        _cmd_notify,
+    )
+    p.epilog = """\
+The routes file holds [[routes]] tables (deploy/routes.example.toml is one to copy):
+
+  [[routes]]
+  name = "desk"                          # identity: consumer group, record, metrics label
+  url = "json://127.0.0.1:8000/alerts"   # an apprise URL; json:// posts the alert as JSON
+  kinds = ["new", "updated"]             # optional filters: categories, kinds, actors
+  min_confidence = 0.7                   #   (catalogue ids), languages, min_confidence,
+                                         #   min_sources
+
+${VAR} in a url is taken from the environment (keep tokens and passwords out of the file).
+Each route reads the alerts topic as its own consumer group (GROUP.NAME) and gets each
+matching alert once, across restarts: its position is committed after each delivery, and
+what it sent is recorded in the compacted topic notify.state. A route whose service fails
+retries that alert (1 s, doubling, at most --max-backoff) and blocks no other route.
+A route's first run starts at new alerts, or where --from-beginning or --since says; later
+runs go on where it stopped. Run one notify per routes file.
+
+examples:
+  axiswatch notify --routes routes.toml --check       check the file, print each route
+  axiswatch notify --routes routes.toml --metrics-port 9103
+  axiswatch notify --routes routes.toml --from-beginning --once   every kept alert, then exit
+"""
+    p.add_argument(
+        "--routes",
+        metavar="FILE",
+        required=True,
+        help="the routes file ([[routes]] tables; see deploy/routes.example.toml)",
+    )
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help="check the routes file, print each route (secrets hidden), and exit",
+    )
+    p.add_argument(
+        "--once",
+        action="store_true",
+        help="deliver what the alerts topic holds now, then exit (cron); status 1 if a route "
+        "could not deliver an alert in 4 attempts (the next run tries it again)",
+    )
+    p.add_argument(
+        "--from-beginning",
+        action="store_true",
+        help="a route's first run starts at the oldest alert (default: new alerts only)",
+    )
+    p.add_argument(
+        "--since",
+        metavar="WHEN",
+        help="a route's first run starts at this time: 30m, 12h, 2d, 1w ago, or a UTC date "
+        "or time (2026-11-01, 2026-11-01T08:00)",
+    )
+    p.add_argument(
+        "--group",
+        default="axiswatch-notify",
+        help="prefix of the routes' consumer groups (default axiswatch-notify: route desk reads "
+        "as axiswatch-notify.desk)",
+    )
+    p.add_argument(
+        "--max-backoff",
+        type=float,
+        default=300.0,
+        metavar="SECONDS",
+        help="longest wait between two attempts at a failed delivery (default 300)",
+    )
+    p.add_argument(
+        "--metrics-port",
+        type=int,
+        metavar="PORT",
+        help="serve Prometheus metrics (axiswatch_notify_sent_total, _failures_total, "
+        "_lag_messages per route) on 127.0.0.1:PORT (default: AXISWATCH_METRICS_PORT)",
+    )
 
     p = command(
         "analyze",

@@ -25,6 +25,9 @@ __all__ = [
     "FEED_UP",
     "CONSUMER_LAG",
     "LATENCY",
+    "NOTIFY_FAILURES",
+    "NOTIFY_LAG",
+    "NOTIFY_SENT",
     "PUBLICATION_TO_ALERT",
     "REREAD",
     "STAGE_SECONDS",
@@ -117,6 +120,18 @@ FEED_LAST_ERROR = Gauge(
     "axiswatch_feed_last_error_timestamp_seconds", "When a feed last failed.", ["feed"]
 )
 FEED_UP = Gauge("axiswatch_feed_up", "1 if the feed's last fetch worked, else 0.", ["feed"])
+# `axiswatch notify`: the route label is a route name of the routes file (at most MAX_ROUTES).
+NOTIFY_SENT = Counter("axiswatch_notify_sent_total", "Alerts a notify route delivered.", ["route"])
+NOTIFY_FAILURES = Counter(
+    "axiswatch_notify_failures_total",
+    "Failed attempts of a notify route to deliver an alert (each is retried with backoff).",
+    ["route"],
+)
+NOTIFY_LAG = Gauge(
+    "axiswatch_notify_lag_messages",
+    "Alerts on the alerts topic that a notify route has not dealt with yet.",
+    ["route"],
+)
 
 
 def serve(port: int | None, host: str = "127.0.0.1") -> int | None:

@@ -10,7 +10,14 @@ from pydantic import BaseModel, ConfigDict
 
 from schemas.models import Alert, AnalyzedArticle, DeadLetter, EnrichedArticle, RawArticle
 
-__all__ = ["LARGE_MESSAGE_BYTES", "TOPICS", "FeedStateRecord", "TopicSpec", "topic_specs"]
+__all__ = [
+    "LARGE_MESSAGE_BYTES",
+    "TOPICS",
+    "FeedStateRecord",
+    "NotifyStateRecord",
+    "TopicSpec",
+    "topic_specs",
+]
 
 _DAY_MS = 24 * 3600 * 1000
 # Analyzed and enriched articles carry the normalised text and its annotations, and dead
@@ -61,6 +68,28 @@ class FeedStateRecord(BaseModel):
 # --- end of feed poller state ---------------------------------------------------------------
 
 
+# --- notifier state (axiswatch/notify.py): added with `axiswatch notify` --------------------
+class NotifyStateRecord(BaseModel):
+    """What `axiswatch notify` sent (`notify.state`, compacted). Key
+    `sent|<route>|<alert_id>|<kind>|<article_id>`: the route delivered that alert. An event's
+    alerts share the alert id; the kind and the article that raised the alert tell them apart."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    schema_version: Literal[1] = 1
+    route: str
+    alert_id: str
+    kind: str
+    article_id: str
+    sent_at: datetime
+    topic: str = "alerts"
+    partition: int | None = None
+    offset: int | None = None
+
+
+# --- end of notifier state ------------------------------------------------------------------
+
+
 def topic_specs(raw_partitions: int = 6, enriched_partitions: int = 6) -> list[TopicSpec]:
     """The project's topics. `articles.analyzed` has one partition: the stories stage needs
     one ordered view of every article to decide what is new."""
@@ -106,6 +135,14 @@ def topic_specs(raw_partitions: int = 6, enriched_partitions: int = 6) -> list[T
             1,
             FeedStateRecord,
             "Feed poller memory: published entries and feed fetch state; compacted.",
+            {"cleanup.policy": "compact", "segment.ms": str(_DAY_MS)},
+        ),
+        # notifier state (added with `axiswatch notify`)
+        TopicSpec(
+            "notify.state",
+            1,
+            NotifyStateRecord,
+            "Notifier memory: which alert each route delivered; compacted.",
             {"cleanup.policy": "compact", "segment.ms": str(_DAY_MS)},
         ),
     ]
