@@ -25,13 +25,32 @@ from pathlib import Path
 from typing import Any
 
 from axiswatch.exceptions import BrokerError
-from axiswatch.settings import project_root
+from axiswatch.settings import default_data_root, in_checkout, project_root
 
 __all__ = ["Scram", "Tls", "ensure_jars", "read_state", "start", "status", "stop"]
 
-_POM = project_root() / "deploy" / "kafka" / "pom.xml"
-_JARS = project_root() / "deploy" / "kafka" / "target" / "dependency"
-_LOG4J = project_root() / "deploy" / "kafka" / "log4j2.yaml"
+
+def _kafka_files() -> Path:
+    """The folder of the broker's pom.xml and log4j2.yaml: deploy/kafka in a checkout, the
+    installed `axiswatch_kafka` package data otherwise."""
+    if in_checkout():
+        return project_root() / "deploy" / "kafka"
+    import axiswatch_kafka  # the wheel's copy of deploy/kafka
+
+    return Path(axiswatch_kafka.__path__[0])
+
+
+def _jars_dir() -> Path:
+    """Where the fetched jars go: deploy/kafka/target/dependency in a checkout, the data
+    folder otherwise (never into the installed package)."""
+    if in_checkout():
+        return project_root() / "deploy" / "kafka" / "target" / "dependency"
+    return default_data_root() / "kafka-jars"
+
+
+_POM = _kafka_files() / "pom.xml"
+_JARS = _jars_dir()
+_LOG4J = _kafka_files() / "log4j2.yaml"
 _STATE = "broker.json"
 _SECURITY = "security.json"  # how the storage was formatted: the SCRAM user, never a secret
 SCRAM_MECHANISM = "SCRAM-SHA-256"
@@ -221,7 +240,7 @@ class Tls:
 
 
 def default_data_dir() -> Path:
-    return project_root() / ".axiswatch" / "broker"
+    return default_data_root() / "broker"
 
 
 def ensure_jars(quiet: bool = False) -> Path:
@@ -242,7 +261,15 @@ def ensure_jars(quiet: bool = False) -> Path:
             flush=True,
         )
     result = subprocess.run(
-        [mvn, "-B", "-q", "-f", str(_POM), "dependency:copy-dependencies"],
+        [
+            mvn,
+            "-B",
+            "-q",
+            "-f",
+            str(_POM),
+            "dependency:copy-dependencies",
+            f"-DoutputDirectory={_JARS}",
+        ],  # fmt: skip
         capture_output=True,
         text=True,
     )

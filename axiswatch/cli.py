@@ -15,7 +15,8 @@ from pathlib import Path
 
 from axiswatch import __version__, metrics
 from axiswatch.exceptions import AxiswatchError
-from axiswatch.settings import Settings, project_root
+from axiswatch.settings import Settings, in_checkout, project_root
+from streams.catalogue import seeds_dir
 
 __all__ = ["main"]
 
@@ -485,7 +486,6 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 
 # ----------------------------------------------------------------------------- eval
 def _cmd_eval(args: argparse.Namespace) -> int:
-    from streams.catalogue import seeds_dir
     from streams.evaluate import evaluate, format_report
 
     if args.events:
@@ -577,7 +577,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
-            cwd=project_root(),
+            # Faust keeps its data folder in the working directory: the project in a
+            # checkout, the data folder when installed (never site-packages).
+            cwd=project_root() if in_checkout() else settings.data_dir,
             start_new_session=True,
         )
     print(f"Worker started (pid {worker.pid}, log {log_path}).", file=sys.stderr)
@@ -594,7 +596,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     try:
         # Only what this run raises: alerts of earlier runs are history (`alerts --from-beginning`).
         follower = _AlertFollower(settings, from_beginning=False, watch_enriched=True)
-        paths = args.paths or [str(project_root() / "seeds")]
+        paths = args.paths or [str(seeds_dir())]
         report = replay(
             settings,
             paths,
@@ -730,7 +732,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--feeds",
         metavar="FILE",
-        default=str(project_root() / "seeds" / "feeds.toml"),
+        default=str(seeds_dir() / "feeds.toml"),
         help="the feed list (default: seeds/feeds.toml)",
     )
     p.add_argument("--once", action="store_true", help="poll every feed once, then exit (cron)")

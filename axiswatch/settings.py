@@ -15,13 +15,33 @@ from typing import Any
 
 from streams.stories import StoryConfig
 
-__all__ = ["KafkaSettings", "Settings", "project_root"]
+__all__ = ["KafkaSettings", "Settings", "default_data_root", "in_checkout", "project_root"]
 
 _PASSWORD_MECHANISMS = {"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"}
 
 
 def project_root() -> Path:
     return Path(__file__).resolve().parent.parent
+
+
+def in_checkout() -> bool:
+    """Whether the packages run from a source checkout (or an editable install of one)
+    rather than from an installed wheel."""
+    root = project_root()
+    return (root / "pyproject.toml").is_file() and (root / "seeds").is_dir()
+
+
+def default_data_root(env: dict[str, str] | None = None) -> Path:
+    """Where axiswatch keeps its state (the local broker, its jars, logs):
+    `AXISWATCH_DATA_DIR`; else `.axiswatch/` in a checkout; else the user's data folder
+    (`$XDG_DATA_HOME/axiswatch`, by default `~/.local/share/axiswatch`)."""
+    env = os.environ if env is None else env
+    if env.get("AXISWATCH_DATA_DIR"):
+        return Path(env["AXISWATCH_DATA_DIR"])
+    if in_checkout():
+        return project_root() / ".axiswatch"
+    base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "axiswatch"
 
 
 @dataclass(frozen=True)
@@ -137,7 +157,7 @@ class Settings:
     """Everything configurable, read once from the environment (`Settings.from_env()`)."""
 
     kafka: KafkaSettings = field(default_factory=KafkaSettings)
-    data_dir: Path = field(default_factory=lambda: project_root() / ".axiswatch")
+    data_dir: Path = field(default_factory=default_data_root)
     raw_partitions: int = 6
     enriched_partitions: int = 6
     metrics_port: int | None = None
@@ -151,7 +171,7 @@ class Settings:
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if env is None else env)
-        data_dir = Path(env.get("AXISWATCH_DATA_DIR") or project_root() / ".axiswatch")
+        data_dir = default_data_root(env)
         bootstrap = env.get("KAFKA_BOOTSTRAP_SERVERS", "").strip()
         # Without KAFKA_BOOTSTRAP_SERVERS: the local broker, and how its client listener is
         # secured (`broker start --scram`, `--tls` and the CA that signed its certificate)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import tomllib
 from pathlib import Path
@@ -15,9 +16,18 @@ class SeedDataError(ValueError):
 
 
 def seeds_dir() -> Path:
-    """The seeds folder: `AXISWATCH_SEEDS_DIR`, else `seeds/` beside the packages."""
+    """The seeds folder: `AXISWATCH_SEEDS_DIR`, else `seeds/` beside the packages (a
+    checkout), else the installed copy (the `axiswatch_seeds` package data of the wheel)."""
     override = os.environ.get("AXISWATCH_SEEDS_DIR")
-    return Path(override) if override else Path(__file__).resolve().parent.parent / "seeds"
+    if override:
+        return Path(override)
+    beside = Path(__file__).resolve().parent.parent / "seeds"
+    if beside.is_dir():
+        return beside
+    spec = importlib.util.find_spec("axiswatch_seeds")
+    if spec and spec.submodule_search_locations:
+        return Path(next(iter(spec.submodule_search_locations)))
+    return beside
 
 
 def load_toml(name_or_path: str | Path) -> dict[str, Any]:

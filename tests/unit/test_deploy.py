@@ -281,11 +281,13 @@ def test_dockerfile_builds_a_non_root_axiswatch_image():
 
 
 def test_dockerfile_copies_what_the_package_needs_and_dockerignore_keeps_it():
-    ignored = {
+    lines = [
         line.strip()
         for line in (ROOT / ".dockerignore").read_text().splitlines()
         if line.strip() and not line.startswith("#")
-    }
+    ]
+    ignored = {line for line in lines if not line.startswith("!")}
+    kept = {line[1:] for line in lines if line.startswith("!")}
     assert {".git", ".venv", ".axiswatch"} <= ignored
     copied = set()
     for keyword, rest in dockerfile_instructions():
@@ -294,10 +296,19 @@ def test_dockerfile_copies_what_the_package_needs_and_dockerignore_keeps_it():
             for source in sources:
                 assert (ROOT / source).exists(), source
                 assert source not in ignored, f"{source} is in .dockerignore"
+                if source.split("/")[0] in ignored:
+                    assert source in kept, f"{source} is under an ignored folder: add !{source}"
                 copied.add(source)
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    needed = set(project["tool"]["setuptools"]["packages"]) | {"pyproject.toml", "seeds"}
-    needed.add(project["project"]["readme"])
+    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    folders = setuptools.get("package-dir", {})
+    needed = {"pyproject.toml", "README.md"}
+    for package in setuptools["packages"]:
+        folder = folders.get(package, package)
+        if folder in copied:
+            continue
+        # A data package copied file by file: each of its (plain) package-data files.
+        files = setuptools["package-data"][package]
+        needed |= {f"{folder}/{name}" for name in files}
     assert needed <= copied, needed - copied
 
 
