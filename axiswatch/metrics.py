@@ -14,6 +14,7 @@ from prometheus_client import Counter, Gauge, Histogram, start_http_server
 
 __all__ = [
     "ALERTS",
+    "BUILD_INFO",
     "ARTICLES_IN",
     "ARTICLES_OUT",
     "DEAD_LETTERS",
@@ -38,6 +39,27 @@ __all__ = [
 ]
 
 MAX_SOURCES = 100
+
+# Which build runs: one series of value 1 per process (join on it to tell versions apart
+# during a rolling upgrade).
+BUILD_INFO = Gauge(
+    "axiswatch_build_info",
+    "The running axiswatch: version, Python version and message schema versions (always 1).",
+    ["version", "python", "alert_schema"],
+)
+
+
+def _record_build() -> None:
+    import platform
+
+    from axiswatch import __version__
+    from schemas.models import Alert
+
+    schema = str(Alert.model_fields["schema_version"].default)
+    BUILD_INFO.labels(__version__, platform.python_version(), schema).set(1)
+
+
+_record_build()
 _seen_sources: set[str] = set()
 _lock = threading.Lock()
 

@@ -114,7 +114,9 @@ def test_the_metric_catalogue_is_read_from_the_code():
 
 # ----------------------------------------------------------------------------- compose
 def test_compose_has_the_whole_stack(services):
-    assert {"kafka", "topics", "worker", "poller", "prometheus", "grafana"} <= set(services)
+    assert {"kafka", "topics", "worker", "poller", "prometheus", "alertmanager", "grafana"} <= set(
+        services
+    )
     for name, service in services.items():
         assert "image" in service or "build" in service, name
         for dependency in service.get("depends_on", {}):
@@ -235,6 +237,36 @@ def test_prometheus_gets_its_config_and_rules(services):
     assert (COMPOSE.parent / bound[config_path]).resolve() == PROMETHEUS
     for rule_file in load_yaml(PROMETHEUS)["rule_files"]:
         assert (COMPOSE.parent / bound[rule_file]).resolve() == RULES
+
+
+def test_every_service_has_a_healthcheck_that_runs_a_command(services):
+    for name, service in services.items():
+        check = service.get("healthcheck")
+        assert check and check["test"][0] in ("CMD", "CMD-SHELL"), name
+        assert len(check["test"]) > 1, name
+
+
+def test_alertmanager_gets_its_config_and_prometheus_sends_to_it(services):
+    manager = services["alertmanager"]
+    bound = mounts(manager)
+    config_path = next(
+        a.split("=", 1)[1] for a in manager["command"] if a.startswith("--config.file=")
+    )
+    config = (COMPOSE.parent / bound[config_path]).resolve()
+    assert config == DEPLOY / "alertmanager" / "alertmanager.yml"
+    targets = [
+        target
+        for manager_config in load_yaml(PROMETHEUS)["alerting"]["alertmanagers"]
+        for static in manager_config["static_configs"]
+        for target in static["targets"]
+    ]
+    assert targets == ["alertmanager:9093"]
+    assert "alertmanager" in services["prometheus"]["depends_on"]
+    # Every severity the rules use has a route (critical pages; the rest goes to the team).
+    routes = load_yaml(config)["route"]
+    severities = {r["labels"]["severity"] for g in load_yaml(RULES)["groups"] for r in g["rules"]}
+    assert severities <= {"critical", "warning"}
+    assert any('severity = "critical"' in m for r in routes["routes"] for m in r["matchers"])
 
 
 def test_grafana_gets_the_data_source_and_the_dashboard(services):

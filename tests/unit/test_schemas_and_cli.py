@@ -81,3 +81,16 @@ def test_an_alert_shows_its_event_frame_on_one_line():
         " · on 2025-11-14"
     ) in lines
     assert "    adds: quantity: 12000 workers" in lines
+
+
+def test_every_process_exposes_its_build():
+    from prometheus_client import REGISTRY
+
+    from axiswatch import __version__, metrics
+
+    assert metrics.BUILD_INFO is not None
+    value = REGISTRY.get_sample_value(
+        "axiswatch_build_info",
+        {"version": __version__, "python": sys.version.split()[0], "alert_schema": "2"},
+    )
+    assert value == 1.0
