@@ -164,7 +164,7 @@ def _cmd_topics(args: argparse.Namespace) -> int:
 def _cmd_schemas(args: argparse.Namespace) -> int:
     from schemas import export_json_schemas
 
-    for path in export_json_schemas(args.dir):
+    for path in export_json_schemas(args.dir, base_url=args.base_url):
         print(path)
     return 0
 
@@ -704,6 +704,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("action", choices=["export"])
     p.add_argument("dir", help="folder to write <topic>.schema.json files into")
+    p.add_argument(
+        "--base-url",
+        default="",
+        help="URL the folder is published under, put before each $id (default: none, so each "
+        "$id is the file's name and resolves wherever the folder is served). The schemas are "
+        "JSON Schema draft-07, the draft Schema Registry validates JSON with; schemas/json/ "
+        "holds the committed export",
+    )
 
     p = command("replay", "Publish article files to articles.raw.", _cmd_replay)
     p.add_argument(

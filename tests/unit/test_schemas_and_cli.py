@@ -32,7 +32,8 @@ def test_schema_export_writes_one_valid_schema_per_topic(tmp_path):
         "articles.raw.schema.json",
     } <= names  # fmt: skip
     alert = json.loads((tmp_path / "alerts.schema.json").read_text())
-    assert "evidence" in alert["required"] and alert["$id"] == "axiswatch:alerts:v2"
+    assert "evidence" in alert["required"] and alert["$id"] == "alerts.schema.json"
+    assert alert["$schema"] == "http://json-schema.org/draft-07/schema#"
 
 
 def test_offline_analyze_writes_one_line_per_article_in_order(tmp_path, seed_path, capsys):
