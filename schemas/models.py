@@ -266,7 +266,7 @@ class Alert(_Contract):
 
 
 DeadLetterReason = Literal[
-    "invalid_utf8", "invalid_json", "invalid_article", "too_large", "processing_error"
+    "invalid_utf8", "invalid_json", "invalid_article", "too_large", "too_slow", "processing_error"
 ]
 
 

@@ -7,6 +7,7 @@ The Faust agent and the offline `axiswatch analyze` command both call `analyze_b
 from __future__ import annotations
 
 import json
+import time
 from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,7 +29,23 @@ from streams.phrases import Tokens, words
 from streams.signals import CueBook, default_cuebook, find_signals, signal_id, signal_key
 from streams.text import canonical_url, content_hash, normalise_text, sentence_spans
 
-__all__ = ["Rejected", "analyze_article", "analyze_bytes", "parse_raw"]
+__all__ = [
+    "DEFAULT_BUDGET_SECONDS",
+    "BudgetExceeded",
+    "Rejected",
+    "analyze_article",
+    "analyze_bytes",
+    "parse_raw",
+]
+
+# The time one record may take in analysis before it is given up (dead-lettered as
+# `too_slow`): every step is linear in the text, which is capped, so a record that gets here
+# is pathological or the machine is starved. Checked between the steps.
+DEFAULT_BUDGET_SECONDS = 5.0
+
+
+class BudgetExceeded(Exception):
+    """The analysis of one record took longer than its budget."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,19 +89,29 @@ def analyze_article(
     matcher: ActorMatcher | None = None,
     cuebook: CueBook | None = None,
     framebook: FrameBook | None = None,
+    budget: float | None = None,
 ) -> AnalyzedArticle:
-    """Normalise, find actors, signals and event frames; the article's full analysis."""
+    """Normalise, find actors, signals and event frames; the article's full analysis. With a
+    `budget` (seconds), raises `BudgetExceeded` once a step ends past it."""
     matcher = matcher or default_matcher()
     cuebook = cuebook or default_cuebook()
     framebook = framebook or default_framebook()
+    started = time.perf_counter()
+
+    def check(step: str) -> None:
+        if budget is not None and (spent := time.perf_counter() - started) > budget:
+            raise BudgetExceeded(f"{spent:.1f} s after {step}, over the {budget:g} s budget")
+
     title = normalise_text(raw.title)
     body = normalise_text(raw.body)
+    check("normalising")
     # The title is the first line: headlines carry signals too, and spans index this text.
     text = f"{title}\n{body}" if title and body else title or body
     # The text is tokenized once; actors, cues, context words and the fingerprint share it.
     sentences = sentence_spans(text)
     tokens = Tokens.of(text)
     mentions = matcher.spans(text, tokens)
+    check("finding actors")
 
     spans: dict[str, list[tuple[int, int]]] = {}
     for actor_id, start, end in mentions:
@@ -128,6 +155,7 @@ def analyze_article(
             }
         )
 
+    check("finding signals")
     events = []
     if every:
         every.sort(key=lambda c: (c.denied, -c.confidence, -c.score, c.start))
@@ -140,6 +168,7 @@ def analyze_article(
             for frame in framebook.frames(text, every, mentions, matcher, published, signal_ids)
         ]
 
+    check("reading event frames")
     # The body's words are the text's last tokens (the body ends the text, after the title
     # and a line break).
     first = bisect_left(tokens.starts, len(text) - len(body))
@@ -194,9 +223,15 @@ def _stripped_words(body: str) -> list[str] | None:
     return None
 
 
-def analyze_bytes(value: bytes | None) -> AnalyzedArticle | Rejected:
-    """Parse, validate and analyze one raw message."""
+def analyze_bytes(
+    value: bytes | None, budget: float | None = DEFAULT_BUDGET_SECONDS
+) -> AnalyzedArticle | Rejected:
+    """Parse, validate and analyze one raw message; one that takes longer than `budget`
+    seconds is rejected as `too_slow`."""
     raw = parse_raw(value)
     if isinstance(raw, Rejected):
         return raw
-    return analyze_article(raw)
+    try:
+        return analyze_article(raw, budget=budget)
+    except BudgetExceeded as exc:
+        return Rejected("too_slow", f"analysis given up: {exc}")

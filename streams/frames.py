@@ -14,6 +14,7 @@ Pure: no Kafka, no state.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import hashlib
 import re
@@ -207,7 +208,9 @@ class FrameBook:
     ) -> Reading:
         """Action, objects, quantities, event date (and its precision), whether the sentence
         is background and whether it is speculation, for a signal sentence of these
-        categories (strongest first)."""
+        categories (strongest first). Only the first `MAX_SENTENCE_CHARS` are read: past that
+        a "sentence" is a run-on dump, not a report of one development."""
+        sentence = sentence[:MAX_SENTENCE_CHARS]
         best: Action | None = None
         best_score = 0
         objects: list[str] = []
@@ -272,7 +275,16 @@ class FrameBook:
         sentences: dict[tuple[int, int], list] = {}
         for cand in candidates:
             if not cand.denied:
+                if (cand.start, cand.end) not in sentences and len(sentences) >= MAX_SENTENCES:
+                    continue  # strongest first: the rest of a huge article adds nothing new
                 sentences.setdefault((cand.start, cand.end), []).append(cand)
+        # Places by position, to find a sentence's in time logarithmic in the mentions.
+        place_spans = sorted(
+            (start, end, actor_id)
+            for actor_id, start, end in mentions
+            if matcher.actors[actor_id].type == "place"
+        )
+        place_starts = [start for start, _, _ in place_spans]
         by_family: dict[str, FrameData] = {}
         for span, cands in sentences.items():
             first = cands[0]
@@ -287,14 +299,12 @@ class FrameBook:
                 # cues is a diplomatic development).
                 categories.remove(action.categories[0])
                 categories.insert(0, action.categories[0])
-            places = list(
-                dict.fromkeys(
-                    actor_id
-                    for actor_id, start, end in mentions
-                    if span[0] <= start and end <= span[1]
-                    and matcher.actors[actor_id].type == "place"
+            within = place_spans[
+                bisect.bisect_left(place_starts, span[0]) : bisect.bisect_left(
+                    place_starts, span[1]
                 )
-            )  # fmt: skip
+            ]
+            places = list(dict.fromkeys(a for _, end, a in within if end <= span[1]))
             ids = [
                 signal_ids[(c.category, span[0])]
                 for c in cands
@@ -353,6 +363,11 @@ class FrameBook:
 
 
 _LEAD_BONUS = 2
+# At most this many signal sentences of an article are read for frames (strongest first): an
+# article's developments show in its strongest sentences, and a huge article of signal
+# sentences stays within its time budget.
+MAX_SENTENCES = 64
+MAX_SENTENCE_CHARS = 2_000
 _HISTORY = timedelta(days=5 * 365)
 _AHEAD = timedelta(days=2)
 _NEAR_MONTHS = 2  # a bare month up to this many months after publication is a coming one

@@ -1,6 +1,6 @@
 import json
 
-from schemas.models import MAX_BODY_CHARS
+from schemas.models import MAX_BODY_CHARS, RawArticle
 from streams.analyze import Rejected, analyze_bytes, parse_raw
 
 
@@ -47,3 +47,43 @@ def test_analyze_bytes_returns_an_analyzed_article(seed_text):
     for signal in result.signals:
         start, end = signal.evidence_span
         assert result.text[start:end] == signal.evidence
+
+
+def test_a_record_past_its_time_budget_is_rejected_as_too_slow(seed_text):
+    value = json.dumps(
+        {"article_id": "a" * 24, "title": "t", "body": seed_text, "source": "s"}
+    ).encode()
+    result = analyze_bytes(value, budget=0.0)
+    assert isinstance(result, Rejected) and result.reason == "too_slow"
+    assert "budget" in result.error
+    assert not isinstance(analyze_bytes(value), Rejected)  # the default budget: plenty
+
+
+def test_a_huge_article_of_signal_sentences_frames_only_its_strongest(monkeypatch):
+    from streams import frames as frames_module
+    from streams.analyze import analyze_article
+
+    calls = []
+    original = frames_module.FrameBook.read_sentence
+
+    def counting(self, sentence, categories, published):
+        calls.append(len(sentence))
+        return original(self, sentence, categories, published)
+
+    monkeypatch.setattr(frames_module.FrameBook, "read_sentence", counting)
+    body = "North Korea sent 10,000 troops to Russia, Putin and Kim Jong Un said. " * 2000
+    article = analyze_article(
+        RawArticle(article_id="b" * 24, title="Troops", body=body, source="s")
+    )
+    assert article.events and len(calls) <= frames_module.MAX_SENTENCES
+    # A run-on "sentence" of 165,000 characters: its dates are read from its start only.
+    read = []
+    dates = frames_module._DateReader.read
+    monkeypatch.setattr(
+        frames_module._DateReader,
+        "read",
+        lambda self, s, p: read.append(len(s)) or dates(self, s, p),
+    )
+    one_run_on = "Russia North Korea troops shells " * 5000
+    analyze_article(RawArticle(article_id="c" * 24, title="t", body=one_run_on, source="s"))
+    assert read and max(read) <= frames_module.MAX_SENTENCE_CHARS
