@@ -266,8 +266,13 @@ class _AlertFollower:
     def __init__(self, settings: Settings, from_beginning: bool, watch_enriched: bool = False):
         from kafka import KafkaConsumer, TopicPartition
 
+        # read_committed: alerts and enriched records of a batch the worker aborted were
+        # never said (streams.stage).
         self.consumer = KafkaConsumer(
-            **settings.kafka.kafka_python(), group_id=None, enable_auto_commit=False
+            **settings.kafka.kafka_python(),
+            group_id=None,
+            enable_auto_commit=False,
+            isolation_level="read_committed",
         )
         alerts = [
             TopicPartition("alerts", p)
