@@ -54,7 +54,9 @@ log = logging.getLogger("axiswatch.stories")
 INPUT = "articles.analyzed"
 TABLES = ("story-exact", "stories", "events")  # the StoryBook's state, in this order
 BATCH = 500  # records per transaction at most
-RECORD_OVERHEAD = 512  # bytes a record takes in a batch besides its key and value (generous)
+RECORD_OVERHEAD = (
+    128  # bytes a one-record batch takes besides its key and value (61 + a record header)
+)
 MAX_ATTEMPTS = 5  # a record whose transaction failed this often alone is dead-lettered
 STALL_SECONDS = 60.0  # reading a topic to its end without any progress this long: retried
 
@@ -265,11 +267,14 @@ class StoriesStage:
             request_timeout_ms=120_000,
             transaction_timeout_ms=60_000,
             linger_ms=5,
+            # A batch of several records must not be over the smallest topic limit either.
+            max_batch_size=max(1024, min([16384, *self._limits.values()]) - RECORD_OVERHEAD),
         )
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(None, self.prepare_topics, list(self.state.topics.values()))
+        self._limits = await loop.run_in_executor(None, self.limits)
         producer = self._producer()
         consumer: AIOKafkaConsumer | None = None
         try:
@@ -277,7 +282,6 @@ class StoriesStage:
             started = time.monotonic()
             await self.catch_up()
             self._prepare()
-            self._limits = await loop.run_in_executor(None, self.limits)
             consumer = AIOKafkaConsumer(
                 **self.settings.kafka.aiokafka(),
                 group_id=self.group,
@@ -310,6 +314,8 @@ class StoriesStage:
                     continue
                 try:
                     await self._transact(producer, messages)
+                    if self.position <= messages[-1].offset:  # a batch cut short: go back
+                        consumer.seek(self.tp, self.position)
                 except asyncio.CancelledError:
                     self._rollback()
                     raise
@@ -353,14 +359,20 @@ class StoriesStage:
             for key, value in overlay.changes():
                 k, v = StateLog.encode(key, value)
                 futures.append(await producer.send(self.state.topics[name], v, key=k))
+        # Every write must be acknowledged before the commit: aiokafka commits a transaction
+        # even when a record in it was refused (e.g. larger than the topic accepts), and the
+        # state and offset would then count what the refused record said.
+        results = await asyncio.gather(*futures, return_exceptions=True)
+        failed = [r for r in results if isinstance(r, BaseException)]
+        if failed:
+            with contextlib.suppress(KafkaError):
+                await producer.abort_transaction()
+            raise failed[0]
         last = messages[-1].offset
         await producer.send_offsets_to_transaction(
             {self.tp: OffsetAndMetadata(last + 1, "")}, self.group
         )
         await producer.commit_transaction()
-        for future in futures:  # every one is delivered once the commit returned
-            if future.done() and not future.cancelled() and future.exception() is not None:
-                raise future.exception()
         for overlay in self.overlays.values():
             overlay.apply()
         self._failures.pop(messages[0].offset, None)
