@@ -217,6 +217,7 @@ def create_app(settings: Settings, app_id: str = "axiswatch", replication: int =
         limits=limits,
         max_request_size=MAX_REQUEST_BYTES,
         prepare_topics=lambda topics: ensure_changelogs(settings, topics, LARGE_MESSAGE_BYTES),
+        owned=lambda: holds_stories(app),
     )
     book = stage.book
 
@@ -277,6 +278,16 @@ def create_app(settings: Settings, app_id: str = "axiswatch", replication: int =
             metrics.STORY_INDEX_SIZE.labels(table=name).set(size)
 
     return app
+
+
+def holds_stories(app: faust.App) -> bool:
+    """Whether the group currently gives this worker `articles.analyzed` (not mid-rebalance)."""
+    if app.rebalancing:
+        return False
+    try:
+        return any(tp.topic == "articles.analyzed" for tp in app.consumer.assignment())
+    except Exception:  # noqa: BLE001 - the consumer is not up yet
+        return False
 
 
 def run_worker(settings: Settings, loglevel: str = "info") -> None:

@@ -188,6 +188,7 @@ class StoriesStage:
         limits: Callable[[], dict[str, int]],
         max_request_size: int,
         prepare_topics: Callable[[list[str]], None] = lambda topics: None,
+        owned: Callable[[], bool] = lambda: True,
     ) -> None:
         self.settings = settings
         self.group = group
@@ -197,6 +198,7 @@ class StoriesStage:
         self.limits = limits
         self.max_request_size = max_request_size
         self.prepare_topics = prepare_topics
+        self.owned = owned
         self.state = StateLog(group)
         self.overlays = {name: Overlay(table) for name, table in self.state.tables.items()}
         self.book = StoryBook(
@@ -240,6 +242,11 @@ class StoriesStage:
 
     async def _supervise(self) -> None:
         while True:
+            # Starting the producer fences whoever else holds the transactional id: do it only
+            # while the group says the partition is ours (a stale owner that was fenced waits
+            # for its rebalance, which stops this task or starts a fresh one).
+            while not self.owned():
+                await asyncio.sleep(1)
             try:
                 await self._run()
             except asyncio.CancelledError:

@@ -15,6 +15,7 @@ import pytest
 from tests.integration.completeness import (
     kill_loop,
     pause_owner,
+    read_topic,
     rebalance_storm,
     refuse_oversized_alerts,
     restart_broker,
@@ -65,3 +66,40 @@ def test_an_alerts_topic_that_refuses_oversized_records(tmp_path):
     )
     check(outcome)
     assert outcome.dead_lettered_alerts > 0
+
+
+def test_a_stale_owner_cannot_write_once_a_new_owner_started(settings, bootstrap):
+    """The fence itself, on the session's broker: the stories stage's producer of a worker that
+    took the partition over makes the old owner's open batch fail, and nothing of it is
+    readable (read_committed)."""
+    import asyncio
+
+    from aiokafka.errors import ProducerFenced
+
+    from streams.stage import StoriesStage
+
+    marker = f"stale-{random.randrange(10**9)}".encode()
+
+    def producer():
+        stage = StoriesStage(settings, "fence-test", None, None, None, None, 1 << 20)
+        return stage._producer()
+
+    async def scenario() -> None:
+        stale, new = producer(), producer()
+        await stale.start()
+        try:
+            await stale.begin_transaction()
+            first = await stale.send("articles.dlq", marker, key=b"stale")
+            await new.start()  # the new owner's InitProducerId
+            second = await stale.send("articles.dlq", marker, key=b"stale")
+            results = await asyncio.gather(first, second, return_exceptions=True)
+            assert all(isinstance(r, ProducerFenced) for r in results), results
+            with pytest.raises(ProducerFenced):
+                await stale.commit_transaction()
+        finally:
+            await new.stop()
+            await stale.stop()
+
+    asyncio.run(scenario())
+    written = [v for _o, _k, v in read_topic(bootstrap, "articles.dlq")]
+    assert marker not in written
