@@ -282,8 +282,13 @@ class _AlertFollower:
         self.group = group
         self.alert_filter = alert_filter
         self._done: dict = {}  # alerts partition -> offset after the last alert dealt with
+        # read_committed: alerts and enriched records of a batch the worker aborted were
+        # never said (streams.stage).
         self.consumer = KafkaConsumer(
-            **settings.kafka.kafka_python(), group_id=group, enable_auto_commit=False
+            **settings.kafka.kafka_python(),
+            group_id=group,
+            enable_auto_commit=False,
+            isolation_level="read_committed",
         )
         alerts = [
             TopicPartition("alerts", p)

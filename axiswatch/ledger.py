@@ -1,23 +1,52 @@
-"""The alert ledger: what the `alerts` topic already says, read back from Kafka.
+"""The alert ledger: what the `alerts` topic says, read back from Kafka.
 
-At-least-once processing can repeat the last messages of a worker that died: its alert may
-have reached the `alerts` topic while the table write recording it had not reached the
-changelog. The alerts topic is the record of what was said, so the stories stage reads it back
-whenever it takes the stories partition over and adopts every event found there that its
-events table lacks (`streams.events.record_from_alerts`): such an event is never `new` again.
+The alerts topic is the record of what was said. The stories stage keeps it read, from where it
+last stopped to the topic's end, whenever it takes the stories partition over
+(`streams.stage`): the ids of alerted events are never `new` again (not even after the event
+was forgotten), and an alerted event its events table lacks is adopted
+(`streams.events.record_from_alerts`). Reading is incremental: `AlertLedger` keeps its
+position per partition, so a rebalance costs the alerts written since, not the whole topic.
+
+Everything is read with `isolation.level=read_committed`: alerts of an aborted batch were
+never said.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
+from collections.abc import Iterable
 
 from aiokafka import AIOKafkaConsumer
 
 from axiswatch.settings import Settings
-from streams.events import record_from_alerts
+from streams.events import _read_alert  # noqa: PLC2701 - folds one alert into the records
+from streams.frames import FrameBook, default_framebook
 
-__all__ = ["load_alert_ledger"]
+__all__ = ["AlertLedger", "load_alert_ledger"]
+
+
+class AlertLedger:
+    """Event id -> the event's record as the alerts read so far state it, and how far each
+    partition of `alerts` has been read."""
+
+    def __init__(self, framebook: FrameBook | None = None) -> None:
+        self.records: dict[str, dict] = {}
+        self.positions: dict[int, int] = {}
+        self._book = framebook or default_framebook()
+
+    def fold(self, values: Iterable[bytes | None]) -> int:
+        """Add alerts (raw values, in topic order); returns how many were alerts."""
+        count = 0
+        for value in values:
+            alert = _decode(value)
+            if alert is None:
+                continue
+            try:
+                _read_alert(self.records, alert, self._book)
+            except (KeyError, TypeError, ValueError, AttributeError, OverflowError):
+                continue  # not an alert of this schema: nothing to learn from it
+            count += 1
+        return count
 
 
 async def load_alert_ledger(settings: Settings, timeout: float = 60.0) -> dict[str, dict]:
@@ -25,29 +54,35 @@ async def load_alert_ledger(settings: Settings, timeout: float = 60.0) -> dict[s
 
     Raises TimeoutError if the topic cannot be read to its end within `timeout` seconds, and
     aiokafka's KafkaError if Kafka cannot be reached."""
+    import asyncio
+
+    ledger = AlertLedger()
     consumer = AIOKafkaConsumer(
-        enable_auto_commit=False, auto_offset_reset="earliest", **settings.kafka.aiokafka()
+        **settings.kafka.aiokafka(),
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        isolation_level="read_committed",
     )
     await consumer.start()
     try:
         async with asyncio.timeout(timeout):
-            if "alerts" not in await consumer.topics():
+            cluster = await consumer._client.fetch_all_metadata()
+            if "alerts" not in cluster.topics():
                 return {}
-            consumer.subscribe(["alerts"])  # no group: every partition is assigned to us
-            while not consumer.assignment():
-                await asyncio.sleep(0.05)
-            partitions = sorted(consumer.assignment())
+            from aiokafka.structs import TopicPartition
+
+            partitions = [
+                TopicPartition("alerts", p)
+                for p in sorted(cluster.partitions_for_topic("alerts") or ())
+            ]
+            consumer.assign(partitions)
             await consumer.seek_to_beginning(*partitions)
             ends = await consumer.end_offsets(partitions)
-            alerts: list[dict] = []
             for tp in partitions:
                 while await consumer.position(tp) < ends[tp]:
                     batch = await consumer.getmany(tp, timeout_ms=500)
-                    for message in batch.get(tp, []):
-                        alert = _decode(message.value)
-                        if alert is not None:
-                            alerts.append(alert)
-            return record_from_alerts(alerts)
+                    ledger.fold(m.value for m in batch.get(tp, []))
+            return ledger.records
     finally:
         await consumer.stop()
 

@@ -511,11 +511,13 @@ class RouteWorker(threading.Thread):
     def _run(self) -> None:
         from kafka import KafkaConsumer, TopicPartition
 
+        # read_committed: an alert of a batch the worker aborted was never said.
         consumer = KafkaConsumer(
             **self.settings.kafka.kafka_python(),
             group_id=self.group,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
+            isolation_level="read_committed",
         )
         try:
             partitions = sorted(consumer.partitions_for_topic(ALERTS_TOPIC) or ())

@@ -12,7 +12,7 @@ from kafka.errors import KafkaError, TopicAlreadyExistsError
 from axiswatch.settings import Settings
 from schemas.topics import TopicSpec, topic_specs
 
-__all__ = ["cluster_replication", "ensure_topics"]
+__all__ = ["cluster_replication", "ensure_changelogs", "ensure_topics", "topic_limits"]
 
 
 def ensure_topics(settings: Settings, timeout: float = 30.0) -> list[tuple[TopicSpec, bool]]:
@@ -35,6 +35,53 @@ def ensure_topics(settings: Settings, timeout: float = 30.0) -> list[tuple[Topic
                 )
         _wait_for_leaders(admin, [s.name for s in missing], timeout)
         return [(s, s in missing) for s in specs]
+    finally:
+        admin.close()
+
+
+def ensure_changelogs(
+    settings: Settings, topics: list[str], max_bytes: int, timeout: float = 30.0
+) -> None:
+    """Create the stories stage's state changelogs if missing: one partition, compacted."""
+    admin = _admin(settings, timeout)
+    try:
+        missing = [t for t in topics if t not in set(admin.list_topics())]
+        if not missing:
+            return
+        replication = settings.replication_factor or _replication(admin)
+        config = {"cleanup.policy": "compact", "max.message.bytes": str(max_bytes)}
+        with contextlib.suppress(TopicAlreadyExistsError):
+            admin.create_topics(
+                [NewTopic(t, 1, replication, topic_configs=config) for t in missing],
+                timeout_ms=int(timeout * 1000),
+            )
+        _wait_for_leaders(admin, missing, timeout)
+    finally:
+        admin.close()
+
+
+def topic_limits(settings: Settings, topics: list[str], timeout: float = 30.0) -> dict[str, int]:
+    """Each topic's `max.message.bytes` as the cluster applies it (topics it does not know
+    are left out): what a producer must stay within, whatever its own limit."""
+    from kafka.admin import ConfigResource, ConfigResourceType
+
+    admin = _admin(settings, timeout)
+    try:
+        known = set(admin.list_topics())
+        resources = [
+            ConfigResource(ConfigResourceType.TOPIC, t, {"max.message.bytes": None})
+            for t in topics
+            if t in known
+        ]
+        if not resources:
+            return {}
+        described = admin.describe_configs(resources, config_filter="all")
+        limits = {}
+        for name, configs in (described.get("topic") or {}).items():
+            value = (configs.get("max.message.bytes") or {}).get("value")
+            if value:
+                limits[name] = int(value)
+        return limits
     finally:
         admin.close()
 

@@ -288,4 +288,10 @@ class DeadLetter(_Contract):
         "the whole value stays at topic/partition/offset for the topic's retention.",
     )
     stage: str
+    output_topic: str | None = Field(
+        default=None,
+        description="Set when what could not be written is the stage's output for this topic "
+        "(larger than the topic accepts): `original_b64` then holds that output, and "
+        "topic/partition/offset name the input it came from.",
+    )
     received_at: datetime = Field(default_factory=utcnow)

@@ -120,7 +120,10 @@ def topic_specs(raw_partitions: int = 6, enriched_partitions: int = 6) -> list[T
             1,
             Alert,
             "New and corroborated cooperation signals; key alert_id.",
-            {"retention.ms": str(365 * _DAY_MS)},
+            # The worker's producers allow LARGE_MESSAGE_BYTES: so does the topic (an alert
+            # carries a whole evidence sentence, and it is written in one transaction with the
+            # enriched record, which may be that large too).
+            {"retention.ms": str(365 * _DAY_MS), "max.message.bytes": str(LARGE_MESSAGE_BYTES)},
         ),
         TopicSpec(
             "articles.dlq",

@@ -17,21 +17,40 @@ import time
 from typing import Any
 
 import faust
-from aiokafka.errors import KafkaError
 from faust.exceptions import ProducerSendError
+from faust.transport.drivers.aiokafka import Producer as AIOKafkaDriverProducer
+from faust.transport.drivers.aiokafka import Transport as AIOKafkaTransport
 
 from axiswatch import metrics
-from axiswatch.ledger import load_alert_ledger
 from axiswatch.settings import Settings
+from axiswatch.topics import ensure_changelogs, topic_limits
 from schemas.models import MAX_DEAD_LETTER_BYTES, AnalyzedArticle, DeadLetter
 from schemas.topics import LARGE_MESSAGE_BYTES
 from streams.analyze import Rejected, analyze_bytes
 from streams.delivery import CommitKeeper, Record
+from streams.stage import Output, StoriesStage
 from streams.stories import StoryBook
 
 __all__ = ["create_app"]
 
 log = logging.getLogger("axiswatch.worker")
+
+# What the worker's producers may send in one request; the topics it writes accept as much
+# (schemas.topics), and a record over a topic's actual limit is dead-lettered, not sent.
+MAX_REQUEST_BYTES = LARGE_MESSAGE_BYTES + 64 * 1024
+OUTPUTS = ("articles.enriched", "alerts", "articles.dlq")
+
+
+class _IdempotentProducer(AIOKafkaDriverProducer):
+    """Faust's producer, idempotent (faust-streaming turns idempotence on only in its
+    exactly-once mode): a send retried after a lost acknowledgement is not written twice."""
+
+    def _settings_extra(self) -> Any:
+        return {**super()._settings_extra(), "acks": "all", "enable_idempotence": True}
+
+
+class _Transport(AIOKafkaTransport):
+    Producer = _IdempotentProducer
 
 
 def create_app(settings: Settings, app_id: str = "axiswatch", replication: int = 1) -> faust.App:
@@ -46,7 +65,7 @@ def create_app(settings: Settings, app_id: str = "axiswatch", replication: int =
         datadir=tempfile.mkdtemp(prefix="axiswatch-worker-"),
         web_enabled=False,
         producer_acks=-1,
-        producer_max_request_size=LARGE_MESSAGE_BYTES + 64 * 1024,
+        producer_max_request_size=MAX_REQUEST_BYTES,
         consumer_auto_offset_reset="earliest",
         topic_allow_declare=True,
         topic_disable_leader=True,
@@ -59,6 +78,7 @@ def create_app(settings: Settings, app_id: str = "axiswatch", replication: int =
         broker_heartbeat_interval=2.0,
         topic_replication_factor=replication,
     )
+    app.producer_transport = _Transport(app.conf.broker_producer, app)
     # acks=False: Faust does not commit these topics; the CommitKeeper does (streams.delivery).
     raw_topic = app.topic(
         "articles.raw",
@@ -70,80 +90,29 @@ def create_app(settings: Settings, app_id: str = "axiswatch", replication: int =
     analyzed_topic = app.topic(
         "articles.analyzed", partitions=1, key_serializer="raw", value_serializer="raw", acks=False
     )
-    enriched_topic = app.topic(
-        "articles.enriched",
-        partitions=settings.enriched_partitions,
-        key_serializer="raw",
-        value_serializer="raw",
-    )
-    alerts_topic = app.topic("alerts", partitions=1, key_serializer="raw", value_serializer="raw")
     dlq_topic = app.topic(
         "articles.dlq", partitions=1, key_serializer="raw", value_serializer="raw"
     )
     keeper = CommitKeeper(app, settings, group=app_id)
 
-    # Story state, changelogged to Kafka: a restarted worker rebuilds it from there. One
-    # partition, like articles.analyzed, because novelty is a global decision.
-    def table(name: str) -> Any:
-        # No key or value type: Faust then stores both as JSON. use_partitioner: the table has
-        # one partition, and the CommitKeeper writes to it outside stream iteration too.
-        return app.Table(name, default=None, partitions=1, use_partitioner=True)
-
-    book = StoryBook(
-        table("story-exact"),
-        {},  # the LSH index: derived from the stories table, rebuilt on takeover
-        table("stories"),
-        table("events"),
-        settings.stories,
-    )
-    # Whenever this worker takes the stories partition over, read back what the alerts topic
-    # already says before processing (see axiswatch.ledger), so no event is `new` twice.
-    takeover = {"pending": True}
-    takeover_lock = asyncio.Lock()
-
-    @app.on_partitions_assigned.connect
-    async def on_assigned(sender: Any, assigned: Any = (), **kwargs: Any) -> None:
-        if any(tp.topic == "articles.analyzed" for tp in assigned):
-            takeover["pending"] = True
-
-    async def take_over() -> None:
-        """Until the alerts topic is read back, the stories stage waits: placing an article
-        without it could say `new` a second time."""
-        async with takeover_lock:
-            while takeover["pending"]:
-                try:
-                    said = await load_alert_ledger(settings)
-                except (KafkaError, TimeoutError) as exc:
-                    log.warning("could not read the alerts topic back, retrying in 5 s: %s", exc)
-                    await asyncio.sleep(5)
-                    continue
-                book.events.rebuild_index()
-                adopted = book.events.adopt(said.items())
-                book.events.remember_said(said)
-                bands = book.rebuild_bands()
-                book.restore_watermark()
-                takeover["pending"] = False
-                log.info(
-                    "took the stories partition: %d event(s) already alerted (%d missing from "
-                    "the events table, adopted), %d LSH keys",
-                    len(said),
-                    adopted,
-                    bands,
-                )
-
-    async def dead_letter(record: Record, rejected: Rejected, stage: str) -> asyncio.Future:
-        kept = record.value[:MAX_DEAD_LETTER_BYTES]
+    def dead_letter_value(
+        record: Record, rejected: Rejected, stage: str, output: Output | None = None
+    ) -> bytes:
+        value = output.value if output is not None else record.value
+        kept = value[:MAX_DEAD_LETTER_BYTES]
+        key = output.key if output is not None else record.key
         dead = DeadLetter(
             reason=rejected.reason,  # type: ignore[arg-type]
             error=rejected.error,
             topic=record.topic,
             partition=record.partition,
             offset=record.offset,
-            key_b64=base64.b64encode(record.key).decode() if record.key is not None else None,
+            key_b64=base64.b64encode(key).decode() if key is not None else None,
             original_b64=base64.b64encode(kept).decode(),
-            original_size=len(record.value),
-            original_truncated=len(kept) < len(record.value),
+            original_size=len(value),
+            original_truncated=len(kept) < len(value),
             stage=stage,
+            output_topic=output.topic if output is not None else None,
         )
         log.warning(
             "dead letter from %s[%s]@%s: %s",
@@ -153,7 +122,11 @@ def create_app(settings: Settings, app_id: str = "axiswatch", replication: int =
             rejected.error,
         )
         metrics.DEAD_LETTERS.labels(stage=stage, reason=rejected.reason).inc()
-        return await dlq_topic.send(key=record.key, value=dead.to_bytes())
+        return dead.to_bytes()
+
+    async def dead_letter(record: Record, rejected: Rejected, stage: str) -> asyncio.Future:
+        value = dead_letter_value(record, rejected, stage)
+        return await dlq_topic.send(key=record.key, value=value)
 
     async def analyze_one(record: Record) -> list[asyncio.Future]:
         """Analyze one raw article; returns the delivery futures of what it wrote."""
@@ -178,11 +151,9 @@ def create_app(settings: Settings, app_id: str = "axiswatch", replication: int =
         metrics.ARTICLES_OUT.labels(stage="analyze", source=source).inc()
         return [sent]
 
-    async def place_one(record: Record) -> list[asyncio.Future]:
-        """Place one analyzed article in its story; returns the delivery futures of what it
-        wrote (the tables' changelog writes are flushed before each commit)."""
-        if takeover["pending"]:
-            await take_over()
+    def place_one(book: StoryBook, record: Record) -> list[Output]:
+        """Place one analyzed article in its story; returns what to write (the state changes
+        are the book's own, written with these in one transaction by the StoriesStage)."""
         started = time.perf_counter()
         try:
             article = AnalyzedArticle.model_validate_json(record.value)
@@ -190,7 +161,8 @@ def create_app(settings: Settings, app_id: str = "axiswatch", replication: int =
         except Exception as exc:  # noqa: BLE001
             log.exception("stories failed")
             rejected = Rejected("processing_error", str(exc)[:1000])
-            return [await dead_letter(record, rejected, "stories")]
+            value = dead_letter_value(record, rejected, "stories")
+            return [Output("articles.dlq", record.key, value)]
         metrics.STAGE_SECONDS.labels(stage="stories").observe(time.perf_counter() - started)
         source = metrics.bounded(article.source)
         metrics.ARTICLES_IN.labels(stage="stories", source=source).inc()
@@ -198,15 +170,12 @@ def create_app(settings: Settings, app_id: str = "axiswatch", replication: int =
             metrics.DUPLICATES.labels(match=placement.match).inc()
         else:
             metrics.STORIES.inc()
-        sent = [
-            await enriched_topic.send(key=enriched.article_id.encode(), value=enriched.to_bytes())
-        ]
+        out = [Output("articles.enriched", enriched.article_id.encode(), enriched.to_bytes())]
         metrics.ARTICLES_OUT.labels(stage="stories", source=source).inc()
         now = enriched.enriched_at.timestamp()
         metrics.LATENCY.labels(output="enriched").observe(now - article.fetched_at.timestamp())
         for alert in alerts:
-            key, value = alert.alert_id.encode(), alert.to_bytes()
-            sent.append(await alerts_topic.send(key=key, value=value))
+            out.append(Output("alerts", alert.alert_id.encode(), alert.to_bytes()))
             metrics.ALERTS.labels(category=alert.category, kind=alert.kind).inc()
             metrics.LATENCY.labels(output="alert").observe(now - article.fetched_at.timestamp())
             if alert.published_at:
@@ -222,7 +191,49 @@ def create_app(settings: Settings, app_id: str = "axiswatch", replication: int =
                 alert.alert_id,
                 alert.evidence[:120],
             )
-        return sent
+        return out
+
+    def oversize(record: Record, output: Output, limit: int) -> Output:
+        error = (
+            f"the {output.topic} record of {len(output.value)} bytes is over the topic's "
+            f"limit of {limit} bytes"
+        )
+        value = dead_letter_value(record, Rejected("too_large", error), "stories", output)
+        return Output("articles.dlq", output.key, value)
+
+    def give_up_stories(record: Record, error: str) -> Output:
+        value = dead_letter_value(record, Rejected("processing_error", error), "stories")
+        return Output("articles.dlq", record.key, value)
+
+    def limits() -> dict[str, int]:
+        return topic_limits(settings, list(OUTPUTS))
+
+    stage = StoriesStage(
+        settings,
+        group=app_id,
+        handle=place_one,
+        oversize=oversize,
+        give_up=give_up_stories,
+        limits=limits,
+        max_request_size=MAX_REQUEST_BYTES,
+        prepare_topics=lambda topics: ensure_changelogs(settings, topics, LARGE_MESSAGE_BYTES),
+        owned=lambda: holds_stories(app),
+    )
+    book = stage.book
+
+    @app.on_partitions_revoked.connect
+    async def on_revoked(sender: Any, revoked: Any = (), **kwargs: Any) -> None:
+        if any(tp.topic == "articles.analyzed" for tp in revoked):
+            await stage.stop()
+
+    @app.on_partitions_assigned.connect
+    async def on_assigned(sender: Any, assigned: Any = (), **kwargs: Any) -> None:
+        if any(tp.topic == "articles.analyzed" for tp in assigned):
+            stage.start()  # fences the previous owner, reads what it wrote, goes on from there
+
+    @app.on_before_shutdown.connect
+    async def on_shutdown(sender: Any, **kwargs: Any) -> None:
+        await stage.stop()
 
     def giving_up(stage: str) -> Any:
         async def give_up(record: Record, error: str) -> list[asyncio.Future]:
@@ -231,14 +242,8 @@ def create_app(settings: Settings, app_id: str = "axiswatch", replication: int =
         return give_up
 
     keeper.handle("articles.raw", analyze_one, giving_up("analyze"))
-    keeper.handle(
-        "articles.analyzed",
-        place_one,
-        giving_up("stories"),
-        ready=lambda: not takeover["pending"],
-    )
 
-    given = {"articles.raw": 0, "articles.analyzed": 0}
+    given = {"articles.raw": 0}
 
     def dropped(record: Record) -> bool:
         """Fault injection (settings.fault_drop_every): pretend the consumer skipped it."""
@@ -262,7 +267,10 @@ def create_app(settings: Settings, app_id: str = "axiswatch", replication: int =
 
     @app.agent(analyzed_topic)
     async def stories(stream: Any) -> None:
-        await consume(stream)
+        # The group's assignment of articles.analyzed says which worker runs the stories stage;
+        # the StoriesStage reads the partition itself, in order, in transactions.
+        async for _event in stream.events():
+            pass
 
     @app.timer(interval=10.0)
     async def report_index_size() -> None:
@@ -270,6 +278,16 @@ def create_app(settings: Settings, app_id: str = "axiswatch", replication: int =
             metrics.STORY_INDEX_SIZE.labels(table=name).set(size)
 
     return app
+
+
+def holds_stories(app: faust.App) -> bool:
+    """Whether the group currently gives this worker `articles.analyzed` (not mid-rebalance)."""
+    if app.rebalancing:
+        return False
+    try:
+        return any(tp.topic == "articles.analyzed" for tp in app.consumer.assignment())
+    except Exception:  # noqa: BLE001 - the consumer is not up yet
+        return False
 
 
 def run_worker(settings: Settings, loglevel: str = "info") -> None:

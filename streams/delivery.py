@@ -10,8 +10,11 @@ acknowledged by the broker. Once a second the keeper
 2. reads again, with its own plain consumer, any message the Faust consumer skipped, and hands
    it to the same handler (outputs are keyed by deterministic ids and the stories stage knows
    an article it has placed, so a message processed twice does no harm),
-3. flushes the producer (the story tables' changelog writes) and commits, per partition, the
-   offset below which every record is done.
+3. flushes the producer and commits, per partition, the offset below which every record is
+   done (not while the group rebalances).
+
+The analyze stage uses it. The stories stage, which decides what is new, commits its offsets
+in the transaction that writes its outputs and state (`streams.stage`).
 
 A worker killed at any point therefore re-reads at most the messages since its last commit,
 and never commits a message whose outputs are not on the broker.
@@ -273,8 +276,12 @@ class CommitKeeper:
             if await reader.position(part) >= stop or self._interrupted():
                 break
             batch = await reader.getmany(part, timeout_ms=500, max_records=REREAD_BATCH)
-            for r in batch.get(part, []):
-                returned.add(r.offset)
+            messages = batch.get(part, [])
+            # Every offset the reader returned holds a message, processed below or not: only
+            # offsets it skipped over hold none (an interruption or an error must not make the
+            # unprocessed rest of the batch look empty).
+            returned.update(r.offset for r in messages)
+            for r in messages:
                 if r.offset >= stop or self.tracker.is_done(tp, r.offset):
                     continue
                 if self._interrupted():
@@ -316,10 +323,14 @@ class CommitKeeper:
     async def commit(self) -> dict[Any, int]:
         """Flush the producer, then commit every position that moved; returns what it
         committed."""
+        if self._interrupted():
+            return {}  # a rebalance: the partitions may be another worker's by now
         offsets = self.tracker.committable()  # taken before the flush, so all of it is flushed
         if not offsets:
             return {}
         await self.app.producer.flush()
+        if self._interrupted():
+            return {}
         thread = self.app.consumer._thread
         held = thread.assignment()
         offsets = {tp: offset for tp, offset in offsets.items() if tp in held}

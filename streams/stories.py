@@ -275,8 +275,8 @@ class StoryBook:
 
     # ------------------------------------------------------------------ forgetting
     def maybe_sweep(self, ts: float) -> bool:
-        """Sweep when `sweep_interval` of event time has passed since the last sweep. The
-        latest event time seen drives it: a late article of an older time sweeps nothing."""
+        """Sweep when the latest event time seen enters a new `sweep_interval` of event time:
+        a late article of an older time sweeps nothing."""
         self._watermark = ts if self._watermark is None else max(self._watermark, ts)
         if self._last_sweep is None:
             self._last_sweep = self._watermark
@@ -287,10 +287,11 @@ class StoryBook:
             len(self.stories) > self.config.max_stories * _OVER_CAP
             or len(self.events.events) > self.config.max_events * _OVER_CAP
         )
-        if (
-            not over
-            and self._watermark - self._last_sweep < self.config.sweep_interval.total_seconds()
-        ):
+        # Sweeps run when event time enters a new `sweep_interval` (on a grid from the epoch),
+        # not `sweep_interval` after the last sweep: a worker that rebuilt the state from Kafka
+        # sweeps where the worker before it would have, so both decide alike.
+        interval = self.config.sweep_interval.total_seconds()
+        if not over and self._watermark // interval <= self._last_sweep // interval:
             return False
         self.sweep(self._watermark)
         return True

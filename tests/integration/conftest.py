@@ -84,7 +84,13 @@ class TopicReader:
         from_beginning: bool = False,
         client: dict | None = None,
     ) -> None:
-        self.consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, **(client or {}))
+        # read_committed, as every reader of the worker's transactional outputs must
+        self.consumer = KafkaConsumer(
+            bootstrap_servers=bootstrap,
+            group_id=None,
+            isolation_level="read_committed",
+            **(client or {}),
+        )
         partitions = self.consumer.partitions_for_topic(topic) or {0}
         tps = [TopicPartition(topic, p) for p in sorted(partitions)]
         self.consumer.assign(tps)

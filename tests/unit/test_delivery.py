@@ -4,6 +4,7 @@ what its record wrote is delivered, and a record that keeps failing is dead-lett
 from __future__ import annotations
 
 import asyncio
+from types import SimpleNamespace
 
 from aiokafka.errors import KafkaError
 from faust.types import TP
@@ -23,6 +24,8 @@ class _App:
     """What CommitKeeper touches of a Faust app when it is built."""
 
     on_partitions_assigned = on_partitions_revoked = on_before_shutdown = _Signal()
+    rebalancing = False
+    flow_control = SimpleNamespace(is_active=lambda: True)
 
     def timer(self, interval: float):
         return lambda fn: fn
@@ -121,3 +124,58 @@ def test_a_handler_that_raises_counts_as_a_failed_attempt():
         assert k.tracker.committable() == {RAW: 1}
 
     asyncio.run(scenario())
+
+
+class _Reader:
+    """A plain consumer over one partition holding messages at `offsets`."""
+
+    def __init__(self, offsets: list[int]) -> None:
+        self.offsets, self.at, self.parts = offsets, 0, set()
+
+    def assignment(self):
+        return self.parts
+
+    def assign(self, parts):
+        self.parts = set(parts)
+
+    def seek(self, part, offset):
+        self.at = offset
+
+    async def position(self, part):
+        return self.at
+
+    async def getmany(self, part, timeout_ms, max_records):
+        found = [o for o in self.offsets if o >= self.at][:max_records]
+        if found:
+            self.at = found[-1] + 1
+        records = [SimpleNamespace(offset=o, key=b"k", value=b"v") for o in found]
+        return {part: records}
+
+
+def _rereading(offsets: list[int], fail_at: int | None) -> CommitKeeper:
+    k = keeper()
+    k._reader = _Reader(offsets)
+
+    async def handler(record):
+        if record.offset == fail_at:
+            raise RuntimeError("boom")
+        return []
+
+    async def give_up(record, error):
+        return []
+
+    k.handle(RAW.topic, handler, give_up)
+    return k
+
+
+def test_a_reread_that_fails_leaves_the_rest_of_its_batch_undone():
+    k = _rereading(list(range(10)), fail_at=3)
+    asyncio.run(k._reread(RAW, 0, 10))
+    assert k.tracker.base(RAW) == 3
+    assert not any(k.tracker.is_done(RAW, o) for o in range(3, 10))
+
+
+def test_a_reread_counts_offsets_holding_no_message_as_done():
+    k = _rereading([0, 1, 5, 6], fail_at=None)
+    asyncio.run(k._reread(RAW, 0, 7))
+    assert k.tracker.base(RAW) == 7

@@ -1,0 +1,152 @@
+"""The stories stage's transaction bookkeeping, without Kafka: state changes count only once
+the batch's transaction commits; a refused write aborts the batch and leaves the state as it
+was; the changelog records carry exactly the batch's changes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from types import SimpleNamespace
+
+import pytest
+from aiokafka.errors import MessageSizeTooLargeError
+
+from axiswatch.ledger import AlertLedger
+from axiswatch.settings import Settings
+from streams.stage import Output, Overlay, StateLog, StoriesStage, fits
+
+
+def test_an_overlay_holds_writes_back_until_applied():
+    base = {"a": 1, "b": 2}
+    view = Overlay(base)
+    view["c"] = 3
+    view["a"] = 10
+    del view["b"]
+    assert dict(view) == {"a": 10, "c": 3} and len(view) == 2 and "b" not in view
+    assert base == {"a": 1, "b": 2}, "nothing reaches the base before apply"
+    assert sorted(view.changes()) == [("a", 10), ("b", None), ("c", 3)]
+    view.discard()
+    assert dict(view) == base and len(view) == 2
+    view["d"] = 4
+    del view["a"]
+    view.apply()
+    assert base == {"b": 2, "d": 4} and view.changes() == [] and len(view) == 2
+    with pytest.raises(KeyError):
+        del view["missing"]
+
+
+def test_a_changelog_record_reads_back_as_the_state_it_wrote():
+    log = StateLog("g")
+    assert log.topics["events"] == "g-events-changelog"
+    for key, value in ((123456789, ["st1", "a1"]), ("ev1", {"seen": 1.5, "x": ["é"]})):
+        k, v = StateLog.encode(key, value)
+        log.apply("story-exact" if isinstance(key, int) else "events", k, v)
+    assert log.tables["story-exact"] == {123456789: ["st1", "a1"]}
+    assert log.tables["events"] == {"ev1": {"seen": 1.5, "x": ["é"]}}
+    k, v = StateLog.encode("ev1", None)
+    assert v is None
+    log.apply("events", k, v)
+    assert log.tables["events"] == {}
+
+
+def test_a_record_fits_a_topic_with_its_batch_overhead():
+    assert fits(Output("alerts", b"k" * 10, b"v" * 100), 1000)
+    assert not fits(Output("alerts", b"k" * 10, b"v" * 990), 1000)
+
+
+class _Producer:
+    """Records what a transaction would write; `refuse` makes sends to that topic fail the
+    way the broker refuses a record larger than the topic accepts."""
+
+    def __init__(self, refuse: str | None = None) -> None:
+        self.refuse = refuse
+        self.open: list | None = None
+        self.committed: list[list] = []
+        self.aborted = 0
+        self.offsets = None
+
+    async def begin_transaction(self):
+        self.open = []
+
+    async def send(self, topic, value, key=None):
+        future = asyncio.get_running_loop().create_future()
+        if topic == self.refuse:
+            future.set_exception(MessageSizeTooLargeError())
+        else:
+            future.set_result(None)
+        self.open.append((topic, key, value))
+        return future
+
+    async def send_offsets_to_transaction(self, offsets, group):
+        self.offsets = offsets
+
+    async def commit_transaction(self):
+        self.committed.append(self.open)
+        self.open = None
+
+    async def abort_transaction(self):
+        self.aborted += 1
+        self.open = None
+
+
+def _stage() -> StoriesStage:
+    def handle(book, record):
+        book.stories[record.value.decode()] = {"offset": record.offset}
+        return [
+            Output("articles.enriched", record.key, record.value),
+            Output("alerts", record.key, b"{}"),
+        ]
+
+    def dead(record, output, limit):
+        return Output("articles.dlq", output.key, b"too large")
+
+    stage = StoriesStage(Settings(), "g", handle, dead, lambda r, e: dead(r, None, 0), dict, 10**6)
+    stage.ledger = AlertLedger()
+    return stage
+
+
+def _messages(*values: str) -> list:
+    return [
+        SimpleNamespace(partition=0, offset=n, key=b"k%d" % n, value=v.encode())
+        for n, v in enumerate(values)
+    ]
+
+
+def test_a_committed_batch_writes_its_outputs_state_and_offset_together():
+    stage, producer = _stage(), _Producer()
+    asyncio.run(stage._transact(producer, _messages("s1", "s2")))
+    [written] = producer.committed
+    topics = [t for t, _k, _v in written]
+    assert topics.count("articles.enriched") == 2 and topics.count("alerts") == 2
+    changelog = [
+        (json.loads(k), json.loads(v)) for t, k, v in written if t == "g-stories-changelog"
+    ]
+    assert changelog == [("s1", {"offset": 0}), ("s2", {"offset": 1})]
+    assert list(producer.offsets.values())[0].offset == 2 and stage.position == 2
+    assert stage.state.tables["stories"] == {"s1": {"offset": 0}, "s2": {"offset": 1}}
+
+
+def test_a_refused_write_aborts_the_batch_and_leaves_the_state_as_it_was():
+    stage, producer = _stage(), _Producer(refuse="alerts")
+    with pytest.raises(MessageSizeTooLargeError):
+        asyncio.run(stage._transact(producer, _messages("s1")))
+    stage._rollback()
+    assert producer.committed == [] and producer.aborted == 1 and producer.offsets is None
+    assert stage.state.tables["stories"] == {} and len(stage.book.stories) == 0
+    assert stage.position is None
+
+
+def test_an_output_over_the_topic_limit_is_dead_lettered_in_the_same_transaction():
+    stage, producer = _stage(), _Producer()
+    stage._limits = {"alerts": 100}
+    asyncio.run(stage._transact(producer, _messages("s1")))
+    [written] = producer.committed
+    assert [t for t, _k, _v in written][:2] == ["articles.enriched", "articles.dlq"]
+
+
+def test_a_batch_that_failed_is_retried_one_record_at_a_time():
+    stage, producer = _stage(), _Producer()
+    stage._failures[0] = 1
+    asyncio.run(stage._transact(producer, _messages("s1", "s2", "s3")))
+    assert stage.position == 1, "only the first record; the loop goes back for the rest"
+    assert stage._failures == {}
