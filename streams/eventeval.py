@@ -129,6 +129,16 @@ def _norm(text: str) -> str:
     return _SPACE.sub(" ", text).strip().lower()
 
 
+def _quotes(event: dict, said: str) -> bool:
+    """Whether the normalised sentence `said` is (in, or holds) one of the labelled event's
+    evidence sentences."""
+    for sentence in event.get("evidence", []):
+        mine = _norm(sentence)
+        if mine and (mine in said or said in mine):
+            return True
+    return False
+
+
 def _label_of(
     item: dict, category: str | None, categories: Iterable[str], evidence: str
 ) -> str | None:
@@ -137,10 +147,8 @@ def _label_of(
     events = item.get("events") or []
     said = _norm(evidence)
     for event in events:
-        for sentence in event.get("evidence", []):
-            mine = _norm(sentence)
-            if mine and (mine in said or said in mine):
-                return event["event"]
+        if _quotes(event, said):
+            return event["event"]
     # Else the article's one labelled event of the alert's category (or of its categories);
     # when several fit, the alert cannot be traced and counts for none. The headline is the
     # article's news: an alert on it is about one of the events the article reports.
@@ -241,11 +249,7 @@ def score_alerts(
             if not label or not frame.get("event_id"):
                 continue
             wanted = labels[label]
-            said = _norm(frame["evidence"])
-            quoted = any(
-                (mine := _norm(s)) and (mine in said or said in mine)
-                for s in wanted.get("evidence", [])
-            )
+            quoted = _quotes(wanted, _norm(frame["evidence"]))
             rank = (
                 quoted * 4
                 + (frame["category"] in wanted["categories"]) * 2
