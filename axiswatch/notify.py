@@ -31,6 +31,7 @@ from typing import Any
 
 from axiswatch import metrics
 from axiswatch.alertfilter import AlertFilter, escape_controls
+from axiswatch.compacted import read_to_end
 from axiswatch.exceptions import AxiswatchError, InputError
 from axiswatch.settings import Settings
 
@@ -353,34 +354,13 @@ class SentLog:
 
     def load(self, timeout: float = 60.0) -> int:
         """Read the topic from its start to its current end; returns the records read."""
-        from kafka import KafkaConsumer, TopicPartition
+        from kafka import KafkaConsumer
 
         consumer = KafkaConsumer(
             **self.settings.kafka.kafka_python(), group_id=None, enable_auto_commit=False
         )
         try:
-            partitions = consumer.partitions_for_topic(self.topic)
-            if not partitions:
-                raise AxiswatchError(
-                    f"the topic {self.topic} does not exist; run `axiswatch topics` to create it"
-                )
-            tps = [TopicPartition(self.topic, p) for p in sorted(partitions)]
-            consumer.assign(tps)
-            consumer.seek_to_beginning(*tps)
-            ends = consumer.end_offsets(tps)
-            deadline = time.monotonic() + timeout
-            count = 0
-            while any(consumer.position(tp) < ends[tp] for tp in tps):
-                if time.monotonic() > deadline:
-                    raise AxiswatchError(
-                        f"could not read {self.topic} to its end within {timeout:g}s; is the "
-                        "broker healthy?"
-                    )
-                for messages in consumer.poll(timeout_ms=500).values():
-                    for message in messages:
-                        count += 1
-                        self._apply(message.key, message.value)
-            return count
+            return read_to_end(consumer, self.topic, lambda m: self._apply(m.key, m.value), timeout)
         finally:
             consumer.close()
 

@@ -12,14 +12,14 @@ import hashlib
 import json
 import logging
 import threading
-import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka import KafkaConsumer, KafkaProducer
 from kafka.errors import KafkaError
 from pydantic import ValidationError
 
+from axiswatch.compacted import read_to_end
 from axiswatch.exceptions import AxiswatchError
 from axiswatch.settings import Settings
 from schemas.topics import FeedStateRecord
@@ -209,33 +209,15 @@ class KafkaStateStore(MemoryStateStore):
                 f"{self.topic} ({exc}); start the broker or set KAFKA_BOOTSTRAP_SERVERS"
             ) from exc
         try:
-            partitions = consumer.partitions_for_topic(self.topic)
-            if not partitions:
-                raise StateError(
-                    f"the topic {self.topic} does not exist; run `axiswatch topics` to create it"
-                )
-            tps = [TopicPartition(self.topic, p) for p in sorted(partitions)]
-            consumer.assign(tps)
-            consumer.seek_to_beginning(*tps)
-            ends = consumer.end_offsets(tps)
-            deadline = time.monotonic() + self.timeout
-            count = 0
-            while any(consumer.position(tp) < ends[tp] for tp in tps):
-                if time.monotonic() > deadline:
-                    raise StateError(
-                        f"could not read {self.topic} to its end within {self.timeout:g}s "
-                        f"({count} records read); is the broker healthy?"
-                    )
-                for messages in consumer.poll(timeout_ms=500).values():
-                    for message in messages:
-                        count += 1
-                        if message.key is None:
-                            continue
-                        with self._lock:
-                            self._apply(message.key.decode("utf-8", "replace"), message.value)
+            count = read_to_end(consumer, self.topic, self._apply_message, self.timeout, StateError)
             log.info("read %d state record(s) from %s", count, self.topic)
         finally:
             consumer.close()
+
+    def _apply_message(self, message) -> None:  # noqa: ANN001 - a kafka-python record
+        if message.key is not None:
+            with self._lock:
+                self._apply(message.key.decode("utf-8", "replace"), message.value)
 
     def _write(self, records: list[tuple[str, FeedStateRecord | None]]) -> None:
         if not records:
