@@ -93,7 +93,9 @@ def test_a_stale_owner_cannot_write_once_a_new_owner_started(settings, bootstrap
             await new.start()  # the new owner's InitProducerId
             second = await stale.send("articles.dlq", marker, key=b"stale")
             results = await asyncio.gather(first, second, return_exceptions=True)
-            assert all(isinstance(r, ProducerFenced) for r in results), results
+            # The first send may have reached the broker before the fence (it then sits in a
+            # transaction that never commits); every send after the fence is refused.
+            assert isinstance(results[1], ProducerFenced), results
             with pytest.raises(ProducerFenced):
                 await stale.commit_transaction()
         finally:
