@@ -58,6 +58,9 @@ RECORD_OVERHEAD = (
     128  # bytes a one-record batch takes besides its key and value (61 + a record header)
 )
 MAX_ATTEMPTS = 5  # a record whose transaction failed this often alone is dead-lettered
+# How long one batch's transaction may take before the stage starts again (its transaction
+# times out on the broker after 60 s, transaction_timeout_ms below).
+BATCH_DEADLINE_SECONDS = 90.0
 STALL_SECONDS = 60.0  # reading a topic to its end without any progress this long: retried
 
 
@@ -320,7 +323,11 @@ class StoriesStage:
                 if not messages:
                     continue
                 try:
-                    await self._transact(producer, messages)
+                    # A batch that neither commits nor fails in time (a client stuck after
+                    # the broker went away) is given up: the broker aborts its transaction
+                    # anyway after transaction_timeout_ms, and a fresh start takes it again.
+                    async with asyncio.timeout(BATCH_DEADLINE_SECONDS):
+                        await self._transact(producer, messages)
                     if self.position <= messages[-1].offset:  # a batch cut short: go back
                         consumer.seek(self.tp, self.position)
                 except asyncio.CancelledError:
