@@ -125,7 +125,8 @@ EventBasis = Literal["report", "background"]
 class EventFrame(_Contract):
     """One development an article states: what was done, by whom, with what, where, when.
 
-    The analyze stage builds one frame per action family from the article's signal sentences;
+    The analyze stage builds a frame per development of each action family from the article's
+    signal sentences (the one reported, earlier ones restated beside it);
     the stories stage joins frames of one development (across outlets and languages) into one
     event and fills `event_id`."""
 

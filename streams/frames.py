@@ -7,8 +7,11 @@ event's date (explicit, or relative and resolved against the publication date) a
 sentence reports the development or restates it as background. English, Russian and Korean
 alike; every word list lives in `seeds/events.toml`.
 
-An article gives one frame per action family: sentences of one family are one development, the
-strongest sentence is its evidence and the others add their objects, places and quantities.
+An article gives a frame per development of each action family: sentences of one family tell
+of one development unless their basis or date (14 days apart) differ (a restatement of an
+earlier visit beside the news of a visit), and a sentence right after another of its family goes
+on with it; the strongest sentence is a frame's evidence and
+the others add their objects, places and quantities.
 Pure: no Kafka, no state.
 """
 
@@ -266,9 +269,10 @@ class FrameBook:
         published: datetime,
         signal_ids: dict[tuple[str, int], str] | None = None,
     ) -> list[FrameData]:
-        """One frame per action family of the article's signal sentences (`SignalCandidate`s,
-        strongest first; denied ones are left out). `signal_ids` maps (category, sentence
-        start) to the id of the article's signal of that category and sentence."""
+        """A frame per development of each action family of the article's signal sentences
+        (`SignalCandidate`s, strongest first; denied ones are left out). `signal_ids` maps
+        (category, sentence start) to the id of the article's signal of that category and
+        sentence."""
         published_day = published.date()
         signal_ids = signal_ids or {}
         # One sentence is one development: its candidates (one per category) together.
@@ -285,12 +289,28 @@ class FrameBook:
             if matcher.actors[actor_id].type == "place"
         )
         place_starts = [start for start, _, _ in place_spans]
-        by_family: dict[str, FrameData] = {}
+        readings = {
+            span: self.read_sentence(
+                cands[0].evidence, list(dict.fromkeys(c.category for c in cands)), published_day
+            )
+            for span, cands in sentences.items()
+        }
+        # A sentence right after another of its family goes on with that one's development
+        # ("... a letter from Medvedev was published. In it, Medvedev recalled ...").
+        chain: dict[tuple[int, int], tuple[int, int]] = {}
+        ordered = sorted(sentences)
+        for before, span in zip(ordered, ordered[1:], strict=False):
+            if (
+                readings[before].action.family == readings[span].action.family
+                and not text[before[1] : span[0]].strip()
+            ):
+                chain[span] = chain.get(before, before)
+        by_chain: dict[tuple[int, int], FrameData] = {}
+        by_family: dict[str, list[FrameData]] = {}
         for span, cands in sentences.items():
             first = cands[0]
             categories = list(dict.fromkeys(c.category for c in cands))
-            reading = self.read_sentence(first.evidence, categories, published_day)
-            action, objects, quantities, when, precision, background, speculative = reading
+            action, objects, quantities, when, precision, background, speculative = readings[span]
             for cat in action.categories:
                 if cat not in categories and cat in _ACTION_ADDS:
                     categories.append(cat)
@@ -310,23 +330,34 @@ class FrameBook:
                 for c in cands
                 if (c.category, span[0]) in signal_ids
             ]
-            frame = by_family.get(action.family)
+            russia = [a for c in cands for a in c.russia_actors]
+            dprk = [a for c in cands for a in c.dprk_actors]
+            russia_ids = _principal(russia, matcher, "rus")
+            dprk_ids = _principal(dprk, matcher, "prk")
+            family_frames = by_family.setdefault(action.family, [])
+            # Which development: the one its run of sentences starts with.
+            head = chain.get(span, span)
+            told = readings[head]
+            basis = "background" if told.background else "report"
+            frame = by_chain.get(head) or next(
+                (f for f in family_frames if _same_development(f, basis, told.when)),
+                family_frames[0] if len(family_frames) >= MAX_FRAMES_PER_FAMILY else None,
+            )
             if frame is not None:
-                # Another sentence of a framed family adds its facts to that frame.
+                by_chain.setdefault(head, frame)
+                # Another sentence of the development adds its facts to its frame.
                 _merge(frame, objects, places, quantities)
                 frame.signal_ids.extend(i for i in ids if i not in frame.signal_ids)
                 continue
-            russia = [a for c in cands for a in c.russia_actors]
-            dprk = [a for c in cands for a in c.dprk_actors]
-            by_family[action.family] = FrameData(
+            frame = FrameData(
                 category=categories[0],
                 categories=categories,
                 action=action.id,
                 family=action.family,
                 evidence=first.evidence,
                 evidence_span=span,
-                russia_actors=_principal(russia, matcher, "rus"),
-                dprk_actors=_principal(dprk, matcher, "prk"),
+                russia_actors=russia_ids,
+                dprk_actors=dprk_ids,
                 objects=objects,
                 places=places,
                 quantities=quantities,
@@ -338,7 +369,9 @@ class FrameBook:
                 signal_ids=ids,
                 speculative=speculative,
             )
-        frames = list(by_family.values())
+            family_frames.append(frame)
+            by_chain[head] = frame
+        frames = [f for family_frames in by_family.values() for f in family_frames]
         # A sentence with a category's cues but no action of it names the development another
         # frame of that category names: it joins that frame rather than stand alone.
         hosts = [f for f in frames if not f.action.endswith("_other")]
@@ -367,6 +400,10 @@ _LEAD_BONUS = 2
 # article's developments show in its strongest sentences, and a huge article of signal
 # sentences stays within its time budget.
 MAX_SENTENCES = 64
+# An article reports one development of a family and may restate a few others as background:
+# at most this many frames per family, further sentences join the strongest.
+MAX_FRAMES_PER_FAMILY = 3
+_SAME_DEVELOPMENT_DAYS = 14
 MAX_SENTENCE_CHARS = 2_000
 _HISTORY = timedelta(days=5 * 365)
 _AHEAD = timedelta(days=2)
@@ -400,6 +437,20 @@ def _headline_leads(frames: list[FrameData], text: str) -> None:
         ):
             frame.basis = "background"
             frame.event_date, frame.date_precision = None, None
+
+
+def _same_development(frame: FrameData, basis: str, when: date | None) -> bool:
+    """Whether a sentence of the frame's family tells of the frame's development rather than
+    another one of its kind: a restatement of an earlier development beside the news of a new
+    one ("Shoigu arrived in Pyongyang ... his previous trip in early June"). Sentences of one
+    development keep its basis and date."""
+    if basis != frame.basis:
+        return False
+    return (
+        when is None
+        or frame.event_date is None
+        or abs((when - frame.event_date).days) <= _SAME_DEVELOPMENT_DAYS
+    )
 
 
 def _merge(

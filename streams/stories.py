@@ -145,11 +145,16 @@ class StoryBook:
             if self.exact.get(key) is None:
                 self.exact[key] = [story_id, article.article_id]
 
-        # A copy carries the story's event of each action family, whatever its own wording.
+        # A copy carries the story's events, whatever its own wording.
         story_events: dict[str, str] = dict(story.get("events") or {})
         frames: list[EventFrame] = []
         decisions: dict[str, tuple[EventDecision, EventFrame]] = {}
+        slots: dict[str, int] = {}
         for frame in article.events:
+            # An article may frame several developments of a family (one reported, others
+            # restated): the story's events are kept per family and place in the article.
+            nth = slots[frame.family] = slots.get(frame.family, 0) + 1
+            slot = frame.family if nth == 1 else f"{frame.family}#{nth}"
             fields = frame.model_dump()
             decision = self.events.decide(
                 fields,
@@ -158,12 +163,12 @@ class StoryBook:
                 story_id=story_id,
                 lang=article.lang,
                 ts=ts,
-                known_event=story_events.get(frame.family),
+                known_event=story_events.get(slot),
             )
             frames.append(frame.model_copy(update={"event_id": decision.event_id}))
             if decision.event_id is None:
                 continue  # too weak to start an event, and no known one fits
-            story_events.setdefault(frame.family, decision.event_id)
+            story_events.setdefault(slot, decision.event_id)
             earlier = decisions.get(decision.event_id)
             if earlier is None or _KIND_RANK[decision.kind] > _KIND_RANK[earlier[0].kind]:
                 decisions[decision.event_id] = (decision, frame)

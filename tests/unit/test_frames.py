@@ -183,6 +183,7 @@ def test_the_seed_article_gives_four_developments_with_their_categories():
     frames = analyze_article(raw).events
     by_action = {f.action: f for f in frames}
     assert set(by_action) == {"letter", "share_cyber", "send_workers", "honour_fallen"}
+    assert len(frames) == 4  # Medvedev's letter, "In it, ... recalled", goes on with the letters
     workers = by_action["send_workers"]
     assert workers.categories[:2] == ["labour", "military"]  # workers producing drones
     assert [(q.unit, q.value) for q in workers.quantities] == [("workers", 12000)]
@@ -243,3 +244,20 @@ def test_the_headline_names_the_news_and_other_undated_developments_are_backgrou
     assert frames["summit"].basis == "report"
     assert frames["deploy_troops"].basis == "background"
     assert frames["deploy_troops"].event_date is None
+
+
+def test_an_earlier_development_restated_beside_the_news_is_its_own_frame():
+    raw = RawArticle(
+        article_id="two-visits",
+        title="Shoigu arrives in Pyongyang",
+        body="Russian Security Council Secretary Sergei Shoigu met Kim Jong Un in Pyongyang "
+        "on Wednesday.\n"
+        "The talks covered the situation on the Korean Peninsula.\n"
+        "Shoigu last visited North Korea in March, when he met Kim Jong Un for talks.",
+        published_at=datetime(2025, 6, 4, tzinfo=UTC),
+    )
+    meetings = [f for f in analyze_article(raw).events if f.family == "meeting"]
+    assert [(f.basis, f.event_date) for f in meetings] == [
+        ("report", date(2025, 6, 4)),
+        ("background", date(2025, 3, 1)),
+    ]

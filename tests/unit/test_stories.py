@@ -261,3 +261,29 @@ def test_an_archive_article_sent_again_after_its_event_was_forgotten_is_not_new_
     fresh = StoryBook.in_memory(config)
     fresh.events.remember_said([first[0].alert_id])
     assert fresh.place(old, NOW)[1] == []
+
+
+MARCH_VISIT = "Russian Security Council Secretary Sergei Shoigu met Kim Jong Un in Pyongyang."
+JUNE_VISIT = (
+    "Russian Security Council Secretary Sergei Shoigu met Kim Jong Un in Pyongyang on "
+    "Wednesday.\n"
+    "The talks covered the situation on the Korean Peninsula.\n"
+    "Shoigu last visited North Korea in March, when he met Kim Jong Un for talks."
+)
+
+
+def test_an_earlier_visit_restated_beside_a_new_one_corroborates_its_own_event():
+    book = StoryBook.in_memory()
+    march = datetime(2025, 3, 21, tzinfo=UTC)
+    june = datetime(2025, 6, 4, tzinfo=UTC)
+    _, first, _ = book.place(article(MARCH_VISIT, "outlet-a", published=march), now=march)
+    _, second, _ = book.place(article(JUNE_VISIT, "outlet-b", published=june), now=june)
+    assert [a.kind for a in first] == ["new"]
+    kinds = {a.alert_id: a.kind for a in second}
+    assert kinds[first[0].alert_id] == "corroborated"  # the March visit, restated
+    assert sorted(kinds.values()) == ["corroborated", "new"]  # and the June visit is news
+    # A wire copy of the June report names the same two events.
+    _, copy, _ = book.place(
+        article(JUNE_VISIT, "outlet-c", url="https://c/1", published=june), now=june
+    )
+    assert {a.alert_id for a in copy} == set(kinds)
