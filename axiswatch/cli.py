@@ -491,7 +491,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 
 # ----------------------------------------------------------------------------- eval
 def _cmd_eval(args: argparse.Namespace) -> int:
-    from streams.evaluate import evaluate, format_report
+    from streams.evaluate import TUNING_FILES, evaluate, format_report
 
     if args.events:
         from streams.eventeval import evaluate_events, format_event_report
@@ -520,15 +520,22 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         )
         print(format_story_report(report))
         return 0
-    signal_parts = {"tune": ["corpus"], "test": ["signals_test"], "all": ["corpus", "signals_test"]}
-    paths = [Path(p) for p in args.corpus] or [
-        seeds_dir() / "eval" / f"{name}.jsonl" for name in signal_parts[args.split]
-    ]
+    if args.corpus:
+        for path in [Path(p) for p in args.corpus]:
+            if not path.exists():
+                raise AxiswatchError(f"{path} not found: name a labelled JSON Lines corpus")
+            print(f"== {path}")
+            print(format_report(evaluate(path), details=not args.summary))
+        return 0
+    # The default: one report over the split's files scored together.
+    tune = [seeds_dir() / "eval" / name for name in TUNING_FILES]
+    test = [seeds_dir() / "eval" / "signals_test.jsonl"]
+    paths = {"tune": tune, "test": test, "all": tune + test}[args.split]
     for path in paths:
         if not path.exists():
-            raise AxiswatchError(f"{path} not found: name a labelled JSON Lines corpus")
-        print(f"== {path}")
-        print(format_report(evaluate(path), details=not args.summary))
+            raise AxiswatchError(f"{path} not found: the seeds are incomplete")
+    print(f"== {args.split}: {', '.join(p.name for p in paths)}")
+    print(format_report(evaluate(paths), details=not args.summary))
     return 0
 
 
@@ -968,7 +975,8 @@ examples:
         "corpus",
         nargs="*",
         metavar="JSONL",
-        help="labelled corpus files (default: the --split part: seeds/eval/corpus.jsonl)",
+        help="labelled corpus files, each scored on its own (default: the --split part, its files "
+        "scored together)",
     )
     p.add_argument("--summary", action="store_true", help="figures only, no sentence lists")
     p.add_argument(
@@ -988,8 +996,9 @@ examples:
         "--split",
         choices=("tune", "test", "all"),
         default="tune",
-        help="which part of the corpus: signals, tune = seeds/eval/corpus.jsonl and test = the "
-        "frozen blind split seeds/eval/signals_test.jsonl; with --events, the timeline "
+        help="which part of the corpus: signals, tune = seeds/eval/corpus.jsonl, "
+        "corpus_reserve.jsonl and corpus_tune2.jsonl, test = the frozen blind split "
+        "seeds/eval/signals_test.jsonl; with --events, the timeline "
         "corpus's parts (default: tune; a test part is for the figures in the README, never "
         "for writing rules)",
     )

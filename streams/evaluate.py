@@ -15,7 +15,11 @@ from producers.articles import BadRecord, read_articles
 from streams.analyze import analyze_article
 from streams.signals import CATEGORIES, default_cuebook
 
-__all__ = ["Score", "EvalReport", "evaluate", "format_report"]
+__all__ = ["Score", "EvalReport", "TUNING_FILES", "evaluate", "format_report"]
+
+# The tuning corpus: the files `axiswatch eval` scores by default (seeds/eval/README.md). The
+# blind test split (signals_test.jsonl) is apart and never tuned on.
+TUNING_FILES = ("corpus.jsonl", "corpus_reserve.jsonl", "corpus_tune2.jsonl")
 
 
 @dataclass
@@ -71,17 +75,20 @@ class EvalReport:
         return total
 
 
-def evaluate(path: Path) -> EvalReport:
-    """Score the analysis of every article in `path` against its labels."""
+def evaluate(path: Path | list[Path]) -> EvalReport:
+    """Score the analysis of every article in `path` (one file or several, scored together)
+    against its labels."""
+    paths = [path] if isinstance(path, Path) else list(path)
     labels: dict[str, dict] = {}
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                item = json.loads(line)
-                labels[str(item["id"])] = item
+    for one in paths:
+        with one.open(encoding="utf-8") as handle:
+            for line in handle:
+                if line.strip():
+                    item = json.loads(line)
+                    labels[str(item["id"])] = item
     report = EvalReport()
     cuebook = default_cuebook()
-    for raw in read_articles([path]):
+    for raw in read_articles(paths):
         if isinstance(raw, BadRecord):
             raise ValueError(f"{raw.where}: {raw.reason}")
         item = labels[raw.external_id or ""]

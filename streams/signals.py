@@ -74,7 +74,9 @@ class SignalCandidate:
 
 _IGNORE = "ignore"  # payload of phrases that hide a cue word ("satellite imagery")
 _NOT_HOSTILE = "not_hostile"
-_CONTEXT_KINDS = ("bilateral", "anaphors", "hedges", "denials", "hostile")
+_CONTEXT_KINDS = (
+    "bilateral", "anaphors", "hedges", "denials", "hostile", "multilateral", "un_forum"
+)  # fmt: skip
 
 
 class CueBook:
@@ -220,6 +222,8 @@ def find_signals(
         for match in context_per_sentence[index]:
             for kind in match[2]:
                 context.setdefault(kind, []).append(match)
+        if "multilateral" in context and "un_forum" in context:
+            continue  # Russia with China at the UN, or enforcing its sanctions: not bilateral
         actor_ids = list(dict.fromkeys(m[0] for m in found))
         sentence_sides = {sides[a] for a in actor_ids}
         evidence, sentence_start, sentence_end = sentences[index]

@@ -2,9 +2,12 @@ import json
 
 from axiswatch.cli import main
 from streams.catalogue import seeds_dir
-from streams.evaluate import Score, evaluate
+from streams.evaluate import TUNING_FILES, Score, evaluate
+from streams.signals import CATEGORIES
 
 CORPUS = seeds_dir() / "eval" / "corpus.jsonl"
+TUNING = [seeds_dir() / "eval" / name for name in TUNING_FILES]
+TEST_SPLIT = seeds_dir() / "eval" / "signals_test.jsonl"
 
 
 def test_score_arithmetic():
@@ -15,17 +18,48 @@ def test_score_arithmetic():
     assert score.precision == 0.5 and score.recall == 0.5 and score.f1 == 0.5
 
 
+def _items(path):
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
 def test_labelled_corpus_is_well_formed():
-    items = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines()]
-    assert len(items) >= 60
+    items = [item for path in TUNING for item in _items(path)]
+    assert len(items) >= 234  # with the 166 of the test split, at least 400 labelled excerpts
     assert len({i["id"] for i in items}) == len(items)
+    assert len({i["url"] for i in items}) == len(items)
     langs = {i["lang"] for i in items}
     assert {"en", "ru", "ko"} <= langs
     for item in items:
-        assert item["url"].startswith(("http://", "https://"))
-        assert item["labels"]["cooperation"] == bool(item["labels"]["categories"])
+        assert item["lang"] in ("en", "ru", "ko"), item["id"]
+        assert item["url"].startswith(("http://", "https://")), item["id"]
+        assert item["title"] and item["body"] and item["source"], item["id"]
+        date = item["published_at"]
+        assert date is None or (len(date) == 10 and date[4] == date[7] == "-"), item["id"]
+        categories = item["labels"]["categories"]
+        assert set(categories) <= set(CATEGORIES), item["id"]
+        assert item["labels"]["cooperation"] == bool(categories), item["id"]
+        assert {e["category"] for e in item["evidence"]} == set(categories), item["id"]
         for evidence in item["evidence"]:
-            assert evidence["sentence"] in f"{item['title']}\n{item['body']}"
+            assert evidence["sentence"] in f"{item['title']}\n{item['body']}", item["id"]
+
+
+def test_the_tuning_corpus_shares_no_address_with_the_test_split():
+    # Only the test split's addresses are read here, never its texts or labels.
+    test_urls = {item["url"] for item in _items(TEST_SPLIT)}
+    for path in TUNING:
+        shared = {item["url"] for item in _items(path)} & test_urls
+        assert not shared, f"{path.name} holds test-split addresses: {sorted(shared)}"
+
+
+def test_the_added_tuning_items_weight_languages_and_hard_negatives():
+    added = _items(seeds_dir() / "eval" / "corpus_tune2.jsonl")
+    assert len(added) >= 106
+    assert sum(i["lang"] != "en" for i in added) >= 0.45 * len(added)
+    negatives = [i for i in added if not i["labels"]["cooperation"]]
+    assert len(negatives) >= 0.40 * len(added)
+    kinds = {"hostile", "third_country", "sanctions", "denial", "speculation", "history", "other"}
+    assert all(i["negative_kind"] in kinds for i in negatives)
+    assert all(i["negative_kind"] is None for i in added if i["labels"]["cooperation"])
 
 
 def test_detection_meets_the_quality_targets_on_the_corpus():

@@ -128,3 +128,46 @@ def test_novelty_key_uses_the_most_specific_actors():
 )  # fmt: skip
 def test_cues_for_developments_the_event_frames_know(text, category):
     assert category in by_category(text)
+
+
+def test_russia_with_china_at_the_un_is_not_a_bilateral_act():
+    for text in (
+        "The UN Security Council resolution on North Korea failed after China and Russia "
+        "vetoed it.",
+        "유엔 안보리의 북한 추가 제재 결의안이 중국과 러시아의 거부권 행사로 부결됐습니다.",
+        "Резолюция Совбеза ООН по КНДР не была принята: Россия и Китай наложили вето.",
+    ):
+        assert by_category(text) == {}, text
+    # Russia alone shielding the DPRK at the UN is still a signal (the panel-of-experts veto).
+    alone = by_category(
+        "Russia vetoed the UN Security Council resolution extending the panel that monitors "
+        "sanctions against North Korea."
+    )
+    assert "diplomatic" in alone
+    # "in China and Russia" names places, not a joint stance: no UN, no exclusion.
+    workers = by_category("North Korean IT workers in China and Russia earned money for Pyongyang.")
+    assert "labour" in workers
+
+
+def test_enforcing_un_sanctions_is_not_cooperation():
+    text = (
+        "Президент России Владимир Путин подписал указ о мерах по выполнению резолюции СБ ООН "
+        "в отношении КНДР."
+    )
+    assert by_category(text) == {}
+
+
+def test_rumours_unanswered_questions_and_appeals_not_to_supply_are_denied():
+    for text in (
+        "러시아 일각에서는 10만 북한군 파병설이 제기됐습니다.",
+        "크렘린궁과 러시아 외무부는 북한군 파병과 관련한 성명을 발표하지 않았다.",
+        "러시아 외무부 대변인은 북한군 파병 보도에 대해 “허위 정보”라고 주장했다.",
+        "США призывают КНДР не предоставлять и не продавать оружие России.",
+    ):
+        signals = by_category(text)
+        assert all(s.denied for s in signals.values()), text
+
+
+def test_breaching_is_a_hostile_word():
+    text = "North Korea's Kimsuky group could be breaching Russian defense firms, Kommersant said."
+    assert by_category(text) == {}
