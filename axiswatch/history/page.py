@@ -129,7 +129,8 @@ def _alert(alert: Mapping[str, Any]) -> str:
     also = f'<span class="also"> +{text(", ".join(others))}</span>' if others else ""
     return (
         f'<article class="alert kind-{text(kind)}" data-alert-id="{text(alert.get("alert_id"))}"'
-        f' data-kind="{text(kind)}" data-category="{text(category)}">'
+        f' data-kind="{text(kind)}" data-category="{text(category)}"'
+        f' data-article-id="{text(alert.get("article_id"))}">'
         f'<header><span class="kind">{marker}</span> '
         f'<span class="category">{text(category.upper())}</span>{also} '
         f'<h2 class="title">{text(alert.get("title") or alert.get("action") or "")}</h2></header>'
