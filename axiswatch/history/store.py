@@ -341,7 +341,12 @@ class HistoryStore:
             "kafka_offset": record.offset,
             "stored_at": self._time(now),
         }
-        return tuple(values[c] for c in _COLUMNS)
+        # PostgreSQL text cannot hold NUL: written out, as the page shows it (the doc is JSON,
+        # where it is \u0000 already).
+        return tuple(
+            values[c].replace("\x00", "\\x00") if isinstance(values[c], str) else values[c]
+            for c in _COLUMNS
+        )
 
     def _time(self, when: datetime | None) -> Any:
         return _text_time(when)
