@@ -7,10 +7,12 @@ their evidence and no other, and renders a screenshot of the expected size that 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import struct
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 import urllib.request
@@ -58,6 +60,7 @@ class Server:
         self.port = broker.free_port()
         self.process: subprocess.Popen | None = None
         self.starts = 0
+        self.database_url: str | None = None
 
     @property
     def url(self) -> str:
@@ -68,7 +71,8 @@ class Server:
         log = (self.data_dir / f"serve-{self.starts}.log").open("wb")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "axiswatch", "serve", "--port", str(self.port),
-             "--group", self.group],
+             "--group", self.group]
+            + (["--database-url", self.database_url] if self.database_url else []),
             env={**cli_env(self.bootstrap), "AXISWATCH_DATA_DIR": str(self.data_dir)},
             stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
         )  # fmt: skip
@@ -322,3 +326,88 @@ def test_a_screenshot_of_the_page_is_a_real_image_of_the_window(
     # The page's dark header bar (#1c2330) across the top, the light page below it.
     assert rows[5][:3] == bytes((0x1C, 0x23, 0x30))
     assert rows[height // 2][width * bpp - bpp : width * bpp - bpp + 3] == bytes((0xF6, 0xF7, 0xF9))
+
+
+# ----------------------------------------------------------------------------- PostgreSQL
+def require_postgres() -> Path:
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    if not found:
+        pytest.fail(
+            "PostgreSQL is not installed: scripts/setup --test installs it (apt: postgresql)"
+        )
+    return found[-1].parent
+
+
+@pytest.fixture(scope="module")
+def postgres_url():
+    """A throwaway PostgreSQL server (Debian's binaries) on a free port, trust login on
+    127.0.0.1; run as the postgres user when the tests run as root (initdb refuses root)."""
+    bin_dir = require_postgres()
+    folder = Path(tempfile.mkdtemp(prefix="axiswatch-pg-"))
+    as_user: list[str] = []
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    port = broker.free_port()
+    data = folder / "data"
+
+    def run(*command: str) -> None:
+        done = subprocess.run([*as_user, *command], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stdout + done.stderr
+
+    run(str(bin_dir / "initdb"), "-D", str(data), "-U", "axiswatch", "--auth=trust", "-E", "UTF8")
+    run(str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(folder / "pg.log"), "-w", "-o",
+        f"-p {port} -k {folder} -c listen_addresses=127.0.0.1", "start")  # fmt: skip
+    try:
+        yield f"postgresql://axiswatch@127.0.0.1:{port}/postgres"
+    finally:
+        run(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_the_history_in_postgresql_feeds_grafanas_latest_alerts_table(
+    bootstrap, seed_alerts, postgres_url, tmp_path
+):
+    import importlib.util
+
+    import psycopg
+
+    server = Server(bootstrap, tmp_path, f"history-pg-{uuid.uuid4().hex[:8]}")
+    server.database_url = postgres_url
+    server.start()
+    try:
+        status = server.caught_up(topic_end(bootstrap))
+        assert status["store"] == f"PostgreSQL {postgres_url}"
+        listed = {key(a): a for a in everything(server)}
+        for alert in seed_alerts:
+            assert listed[key(alert)] == alert
+        assert [key(a) for a in everything(server, category="cyber", kind="new")] == [
+            key(a) for a in everything(server) if a["kind"] == "new"
+            and "cyber" in {a["category"], *a["categories"]}
+        ]  # fmt: skip
+    finally:
+        server.stop()
+    # The dashboard's query, with Grafana's time filter macro as Grafana expands it.
+    spec = importlib.util.spec_from_file_location(
+        "axiswatch_dashboard", ROOT / "deploy" / "grafana" / "dashboard.py"
+    )
+    dashboard = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(dashboard)
+    sql = dashboard.HISTORY_SQL.replace(
+        "$__timeFilter(detected_at)",
+        "detected_at BETWEEN now() - interval '30 days' AND now() + interval '1 day'",
+    )
+    with psycopg.connect(postgres_url) as conn:
+        rows = conn.execute(sql).fetchall()
+        names = [c.name for c in conn.execute(sql).description]
+    assert names[:5] == ["detected", "kind", "category", "title", "evidence"]
+    table = [dict(zip(names, row, strict=True)) for row in rows]
+    for alert in seed_alerts:
+        [row] = [
+            r for r in table
+            if (r["alert_id"], r["kind"], r["evidence"])
+            == (alert["alert_id"], alert["kind"], alert["evidence"])
+        ]  # fmt: skip
+        assert row["actors"] == ", ".join(a["name"] for a in alert["actors"])
+        assert row["category"] == alert["category"]
+    assert [r["detected"] for r in table] == sorted((r["detected"] for r in table), reverse=True)
