@@ -308,3 +308,18 @@ def test_the_api_lists_filters_and_refuses_bad_filters(store):
             assert (await client.get("/healthz")).status == 200
 
     asyncio.run(scenario())
+
+
+def test_serve_without_a_reachable_broker_says_what_to_do(tmp_path):
+    from axiswatch import broker
+    from axiswatch.exceptions import AxiswatchError
+    from axiswatch.history.serve import run_serve
+
+    settings = Settings(data_dir=tmp_path).with_bootstrap(f"127.0.0.1:{broker.free_port()}")
+    said: list[str] = []
+    with pytest.raises(AxiswatchError) as caught:
+        run_serve(settings, port=broker.free_port(), say=said.append)
+    message = str(caught.value)
+    assert "Cannot reach Kafka" in message and "axiswatch broker start" in message
+    assert "axiswatch serve --no-sink" in message
+    assert said == [f"history store: SQLite {tmp_path / 'history.sqlite3'} (0 alert record(s))"]
