@@ -44,6 +44,7 @@ examples:
   axiswatch alerts --from-beginning    follow the alert topic
   axiswatch alerts --since 2d --kind new   the new developments of the last two days
   axiswatch notify --routes FILE       send alerts to webhooks, Slack, Teams, e-mail, ...
+  axiswatch serve                      browse the alert history: http://127.0.0.1:8080/
   axiswatch analyze seeds/*.txt        the same analysis offline, JSON lines on stdout
 """
 
@@ -460,6 +461,26 @@ def _cmd_notify(args: argparse.Namespace) -> int:
         start=Start(from_beginning=args.from_beginning, since=since),
         once=args.once,
         max_backoff=args.max_backoff,
+        say=say,
+    )
+
+
+# ----------------------------------------------------------------------------- serve
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from axiswatch.history.serve import run_serve
+
+    settings = _settings(args)
+
+    def say(text: str) -> None:
+        print(text, file=sys.stderr, flush=True)
+
+    return run_serve(
+        settings,
+        database_url=args.database_url or settings.database_url,
+        host=args.host,
+        port=args.port,
+        group=args.group,
+        sink=not args.no_sink,
         say=say,
     )
 
@@ -946,6 +967,60 @@ examples:
         metavar="PORT",
         help="serve Prometheus metrics (axiswatch_notify_sent_total, _failures_total, "
         "_lag_messages per route) on 127.0.0.1:PORT (default: AXISWATCH_METRICS_PORT)",
+    )
+
+    p = command(
+        "serve",
+        "Browse the alert history: a web page and a JSON API of every alert, with filters, fed "
+        "by a sink that copies the alerts topic into a database (SQLite by default).",
+        _cmd_serve,
+    )
+    p.epilog = """\
+What it runs: a sink that reads the alerts topic as its own consumer group (read_committed:
+alerts of an aborted batch are never shown) and stores every alert record once (an alert
+read twice is stored once), and a web server with
+  /                       the page: a filter form and the alerts, newest first, with the
+                          evidence sentence, the event, actors, sources, links and times
+  /api/alerts?...         the same as JSON: {"alerts": [...], "total": N, "filter": {...}}
+  /api/status             the store, how many alert records it holds, the sink's position
+Filters, on the page and the API alike (repeat one to accept any of its values):
+  category=cyber  kind=new|updated|corroborated  actor=kim_jong_un (catalogue id)
+  language=ko  since=2d|12h|2026-11-01  q=words (in title, evidence, actors, source)
+  limit=50 (at most 500)  offset=0
+
+The store: SQLite in the data folder (DATA_DIR/history.sqlite3; AXISWATCH_DATA_DIR) unless
+--database-url (or AXISWATCH_DATABASE_URL) names PostgreSQL (pip install 'axiswatch[postgres]').
+A new store starts with the oldest alert the topic keeps (365 days); a restart goes on where
+the store stopped. The page has no login and listens on 127.0.0.1 unless --host says otherwise.
+
+examples:
+  axiswatch serve                                     http://127.0.0.1:8080/
+  axiswatch serve --port 8090 --database-url postgresql://axiswatch:PASSWORD@db:5432/axiswatch
+  axiswatch serve --no-sink                           what is stored, without Kafka
+  curl 'http://127.0.0.1:8080/api/alerts?category=cyber&kind=new&limit=20'
+"""
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1: this machine only; 0.0.0.0 in a container)",
+    )
+    p.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080)")
+    p.add_argument(
+        "--database-url",
+        metavar="URL",
+        help="where the history is kept: postgresql://USER:PASSWORD@HOST:PORT/DATABASE or "
+        "sqlite:///PATH (default: AXISWATCH_DATABASE_URL, else SQLite in the data folder)",
+    )
+    p.add_argument(
+        "--group",
+        default="axiswatch-history",
+        help="the sink's consumer group (default axiswatch-history); its committed offset "
+        "follows the store, so its lag says how far the store is behind",
+    )
+    p.add_argument(
+        "--no-sink",
+        action="store_true",
+        help="only serve what the store holds (no Kafka needed; nothing new is added)",
     )
 
     p = command(

@@ -164,6 +164,9 @@ class Settings:
     metrics_host: str = "127.0.0.1"  # 0.0.0.0 in a container, where Prometheus is elsewhere
     replication_factor: int | None = None  # None: min(3, brokers in the cluster)
     stories: StoryConfig = field(default_factory=StoryConfig)
+    # `axiswatch serve`: the history's PostgreSQL URL (a password may be in it); None: SQLite
+    # in the data folder.
+    database_url: str | None = field(default=None, repr=False)
     # Fault injection, for tests only: the worker's agents drop every Nth message they are
     # given, as the Faust consumer can after a rebalance; the worker must still process it.
     fault_drop_every: int = 0
@@ -207,6 +210,7 @@ class Settings:
                 event_window=timedelta(days=float(env.get("AXISWATCH_EVENT_WINDOW_DAYS", "365"))),
                 max_events=int(env.get("AXISWATCH_MAX_EVENTS", "200000")),
             ),
+            database_url=env.get("AXISWATCH_DATABASE_URL") or None,
             fault_drop_every=int(env.get("AXISWATCH_FAULT_DROP_EVERY", "0")),
         )
 

@@ -4,7 +4,10 @@
     python deploy/grafana/dashboard.py --check   # exit 1 if the committed JSON is out of date
 
 Grafana loads the JSON through the file provider in `provisioning/dashboards/`; every panel and
-query uses the provisioned Prometheus data source (`provisioning/datasources/`, uid below).
+query uses the provisioned Prometheus data source (`provisioning/datasources/`, uid below),
+but the table of the latest alerts, which reads the alert history `axiswatch serve` keeps in
+PostgreSQL (the "axiswatch history" data source, `HISTORY_UID`; its columns:
+axiswatch/history/store.py).
 Metric names and labels: `axiswatch/metrics.py` and `producers/poller.py`. A unit test checks
 that the committed JSON equals what this script writes; an integration test evaluates every
 query on a real Prometheus scraping a real worker.
@@ -17,9 +20,29 @@ import sys
 from pathlib import Path
 from typing import Any
 
-__all__ = ["DATASOURCE_UID", "OUTPUT", "build", "render"]
+__all__ = ["DATASOURCE_UID", "HISTORY_SQL", "HISTORY_UID", "OUTPUT", "build", "render"]
 
 DATASOURCE_UID = "axiswatch-prometheus"
+HISTORY_UID = "axiswatch-history"
+HISTORY = {"type": "postgres", "uid": HISTORY_UID}
+# The latest alerts of the selected time range; a link only for an http(s) address.
+HISTORY_SQL = """\
+SELECT
+  detected_at AS "detected",
+  kind,
+  category,
+  title,
+  evidence,
+  (SELECT string_agg(a->>'name', ', ') FROM jsonb_array_elements(doc::jsonb->'actors') AS a)
+    AS "actors",
+  source,
+  source_count AS "sources",
+  CASE WHEN url ~* '^https?://' THEN url END AS "link",
+  alert_id
+FROM alert_history
+WHERE $__timeFilter(detected_at)
+ORDER BY detected_at DESC, kafka_offset DESC
+LIMIT 200"""
 DASHBOARD_UID = "axiswatch-pipeline"
 OUTPUT = Path(__file__).resolve().parent / "dashboards" / "axiswatch.json"
 DATASOURCE = {"type": "prometheus", "uid": DATASOURCE_UID}
@@ -32,7 +55,8 @@ WORKER_JOB = "axiswatch-worker"
 _ALERTS_TEXT = """\
 **Alert texts are not metrics.** Prometheus holds counts, not the evidence sentences, titles or
 links; the table beside this shows which categories and kinds of alert were written in the
-selected time range. To read the alerts themselves:
+selected time range. The alerts themselves are in the table below (the alert history that
+`axiswatch serve` keeps in PostgreSQL; its page: http://127.0.0.1:8080), and:
 
 - `axiswatch alerts --from-beginning` (readable) or `axiswatch alerts --json`
 - with Docker: `docker compose -f deploy/compose.yaml run --rm cli alerts --from-beginning`
@@ -235,6 +259,47 @@ class _Dashboard:
                 }
             ],
         )
+
+    def history_table(self, title: str, description: str, sql: str) -> None:
+        """A table of rows from the alert history database (PostgreSQL), newest first."""
+        self._panel(
+            "table",
+            title,
+            description,
+            24,
+            12,
+            [
+                {
+                    "datasource": HISTORY,
+                    "editorMode": "code",
+                    "format": "table",
+                    "rawQuery": True,
+                    "rawSql": sql,
+                    "refId": "A",
+                }
+            ],
+            {"custom": {"align": "auto", "cellOptions": {"type": "auto"}, "inspect": True}},
+            {"showHeader": True, "cellHeight": "sm", "footer": {"show": False}},
+            datasource=HISTORY,
+        )
+        widths = {"detected": 170, "kind": 110, "category": 100, "evidence": 520, "sources": 70}
+        self.panels[-1]["fieldConfig"]["overrides"] = [
+            {
+                "matcher": {"id": "byName", "options": name},
+                "properties": [{"id": "custom.width", "value": width}],
+            }
+            for name, width in widths.items()
+        ] + [
+            {
+                "matcher": {"id": "byName", "options": "link"},
+                "properties": [
+                    {
+                        "id": "links",
+                        "value": [{"targetBlank": True, "title": "open", "url": "${__value.raw}"}],
+                    }
+                ],
+            }
+        ]
 
     def text(self, title: str, content: str, *, width: int = 12) -> None:
         self.panels.append(
@@ -473,6 +538,14 @@ def build() -> dict[str, Any]:
         "sort_desc(sum by (category, kind) (increase(axiswatch_alerts_total[$__range])) > 0)",
     )
     d.text("Reading the alerts themselves", _ALERTS_TEXT)
+    d.history_table(
+        "Latest alerts",
+        "The alerts themselves, newest first (at most 200 of the selected time range): kind, "
+        "category, the evidence sentence, actors, source and link, from the alert history that "
+        "`axiswatch serve` keeps in PostgreSQL (compose service history; its page with filters: "
+        "http://127.0.0.1:8080).",
+        HISTORY_SQL,
+    )
 
     d.row("Feeds")
     d.stat(

@@ -29,6 +29,7 @@ RULES = DEPLOY / "prometheus" / "rules.yml"
 GRAFANA = DEPLOY / "grafana"
 DASHBOARD = GRAFANA / "dashboards" / "axiswatch.json"
 DATASOURCES = GRAFANA / "provisioning" / "datasources" / "prometheus.yaml"
+HISTORY_SOURCE = GRAFANA / "provisioning" / "datasources" / "postgres.yaml"
 PROVIDERS = GRAFANA / "provisioning" / "dashboards" / "axiswatch.yaml"
 PACKAGES = ("axiswatch", "schemas", "producers", "streams")
 # Labels Prometheus adds itself, or that series outside axiswatch carry.
@@ -114,9 +115,10 @@ def test_the_metric_catalogue_is_read_from_the_code():
 
 # ----------------------------------------------------------------------------- compose
 def test_compose_has_the_whole_stack(services):
-    assert {"kafka", "topics", "worker", "poller", "prometheus", "alertmanager", "grafana"} <= set(
-        services
-    )
+    assert {
+        "kafka", "topics", "worker", "poller", "history", "postgres", "prometheus", "alertmanager",
+        "grafana",
+    } <= set(services)  # fmt: skip
     for name, service in services.items():
         assert "image" in service or "build" in service, name
         for dependency in service.get("depends_on", {}):
@@ -185,8 +187,9 @@ def test_axiswatch_services_run_real_commands_with_known_settings(services):
     assert commands["topics"] == "topics"
     assert commands["worker"] == "worker"
     assert commands["poller"] == "poll"
+    assert commands["history"] == "serve"
     assert services["topics"]["restart"] == "no"
-    for name in ("worker", "poller"):
+    for name in ("worker", "poller", "history"):
         assert services[name]["depends_on"]["topics"]["condition"] == (
             "service_completed_successfully"
         )
@@ -391,14 +394,19 @@ def test_committed_dashboard_is_the_generated_one():
     )
 
 
-def test_dashboard_uses_the_provisioned_data_source_in_every_panel():
+def test_dashboard_uses_the_provisioned_data_sources_in_every_panel():
     dashboard = json.loads(DASHBOARD.read_text(encoding="utf-8"))
     [source] = load_yaml(DATASOURCES)["datasources"]
+    [history] = load_yaml(HISTORY_SOURCE)["datasources"]
     ids = [p["id"] for p in dashboard["panels"]]
     assert len(ids) == len(set(ids))
     panels = dashboard_panels(dashboard)
     assert len(panels) >= 15
+    sql = [p for p in panels if p["datasource"]["uid"] == history["uid"]]
+    assert [p["title"] for p in sql] == ["Latest alerts"]
     for panel in panels:
+        if panel in sql:
+            continue
         assert panel["datasource"]["uid"] == source["uid"], panel["title"]
         assert panel["targets"], f"{panel['title']} has no query"
         for target in panel["targets"]:
@@ -412,7 +420,7 @@ def test_dashboard_uses_the_provisioned_data_source_in_every_panel():
 
 def test_dashboard_covers_what_the_issue_asks_for():
     dashboard = json.loads(DASHBOARD.read_text(encoding="utf-8"))
-    exprs = " ".join(t["expr"] for p in dashboard_panels(dashboard) for t in p["targets"])
+    exprs = " ".join(t.get("expr", "") for p in dashboard_panels(dashboard) for t in p["targets"])
     for needed in (
         "axiswatch_articles_in_total", "axiswatch_articles_out_total",
         "axiswatch_stage_seconds_bucket", "axiswatch_pipeline_latency_seconds_bucket",
@@ -433,7 +441,9 @@ def test_dashboard_queries_use_defined_metrics_labels_and_variables():
     jobs = {job["job_name"] for job in load_yaml(PROMETHEUS)["scrape_configs"]}
     variables = {v["name"] for v in dashboard["templating"]["list"]}
     builtin = {"__rate_interval", "__interval", "__range"}
-    queries = [(p["title"], t) for p in dashboard_panels(dashboard) for t in p["targets"]]
+    queries = [
+        (p["title"], t) for p in dashboard_panels(dashboard) for t in p["targets"] if "expr" in t
+    ]
     queries += [("annotation", a) for a in dashboard["annotations"]["list"] if "expr" in a]
     for title, target in queries:
         expr = target["expr"]
@@ -449,3 +459,53 @@ def test_dashboard_queries_use_defined_metrics_labels_and_variables():
             r"label_values\((\w+), (\w+)\)", variable["definition"]
         ).groups()
         assert label in defined[metric]
+
+
+# ----------------------------------------------------------------------------- the alert history
+def test_the_history_service_writes_into_the_compose_postgres(services):
+    history, postgres = services["history"], services["postgres"]
+    db = postgres["environment"]
+    assert history["depends_on"]["postgres"]["condition"] == "service_healthy"
+    url = history["environment"]["AXISWATCH_DATABASE_URL"]
+    assert url == (
+        f"postgresql://{db['POSTGRES_USER']}:${{POSTGRES_PASSWORD:-axiswatch}}@postgres:5432/"
+        f"{db['POSTGRES_DB']}"
+    )
+    assert db["POSTGRES_PASSWORD"] == "${POSTGRES_PASSWORD:-axiswatch}"
+    args = build_parser().parse_args(history["command"])
+    assert args.host == "0.0.0.0" and f"127.0.0.1:{args.port}:{args.port}" in history["ports"]
+    assert f"127.0.0.1:{args.port}/healthz" in " ".join(history["healthcheck"]["test"])
+    assert "pg_isready" in " ".join(postgres["healthcheck"]["test"])
+    # The read-only user Grafana logs in as is created when the volume is first initialised.
+    init = mounts(postgres)["/docker-entrypoint-initdb.d/grafana-reader.sh"]
+    script = (COMPOSE.parent / init).read_text(encoding="utf-8")
+    [source] = load_yaml(HISTORY_SOURCE)["datasources"]
+    assert f"CREATE ROLE {source['user']} LOGIN" in script
+    assert f"GRANT SELECT ON TABLES TO {source['user']}" in script
+    assert "${GRAFANA_DB_PASSWORD}" in script and "GRAFANA_DB_PASSWORD" in db
+    assert services["grafana"]["environment"]["GRAFANA_DB_PASSWORD"] == db["GRAFANA_DB_PASSWORD"]
+    assert source["secureJsonData"]["password"] == "${GRAFANA_DB_PASSWORD}"
+    assert "postgres" in services["grafana"]["depends_on"]
+    host, port = source["url"].split(":")
+    assert host == "postgres" and port == "5432"
+    assert source["jsonData"]["database"] == db["POSTGRES_DB"]
+    assert source["type"] == "postgres"
+
+
+def test_the_latest_alerts_table_reads_the_history_store_columns():
+    from axiswatch.history import store
+
+    dashboard = json.loads(DASHBOARD.read_text(encoding="utf-8"))
+    [source] = load_yaml(HISTORY_SOURCE)["datasources"]
+    [panel] = [p for p in dashboard["panels"] if p["title"] == "Latest alerts"]
+    assert panel["type"] == "table" and panel["gridPos"]["w"] == 24
+    assert panel["datasource"] == {"type": source["type"], "uid": source["uid"]}
+    [target] = panel["targets"]
+    assert target["datasource"]["uid"] == source["uid"] and target["format"] == "table"
+    sql = target["rawSql"]
+    assert sql == load_dashboard_module().HISTORY_SQL
+    assert "FROM alert_history" in sql and "$__timeFilter(detected_at)" in sql
+    columns = set(re.findall(r"^\s+(\w+) ", store._PG_SCHEMA, re.M))
+    assert {"detected_at", "evidence", "doc", "url", "kafka_offset"} <= columns
+    used = set(re.findall(r"\b([a-z_]+)\b", sql.split("FROM alert_history")[0]))
+    assert used & columns >= {"detected_at", "kind", "category", "title", "evidence", "url", "doc"}
