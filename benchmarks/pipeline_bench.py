@@ -1,17 +1,20 @@
 """End-to-end benchmark of the pipeline on a real broker, against a Kafka passthrough baseline.
 
-    python benchmarks/pipeline_bench.py [--articles 5000] [--rate 500] [--seconds 20]
+    python benchmarks/pipeline_bench.py [--articles 5000] [--rate 100 --rate 300] [--seconds 20]
 
 Starts its own single-node broker (on a free port, in a temporary folder) and measures, on
 realistic ~3 KB articles built from the labelled corpus:
 
 1. baseline: a plain aiokafka consume-and-produce passthrough of N raw messages (acks=all),
    the ceiling that Kafka and a Python client allow on this machine;
-2. drain throughput with 1 worker, then with 2 workers, of N fresh articles already in
-   `articles.raw` (articles per second between the first and the last enriched record);
-3. latency at a steady --rate with 1 worker: p50/p95/p99 from publication (the producer's
+2. the logic alone: the same analysis and stories code (`analyze_bytes`, `StoryBook.place`)
+   run in this process on N articles, no Kafka: the ceiling of one worker on one core;
+3. drain throughput with 1 worker, then with 2 workers, of N fresh articles already in
+   `articles.raw` (articles per second between the first and the last enriched record), and
+   its ratio to the passthrough and to the logic alone;
+4. latency at each steady --rate with 1 worker: p50/p95/p99 from publication (the producer's
    `fetched_at`) to the enriched record and to the alert, as a plain consumer receives them;
-4. the worker's CPU seconds per article (process total, and per stage from its metrics) and
+5. the worker's CPU seconds per article (process total, and per stage from its metrics) and
    its peak resident memory.
 
 Figures are printed as a Markdown table (docs/benchmarks.md holds a run).
@@ -205,6 +208,79 @@ def passthrough(bootstrap: str, count: int) -> float:
     return asyncio.run(run())
 
 
+def logic_alone(batch: list[RawArticle]) -> float:
+    """Articles per second of the analysis and the stories code on `batch`, in this process
+    (one core, no Kafka, no serialisation beyond what the stages do themselves)."""
+    from streams.analyze import analyze_bytes
+    from streams.stories import StoryBook
+
+    book = StoryBook.in_memory()
+    values = [a.to_bytes() for a in batch]
+    started = time.perf_counter()
+    for value in values:
+        analyzed = analyze_bytes(value)
+        enriched, alerts, _ = book.place(analyzed)
+        enriched.to_bytes()
+        for alert in alerts:
+            alert.to_bytes()
+    return len(values) / (time.perf_counter() - started)
+
+
+def latency_run(
+    bootstrap: str, watcher: Watcher, folder: Path, rate: float, seconds: float
+) -> list[tuple[str, str]]:
+    """One worker fed at a steady `rate` for `seconds`: latency from publication, CPU per
+    article (process and stages), peak memory."""
+    results: list[tuple[str, str]] = []
+    port = broker.free_port()
+    proc = start_worker(bootstrap, port, folder / f"latency{rate:.0f}.log")
+    warmup = articles(50, f"warm{rate:.0f}")
+    produce(bootstrap, warmup)
+    watcher.wait_for({a.article_id for a in warmup}, 300, "warm-up")
+    watcher.enriched_latency.clear()
+    watcher.alert_latency.clear()
+    cpu_before = cpu_seconds(proc.pid)
+    steady = articles(int(rate * seconds), f"steady{rate:.0f}")
+    # The steady stream comes from `axiswatch replay --rate` in its own process: each
+    # article's fetched_at is stamped as it is read, just before it is sent.
+    feed = folder / f"steady{rate:.0f}.jsonl"
+    feed.write_text(
+        "".join(
+            json.dumps({"title": a.title, "body": a.body, "url": a.url, "source": a.source}) + "\n"
+            for a in steady
+        ),
+        encoding="utf-8",
+    )
+    sender = subprocess.Popen(
+        [sys.executable, "-m", "axiswatch", "replay", str(feed), "--rate", str(rate)],
+        env={**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap},
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    watcher.wait_for({a.article_id for a in steady}, 600, "latency run")
+    cpu_per_article = (cpu_seconds(proc.pid) - cpu_before) / len(steady)
+    stages = stage_seconds(port)
+    peak = peak_rss_mb(proc.pid)
+    stop([proc])
+    sender.wait(timeout=60)
+
+    for name, values in (
+        ("publication -> enriched", watcher.enriched_latency),
+        ("publication -> alert", watcher.alert_latency),
+    ):
+        results.append(
+            (f"latency at {rate:.0f}/s, {name} (p50 / p95 / p99)",
+             " / ".join(f"{percentile(values, q) * 1000:,.0f} ms"
+                        for q in (0.5, 0.95, 0.99)) + f" ({len(values)} records)")
+        )  # fmt: skip
+    results.append(("worker CPU per article (process)", f"{cpu_per_article * 1000:.2f} ms"))
+    for stage, seconds in sorted(stages.items()):
+        results.append((f"  time in the {stage} stage per article", f"{seconds * 1000:.2f} ms"))
+    results.append(("worker peak resident memory", f"{peak:,.0f} MB"))
+    return results
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
@@ -213,12 +289,18 @@ def percentile(values: list[float], q: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=5000, help="articles per drain run")
-    parser.add_argument("--rate", type=float, default=500.0, help="steady rate for latency")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        action="append",
+        help="a steady rate for a latency run (repeat for several; default 100 and 300)",
+    )
     parser.add_argument("--seconds", type=float, default=20.0, help="length of the latency run")
     parser.add_argument(
         "--skip-drain", action="store_true", help="only the latency run (and the baseline)"
     )
     args = parser.parse_args()
+    rates = args.rate or [100.0, 300.0]
 
     folder = Path(tempfile.mkdtemp(prefix="axiswatch-bench-"))
     bootstrap = broker.start(port=broker.free_port(), data_dir=folder / "broker")
@@ -236,6 +318,11 @@ def main() -> None:
         produce(bootstrap, batch)
         base = passthrough(bootstrap, args.articles)
         results.append(("baseline: aiokafka consume+produce passthrough", f"{base:,.0f} msg/s"))
+
+        # 2. The logic alone, on articles like the drain's.
+        alone = logic_alone(articles(args.articles, "alone"))
+        results.append(("logic alone (analysis + stories, one process, no Kafka)",
+                        f"{alone:,.0f} articles/s"))  # fmt: skip
 
         watcher = Watcher(bootstrap)
         for workers in () if args.skip_drain else (1, 2):
@@ -260,59 +347,15 @@ def main() -> None:
             results.append(
                 (
                     f"drain, {workers} worker(s): articles/s end to end",
-                    f"{rate:,.0f} ({rate / base:.2f} of the baseline)",
+                    f"{rate:,.0f} ({rate / base:.2f} of the baseline, "
+                    f"{rate / alone:.2f} of the logic alone)",
                 )  # fmt: skip
             )
             stop(procs)
 
-        # 3. Latency at a steady rate, one worker, measured from publication.
-        port = broker.free_port()
-        proc = start_worker(bootstrap, port, folder / "latency.log")
-        warmup = articles(50, "warm")
-        produce(bootstrap, warmup)
-        watcher.wait_for({a.article_id for a in warmup}, 300, "warm-up")
-        watcher.enriched_latency.clear()
-        watcher.alert_latency.clear()
-        cpu_before = cpu_seconds(proc.pid)
-        steady = articles(int(args.rate * args.seconds), "steady")
-        # The steady stream comes from `axiswatch replay --rate` in its own process: each
-        # article's fetched_at is stamped as it is read, just before it is sent.
-        feed = folder / "steady.jsonl"
-        feed.write_text(
-            "".join(
-                json.dumps({"title": a.title, "body": a.body, "url": a.url, "source": a.source})
-                + "\n"
-                for a in steady
-            ),
-            encoding="utf-8",
-        )
-        sender = subprocess.Popen(
-            [sys.executable, "-m", "axiswatch", "replay", str(feed), "--rate", str(args.rate)],
-            env={**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap},
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        watcher.wait_for({a.article_id for a in steady}, 600, "latency run")
-        cpu_per_article = (cpu_seconds(proc.pid) - cpu_before) / len(steady)
-        stages = stage_seconds(port)
-        peak = peak_rss_mb(proc.pid)
-        stop([proc])
-        sender.wait(timeout=60)
-
-        for name, values in (
-            ("publication -> enriched", watcher.enriched_latency),
-            ("publication -> alert", watcher.alert_latency),
-        ):
-            results.append(
-                (f"latency at {args.rate:.0f}/s, {name} (p50 / p95 / p99)",
-                 " / ".join(f"{percentile(values, q) * 1000:,.0f} ms"
-                            for q in (0.5, 0.95, 0.99)) + f" ({len(values)} records)")
-            )  # fmt: skip
-        results.append(("worker CPU per article (process)", f"{cpu_per_article * 1000:.2f} ms"))
-        for stage, seconds in sorted(stages.items()):
-            results.append((f"  time in the {stage} stage per article", f"{seconds * 1000:.2f} ms"))
-        results.append(("worker peak resident memory", f"{peak:,.0f} MB"))
+        # 4. Latency at each steady rate, one worker, measured from publication.
+        for rate in rates:
+            results.extend(latency_run(bootstrap, watcher, folder, rate, args.seconds))
     except TimeoutError as exc:
         broker.stop(folder / "broker")
         raise SystemExit(f"{exc}; the workers' logs are kept in {folder}") from None
