@@ -120,7 +120,7 @@ def topic_partitions(settings: Settings, timeout: float = 30.0) -> dict[str, int
         if not present:
             return {}
         return {
-            topic["topic"]: len(topic.get("partitions") or ())
+            _name(topic): len(topic.get("partitions") or ())
             for topic in admin.describe_topics(present)
             if topic.get("error_code", 0) == 0
         }
@@ -191,12 +191,17 @@ def grow_partitions(settings: Settings, plan: list[Growth], timeout: float = 30.
         targets = {g.spec.name: g.target for g in plan if g.grows}
         while time.monotonic() < deadline:
             described = admin.describe_topics(list(targets))
-            if all(len(t.get("partitions") or ()) >= targets[t["topic"]] for t in described):
+            if all(len(t.get("partitions") or ()) >= targets[_name(t)] for t in described):
                 break
             time.sleep(0.2)
         _wait_for_leaders(admin, list(targets), max(1.0, deadline - time.monotonic()))
     finally:
         admin.close()
+
+
+def _name(described: Mapping) -> str:
+    """A topic's name in kafka-python's describe_topics (`name`; `topic` in older versions)."""
+    return described.get("name") or described["topic"]
 
 
 def _replication(admin: KafkaAdminClient) -> int:
