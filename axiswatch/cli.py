@@ -152,14 +152,56 @@ def _cmd_broker(args: argparse.Namespace) -> int:
 
 # ----------------------------------------------------------------------------- topics/schemas
 def _cmd_topics(args: argparse.Namespace) -> int:
-    from axiswatch.topics import ensure_topics
+    from axiswatch.topics import ensure_topics, grow_partitions, plan_growth, topic_partitions
 
-    for spec, created in ensure_topics(_settings(args)):
+    settings = _settings(args)
+    requested = _partition_requests(settings, args.alter) if args.alter is not None else {}
+    ensured = ensure_topics(settings)
+    specs = [spec for spec, _ in ensured]
+    created = {spec.name for spec, new in ensured if new}
+    if args.alter is not None:
+        plan = plan_growth(specs, topic_partitions(settings), requested)
+        refused = [g for g in plan if g.refused]
+        if refused:
+            reasons = [
+                f"{g.spec.name} cannot have {requested[g.spec.name]} partitions: {g.refused}"
+                for g in refused
+            ]
+            raise AxiswatchError("nothing altered. " + "; ".join(reasons))
+        grow_partitions(settings, plan)
+        for g in plan:
+            if g.grows:
+                print(f"{g.spec.name}: {g.current} -> {g.target} partitions", file=sys.stderr)
+    cluster = topic_partitions(settings)
+    print(f"{'topic':<30} {'catalogue':>9} {'cluster':>7}")
+    for spec in specs:
+        actual = cluster.get(spec.name)
+        state = "created" if spec.name in created else "exists "
+        note = ""
+        if actual is not None and actual < spec.partitions:
+            note = "  (fewer than the catalogue's: `axiswatch topics --alter` adds them)"
         print(
-            f"{spec.name:<20} {spec.partitions:>3} partitions  "
-            f"{'created' if created else 'exists '}  {spec.description}"
+            f"{spec.name:<30} {spec.partitions:>9} {actual if actual is not None else '-':>7}  "
+            f"{state}  {spec.description}{note}"
         )
     return 0
+
+
+def _partition_requests(settings: Settings, items: list[str]) -> dict[str, int]:
+    """`TOPIC=N` arguments as (the topic's name on the cluster -> N); TOPIC is the catalogue's
+    name (`articles.raw`) or the name on the cluster (with the prefix)."""
+    requests = {}
+    for item in items:
+        name, sep, count = item.partition("=")
+        if not sep or not count.strip().isdigit():
+            raise AxiswatchError(
+                f"--alter {item}: give TOPIC=PARTITIONS, e.g. --alter articles.raw=12"
+            )
+        name = name.strip()
+        if settings.names.catalogue_name(name) is None:
+            name = settings.names.topic(name)
+        requests[name] = int(count)
+    return requests
 
 
 def _cmd_schemas(args: argparse.Namespace) -> int:
@@ -187,7 +229,7 @@ def _cmd_replay(args: argparse.Namespace) -> int:
         on_bad=lambda bad: print(f"skipped {bad.where}: {bad.reason}", file=sys.stderr),
     )
     print(
-        f"published {report.published} article(s) to articles.raw; "
+        f"published {report.published} article(s) to {settings.names.raw}; "
         f"{len(report.rejected)} input(s) skipped, {len(report.failed)} failed to send",
         file=sys.stderr,
     )
@@ -266,8 +308,9 @@ def format_alert(alert: dict) -> str:
 class _AlertFollower:
     """Reads `alerts` (and, for the demo, `articles.enriched`, to know when the worker has
     processed what was replayed) with a plain kafka-python consumer. Without `group` it has no
-    consumer group; with one, it starts where that group stopped (unless `from_beginning` or
-    `since` says where) and commits what it has printed. `alert_filter` chooses what to print."""
+    consumer group; with one (behind the settings' prefix, as every group), it starts where that
+    group stopped (unless `from_beginning` or `since` says where) and commits what it has
+    printed. `alert_filter` chooses what to print."""
 
     def __init__(
         self,
@@ -280,26 +323,28 @@ class _AlertFollower:
     ):
         from kafka import KafkaConsumer, TopicPartition
 
-        self.group = group
+        names = settings.names
+        self.group = names.group(group) if group else None
         self.alert_filter = alert_filter
         self._done: dict = {}  # alerts partition -> offset after the last alert dealt with
         # read_committed: alerts and enriched records of a batch the worker aborted were
         # never said (streams.stage).
         self.consumer = KafkaConsumer(
             **settings.kafka.kafka_python(),
-            group_id=group,
+            group_id=self.group,
             enable_auto_commit=False,
             isolation_level="read_committed",
         )
+        self.enriched_topic = names.enriched
         alerts = [
-            TopicPartition("alerts", p)
-            for p in sorted(self.consumer.partitions_for_topic("alerts") or {0})
+            TopicPartition(names.alerts, p)
+            for p in sorted(self.consumer.partitions_for_topic(names.alerts) or {0})
         ]
         enriched = []
         if watch_enriched:
             enriched = [
-                TopicPartition("articles.enriched", p)
-                for p in sorted(self.consumer.partitions_for_topic("articles.enriched") or {0})
+                TopicPartition(names.enriched, p)
+                for p in sorted(self.consumer.partitions_for_topic(names.enriched) or {0})
             ]
         self.consumer.assign(alerts + enriched)
         # Enriched records count from now on; alerts from where asked: a time, the start, the
@@ -312,12 +357,12 @@ class _AlertFollower:
         for tp in alerts + enriched:
             committed = (
                 self.consumer.committed(tp)
-                if group and tp.topic == "alerts" and not (from_beginning or since)
+                if group and tp.topic == names.alerts and not (from_beginning or since)
                 else None
             )
-            if tp.topic == "alerts" and since is not None:
+            if tp.topic == names.alerts and since is not None:
                 self.consumer.seek(tp, found[tp].offset if found.get(tp) else ends[tp])
-            elif tp.topic == "alerts" and from_beginning:
+            elif tp.topic == names.alerts and from_beginning:
                 self.consumer.seek_to_beginning(tp)
             elif committed is not None and committed >= 0:
                 self.consumer.seek(tp, committed)
@@ -340,7 +385,7 @@ class _AlertFollower:
             batches = self.consumer.poll(timeout_ms=500)
             for tp, messages in batches.items():
                 for message in messages:
-                    if tp.topic == "articles.enriched":
+                    if tp.topic == self.enriched_topic:
                         if pending is not None and message.key:
                             pending.discard(message.key.decode("utf-8", "replace"))
                         continue
@@ -730,7 +775,22 @@ def build_parser() -> argparse.ArgumentParser:
         "(default .axiswatch/broker in the project)",
     )
 
-    command("topics", "Create the project's topics (idempotent) and list them.", _cmd_topics)
+    p = command(
+        "topics",
+        "Create the project's topics (idempotent) and list them with their partitions: the "
+        "catalogue's count and the cluster's.",
+        _cmd_topics,
+    )
+    p.add_argument(
+        "--alter",
+        nargs="*",
+        metavar="TOPIC=N",
+        help="add partitions: every topic with fewer than the catalogue's (AXISWATCH_RAW_"
+        "PARTITIONS and AXISWATCH_ENRICHED_PARTITIONS only size a topic when it is created), "
+        "or TOPIC to N. Partitions are never removed; articles.analyzed, alerts, feeds.state "
+        "and notify.state keep theirs (the pipeline relies on their partitioning). Keyed "
+        "records sent after the change may go to another partition than those before it",
+    )
 
     p = command(
         "schemas", "Export the JSON Schema of every topic's message.", _cmd_schemas, bootstrap=False
@@ -801,10 +861,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("worker", "Run the stream processors (analyze and stories stages).", _cmd_worker)
     p.epilog = """\
 Reads articles.raw, writes articles.enriched and alerts (and articles.dlq for what it cannot
-use). Start more workers to share the work: they form one consumer group ("axiswatch") and
-split the partitions; on one host give each its own --metrics-port. Stop with Ctrl-C or
-SIGTERM; a killed worker loses nothing: its partitions move to the others within 10 s and
-the messages since its last commit (about a second) are processed again.
+use). Start more workers to share the work: they form one consumer group ("axiswatch", behind
+AXISWATCH_TOPIC_PREFIX as every topic and group) and split the partitions; on one host give
+each its own --metrics-port. Stop with Ctrl-C or SIGTERM; a killed worker loses nothing: its
+partitions move to the others within 10 s and the messages since its last commit (about a
+second) are processed again.
 
 The log names every new alert (corroborations at --loglevel debug), every message read again
 after the consumer skipped it, and every dead letter with its reason.
@@ -854,8 +915,8 @@ examples:
     p.add_argument(
         "--group",
         metavar="NAME",
-        help="a named reader (Kafka consumer group): starts where the last reader of that name "
-        "stopped and records what it printed",
+        help="a named reader (Kafka consumer group, behind AXISWATCH_TOPIC_PREFIX): starts "
+        "where the last reader of that name stopped and records what it printed",
     )
     p.add_argument(
         "--category",
@@ -952,7 +1013,7 @@ examples:
         "--group",
         default="axiswatch-notify",
         help="prefix of the routes' consumer groups (default axiswatch-notify: route desk reads "
-        "as axiswatch-notify.desk)",
+        "as axiswatch-notify.desk, behind AXISWATCH_TOPIC_PREFIX)",
     )
     p.add_argument(
         "--max-backoff",

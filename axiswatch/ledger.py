@@ -67,13 +67,13 @@ async def load_alert_ledger(settings: Settings, timeout: float = 60.0) -> dict[s
     try:
         async with asyncio.timeout(timeout):
             cluster = await consumer._client.fetch_all_metadata()
-            if "alerts" not in cluster.topics():
+            topic = settings.names.alerts
+            if topic not in cluster.topics():
                 return {}
             from aiokafka.structs import TopicPartition
 
             partitions = [
-                TopicPartition("alerts", p)
-                for p in sorted(cluster.partitions_for_topic("alerts") or ())
+                TopicPartition(topic, p) for p in sorted(cluster.partitions_for_topic(topic) or ())
             ]
             consumer.assign(partitions)
             await consumer.seek_to_beginning(*partitions)

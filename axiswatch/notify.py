@@ -9,8 +9,9 @@ up nothing but itself. What a route delivered is also recorded in the compacted 
 `notify.state`, keyed by route, alert id, kind and the article that raised the alert (every
 alert of one event shares its alert id: a `new`, then `updated` and `corroborated` ones), so
 a restart, a new `--group`, `--from-beginning` or an alert the worker wrote twice sends
-nothing twice. Delivery is at least once: a process killed between a service accepting an
-alert and the record of it sends that one alert again.
+nothing twice (the record carries the alert's trace id in its headers). Delivery is at least
+once: a process killed between a service accepting an alert and the record of it sends that
+one alert again. The topics and groups are behind the settings' prefix (`settings.names`).
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ from axiswatch.alertfilter import AlertFilter, escape_controls
 from axiswatch.compacted import read_to_end
 from axiswatch.exceptions import AxiswatchError, InputError
 from axiswatch.settings import Settings
+from schemas.headers import record_headers, trace_id
+from schemas.topics import ALERTS, NOTIFY_STATE
 
 __all__ = [
     "ALERTS_TOPIC",
@@ -53,8 +56,9 @@ __all__ = [
 
 log = logging.getLogger("axiswatch.notify")
 
-ALERTS_TOPIC = "alerts"
-STATE_TOPIC = "notify.state"
+# The catalogue's names; on the cluster: settings.names.alerts and .notify_state.
+ALERTS_TOPIC = ALERTS
+STATE_TOPIC = NOTIFY_STATE
 DEFAULT_GROUP = "axiswatch-notify"
 MAX_ROUTES = 100
 ROUTE_KEYS = (
@@ -347,8 +351,9 @@ class Notifier:
 class SentLog:
     """Which alerts each route delivered, kept in the compacted topic `notify.state`."""
 
-    def __init__(self, settings: Settings, producer: Any = None, topic: str = STATE_TOPIC):
-        self.settings, self.producer, self.topic = settings, producer, topic
+    def __init__(self, settings: Settings, producer: Any = None, topic: str | None = None):
+        self.settings, self.producer = settings, producer
+        self.topic = topic or settings.names.notify_state
         self._sent: dict[str, set[str]] = {}
         self._lock = threading.Lock()
 
@@ -379,8 +384,16 @@ class SentLog:
         with self._lock:
             return key in self._sent.get(route, ())
 
-    def record(self, route: str, alert: Mapping[str, Any], partition: int, offset: int) -> None:
-        """Write the record (waiting for the broker), then remember it."""
+    def record(
+        self,
+        route: str,
+        alert: Mapping[str, Any],
+        partition: int,
+        offset: int,
+        trace: str | None = None,
+    ) -> None:
+        """Write the record (waiting for the broker), then remember it. `trace`: the trace id
+        of the alert's record."""
         from schemas.topics import NotifyStateRecord
 
         key = sent_key(alert)
@@ -390,6 +403,7 @@ class SentLog:
             kind=str(alert.get("kind") or "-"),
             article_id=str(alert.get("article_id") or "-"),
             sent_at=datetime.now(UTC),
+            topic=self.settings.names.alerts,
             partition=partition,
             offset=offset,
         )
@@ -398,6 +412,7 @@ class SentLog:
                 self.topic,
                 key=f"sent|{route}|{key}".encode(),
                 value=value.model_dump_json().encode("utf-8"),
+                headers=record_headers(value, trace),
             ).get(timeout=30)
         with self._lock:
             self._sent.setdefault(route, set()).add(key)
@@ -450,7 +465,8 @@ class RouteWorker(threading.Thread):
     ) -> None:
         super().__init__(name=f"notify-{route.name}", daemon=True)
         self.route, self.settings, self.sent = route, settings, sent
-        self.group = f"{group}.{route.name}"
+        self.group = settings.names.group(f"{group}.{route.name}")
+        self.topic = settings.names.alerts
         self.start_at, self.stop_event, self.once = start, stop, once
         self.max_backoff, self.once_attempts = max_backoff, once_attempts
         self.notifier = notifier(route.url)
@@ -500,17 +516,17 @@ class RouteWorker(threading.Thread):
             isolation_level="read_committed",
         )
         try:
-            partitions = sorted(consumer.partitions_for_topic(ALERTS_TOPIC) or ())
+            partitions = sorted(consumer.partitions_for_topic(self.topic) or ())
             if not partitions:
                 raise AxiswatchError(
-                    f"the topic {ALERTS_TOPIC} does not exist; run `axiswatch topics`"
+                    f"the topic {self.topic} does not exist; run `axiswatch topics`"
                 )
-            tps = [TopicPartition(ALERTS_TOPIC, p) for p in partitions]
+            tps = [TopicPartition(self.topic, p) for p in partitions]
             consumer.assign(tps)
             self._position(consumer, tps)
             positions = {tp.partition: consumer.position(tp) for tp in tps}
             self.say(
-                f"route {self.route.name}: reading {ALERTS_TOPIC} as group {self.group} from "
+                f"route {self.route.name}: reading {self.topic} as group {self.group} from "
                 f"offset {', '.join(str(p) for p in positions.values())} "
                 f"({self.route.filter.describe()}) to {self.route.display}"
             )
@@ -583,7 +599,7 @@ class RouteWorker(threading.Thread):
             log.warning(
                 "route %s: skipped the unreadable record at %s offset %d",
                 self.route.name,
-                ALERTS_TOPIC,
+                self.topic,
                 message.offset,
             )
             return False
@@ -595,7 +611,13 @@ class RouteWorker(threading.Thread):
         attempt = 0
         while True:
             if self.notifier.send(alert):
-                self.sent.record(self.route.name, alert, message.partition, message.offset)
+                self.sent.record(
+                    self.route.name,
+                    alert,
+                    message.partition,
+                    message.offset,
+                    trace_id(getattr(message, "headers", None)),
+                )
                 metrics.NOTIFY_SENT.labels(route=self.route.name).inc()
                 self.report.sent += 1
                 self.say(f"route {self.route.name}: sent {escape_controls(key)}")
@@ -666,7 +688,7 @@ def run_notify(
     try:
         sent = SentLog(settings, producer)
         count = sent.load()
-        say(f"{count} delivery record(s) read from {STATE_TOPIC}; {len(routes)} route(s)")
+        say(f"{count} delivery record(s) read from {sent.topic}; {len(routes)} route(s)")
         workers = [
             RouteWorker(
                 route,

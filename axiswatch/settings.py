@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from schemas.topics import Names, prefix_problem
 from streams.stories import StoryConfig
 
 __all__ = ["KafkaSettings", "Settings", "default_data_root", "in_checkout", "project_root"]
@@ -158,6 +159,9 @@ class Settings:
 
     kafka: KafkaSettings = field(default_factory=KafkaSettings)
     data_dir: Path = field(default_factory=default_data_root)
+    # In front of every topic, consumer group and transactional id (`Names`), so several
+    # deployments can share one cluster; "" by default.
+    topic_prefix: str = ""
     raw_partitions: int = 6
     enriched_partitions: int = 6
     metrics_port: int | None = None
@@ -196,6 +200,7 @@ class Settings:
         return cls(
             kafka=kafka,
             data_dir=data_dir,
+            topic_prefix=_topic_prefix(env),
             raw_partitions=int(env.get("AXISWATCH_RAW_PARTITIONS", "6")),
             enriched_partitions=int(env.get("AXISWATCH_ENRICHED_PARTITIONS", "6")),
             metrics_port=int(metrics) if metrics else None,
@@ -214,11 +219,30 @@ class Settings:
             fault_drop_every=int(env.get("AXISWATCH_FAULT_DROP_EVERY", "0")),
         )
 
+    @property
+    def names(self) -> Names:
+        """The names of the topics and consumer groups on the cluster."""
+        return Names(self.topic_prefix)
+
     def with_metrics_port(self, port: int | None) -> Settings:
         return self if port is None else replace(self, metrics_port=port)
 
     def with_bootstrap(self, servers: str) -> Settings:
         return replace(self, kafka=replace(self.kafka, bootstrap_servers=servers))
+
+
+def _topic_prefix(env: dict[str, str]) -> str:
+    """`AXISWATCH_TOPIC_PREFIX`, checked against Kafka's rules for topic names."""
+    prefix = env.get("AXISWATCH_TOPIC_PREFIX", "").strip()
+    problem = prefix_problem(prefix)
+    if problem:
+        from axiswatch.exceptions import InputError
+
+        raise InputError(
+            f"AXISWATCH_TOPIC_PREFIX={prefix!r} cannot prefix topic names: {problem}. "
+            "Example: AXISWATCH_TOPIC_PREFIX=newsdesk. (or unset it for the plain names)"
+        )
+    return prefix
 
 
 def _local_broker(data_dir: Path) -> dict[str, Any]:

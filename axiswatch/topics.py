@@ -1,23 +1,46 @@
-"""Creating the project's topics on the cluster (idempotent)."""
+"""The project's topics on the cluster: creating them (idempotent), their partition counts as
+the cluster has them, and adding partitions (`axiswatch topics --alter`).
+
+Partitions are only ever added (Kafka cannot remove one), and never to a topic whose
+partitioning the pipeline relies on (`TopicSpec.fixed` says why, per topic).
+"""
 
 from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from kafka import KafkaAdminClient
-from kafka.admin import NewTopic
+from kafka.admin import NewPartitions, NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
+from axiswatch.exceptions import InputError
 from axiswatch.settings import Settings
 from schemas.topics import TopicSpec, topic_specs
 
-__all__ = ["cluster_replication", "ensure_changelogs", "ensure_topics", "topic_limits"]
+__all__ = [
+    "Growth",
+    "catalogue",
+    "cluster_replication",
+    "ensure_changelogs",
+    "ensure_topics",
+    "grow_partitions",
+    "plan_growth",
+    "topic_limits",
+    "topic_partitions",
+]
+
+
+def catalogue(settings: Settings) -> list[TopicSpec]:
+    """The catalogue's topics as `settings` name and size them."""
+    return topic_specs(settings.raw_partitions, settings.enriched_partitions, settings.names)
 
 
 def ensure_topics(settings: Settings, timeout: float = 30.0) -> list[tuple[TopicSpec, bool]]:
     """Create every missing topic; returns each spec with whether it was created now."""
-    specs = topic_specs(settings.raw_partitions, settings.enriched_partitions)
+    specs = catalogue(settings)
     admin = _admin(settings, timeout)
     try:
         existing = set(admin.list_topics())
@@ -84,6 +107,101 @@ def topic_limits(settings: Settings, topics: list[str], timeout: float = 30.0) -
         return limits
     finally:
         admin.close()
+
+
+def topic_partitions(settings: Settings, timeout: float = 30.0) -> dict[str, int]:
+    """Topic name -> its number of partitions on the cluster, for the catalogue's topics that
+    exist there."""
+    names = [spec.name for spec in catalogue(settings)]
+    admin = _admin(settings, timeout)
+    try:
+        known = set(admin.list_topics())
+        present = [name for name in names if name in known]
+        if not present:
+            return {}
+        return {
+            _name(topic): len(topic.get("partitions") or ())
+            for topic in admin.describe_topics(present)
+            if topic.get("error_code", 0) == 0
+        }
+    finally:
+        admin.close()
+
+
+@dataclass(frozen=True)
+class Growth:
+    """What `--alter` does to one topic: grow it from `current` to `target` partitions, or
+    nothing (`target == current`), or refuse, saying why (`refused`)."""
+
+    spec: TopicSpec
+    current: int
+    target: int
+    refused: str | None = None
+
+    @property
+    def grows(self) -> bool:
+        return self.refused is None and self.target > self.current
+
+
+def plan_growth(
+    specs: list[TopicSpec], current: Mapping[str, int], requested: Mapping[str, int]
+) -> list[Growth]:
+    """What to do to each topic that exists: grow it to the count `requested` for it (topic
+    name -> partitions), else to the catalogue's, never shrinking. A request for a topic
+    whose partitioning must not change (`TopicSpec.fixed`) or for fewer partitions than it
+    has is refused; the catalogue's own count never is (it is what the topic was made with)."""
+    unknown = sorted(set(requested) - {spec.name for spec in specs})
+    if unknown:
+        raise InputError(
+            f"not a topic of the catalogue: {', '.join(unknown)} (the topics are: "
+            f"{', '.join(spec.name for spec in specs)})"
+        )
+    plan = []
+    for spec in specs:
+        if spec.name not in current:
+            continue
+        have = current[spec.name]
+        if spec.name not in requested:
+            plan.append(Growth(spec, have, max(have, spec.partitions)))
+            continue
+        want = requested[spec.name]
+        refused = None
+        if want < 1:
+            refused = "a topic has at least one partition"
+        elif spec.fixed and want != have:
+            refused = f"its partitioning must not change ({spec.fixed})"
+        elif want < have:
+            refused = (
+                f"it has {have} partitions and Kafka cannot remove partitions; to have fewer, "
+                "create the topic again (its records are lost)"
+            )
+        plan.append(Growth(spec, have, want if refused is None else have, refused))
+    return plan
+
+
+def grow_partitions(settings: Settings, plan: list[Growth], timeout: float = 30.0) -> None:
+    """Add the partitions `plan` asks for, and wait until each new partition has a leader."""
+    growing = {g.spec.name: NewPartitions(total_count=g.target) for g in plan if g.grows}
+    if not growing:
+        return
+    admin = _admin(settings, timeout)
+    try:
+        admin.create_partitions(growing, timeout_ms=int(timeout * 1000))
+        deadline = time.monotonic() + timeout
+        targets = {g.spec.name: g.target for g in plan if g.grows}
+        while time.monotonic() < deadline:
+            described = admin.describe_topics(list(targets))
+            if all(len(t.get("partitions") or ()) >= targets[_name(t)] for t in described):
+                break
+            time.sleep(0.2)
+        _wait_for_leaders(admin, list(targets), max(1.0, deadline - time.monotonic()))
+    finally:
+        admin.close()
+
+
+def _name(described: Mapping) -> str:
+    """A topic's name in kafka-python's describe_topics (`name`; `topic` in older versions)."""
+    return described.get("name") or described["topic"]
 
 
 def _replication(admin: KafkaAdminClient) -> int:

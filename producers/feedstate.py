@@ -22,7 +22,8 @@ from pydantic import ValidationError
 from axiswatch.compacted import read_to_end
 from axiswatch.exceptions import AxiswatchError
 from axiswatch.settings import Settings
-from schemas.topics import FeedStateRecord
+from schemas.headers import record_headers
+from schemas.topics import FEEDS_STATE, FeedStateRecord
 
 __all__ = [
     "STATE_TOPIC",
@@ -34,7 +35,7 @@ __all__ = [
     "entry_key_hash",
 ]
 
-STATE_TOPIC = "feeds.state"
+STATE_TOPIC = FEEDS_STATE  # the catalogue's name; on the cluster: settings.names.feeds_state
 log = logging.getLogger("axiswatch.poll")
 
 
@@ -185,13 +186,13 @@ class KafkaStateStore(MemoryStateStore):
         self,
         settings: Settings,
         producer: KafkaProducer | None = None,
-        topic: str = STATE_TOPIC,
+        topic: str | None = None,
         timeout: float = 60.0,
     ) -> None:
         super().__init__()
         self.settings = settings
         self.producer = producer
-        self.topic = topic
+        self.topic = topic or settings.names.feeds_state
         self.timeout = timeout
 
     def load(self) -> None:
@@ -230,6 +231,7 @@ class KafkaStateStore(MemoryStateStore):
                     self.topic,
                     key=key.encode("utf-8"),
                     value=None if value is None else value.model_dump_json().encode("utf-8"),
+                    headers=None if value is None else record_headers(value),
                 )
                 for key, value in records
             ]

@@ -47,7 +47,9 @@ from producers.feedstate import (
 )
 from producers.fetch import USER_AGENT, FetchError, FetchPolicy, FetchResult, fetch
 from producers.kafka import MAX_MESSAGE_BYTES
+from schemas.headers import new_trace_id, record_headers
 from schemas.models import RawArticle
+from schemas.topics import RAW
 
 __all__ = [
     "JITTER",
@@ -86,9 +88,10 @@ class Publisher(Protocol):
 
 
 class KafkaPublisher:
-    """Writes articles to `articles.raw` (key `article_id`) and waits for the acknowledgements."""
+    """Writes articles to `topic`, the raw articles' topic (key `article_id`), each with a new
+    trace id (`schemas.headers`), and waits for the acknowledgements."""
 
-    def __init__(self, producer: Any, topic: str = "articles.raw", timeout: float = 120.0):
+    def __init__(self, producer: Any, topic: str = RAW, timeout: float = 120.0):
         self.producer = producer
         self.topic = topic
         self.timeout = timeout
@@ -99,7 +102,10 @@ class KafkaPublisher:
             try:
                 futures.append(
                     self.producer.send(
-                        self.topic, key=article.article_id.encode(), value=_fit(article)
+                        self.topic,
+                        key=article.article_id.encode(),
+                        value=_fit(article),
+                        headers=record_headers(RawArticle, new_trace_id()),
                     )
                 )
             except KafkaError as exc:
@@ -566,9 +572,8 @@ def run_poll_command(args: Any, settings: Any) -> int:
     try:
         store = KafkaStateStore(settings, producer)
         store.load()
-        poller = Poller(
-            feeds, KafkaPublisher(producer), store, allow_file=args.allow_file, workers=args.workers
-        )
+        publisher = KafkaPublisher(producer, settings.names.raw)
+        poller = Poller(feeds, publisher, store, allow_file=args.allow_file, workers=args.workers)
         port = args.metrics_port if args.metrics_port is not None else settings.metrics_port
         served = metrics.serve(port, settings.metrics_host)
         if served is not None:
@@ -576,7 +581,7 @@ def run_poll_command(args: Any, settings: Any) -> int:
         if args.once:
             poller.log_runs = False
             runs = poller.run_once(on_run=lambda run: print(run.describe(), file=sys.stderr))
-            return _summarise(runs)
+            return _summarise(runs, publisher.topic)
         print(
             f"polling {len(feeds)} feed(s) from {args.feeds}; Ctrl-C or SIGTERM stops",
             file=sys.stderr,
@@ -589,14 +594,14 @@ def run_poll_command(args: Any, settings: Any) -> int:
         producer.close(timeout=10)
 
 
-def _summarise(runs: list[FeedRun]) -> int:
+def _summarise(runs: list[FeedRun], topic: str = RAW) -> int:
     counts = {k: sum(1 for r in runs if r.result == k) for k in ("ok", "not_modified", "error")}
     skipped = sum(1 for r in runs if r.result == "skipped")
     published = sum(r.published for r in runs)
     print(
         f"polled {len(runs)} feed(s): {counts['ok']} ok, {counts['not_modified']} not modified, "
         f"{counts['error']} failed, {skipped} skipped; published {published} article(s) "
-        "to articles.raw",
+        f"to {topic}",
         file=sys.stderr,
     )
     return 1 if counts["error"] else 0

@@ -14,6 +14,7 @@ from axiswatch import metrics
 from axiswatch.settings import Settings
 from producers.articles import BadRecord, expand_paths, read_articles
 from producers.kafka import MAX_MESSAGE_BYTES, make_producer
+from schemas.headers import new_trace_id, record_headers
 
 __all__ = ["ReplayReport", "replay"]
 
@@ -31,17 +32,19 @@ def replay(
     paths: Iterable[str | Path],
     rate: float | None = None,
     source: str | None = None,
-    topic: str = "articles.raw",
+    topic: str | None = None,
     recursive: bool = False,
     progress: bool | None = None,
     on_bad: Callable[[BadRecord], None] | None = None,
 ) -> ReplayReport:
-    """Publish every article of `paths`; bad inputs are reported and skipped.
+    """Publish every article of `paths` to `topic` (default: the raw articles' topic of
+    `settings`), each with a new trace id; bad inputs are reported and skipped.
 
     Returns once every accepted article is acknowledged by the cluster (or failed for good).
     """
     from tqdm import tqdm
 
+    topic = topic or settings.names.raw
     files = expand_paths(paths, recursive)
     report = ReplayReport()
     producer = make_producer(settings.kafka)
@@ -80,7 +83,12 @@ def replay(
                 if delay > 0:
                     time.sleep(delay)
                 next_send = max(next_send + interval, time.monotonic() - 1.0)
-            future = producer.send(topic, key=item.article_id.encode(), value=value)
+            future = producer.send(
+                topic,
+                key=item.article_id.encode(),
+                value=value,
+                headers=record_headers(item, new_trace_id()),
+            )
             futures.append((item, future))
             bar.update(1)
         producer.flush()

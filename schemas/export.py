@@ -10,6 +10,9 @@ Schema Registry's JSON support validates with draft-07, so the export is draft-0
 and, frozen, the first export of each schema version (`<topic>.v<N>.schema.json`): a change
 to a model must not break the frozen shape of its version (`breaking_changes`), or it must
 bump `schema_version`.
+
+JSON Schema describes the value only; each document's description also names the record
+headers that go with it (`schemas.headers`), for readers that see only the schema.
 """
 
 from __future__ import annotations
@@ -60,12 +63,22 @@ def schema_documents(base_url: str = "") -> dict[str, dict]:
             "$schema": DRAFT,
             "$id": f"{base_url}{spec.name}.schema.json",
             "title": schema.pop("title", spec.model.__name__),
-            "description": f"{description} (schema_version {version})",
+            "description": f"{description} (schema_version {version}) {_headers(version)}",
         }
         schema.pop("description", None)
         document.update(schema)
         documents[spec.name] = document
     return documents
+
+
+def _headers(version: int) -> str:
+    from schemas.headers import CONTENT_TYPE, JSON, SCHEMA_VERSION, TRACE_ID
+
+    return (
+        f"Kafka record headers: {CONTENT_TYPE} {JSON}, {SCHEMA_VERSION} {version}, and on "
+        f"records derived from an article {TRACE_ID} (32 hex digits, given where the article "
+        "entered the pipeline)."
+    )
 
 
 def export_json_schemas(directory: str, base_url: str = "") -> list[str]:

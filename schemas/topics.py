@@ -11,11 +11,22 @@ from pydantic import BaseModel, ConfigDict
 from schemas.models import Alert, AnalyzedArticle, DeadLetter, EnrichedArticle, RawArticle
 
 __all__ = [
+    "ALERTS",
+    "ANALYZED",
+    "DLQ",
+    "ENRICHED",
+    "FEEDS_STATE",
     "LARGE_MESSAGE_BYTES",
+    "MAX_PREFIX_LENGTH",
+    "NOTIFY_STATE",
+    "RAW",
     "TOPICS",
+    "WORKER_GROUP",
     "FeedStateRecord",
+    "Names",
     "NotifyStateRecord",
     "TopicSpec",
+    "prefix_problem",
     "topic_specs",
 ]
 
@@ -25,13 +36,111 @@ _DAY_MS = 24 * 3600 * 1000
 LARGE_MESSAGE_BYTES = 12 * 1024 * 1024
 
 
+# The catalogue's names. On a cluster each is behind the prefix (`Names`).
+RAW = "articles.raw"
+ANALYZED = "articles.analyzed"
+ENRICHED = "articles.enriched"
+ALERTS = "alerts"
+DLQ = "articles.dlq"
+FEEDS_STATE = "feeds.state"
+NOTIFY_STATE = "notify.state"
+WORKER_GROUP = "axiswatch"  # the workers' consumer group and Faust app id
+
+# Kafka's rules for a topic name: these characters, at most 249 of them. The longest name
+# derived from the prefix is the stories stage's changelog (`<prefix>axiswatch-story-exact-
+# changelog`, 34 characters after the prefix); Faust's own topics of the worker
+# (`<prefix>axiswatch-__assignor-__leader`) are shorter. 200 leaves room for both.
+_LEGAL = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+MAX_PREFIX_LENGTH = 200
+
+
+def prefix_problem(prefix: str) -> str | None:
+    """What makes `prefix` unusable in front of the topic and group names, or None."""
+    if not prefix:
+        return None
+    bad = sorted({c for c in prefix if c not in _LEGAL})
+    if bad:
+        return (
+            f"it contains {', '.join(repr(c) for c in bad)}: Kafka topic names allow only "
+            "ASCII letters, digits, '.', '_' and '-'"
+        )
+    if len(prefix) > MAX_PREFIX_LENGTH:
+        return (
+            f"it is {len(prefix)} characters long: at most {MAX_PREFIX_LENGTH}, so that every "
+            "topic name stays within Kafka's 249"
+        )
+    if prefix[-1] not in "._-":
+        return (
+            f"it does not end with '.', '_' or '-': names would run into it "
+            f"({prefix}{ALERTS}); write it as {prefix}. or {prefix}-"
+        )
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Names:
+    """The names on the cluster: every topic and consumer group of the catalogue behind
+    `prefix` (`AXISWATCH_TOPIC_PREFIX`), so several deployments can share one cluster."""
+
+    prefix: str = ""
+
+    def topic(self, name: str) -> str:
+        return f"{self.prefix}{name}"
+
+    def group(self, name: str) -> str:
+        return f"{self.prefix}{name}"
+
+    def catalogue_name(self, topic: str) -> str | None:
+        """The catalogue's name of a topic on the cluster, or None if it is not ours."""
+        if not topic.startswith(self.prefix):
+            return None
+        name = topic[len(self.prefix) :]
+        return name if name in TOPICS else None
+
+    @property
+    def raw(self) -> str:
+        return self.topic(RAW)
+
+    @property
+    def analyzed(self) -> str:
+        return self.topic(ANALYZED)
+
+    @property
+    def enriched(self) -> str:
+        return self.topic(ENRICHED)
+
+    @property
+    def alerts(self) -> str:
+        return self.topic(ALERTS)
+
+    @property
+    def dlq(self) -> str:
+        return self.topic(DLQ)
+
+    @property
+    def feeds_state(self) -> str:
+        return self.topic(FEEDS_STATE)
+
+    @property
+    def notify_state(self) -> str:
+        return self.topic(NOTIFY_STATE)
+
+    @property
+    def worker_group(self) -> str:
+        return self.group(WORKER_GROUP)
+
+
 @dataclass(frozen=True, slots=True)
 class TopicSpec:
+    """A topic of the catalogue. `fixed` says why its partition count must never change
+    (`axiswatch topics --alter` refuses it), or is None when partitions may be added."""
+
     name: str
     partitions: int
     model: type[BaseModel]
     description: str
     config: dict[str, str] = field(default_factory=dict)
+    fixed: str | None = None
 
 
 # --- feed poller state (producers/poller.py): added with `axiswatch poll` -------------------
@@ -90,33 +199,46 @@ class NotifyStateRecord(BaseModel):
 # --- end of notifier state ------------------------------------------------------------------
 
 
-def topic_specs(raw_partitions: int = 6, enriched_partitions: int = 6) -> list[TopicSpec]:
-    """The project's topics. `articles.analyzed` has one partition: the stories stage needs
-    one ordered view of every article to decide what is new."""
+_STATE_FIXED = (
+    "a compacted state topic keyed by entry: with more partitions a key's next record would "
+    "land on another partition than its last one, compaction would keep both, and the reader "
+    "could restore the older one"
+)
+
+
+def topic_specs(
+    raw_partitions: int = 6, enriched_partitions: int = 6, names: Names | None = None
+) -> list[TopicSpec]:
+    """The project's topics, named as on the cluster by `names` (the catalogue's own names
+    without). `articles.analyzed` has one partition: the stories stage needs one ordered view
+    of every article to decide what is new."""
+    names = names or Names()
     return [
         TopicSpec(
-            "articles.raw",
+            names.topic(RAW),
             raw_partitions,
             RawArticle,
             "Articles as producers saw them; key article_id.",
             {"retention.ms": str(7 * _DAY_MS), "max.message.bytes": "4194304"},
         ),
         TopicSpec(
-            "articles.analyzed",
+            names.topic(ANALYZED),
             1,
             AnalyzedArticle,
             "Internal: analyzed articles on their way to the stories stage.",
             {"retention.ms": str(3 * _DAY_MS), "max.message.bytes": str(LARGE_MESSAGE_BYTES)},
+            fixed="the stories stage reads its one partition, in order, to decide what is new "
+            "(streams/stage.py): articles written to another partition would never be placed",
         ),
         TopicSpec(
-            "articles.enriched",
+            names.topic(ENRICHED),
             enriched_partitions,
             EnrichedArticle,
             "Articles with actors, signals and story; key article_id.",
             {"retention.ms": str(30 * _DAY_MS), "max.message.bytes": str(LARGE_MESSAGE_BYTES)},
         ),
         TopicSpec(
-            "alerts",
+            names.topic(ALERTS),
             1,
             Alert,
             "New and corroborated cooperation signals; key alert_id.",
@@ -124,9 +246,12 @@ def topic_specs(raw_partitions: int = 6, enriched_partitions: int = 6) -> list[T
             # carries a whole evidence sentence, and it is written in one transaction with the
             # enriched record, which may be that large too).
             {"retention.ms": str(365 * _DAY_MS), "max.message.bytes": str(LARGE_MESSAGE_BYTES)},
+            fixed="every reader sees the alerts in the order they were raised; with more "
+            "partitions an event's later alerts (keyed by its alert_id) would land on another "
+            "partition than its first, and could be read before its `new`",
         ),
         TopicSpec(
-            "articles.dlq",
+            names.topic(DLQ),
             1,
             DeadLetter,
             "What could not be parsed or validated, with the reason and original bytes.",
@@ -134,19 +259,21 @@ def topic_specs(raw_partitions: int = 6, enriched_partitions: int = 6) -> list[T
         ),
         # feed poller state (added with `axiswatch poll`)
         TopicSpec(
-            "feeds.state",
+            names.topic(FEEDS_STATE),
             1,
             FeedStateRecord,
             "Feed poller memory: published entries and feed fetch state; compacted.",
             {"cleanup.policy": "compact", "segment.ms": str(_DAY_MS)},
+            fixed=_STATE_FIXED,
         ),
         # notifier state (added with `axiswatch notify`)
         TopicSpec(
-            "notify.state",
+            names.topic(NOTIFY_STATE),
             1,
             NotifyStateRecord,
             "Notifier memory: which alert each route delivered; compacted.",
             {"cleanup.policy": "compact", "segment.ms": str(_DAY_MS)},
+            fixed=_STATE_FIXED,
         ),
     ]
 

@@ -3,6 +3,10 @@
     articles.raw ──analyze (N partitions, stateless)──> articles.analyzed ──stories (1 partition,
     tables)──> articles.enriched + alerts;   anything unusable ──> articles.dlq
 
+(each topic, the consumer group and the app id behind the settings' prefix: `settings.names`).
+Every record written carries the headers of `schemas.headers`, with the trace id of the raw
+article it derives from.
+
 Agents only move data: the logic is `streams.analyze` and `streams.stories`, plain functions
 that the offline `axiswatch analyze` command runs too.
 """
@@ -24,8 +28,15 @@ from faust.transport.drivers.aiokafka import Transport as AIOKafkaTransport
 from axiswatch import metrics
 from axiswatch.settings import Settings
 from axiswatch.topics import ensure_changelogs, topic_limits
-from schemas.models import MAX_DEAD_LETTER_BYTES, AnalyzedArticle, DeadLetter
-from schemas.topics import LARGE_MESSAGE_BYTES
+from schemas.headers import record_headers
+from schemas.models import (
+    MAX_DEAD_LETTER_BYTES,
+    Alert,
+    AnalyzedArticle,
+    DeadLetter,
+    EnrichedArticle,
+)
+from schemas.topics import LARGE_MESSAGE_BYTES, Names
 from streams.analyze import Rejected, analyze_bytes
 from streams.delivery import CommitKeeper, Record
 from streams.stage import Output, StoriesStage
@@ -38,7 +49,11 @@ log = logging.getLogger("axiswatch.worker")
 # What the worker's producers may send in one request; the topics it writes accept as much
 # (schemas.topics), and a record over a topic's actual limit is dead-lettered, not sent.
 MAX_REQUEST_BYTES = LARGE_MESSAGE_BYTES + 64 * 1024
-OUTPUTS = ("articles.enriched", "alerts", "articles.dlq")
+
+
+def _outputs(names: Names) -> tuple[str, ...]:
+    """The topics the stories stage writes."""
+    return (names.enriched, names.alerts, names.dlq)
 
 
 class _IdempotentProducer(AIOKafkaDriverProducer):
@@ -53,10 +68,13 @@ class _Transport(AIOKafkaTransport):
     Producer = _IdempotentProducer
 
 
-def create_app(settings: Settings, app_id: str = "axiswatch", replication: int = 1) -> faust.App:
+def create_app(settings: Settings, app_id: str | None = None, replication: int = 1) -> faust.App:
     """Build the worker app for `settings`; topics and tables are declared here, once.
 
-    `replication` is the replication factor of the tables' changelog topics."""
+    `app_id` (the consumer group; default `settings.names.worker_group`). `replication` is the
+    replication factor of the tables' changelog topics."""
+    names = settings.names
+    app_id = app_id or names.worker_group
     app = faust.App(
         app_id,
         broker=settings.kafka.faust_broker(),
@@ -81,18 +99,16 @@ def create_app(settings: Settings, app_id: str = "axiswatch", replication: int =
     app.producer_transport = _Transport(app.conf.broker_producer, app)
     # acks=False: Faust does not commit these topics; the CommitKeeper does (streams.delivery).
     raw_topic = app.topic(
-        "articles.raw",
+        names.raw,
         partitions=settings.raw_partitions,
         key_serializer="raw",
         value_serializer="raw",
         acks=False,
     )
     analyzed_topic = app.topic(
-        "articles.analyzed", partitions=1, key_serializer="raw", value_serializer="raw", acks=False
+        names.analyzed, partitions=1, key_serializer="raw", value_serializer="raw", acks=False
     )
-    dlq_topic = app.topic(
-        "articles.dlq", partitions=1, key_serializer="raw", value_serializer="raw"
-    )
+    dlq_topic = app.topic(names.dlq, partitions=1, key_serializer="raw", value_serializer="raw")
     keeper = CommitKeeper(app, settings, group=app_id)
 
     def dead_letter_value(
@@ -126,7 +142,8 @@ def create_app(settings: Settings, app_id: str = "axiswatch", replication: int =
 
     async def dead_letter(record: Record, rejected: Rejected, stage: str) -> asyncio.Future:
         value = dead_letter_value(record, rejected, stage)
-        return await dlq_topic.send(key=record.key, value=value)
+        headers = record_headers(DeadLetter, record.trace_id)
+        return await dlq_topic.send(key=record.key, value=value, headers=headers)
 
     async def analyze_one(record: Record) -> list[asyncio.Future]:
         """Analyze one raw article; returns the delivery futures of what it wrote."""
@@ -144,7 +161,9 @@ def create_app(settings: Settings, app_id: str = "axiswatch", replication: int =
         metrics.ARTICLES_IN.labels(stage="analyze", source=source).inc()
         try:
             sent = await analyzed_topic.send(
-                key=result.article_id.encode(), value=result.to_bytes()
+                key=result.article_id.encode(),
+                value=result.to_bytes(),
+                headers=record_headers(result, record.trace_id),
             )
         except ProducerSendError as exc:  # e.g. larger than the topic allows
             return [await dead_letter(record, Rejected("too_large", str(exc)[:1000]), "analyze")]
@@ -162,7 +181,7 @@ def create_app(settings: Settings, app_id: str = "axiswatch", replication: int =
             log.exception("stories failed")
             rejected = Rejected("processing_error", str(exc)[:1000])
             value = dead_letter_value(record, rejected, "stories")
-            return [Output("articles.dlq", record.key, value)]
+            return [Output(names.dlq, record.key, value, dead_headers(record))]
         metrics.STAGE_SECONDS.labels(stage="stories").observe(time.perf_counter() - started)
         source = metrics.bounded(article.source)
         metrics.ARTICLES_IN.labels(stage="stories", source=source).inc()
@@ -170,12 +189,27 @@ def create_app(settings: Settings, app_id: str = "axiswatch", replication: int =
             metrics.DUPLICATES.labels(match=placement.match).inc()
         else:
             metrics.STORIES.inc()
-        out = [Output("articles.enriched", enriched.article_id.encode(), enriched.to_bytes())]
+        trace = record.trace_id
+        out = [
+            Output(
+                names.enriched,
+                enriched.article_id.encode(),
+                enriched.to_bytes(),
+                tuple(record_headers(EnrichedArticle, trace)),
+            )
+        ]
         metrics.ARTICLES_OUT.labels(stage="stories", source=source).inc()
         now = enriched.enriched_at.timestamp()
         metrics.LATENCY.labels(output="enriched").observe(now - article.fetched_at.timestamp())
         for alert in alerts:
-            out.append(Output("alerts", alert.alert_id.encode(), alert.to_bytes()))
+            out.append(
+                Output(
+                    names.alerts,
+                    alert.alert_id.encode(),
+                    alert.to_bytes(),
+                    tuple(record_headers(Alert, trace)),
+                )
+            )
             metrics.ALERTS.labels(category=alert.category, kind=alert.kind).inc()
             metrics.LATENCY.labels(output="alert").observe(now - article.fetched_at.timestamp())
             if alert.published_at:
@@ -199,14 +233,17 @@ def create_app(settings: Settings, app_id: str = "axiswatch", replication: int =
             f"limit of {limit} bytes"
         )
         value = dead_letter_value(record, Rejected("too_large", error), "stories", output)
-        return Output("articles.dlq", output.key, value)
+        return Output(names.dlq, output.key, value, dead_headers(record))
 
     def give_up_stories(record: Record, error: str) -> Output:
         value = dead_letter_value(record, Rejected("processing_error", error), "stories")
-        return Output("articles.dlq", record.key, value)
+        return Output(names.dlq, record.key, value, dead_headers(record))
+
+    def dead_headers(record: Record) -> tuple[tuple[str, bytes], ...]:
+        return tuple(record_headers(DeadLetter, record.trace_id))
 
     def limits() -> dict[str, int]:
-        return topic_limits(settings, list(OUTPUTS))
+        return topic_limits(settings, list(_outputs(names)))
 
     stage = StoriesStage(
         settings,
@@ -217,18 +254,18 @@ def create_app(settings: Settings, app_id: str = "axiswatch", replication: int =
         limits=limits,
         max_request_size=MAX_REQUEST_BYTES,
         prepare_topics=lambda topics: ensure_changelogs(settings, topics, LARGE_MESSAGE_BYTES),
-        owned=lambda: holds_stories(app),
+        owned=lambda: holds_stories(app, names.analyzed),
     )
     book = stage.book
 
     @app.on_partitions_revoked.connect
     async def on_revoked(sender: Any, revoked: Any = (), **kwargs: Any) -> None:
-        if any(tp.topic == "articles.analyzed" for tp in revoked):
+        if any(tp.topic == names.analyzed for tp in revoked):
             await stage.stop()
 
     @app.on_partitions_assigned.connect
     async def on_assigned(sender: Any, assigned: Any = (), **kwargs: Any) -> None:
-        if any(tp.topic == "articles.analyzed" for tp in assigned):
+        if any(tp.topic == names.analyzed for tp in assigned):
             stage.start()  # fences the previous owner, reads what it wrote, goes on from there
 
     @app.on_before_shutdown.connect
@@ -241,9 +278,9 @@ def create_app(settings: Settings, app_id: str = "axiswatch", replication: int =
 
         return give_up
 
-    keeper.handle("articles.raw", analyze_one, giving_up("analyze"))
+    keeper.handle(names.raw, analyze_one, giving_up("analyze"))
 
-    given = {"articles.raw": 0}
+    given = {names.raw: 0}
 
     def dropped(record: Record) -> bool:
         """Fault injection (settings.fault_drop_every): pretend the consumer skipped it."""
@@ -280,12 +317,13 @@ def create_app(settings: Settings, app_id: str = "axiswatch", replication: int =
     return app
 
 
-def holds_stories(app: faust.App) -> bool:
-    """Whether the group currently gives this worker `articles.analyzed` (not mid-rebalance)."""
+def holds_stories(app: faust.App, analyzed: str) -> bool:
+    """Whether the group currently gives this worker `analyzed`, the topic of analyzed articles
+    (not mid-rebalance)."""
     if app.rebalancing:
         return False
     try:
-        return any(tp.topic == "articles.analyzed" for tp in app.consumer.assignment())
+        return any(tp.topic == analyzed for tp in app.consumer.assignment())
     except Exception:  # noqa: BLE001 - the consumer is not up yet
         return False
 
@@ -299,7 +337,8 @@ def run_worker(settings: Settings, loglevel: str = "info") -> None:
     port = metrics.serve(settings.metrics_port, settings.metrics_host)
     if port is not None:
         log.info("metrics on http://%s:%s/metrics", settings.metrics_host, port)
-    LagMonitor(settings, group="axiswatch", topics=("articles.raw", "articles.analyzed")).start()
+    names = settings.names
+    LagMonitor(settings, group=names.worker_group, topics=(names.raw, names.analyzed)).start()
     app = create_app(settings, replication=cluster_replication(settings))
     worker = faust.Worker(app, loglevel=loglevel, quiet=True)
     worker.execute_from_commandline()

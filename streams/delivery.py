@@ -25,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +36,7 @@ from faust.types import TP
 
 from axiswatch import metrics
 from axiswatch.settings import Settings
+from schemas.headers import derived_trace_id, trace_id
 from streams.offsets import OffsetTracker
 
 __all__ = ["CommitKeeper", "Record"]
@@ -54,16 +55,28 @@ class Record:
     offset: int
     key: bytes | None
     value: bytes
+    headers: tuple[tuple[str, bytes], ...] = ()
 
     @classmethod
     def from_event(cls, event: Any) -> Record:
         message = event.message
         value = event.value if isinstance(event.value, bytes) else bytes(event.value or b"")
-        return cls(message.topic, message.partition, message.offset, event.key, value)
+        headers = getattr(message, "headers", None) or ()
+        if isinstance(headers, Mapping):
+            headers = headers.items()
+        return cls(
+            message.topic, message.partition, message.offset, event.key, value, tuple(headers)
+        )
 
     @property
     def tp(self) -> TP:
         return TP(self.topic, self.partition)
+
+    @property
+    def trace_id(self) -> str:
+        """The trace id of the article this record carries: its header, else one derived
+        from where the record is (the same each time it is processed)."""
+        return trace_id(self.headers) or derived_trace_id(self.topic, self.partition, self.offset)
 
 
 # A handler processes one record and returns the delivery futures of what it wrote.
@@ -286,7 +299,8 @@ class CommitKeeper:
                     continue
                 if self._interrupted():
                     break
-                record = Record(tp.topic, tp.partition, r.offset, r.key, r.value or b"")
+                headers = tuple(getattr(r, "headers", None) or ())
+                record = Record(tp.topic, tp.partition, r.offset, r.key, r.value or b"", headers)
                 try:
                     await self.process(record)
                 except Exception:  # noqa: BLE001 - tried again after the grace period

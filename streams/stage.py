@@ -3,7 +3,7 @@
 The stories stage decides what is `new`, so what it has recorded and what it has said must
 never disagree. Each batch of `articles.analyzed` records is processed against the state held
 in memory, and then, in one Kafka transaction of a producer whose transactional id belongs to
-the partition (`<group>-stories-0`):
+the partition (`<group>-stories-0`; the group, like every topic, behind the settings' prefix):
 
 - the enriched records, the alerts and any dead letters the batch gave,
 - the changes the batch made to the state (the compacted changelog topics of the story index,
@@ -44,6 +44,7 @@ from aiokafka.structs import OffsetAndMetadata, TopicPartition
 
 from axiswatch.ledger import AlertLedger
 from axiswatch.settings import Settings
+from schemas.headers import record_headers
 from streams.delivery import Record
 from streams.stories import StoryBook
 
@@ -51,7 +52,6 @@ __all__ = ["Output", "Overlay", "StateLog", "StoriesStage", "fits"]
 
 log = logging.getLogger("axiswatch.stories")
 
-INPUT = "articles.analyzed"
 TABLES = ("story-exact", "stories", "events")  # the StoryBook's state, in this order
 BATCH = 500  # records per transaction at most
 RECORD_OVERHEAD = (
@@ -71,11 +71,14 @@ class Output:
     topic: str
     key: bytes | None
     value: bytes
+    headers: tuple[tuple[str, bytes], ...] = ()
 
 
 def fits(output: Output, limit: int) -> bool:
     """Whether `output` is within a topic's `max.message.bytes` (with a record's overhead)."""
-    return len(output.key or b"") + len(output.value) + RECORD_OVERHEAD <= limit
+    size = len(output.key or b"") + len(output.value) + RECORD_OVERHEAD
+    size += sum(len(name) + len(value) for name, value in output.headers)
+    return size <= limit
 
 
 _GONE = object()
@@ -212,7 +215,7 @@ class StoriesStage:
             settings.stories,
         )
         self.ledger = AlertLedger()
-        self.tp = TopicPartition(INPUT, 0)
+        self.tp = TopicPartition(settings.names.analyzed, 0)
         self.position: int | None = None  # the next offset to process
         self.batches = 0  # committed transactions (for tests and logs)
         self.fenced = 0
@@ -355,7 +358,12 @@ class StoriesStage:
         futures = []
         for message in messages:
             record = Record(
-                INPUT, message.partition, message.offset, message.key, message.value or b""
+                self.tp.topic,
+                message.partition,
+                message.offset,
+                message.key,
+                message.value or b"",
+                tuple(message.headers or ()),
             )
             if failures >= MAX_ATTEMPTS:
                 log.error("%s[%d]@%d failed %d times: dead-lettered", *record.tp,
@@ -368,11 +376,18 @@ class StoriesStage:
                             self.max_request_size)  # fmt: skip
                 if not fits(output, limit):
                     output = self.oversize(record, output, limit)
-                futures.append(await producer.send(output.topic, output.value, key=output.key))
+                futures.append(
+                    await producer.send(
+                        output.topic, output.value, key=output.key, headers=list(output.headers)
+                    )
+                )
+        state_headers = record_headers()  # JSON, of no model: the content type only
         for name, overlay in self.overlays.items():
             for key, value in overlay.changes():
                 k, v = StateLog.encode(key, value)
-                futures.append(await producer.send(self.state.topics[name], v, key=k))
+                futures.append(
+                    await producer.send(self.state.topics[name], v, key=k, headers=state_headers)
+                )
         # Every write must be acknowledged before the commit: aiokafka commits a transaction
         # even when a record in it was refused (e.g. larger than the topic accepts), and the
         # state and offset would then count what the refused record said.
@@ -438,9 +453,10 @@ class StoriesStage:
                 if topic in known
             }
             alerts = []
-            if "alerts" in known:
-                numbers = sorted(cluster.partitions_for_topic("alerts") or ())
-                alerts = [TopicPartition("alerts", p) for p in numbers]
+            alerts_topic = self.settings.names.alerts
+            if alerts_topic in known:
+                numbers = sorted(cluster.partitions_for_topic(alerts_topic) or ())
+                alerts = [TopicPartition(alerts_topic, p) for p in numbers]
             parts = [*tables, *alerts]
             if not parts:
                 return

@@ -106,8 +106,8 @@ class TopicReader:
         timeout: float = 60.0,
         linger: float = 0.0,
     ) -> list[dict]:
-        """Records (key, value, parsed JSON) until `until(records)` holds, then `linger` more
-        seconds to catch anything that should not be there."""
+        """Records (key, value, parsed JSON, headers) until `until(records)` holds, then
+        `linger` more seconds to catch anything that should not be there."""
         records: list[dict] = []
         deadline = time.monotonic() + timeout
         done_at = None
@@ -115,7 +115,13 @@ class TopicReader:
             for messages in self.consumer.poll(timeout_ms=300).values():
                 for m in messages:
                     records.append(
-                        {"key": m.key, "raw": m.value, "value": _json(m.value), "offset": m.offset}
+                        {
+                            "key": m.key,
+                            "raw": m.value,
+                            "value": _json(m.value),
+                            "offset": m.offset,
+                            "headers": dict(m.headers or ()),
+                        }
                     )
             if done_at is None and until(records):
                 done_at = time.monotonic()
@@ -195,12 +201,14 @@ class WorkerProcess:
         self.wait_ready()
 
     def wait_ready(self, timeout: float = 120) -> None:
-        """Returns once a probe article went through both stages."""
-        enriched = TopicReader(self.bootstrap, "articles.enriched", client=self.client)
+        """Returns once a probe article went through both stages (on the topics of the
+        worker's AXISWATCH_TOPIC_PREFIX, if it has one)."""
+        prefix = self.env.get("AXISWATCH_TOPIC_PREFIX", "")
+        enriched = TopicReader(self.bootstrap, f"{prefix}articles.enriched", client=self.client)
         key = f"cprobe{self.starts}".encode()
         probe = {"article_id": key.decode(), "title": "Probe", "body": f"Probe {self.starts}."}
         with KafkaProducer(bootstrap_servers=self.bootstrap, acks="all", **self.client) as p:
-            p.send("articles.raw", key=key, value=json.dumps(probe).encode()).get(30)
+            p.send(f"{prefix}articles.raw", key=key, value=json.dumps(probe).encode()).get(30)
         try:
             enriched.collect(lambda rs: any(r["key"] == key for r in rs), timeout=timeout)
         except AssertionError as exc:

@@ -242,3 +242,42 @@ def test_a_route_skips_what_its_filter_refuses_and_unreadable_records():
     assert worker._deliver(_message(make_alert(kind="corroborated"))) is False
     assert worker._deliver(SimpleNamespace(value=b"\xff not json", partition=0, offset=1)) is False
     assert notifier.calls == []
+
+
+class _SentProducer:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, dict]] = []
+
+    def send(self, topic, key=None, value=None, headers=None):
+        self.sent.append((topic, {"key": key, "value": value, "headers": dict(headers or ())}))
+        return SimpleNamespace(get=lambda timeout=None: None)
+
+
+def test_a_prefixed_route_reads_as_its_prefixed_group_and_records_the_alerts_trace_id():
+    import json
+
+    settings = Settings(topic_prefix="desk.")
+    producer = _SentProducer()
+    worker = RouteWorker(
+        Route("trace-test", "json://127.0.0.1:9/x"),
+        settings,
+        SentLog(settings, producer),
+        group="axiswatch-notify",
+        start=Start(),
+        stop=threading.Event(),
+        notifier=lambda url: FlakyNotifier(""),
+    )
+    assert worker.group == "desk.axiswatch-notify.trace-test"
+    assert worker.topic == "desk.alerts"
+    trace = "c" * 32
+    message = _message(make_alert())
+    message.headers = [("content-type", b"application/json"), ("trace-id", trace.encode())]
+    assert worker._deliver(message) is True
+    [(topic, record)] = producer.sent
+    assert topic == "desk.notify.state"
+    assert record["headers"] == {
+        "content-type": b"application/json",
+        "schema-version": b"1",
+        "trace-id": trace.encode(),
+    }
+    assert json.loads(record["value"])["topic"] == "desk.alerts"

@@ -99,3 +99,29 @@ def test_every_kafka_client_in_the_code_takes_the_settings():
                 offenders.append(f"{path.name}: {match.group(0)[:80]!r}")
     # The local broker's own health probe talks plaintext to 127.0.0.1 on purpose.
     assert [o for o in offenders if not o.startswith("broker.py")] == []
+
+
+def test_topic_prefix_is_empty_by_default_and_names_every_topic_and_group():
+    plain = Settings.from_env({})
+    assert plain.topic_prefix == "" and plain.names.alerts == "alerts"
+    names = Settings.from_env({"AXISWATCH_TOPIC_PREFIX": " newsdesk. "}).names
+    assert names.raw == "newsdesk.articles.raw"
+    assert names.feeds_state == "newsdesk.feeds.state"
+    assert names.worker_group == "newsdesk.axiswatch"
+    assert names.group("desk") == "newsdesk.desk"
+
+
+@pytest.mark.parametrize(
+    ("prefix", "says"),
+    [
+        ("news desk.", "' '"),
+        ("ньюс.", "ASCII letters"),
+        ("team/a.", "'/'"),
+        ("newsdesk", "does not end with '.', '_' or '-'"),
+        ("x" * 200 + ".", "at most 200"),
+    ],
+)
+def test_a_prefix_kafka_would_refuse_in_a_topic_name_is_an_input_error(prefix, says):
+    with pytest.raises(InputError) as caught:
+        Settings.from_env({"AXISWATCH_TOPIC_PREFIX": prefix})
+    assert "AXISWATCH_TOPIC_PREFIX" in str(caught.value) and says in str(caught.value)

@@ -64,11 +64,13 @@ class _Producer:
         self.committed: list[list] = []
         self.aborted = 0
         self.offsets = None
+        self.headers: list[tuple[str, list]] = []  # (topic, headers) of every send
 
     async def begin_transaction(self):
         self.open = []
 
-    async def send(self, topic, value, key=None):
+    async def send(self, topic, value, key=None, headers=None):
+        self.headers.append((topic, headers))
         future = asyncio.get_running_loop().create_future()
         if topic == self.refuse:
             future.set_exception(MessageSizeTooLargeError())
@@ -94,7 +96,7 @@ def _stage() -> StoriesStage:
         book.stories[record.value.decode()] = {"offset": record.offset}
         return [
             Output("articles.enriched", record.key, record.value),
-            Output("alerts", record.key, b"{}"),
+            Output("alerts", record.key, b"{}", (("trace-id", record.value),)),
         ]
 
     def dead(record, output, limit):
@@ -107,7 +109,7 @@ def _stage() -> StoriesStage:
 
 def _messages(*values: str) -> list:
     return [
-        SimpleNamespace(partition=0, offset=n, key=b"k%d" % n, value=v.encode())
+        SimpleNamespace(partition=0, offset=n, key=b"k%d" % n, value=v.encode(), headers=())
         for n, v in enumerate(values)
     ]
 
@@ -150,3 +152,11 @@ def test_a_batch_that_failed_is_retried_one_record_at_a_time():
     asyncio.run(stage._transact(producer, _messages("s1", "s2", "s3")))
     assert stage.position == 1, "only the first record; the loop goes back for the rest"
     assert stage._failures == {}
+
+
+def test_outputs_are_sent_with_their_headers_and_state_records_as_json():
+    stage, producer = _stage(), _Producer()
+    asyncio.run(stage._transact(producer, _messages("s1")))
+    sent = dict(producer.headers)
+    assert sent["alerts"] == [("trace-id", b"s1")]
+    assert sent["g-stories-changelog"] == [("content-type", b"application/json")]
