@@ -81,9 +81,12 @@ class HistorySink(threading.Thread):
         stop: threading.Event | None = None,
         say: Callable[[str], None] = lambda text: None,
         max_backoff: float = 60.0,
-        topic: str = ALERTS_TOPIC,
+        topic: str | None = None,
     ) -> None:
         super().__init__(name="history-sink", daemon=True)
+        # Names on the cluster take the deployment's prefix (AXISWATCH_TOPIC_PREFIX).
+        group = settings.names.group(group)
+        topic = topic or settings.names.alerts
         self.settings, self.store, self.group, self.topic = settings, store, group, topic
         self.stop_event = stop or threading.Event()
         self.say = say
