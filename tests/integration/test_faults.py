@@ -132,8 +132,11 @@ def test_the_broker_stopped_for_20_seconds_mid_replay_loses_nothing(
         pytest.skip("the cluster is not ours to stop")
     path, ids = batch_file(tmp_path, 100)
     enriched = reader("articles.enriched")
+    raw = reader("articles.raw")
     replay = start_replay(bootstrap, path, rate=20)
-    time.sleep(1.5)
+    # Mid replay: once it has connected and sent a few (on a busy machine its start alone can
+    # take longer than a fixed pause).
+    assert len(raw.collect(lambda rs: len(rs) >= 5, timeout=60)) >= 5
     port = int(bootstrap.rsplit(":", 1)[1])
     broker.stop(broker_dir)
     time.sleep(20)
