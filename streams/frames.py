@@ -21,7 +21,7 @@ import bisect
 import contextlib
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -486,6 +486,8 @@ def frame_event_id(article_id: str, family: str, start: int) -> str:
 # At most twelve digits: longer runs are not counts (and would overflow a float).
 _NUMBER = r"\d{1,3}(?:[,\u00a0 ]\d{3}){1,3}(?![\d])|\d{1,12}(?:[.,]\d{1,6})?(?!\d)"
 _MAX_QUANTITY = 1_000_000_000
+_DIGIT = re.compile(r"\d")
+_KOREAN_COUNTERS = ("명", "발", "톤")  # the counters the Korean pattern ends with
 _DATE_UNITS = ("년", "월", "일")
 
 
@@ -536,7 +538,9 @@ class _QuantityReader:
     def read(self, sentence: str) -> list[dict]:
         found: list[dict] = []
         taken: list[tuple[int, int]] = []
-        for match in self._korean.finditer(sentence):
+        numbered = _DIGIT.search(sentence) is not None  # most sentences state no number
+        counted = numbered and any(counter in sentence for counter in _KOREAN_COUNTERS)
+        for match in self._korean.finditer(sentence) if counted else ():
             man, chun, rest, _approx, counter = match.groups()
             if not (man or chun or rest):
                 continue
@@ -549,7 +553,7 @@ class _QuantityReader:
                 unit = self._nearest_people_unit(sentence, match.start()) or "people"
             found.append({"unit": unit, "value": value, "text": match.group(0).strip()})
             taken.append(match.span())
-        for match in self._num.finditer(sentence):
+        for match in self._num.finditer(sentence) if numbered else ():
             if any(a <= match.start() < b for a, b in taken):
                 continue
             raw = match.group(1)
@@ -614,6 +618,28 @@ def _parse_number(raw: str) -> float | None:
 
 
 # ---------------------------------------------------------------------- dates
+# Date patterns that need a month's name; of those, the ones that need no digit.
+_MONTH_KINDS = frozenset({"dmy", "mdy", "last_month_name", "my", "dm", "md", "m"})
+_WORD_KINDS = frozenset({"last_month_name", "m"})
+
+
+class _Literals:
+    """A quick test of whether a text may hold one of some word patterns (`*` = up to six more
+    letters): one of their literal stems occurs in it, lower-cased. Never false when a pattern
+    would match; the pattern's regular expression decides."""
+
+    __slots__ = ("stems",)
+
+    def __init__(self, patterns: Iterable[str]) -> None:
+        self.stems = tuple(sorted({p.rstrip("*").lower() for p in patterns if p.rstrip("*")}))
+
+    def any_in(self, lowered: str) -> bool:
+        for stem in self.stems:  # noqa: SIM110 - a plain loop is cheaper than any() here
+            if stem in lowered:
+                return True
+        return False
+
+
 class _DateReader:
     def __init__(self, data: dict) -> None:
         self._months: list[tuple[re.Pattern, int]] = []
@@ -657,26 +683,28 @@ class _DateReader:
             (re.compile(rf"(?<!\w)(?:in|в|since|from|с)\s+{year}(?!\w)", re.I), "y"),
             (re.compile(rf"{year}\s*년"), "y"),
         ]
-        self._weekdays: list[tuple[re.Pattern, int]] = []
-        for number, words in enumerate(data.get("weekdays", [])):
-            self._weekdays.append(
-                (re.compile(rf"(?<!\w)(?:{_pattern_regex(words)})(?!\w)", re.I), number)
-            )
-        for number, word in enumerate(data.get("korean_weekdays", [])):
-            self._weekdays.append((re.compile(re.escape(word)), number))
         relative = data.get("relative", {})
-        self._relative: list[tuple[re.Pattern, str]] = []
+        days = data.get("relative_days", {})
+        # Cheap tests before the regular expressions: most sentences hold no digit, no month's
+        # name and none of the relative words.
+        self._month_words = _Literals(w for words in data.get("months", []) for w in words)
+        self._fallbacks: list[tuple[_Literals, re.Pattern, str, object]] = []
         for kind in ("last_year", "last_month", "last_week", "this_month"):
             words = relative.get(kind, [])
             if words:
-                self._relative.append(
-                    (re.compile(rf"(?<!\w)(?:{_pattern_regex(words)})", re.I), kind)
-                )
-        days = data.get("relative_days", {})
-        self._days = [
-            (re.compile(rf"(?<!\w){re.escape(word)}(?!\w)", re.I), int(n))
-            for word, n in days.items()
-        ]
+                regex = re.compile(rf"(?<!\w)(?:{_pattern_regex(words)})", re.I)
+                self._fallbacks.append((_Literals(words), regex, "relative", kind))
+        for number, words in enumerate(data.get("weekdays", [])):
+            regex = re.compile(rf"(?<!\w)(?:{_pattern_regex(words)})(?!\w)", re.I)
+            self._fallbacks.append((_Literals(words), regex, "weekday", number))
+        for number, word in enumerate(data.get("korean_weekdays", [])):
+            self._fallbacks.append(
+                (_Literals([word]), re.compile(re.escape(word)), "weekday", number)
+            )
+        for word, back in days.items():
+            regex = re.compile(rf"(?<!\w){re.escape(word)}(?!\w)", re.I)
+            self._fallbacks.append((_Literals([word]), regex, "days", int(back)))
+        self._fallback_words = _Literals(stem for f in self._fallbacks for stem in f[0].stems)
 
     def _month(self, name: str) -> int | None:
         for regex, number in self._months:
@@ -694,7 +722,12 @@ class _DateReader:
 
     def _read(self, sentence: str, published: date) -> tuple[date | None, str | None]:
         found: list[tuple[int, date, str]] = []
+        lowered = sentence.lower()
+        digits = _DIGIT.search(sentence) is not None
+        month = self._month_words.any_in(lowered)
         for regex, kind in self._patterns:
+            if (kind in _MONTH_KINDS and not month) or (kind not in _WORD_KINDS and not digits):
+                continue  # it needs a month's name, or a number, that the sentence lacks
             for match in regex.finditer(sentence):
                 if self._next and self._next.search(
                     sentence, max(0, match.start() - 24), match.start()
@@ -704,20 +737,18 @@ class _DateReader:
                 if when is not None and _plausible(when[0], published):
                     found.append((match.start(), *when))
                     break
-        if not found:
-            for regex, kind in self._relative:
-                match = regex.search(sentence)
-                if match:
-                    found.append((match.start(), *_relative(kind, published)))
-            for regex, weekday in self._weekdays:
-                match = regex.search(sentence)
-                if match:
-                    back = (published.weekday() - weekday) % 7
+        if not found and self._fallback_words.any_in(lowered):
+            for words, regex, kind, value in self._fallbacks:
+                match = regex.search(sentence) if words.any_in(lowered) else None
+                if match is None:
+                    continue
+                if kind == "relative":
+                    found.append((match.start(), *_relative(value, published)))
+                elif kind == "weekday":
+                    back = (published.weekday() - value) % 7
                     found.append((match.start(), published - timedelta(days=back), "day"))
-            for regex, back in self._days:
-                match = regex.search(sentence)
-                if match:
-                    found.append((match.start(), published - timedelta(days=back), "day"))
+                else:
+                    found.append((match.start(), published - timedelta(days=value), "day"))
         if not found:
             return None, None
         _, when, precision = min(found, key=lambda f: f[0])

@@ -434,3 +434,49 @@ def test_band_keys_are_the_crc_of_each_band_of_rows():
         rows = sig.astype("<u4").reshape(fingerprints.BANDS, fingerprints.ROWS)
         expected = [(b << 32) | zlib.crc32(rows[b].tobytes()) for b in range(fingerprints.BANDS)]
         assert fingerprints.band_keys(sig) == expected
+
+
+# ----------------------------------------------------------------------------- frames
+class _Always:
+    """A literal test that lets every text through (the readers without their cheap tests)."""
+
+    stems = ("",)
+
+    def any_in(self, lowered: str) -> bool:
+        return True
+
+
+def _corpus_sentences() -> list[str]:
+    import json
+
+    out = []
+    for path in sorted((seeds_dir() / "eval").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                item = json.loads(line)
+                body = f"{item.get('title') or ''}\n{item.get('body') or ''}"
+                out.extend(s for s in re.split(r"(?<=[.!?다])\s+|\n", body) if s.strip())
+    return out
+
+
+def test_dates_and_quantities_read_as_without_the_cheap_tests(monkeypatch):
+    """The digit, month-name and word tests before the date and quantity patterns skip only
+    sentences those patterns cannot match: on every sentence of the corpora, the readings are
+    those of the readers running every pattern on every sentence."""
+    from datetime import date
+
+    from streams import frames
+
+    fast = frames.FrameBook.from_toml(seeds_dir() / "events.toml")
+    slow = frames.FrameBook.from_toml(seeds_dir() / "events.toml")
+    slow._dates._month_words = slow._dates._fallback_words = _Always()
+    slow._dates._fallbacks = [(_Always(), *rest) for _, *rest in slow._dates._fallbacks]
+    sentences = _corpus_sentences()
+    assert len(sentences) > 3000
+    published = date(2024, 11, 20)
+    fast_readings = [(fast._dates.read(s, published), fast._quantities.read(s)) for s in sentences]
+    monkeypatch.setattr(frames, "_DIGIT", re.compile(""))
+    monkeypatch.setattr(frames, "_KOREAN_COUNTERS", ("",))
+    slow_readings = [(slow._dates.read(s, published), slow._quantities.read(s)) for s in sentences]
+    assert fast_readings == slow_readings
+    assert sum(1 for (when, _), _ in fast_readings if when is not None) > 300
