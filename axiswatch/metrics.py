@@ -98,7 +98,7 @@ DEAD_LETTERS = Counter(
 )
 REREAD = Counter(
     "axiswatch_reread_messages_total",
-    "Input messages the worker read again itself because its consumer had skipped them.",
+    "Input messages the worker read again because a stage left them undone (fault injection).",
     ["topic"],
 )
 STAGE_SECONDS = Histogram(

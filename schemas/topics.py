@@ -45,6 +45,7 @@ DLQ = "articles.dlq"
 FEEDS_STATE = "feeds.state"
 NOTIFY_STATE = "notify.state"
 WORKER_GROUP = "axiswatch"  # the workers' consumer group and Faust app id
+ANALYZE_GROUP = "axiswatch-analyze"  # the workers' analyze stage, reading articles.raw
 
 # Kafka's rules for a topic name: these characters, at most 249 of them. The longest name
 # derived from the prefix is the stories stage's changelog (`<prefix>axiswatch-story-exact-
@@ -128,6 +129,10 @@ class Names:
     @property
     def worker_group(self) -> str:
         return self.group(WORKER_GROUP)
+
+    @property
+    def analyze_group(self) -> str:
+        return self.group(ANALYZE_GROUP)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,6 @@ that the offline `axiswatch analyze` command runs too.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import logging
 import tempfile
@@ -21,7 +20,6 @@ import time
 from typing import Any
 
 import faust
-from faust.exceptions import ProducerSendError
 from faust.transport.drivers.aiokafka import Producer as AIOKafkaDriverProducer
 from faust.transport.drivers.aiokafka import Transport as AIOKafkaTransport
 
@@ -38,7 +36,8 @@ from schemas.models import (
 )
 from schemas.topics import LARGE_MESSAGE_BYTES, Names
 from streams.analyze import Rejected, analyze_bytes
-from streams.delivery import CommitKeeper, Record
+from streams.analyze_stage import AnalyzeStage
+from streams.delivery import Record
 from streams.stage import Output, StoriesStage
 from streams.stories import StoryBook
 
@@ -97,19 +96,10 @@ def create_app(settings: Settings, app_id: str | None = None, replication: int =
         topic_replication_factor=replication,
     )
     app.producer_transport = _Transport(app.conf.broker_producer, app)
-    # acks=False: Faust does not commit these topics; the CommitKeeper does (streams.delivery).
-    raw_topic = app.topic(
-        names.raw,
-        partitions=settings.raw_partitions,
-        key_serializer="raw",
-        value_serializer="raw",
-        acks=False,
-    )
+    # acks=False: Faust commits nothing of it; the StoriesStage commits in its transactions.
     analyzed_topic = app.topic(
         names.analyzed, partitions=1, key_serializer="raw", value_serializer="raw", acks=False
     )
-    dlq_topic = app.topic(names.dlq, partitions=1, key_serializer="raw", value_serializer="raw")
-    keeper = CommitKeeper(app, settings, group=app_id)
 
     def dead_letter_value(
         record: Record, rejected: Rejected, stage: str, output: Output | None = None
@@ -140,13 +130,8 @@ def create_app(settings: Settings, app_id: str | None = None, replication: int =
         metrics.DEAD_LETTERS.labels(stage=stage, reason=rejected.reason).inc()
         return dead.to_bytes()
 
-    async def dead_letter(record: Record, rejected: Rejected, stage: str) -> asyncio.Future:
-        value = dead_letter_value(record, rejected, stage)
-        headers = record_headers(DeadLetter, record.trace_id)
-        return await dlq_topic.send(key=record.key, value=value, headers=headers)
-
-    async def analyze_one(record: Record) -> list[asyncio.Future]:
-        """Analyze one raw article; returns the delivery futures of what it wrote."""
+    def analyze_one(record: Record) -> list[Output]:
+        """Analyze one raw article: the analyzed article to write, or a dead letter."""
         started = time.perf_counter()
         try:
             result = analyze_bytes(record.value)
@@ -156,19 +141,17 @@ def create_app(settings: Settings, app_id: str | None = None, replication: int =
         metrics.STAGE_SECONDS.labels(stage="analyze").observe(time.perf_counter() - started)
         if isinstance(result, Rejected):
             metrics.ARTICLES_IN.labels(stage="analyze", source="unknown").inc()
-            return [await dead_letter(record, result, "analyze")]
+            value = dead_letter_value(record, result, "analyze")
+            return [Output(names.dlq, record.key, value, dead_headers(record))]
         source = metrics.bounded(result.source)
         metrics.ARTICLES_IN.labels(stage="analyze", source=source).inc()
-        try:
-            sent = await analyzed_topic.send(
-                key=result.article_id.encode(),
-                value=result.to_bytes(),
-                headers=record_headers(result, record.trace_id),
-            )
-        except ProducerSendError as exc:  # e.g. larger than the topic allows
-            return [await dead_letter(record, Rejected("too_large", str(exc)[:1000]), "analyze")]
         metrics.ARTICLES_OUT.labels(stage="analyze", source=source).inc()
-        return [sent]
+        headers = tuple(record_headers(result, record.trace_id))
+        return [Output(names.analyzed, result.article_id.encode(), result.to_bytes(), headers)]
+
+    def analyzed_too_large(record: Record, output: Output, error: str) -> Output:
+        value = dead_letter_value(record, Rejected("too_large", error), "analyze", output)
+        return Output(names.dlq, output.key, value, dead_headers(record))
 
     def place_one(book: StoryBook, record: Record) -> list[Output]:
         """Place one analyzed article in its story; returns what to write (the state changes
@@ -268,18 +251,6 @@ def create_app(settings: Settings, app_id: str | None = None, replication: int =
         if any(tp.topic == names.analyzed for tp in assigned):
             stage.start()  # fences the previous owner, reads what it wrote, goes on from there
 
-    @app.on_before_shutdown.connect
-    async def on_shutdown(sender: Any, **kwargs: Any) -> None:
-        await stage.stop()
-
-    def giving_up(stage: str) -> Any:
-        async def give_up(record: Record, error: str) -> list[asyncio.Future]:
-            return [await dead_letter(record, Rejected("processing_error", error), stage)]
-
-        return give_up
-
-    keeper.handle(names.raw, analyze_one, giving_up("analyze"))
-
     given = {names.raw: 0}
 
     def dropped(record: Record) -> bool:
@@ -288,19 +259,25 @@ def create_app(settings: Settings, app_id: str | None = None, replication: int =
         every = settings.fault_drop_every
         return every > 0 and given[record.topic] % every == 0
 
-    async def consume(stream: Any) -> None:
-        async for event in stream.events():
-            record = Record.from_event(event)
-            if dropped(record):
-                continue
-            try:
-                await keeper.process(record)
-            except Exception:  # noqa: BLE001 - left undone: the keeper reads it again
-                log.exception("processing %s[%d]@%d failed", *record.tp, record.offset)
+    analyzer = AnalyzeStage(
+        settings,
+        group=names.analyze_group,
+        topic=names.raw,
+        handle=analyze_one,
+        too_large=analyzed_too_large,
+        max_request_size=MAX_REQUEST_BYTES,
+        drop=dropped,
+        previous_group=app_id,
+    )
 
-    @app.agent(raw_topic)
-    async def analyze(stream: Any) -> None:
-        await consume(stream)
+    @app.task
+    async def start_analyzing() -> None:
+        analyzer.start()  # runs beside Faust in the worker's event loop
+
+    @app.on_before_shutdown.connect
+    async def on_shutdown(sender: Any, **kwargs: Any) -> None:
+        await analyzer.stop()
+        await stage.stop()
 
     @app.agent(analyzed_topic)
     async def stories(stream: Any) -> None:
@@ -338,7 +315,9 @@ def run_worker(settings: Settings, loglevel: str = "info") -> None:
     if port is not None:
         log.info("metrics on http://%s:%s/metrics", settings.metrics_host, port)
     names = settings.names
-    LagMonitor(settings, group=names.worker_group, topics=(names.raw, names.analyzed)).start()
+    # Each input's lag as its reader commits it: the analyze stage's group, the stories stage's.
+    LagMonitor(settings, group=names.analyze_group, topics=(names.raw,)).start()
+    LagMonitor(settings, group=names.worker_group, topics=(names.analyzed,)).start()
     app = create_app(settings, replication=cluster_replication(settings))
     worker = faust.Worker(app, loglevel=loglevel, quiet=True)
     worker.execute_from_commandline()

@@ -319,15 +319,22 @@ def replay_corpus_sample(
 def uncommitted(
     bootstrap: str, topics: tuple[str, ...], client: dict | None = None
 ) -> dict[tuple[str, int], int]:
-    """Messages of `topics` past the worker group's committed offsets, per partition."""
+    """Messages of `topics` past the committed offsets of the worker group that reads each
+    (`articles.raw`: the analyze stage's group), per partition."""
     from kafka import KafkaAdminClient
 
     from axiswatch.lag import group_lag
+    from schemas.topics import Names
 
+    names = Names()
     admin = KafkaAdminClient(bootstrap_servers=bootstrap, **(client or {}))
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, **(client or {}))
     try:
-        return group_lag(admin, consumer, "axiswatch", topics)
+        lag = {}
+        for topic in topics:
+            group = names.analyze_group if topic == names.raw else names.worker_group
+            lag.update(group_lag(admin, consumer, group, (topic,)))
+        return lag
     finally:
         consumer.close()
         admin.close()

@@ -103,9 +103,9 @@ def test_the_only_worker_killed_and_restarted_loses_nothing(worker, bootstrap, r
 def test_messages_the_consumer_skips_are_read_again_and_then_committed(
     worker, bootstrap, reader, tmp_path
 ):
-    """faust-streaming's consumer can skip a message after a rebalance (and acknowledge it).
-    Here the agents drop every 4th message they are given, on both input topics; the worker's
-    own offset keeping must find each one, process it, and only then commit past it."""
+    """A record the analyze stage leaves undone holds its partition's commit back. Here the
+    stage drops every 4th record it is given (fault injection): it must commit only up to it,
+    read it again, process it, and only then commit past it."""
     worker.stop()
     dropping = WorkerProcess(bootstrap, tmp_path, env={"AXISWATCH_FAULT_DROP_EVERY": "4"})
     try:

@@ -1,0 +1,264 @@
+"""The analyze stage as a plain batched consumer and producer: no per-record framework work.
+
+The analyze stage is stateless: a raw article in, an analyzed article (or a dead letter) out.
+It runs in the worker's event loop as its own consumer group (`<prefix>axiswatch-analyze`),
+reading `articles.raw` in batches:
+
+1. `getmany` gives up to `BATCH` records;
+2. each record is analyzed (`handle`: a plain function, no awaiting) and its outputs are handed
+   to the producer without waiting for each one;
+3. once every output of the batch is acknowledged by the broker (`acks=all`, an idempotent
+   producer), the batch's offsets are committed.
+
+At least once, never past a record not done: a record whose output cannot be written (the
+broker gone) leaves the batch uncommitted and the stage starts again from the group's committed
+offsets; an output over the producer's or the topic's limit is dead-lettered instead
+(`too_large`). A record the fault injection drops (`drop`, settings.fault_drop_every) is not
+done: the offsets stop before it and the partition is read again from it. A rebalance waits for
+the batch in hand to be written and committed before the partitions move.
+
+Outputs are keyed by the article id, and the stories stage knows the articles it has placed:
+a record analyzed twice (after a crash between the writes and the commit) raises nothing twice.
+
+On its first start a group has no offsets; the stage then starts each partition where the
+worker group left it (`settings.names.worker_group`, which read `articles.raw` before this
+stage existed), else at the earliest record.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener
+from aiokafka.errors import MessageSizeTooLargeError, RecordTooLargeError
+from aiokafka.structs import OffsetAndMetadata, TopicPartition
+
+from axiswatch import metrics
+from axiswatch.settings import Settings
+from streams.delivery import Record
+from streams.stage import Output
+
+__all__ = ["AnalyzeStage"]
+
+log = logging.getLogger("axiswatch.analyze")
+
+BATCH = 200  # records per batch at most
+POLL_MS = 100  # how long a batch waits for its first record
+RESTART_BACKOFF = (1.0, 30.0)  # seconds before the stage starts again after a failure
+_TOO_LARGE = (MessageSizeTooLargeError, RecordTooLargeError)
+
+# Analyzes one record: what to write (analyzed article or dead letter). Never raises.
+Handle = Callable[[Record], list[Output]]
+# A dead letter for a record whose output the producer or the broker refused as too large.
+TooLarge = Callable[[Record, Output, str], Output]
+
+
+class AnalyzeStage:
+    """Reads `topic` as `group`, writes what `handle` gives; see the module docstring."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        group: str,
+        topic: str,
+        handle: Handle,
+        too_large: TooLarge,
+        max_request_size: int,
+        drop: Callable[[Record], bool] = lambda record: False,
+        previous_group: str | None = None,
+        batch: int = BATCH,
+    ) -> None:
+        self.settings = settings
+        self.group = group
+        self.topic = topic
+        self.handle = handle
+        self.too_large = too_large
+        self.max_request_size = max_request_size
+        self.drop = drop
+        self.previous_group = previous_group
+        self.batch = batch
+        self._task: asyncio.Task | None = None
+        self._lock = asyncio.Lock()  # held while a batch is written and committed
+        self._stopping = False
+        self.batches = 0  # batches committed (for tests and the log)
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self) -> None:
+        if self._task is None or self._task.done():
+            self._stopping = False
+            self._task = asyncio.ensure_future(self._supervise())
+
+    async def stop(self) -> None:
+        self._stopping = True
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+    async def _supervise(self) -> None:
+        delay = RESTART_BACKOFF[0]
+        while not self._stopping:
+            started = time.monotonic()
+            try:
+                await self._run()
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - the broker away, a send failed: start again
+                log.warning("analyze stage failed (%s: %s); starting again from the committed "
+                            "offsets in %.0f s", type(exc).__name__, exc, delay)  # fmt: skip
+                await asyncio.sleep(delay)
+                ran = time.monotonic() - started
+                delay = RESTART_BACKOFF[0] if ran > 60 else min(delay * 2, RESTART_BACKOFF[1])
+
+    # ------------------------------------------------------------------ the loop
+    async def _run(self) -> None:
+        config = self.settings.kafka.aiokafka()
+        consumer = AIOKafkaConsumer(
+            **config,
+            group_id=self.group,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_partition_fetch_bytes=self.max_request_size,
+            fetch_max_bytes=max(self.max_request_size, 52_428_800),
+            session_timeout_ms=10_000,
+            heartbeat_interval_ms=2_000,
+        )
+        producer = AIOKafkaProducer(
+            **config,
+            acks="all",
+            enable_idempotence=True,
+            linger_ms=5,
+            max_request_size=self.max_request_size,
+        )
+        await producer.start()
+        try:
+            consumer.subscribe([self.topic], listener=_Listener(self, consumer))
+            await consumer.start()
+            try:
+                while not self._stopping:
+                    batches = await consumer.getmany(timeout_ms=POLL_MS, max_records=self.batch)
+                    if not batches:
+                        continue
+                    async with self._lock:
+                        await self._process(consumer, producer, batches)
+            finally:
+                await consumer.stop()
+        finally:
+            await producer.stop()
+
+    async def _process(
+        self,
+        consumer: AIOKafkaConsumer,
+        producer: AIOKafkaProducer,
+        batches: dict[TopicPartition, Sequence[Any]],
+    ) -> None:
+        """Analyze, write and commit one batch (every partition's records in offset order)."""
+        assigned = consumer.assignment()
+        commits: dict[TopicPartition, OffsetAndMetadata] = {}
+        sent: list[tuple[Record, Output, asyncio.Future]] = []
+        for tp, messages in batches.items():
+            if tp not in assigned:
+                continue  # revoked since it was fetched: its new owner reads it
+            next_offset = None
+            for message in messages:
+                record = Record(
+                    message.topic,
+                    message.partition,
+                    message.offset,
+                    message.key,
+                    message.value if message.value is not None else b"",
+                    tuple(message.headers or ()),
+                )
+                if self.drop(record):
+                    # Not done: stop before it and read the partition again from it.
+                    consumer.seek(tp, record.offset)
+                    metrics.REREAD.labels(topic=record.topic).inc()
+                    log.warning(
+                        "%s[%d]@%d left undone; reading again from offset %d",
+                        tp.topic, tp.partition, record.offset, record.offset,
+                    )  # fmt: skip
+                    break
+                for output in self.handle(record):
+                    sent.append((record, output, await self._send(producer, record, output)))
+                next_offset = record.offset + 1
+            if next_offset is not None:
+                commits[tp] = OffsetAndMetadata(next_offset, "")
+        # Every output acknowledged (or, refused as too large, dead-lettered) before the commit.
+        for record, output, future in sent:
+            try:
+                await future
+            except _TOO_LARGE as exc:
+                dead = self.too_large(record, output, str(exc)[:1000])
+                await (await self._send(producer, record, dead))
+        if commits:
+            await consumer.commit(commits)
+            self.batches += 1
+
+    async def _send(
+        self, producer: AIOKafkaProducer, record: Record, output: Output
+    ) -> asyncio.Future:
+        """Hands `output` to the producer; the future of its acknowledgement. An output the
+        producer refuses at once for its size is dead-lettered instead."""
+        try:
+            return await producer.send(
+                output.topic, value=output.value, key=output.key, headers=list(output.headers)
+            )
+        except _TOO_LARGE as exc:
+            dead = self.too_large(record, output, str(exc)[:1000])
+            return await producer.send(
+                dead.topic, value=dead.value, key=dead.key, headers=list(dead.headers)
+            )
+
+    async def _start_where_the_worker_group_stopped(
+        self, consumer: AIOKafkaConsumer, partitions: set[TopicPartition]
+    ) -> None:
+        """Partitions this group never committed start at the worker group's offset (the group
+        that read `articles.raw` before this stage had its own), so an upgrade re-reads
+        nothing; with neither, they start at the earliest record."""
+        if not self.previous_group:
+            return
+        fresh = [tp for tp in partitions if await consumer.committed(tp) is None]
+        if not fresh:
+            return
+        offsets = await asyncio.to_thread(_group_offsets, self.settings, self.previous_group)
+        for tp in fresh:
+            offset = offsets.get((tp.topic, tp.partition))
+            if offset is not None and offset >= 0:
+                consumer.seek(tp, offset)
+                log.info("%s[%d]: starting at %d, where %s stopped", tp.topic, tp.partition,
+                         offset, self.previous_group)  # fmt: skip
+
+
+class _Listener(ConsumerRebalanceListener):
+    def __init__(self, stage: AnalyzeStage, consumer: AIOKafkaConsumer) -> None:
+        self.stage, self.consumer = stage, consumer
+
+    async def on_partitions_revoked(self, revoked: Any) -> None:
+        # The batch in hand is written and committed before the partitions move.
+        async with self.stage._lock:
+            pass
+
+    async def on_partitions_assigned(self, assigned: Any) -> None:
+        try:
+            await self.stage._start_where_the_worker_group_stopped(self.consumer, set(assigned))
+        except Exception as exc:  # noqa: BLE001 - then from the earliest record: at least once
+            log.warning("could not read %s's offsets: %s", self.stage.previous_group, exc)
+
+
+def _group_offsets(settings: Settings, group: str) -> dict[tuple[str, int], int]:
+    from kafka import KafkaAdminClient
+
+    admin = KafkaAdminClient(**settings.kafka.kafka_python())
+    try:
+        found = admin.list_group_offsets({group: None}).get(group, {})
+    finally:
+        admin.close()
+    return {(tp.topic, tp.partition): meta.offset for tp, meta in found.items()}
