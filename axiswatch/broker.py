@@ -24,6 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from axiswatch.brokerstate import STATE_FILE as _STATE
+from axiswatch.brokerstate import alive as _alive
+from axiswatch.brokerstate import read_state
 from axiswatch.exceptions import BrokerError
 from axiswatch.settings import default_data_root, in_checkout, project_root
 
@@ -51,7 +54,6 @@ def _jars_dir() -> Path:
 _POM = _kafka_files() / "pom.xml"
 _JARS = _jars_dir()
 _LOG4J = _kafka_files() / "log4j2.yaml"
-_STATE = "broker.json"
 _SECURITY = "security.json"  # how the storage was formatted: the SCRAM user, never a secret
 SCRAM_MECHANISM = "SCRAM-SHA-256"
 SCRAM_PROTOCOL = "SASL_PLAINTEXT"
@@ -290,33 +292,6 @@ def _require_java() -> str:
             "(Debian: apt-get install openjdk-17-jre-headless), or set KAFKA_BOOTSTRAP_SERVERS."
         )
     return java
-
-
-def read_state(data_dir: Path) -> dict[str, Any] | None:
-    """The running broker's state (pid, bootstrap) in `data_dir`, or None if none runs there."""
-    path = Path(data_dir) / _STATE
-    try:
-        state = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return None
-    return state if _alive(state.get("pid")) else None
-
-
-def _alive(pid: Any) -> bool:
-    if not isinstance(pid, int) or pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # A zombie child of ours is not alive.
-    try:
-        with open(f"/proc/{pid}/stat") as handle:
-            return handle.read().split(") ", 1)[1][:1] != "Z"
-    except OSError:
-        return True
 
 
 def _port_in_use(port: int) -> bool:

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from aiokafka import AIOKafkaConsumer
 
 from axiswatch.settings import Settings
-from streams.events import _read_alert  # noqa: PLC2701 - folds one alert into the records
+from streams.events import read_alert  # folds one alert into the records
 from streams.frames import FrameBook, default_framebook
 
 __all__ = ["AlertLedger", "load_alert_ledger"]
@@ -42,7 +42,7 @@ class AlertLedger:
             if alert is None:
                 continue
             try:
-                _read_alert(self.records, alert, self._book)
+                read_alert(self.records, alert, self._book)
             except (KeyError, TypeError, ValueError, AttributeError, OverflowError):
                 continue  # not an alert of this schema: nothing to learn from it
             count += 1

@@ -290,7 +290,7 @@ def sent_key(alert: Mapping[str, Any]) -> str:
 def message_for(alert: Mapping[str, Any]) -> tuple[str, str]:
     """The title and the plain-text body a person gets, with control characters escaped."""
     from axiswatch.alertfilter import safe_alert
-    from axiswatch.cli import format_event
+    from axiswatch.alerttext import format_event
 
     a = safe_alert(dict(alert))
     kind = a.get("kind")

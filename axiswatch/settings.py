@@ -248,6 +248,6 @@ def _topic_prefix(env: dict[str, str]) -> str:
 def _local_broker(data_dir: Path) -> dict[str, Any]:
     """The state (address, security) of the broker `axiswatch broker start` runs in
     `data_dir`, or {} if none runs there."""
-    from axiswatch.broker import read_state
+    from axiswatch import brokerstate
 
-    return read_state(data_dir / "broker") or {}
+    return brokerstate.read_state(data_dir / "broker") or {}

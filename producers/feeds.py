@@ -28,7 +28,7 @@ from pydantic import ValidationError
 from axiswatch.exceptions import InputError
 from producers.fetch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
 from schemas.models import MAX_BODY_CHARS, RawArticle
-from streams.text import _TRACKING_PARAMS, article_id_for, canonical_url, normalise_text
+from streams.text import TRACKING_PARAMS, article_id_for, canonical_url, normalise_text
 
 __all__ = [
     "DEFAULT_INTERVAL",
@@ -518,7 +518,7 @@ def clean_link(link: str | None, base: str | None = None) -> str | None:
         [
             (k, v)
             for k, v in parse_qsl(parts.query, keep_blank_values=True)
-            if not _TRACKING_PARAMS.match(k)
+            if not TRACKING_PARAMS.match(k)
         ]
     )
     path = parts.path or "/"

@@ -12,9 +12,9 @@ from kafka.errors import KafkaError, MessageSizeTooLargeError
 
 from axiswatch import metrics
 from axiswatch.settings import Settings
-from producers.articles import BadRecord, expand_paths, read_articles
 from producers.kafka import MAX_MESSAGE_BYTES, make_producer
 from schemas.headers import new_trace_id, record_headers
+from streams.articles import BadRecord, expand_paths, read_articles
 
 __all__ = ["ReplayReport", "replay"]
 

@@ -11,8 +11,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from producers.articles import BadRecord, read_articles
 from streams.analyze import analyze_article
+from streams.articles import BadRecord, read_articles
 from streams.signals import CATEGORIES, default_cuebook
 
 __all__ = ["Score", "EvalReport", "TUNING_FILES", "evaluate", "format_report"]

@@ -33,7 +33,7 @@ from streams.actors import default_matcher
 from streams.expiry import stale_keys
 from streams.frames import FrameBook, default_framebook, frame_event_id
 
-__all__ = ["EventBook", "EventConfig", "EventDecision"]
+__all__ = ["EventBook", "EventConfig", "EventDecision", "read_alert"]
 
 _MAX_LISTED = 50
 _DAY = 86_400.0
@@ -503,13 +503,14 @@ def record_from_alerts(
     records: dict[str, dict] = {}
     for alert in alerts:
         try:
-            _read_alert(records, alert, book)
+            read_alert(records, alert, book)
         except (KeyError, TypeError, ValueError, AttributeError, OverflowError):
             continue  # not an alert of this schema: nothing to learn from it
     return records
 
 
-def _read_alert(records: dict[str, dict], alert: dict, book: FrameBook) -> None:
+def read_alert(records: dict[str, dict], alert: dict, book: FrameBook) -> None:
+    """Fold one alert read back from the `alerts` topic into the event records `records`."""
     event_id = str(alert["event_id"])
     action = book.actions.get(alert["action"])
     detected = _timestamp(alert["detected_at"])

@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from selectolax.lexbor import LexborHTMLParser
 
 __all__ = [
+    "TRACKING_PARAMS",
     "Sentence",
     "SentenceSpan",
     "article_id_for",
@@ -164,7 +165,7 @@ def _append(out: list[SentenceSpan], text: str, start: int, end: int) -> None:
         out.append((stripped, offset, offset + len(stripped)))
 
 
-_TRACKING_PARAMS = re.compile(
+TRACKING_PARAMS = re.compile(
     r"^(utm_[a-z]+|fbclid|gclid|dclid|mc_cid|mc_eid|yclid|_ga|igshid|ref|ref_src|cmpid|ocid|"
     r"output|amp|outputType|__twitter_impression)$",
     re.I,
@@ -196,7 +197,7 @@ def canonical_url(url: str | None) -> str | None:
     query = [
         (k, v)
         for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if not _TRACKING_PARAMS.match(k)
+        if not TRACKING_PARAMS.match(k)
     ]
     return urlunsplit(("https", host, path, urlencode(sorted(query)), ""))
 

@@ -53,7 +53,7 @@ def _time(value: Any) -> str:
 
 
 def _event_line(alert: Mapping[str, Any]) -> str:
-    from axiswatch.cli import format_event
+    from axiswatch.alerttext import format_event
 
     try:
         return format_event(dict(alert))

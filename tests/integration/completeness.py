@@ -46,7 +46,7 @@ TIMELINE = [ROOT / "seeds" / "eval" / f"timeline_{part}.jsonl" for part in ("tun
 def timeline_batch(path: Path, count: int | None = None, seed: int = 7) -> set[str]:
     """Writes `count` timeline articles (all by default) to `path` in a shuffled order (the
     same for a seed); returns their article ids."""
-    from producers.articles import read_articles
+    from streams.articles import read_articles
 
     lines = [line for p in TIMELINE for line in p.read_text(encoding="utf-8").splitlines()]
     random.Random(seed).shuffle(lines)

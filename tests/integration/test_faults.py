@@ -39,7 +39,7 @@ def batch_file(tmp_path: Path, count: int) -> tuple[Path, set[str]]:
         lines.append(json.dumps(item, ensure_ascii=False))
     path = tmp_path / f"batch-{run}.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    from producers.articles import read_articles
+    from streams.articles import read_articles
 
     ids = {a.article_id for a in read_articles([path])}
     assert len(ids) == count

@@ -25,7 +25,7 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from axiswatch import broker
 from axiswatch.notify import ALERTS_TOPIC
-from producers.articles import BadRecord, expand_paths, read_articles
+from streams.articles import BadRecord, expand_paths, read_articles
 from tests.integration.conftest import ROOT, TopicReader, cli_env, run_cli
 
 pytestmark = pytest.mark.integration

@@ -1,6 +1,6 @@
 import json
 
-from producers.articles import BadRecord, expand_paths, read_articles
+from streams.articles import BadRecord, expand_paths, read_articles
 
 
 def test_seed_format_first_line_is_the_title(seed_path):

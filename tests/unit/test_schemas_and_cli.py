@@ -66,7 +66,7 @@ def test_help_teaches_the_commands():
 
 
 def test_an_alert_shows_its_event_frame_on_one_line():
-    from axiswatch.cli import format_alert
+    from axiswatch.alerttext import format_alert
 
     alert = {
         "kind": "updated", "category": "labour", "categories": ["labour", "military"],

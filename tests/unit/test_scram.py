@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from axiswatch import broker, cli
+from axiswatch import broker, brokerstate, cli
 from axiswatch.broker import Scram
 from axiswatch.connection import Diagnosis, connection_error, diagnose
 from axiswatch.exceptions import BrokerError, InputError
@@ -149,7 +149,7 @@ def test_commands_on_the_local_scram_broker_pick_its_security_up(monkeypatch, tm
         "bootstrap": "127.0.0.1:4242",
         "security": {"protocol": "SASL_PLAINTEXT", "mechanism": "SCRAM-SHA-256"},
     }
-    monkeypatch.setattr(broker, "read_state", lambda data_dir: state)
+    monkeypatch.setattr(brokerstate, "read_state", lambda data_dir: state)
     env = {"AXISWATCH_DATA_DIR": str(tmp_path), "KAFKA_SASL_USERNAME": "alice"}
     kafka = Settings.from_env({**env, "KAFKA_SASL_PASSWORD": "secret"}).kafka
     assert kafka.bootstrap_servers == "127.0.0.1:4242" and not kafka.external

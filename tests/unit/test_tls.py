@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from axiswatch import broker, cli
+from axiswatch import broker, brokerstate, cli
 from axiswatch.broker import Scram, Tls
 from axiswatch.connection import Diagnosis, connection_error, diagnose
 from axiswatch.exceptions import BrokerError
@@ -154,7 +154,7 @@ def test_commands_on_the_local_tls_broker_trust_its_ca(monkeypatch, tmp_path):
         "bootstrap": "127.0.0.1:4242",
         "security": {"protocol": "SSL", "tls": True, "cafile": "/data/tls/ca.pem"},
     }
-    monkeypatch.setattr(broker, "read_state", lambda data_dir: state)
+    monkeypatch.setattr(brokerstate, "read_state", lambda data_dir: state)
     env = {"AXISWATCH_DATA_DIR": str(tmp_path)}
     kafka = Settings.from_env(env).kafka
     assert kafka.security_protocol == "SSL" and kafka.ssl_cafile == "/data/tls/ca.pem"
