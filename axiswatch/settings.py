@@ -1,4 +1,5 @@
-"""Settings: one typed object, from the environment, with safe defaults.
+"""Settings: one typed object, from the environment (validated by a pydantic model, `Environment`:
+a bad value is an error naming its variable), with safe defaults.
 
 Every Kafka client in the project (kafka-python producers and consumers, the admin client, the
 Faust worker) takes its connection settings from `KafkaSettings`, so TLS and SASL set once here
@@ -11,12 +12,21 @@ import os
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from schemas.topics import Names, prefix_problem
 from streams.stories import StoryConfig
 
-__all__ = ["KafkaSettings", "Settings", "default_data_root", "in_checkout", "project_root"]
+__all__ = [
+    "Environment",
+    "KafkaSettings",
+    "Settings",
+    "default_data_root",
+    "in_checkout",
+    "project_root",
+]
 
 _PASSWORD_MECHANISMS = {"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"}
 
@@ -177,9 +187,12 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        """The settings the environment gives (`os.environ` unless `env`); a variable with a
+        value its setting cannot take is an `InputError` naming it and what it takes."""
         env = dict(os.environ if env is None else env)
+        given = Environment.read(env)
         data_dir = default_data_root(env)
-        bootstrap = env.get("KAFKA_BOOTSTRAP_SERVERS", "").strip()
+        bootstrap = given.kafka_bootstrap_servers
         # Without KAFKA_BOOTSTRAP_SERVERS: the local broker, and how its client listener is
         # secured (`broker start --scram`, `--tls` and the CA that signed its certificate)
         # unless the environment says otherwise.
@@ -187,36 +200,33 @@ class Settings:
         security = local.get("security") or {}
         kafka = KafkaSettings(
             bootstrap_servers=bootstrap or local.get("bootstrap") or "127.0.0.1:9092",
-            security_protocol=env.get("KAFKA_SECURITY_PROTOCOL")
+            security_protocol=given.kafka_security_protocol
             or security.get("protocol")
             or "PLAINTEXT",
-            sasl_mechanism=env.get("KAFKA_SASL_MECHANISM") or security.get("mechanism") or None,
-            sasl_username=env.get("KAFKA_SASL_USERNAME") or None,
-            sasl_password=env.get("KAFKA_SASL_PASSWORD") or None,
-            ssl_cafile=env.get("KAFKA_SSL_CAFILE") or security.get("cafile") or None,
+            sasl_mechanism=given.kafka_sasl_mechanism or security.get("mechanism") or None,
+            sasl_username=given.kafka_sasl_username,
+            sasl_password=given.kafka_sasl_password,
+            ssl_cafile=given.kafka_ssl_cafile or security.get("cafile") or None,
             external=bool(bootstrap),
         )
-        metrics = env.get("AXISWATCH_METRICS_PORT")
         return cls(
             kafka=kafka,
             data_dir=data_dir,
-            topic_prefix=_topic_prefix(env),
-            raw_partitions=int(env.get("AXISWATCH_RAW_PARTITIONS", "6")),
-            enriched_partitions=int(env.get("AXISWATCH_ENRICHED_PARTITIONS", "6")),
-            metrics_port=int(metrics) if metrics else None,
-            metrics_host=env.get("AXISWATCH_METRICS_HOST", "127.0.0.1"),
-            replication_factor=int(env["AXISWATCH_REPLICATION_FACTOR"])
-            if env.get("AXISWATCH_REPLICATION_FACTOR")
-            else None,
+            topic_prefix=given.axiswatch_topic_prefix,
+            raw_partitions=given.axiswatch_raw_partitions,
+            enriched_partitions=given.axiswatch_enriched_partitions,
+            metrics_port=given.axiswatch_metrics_port,
+            metrics_host=given.axiswatch_metrics_host,
+            replication_factor=given.axiswatch_replication_factor,
             stories=StoryConfig(
-                window=timedelta(days=float(env.get("AXISWATCH_STORY_WINDOW_DAYS", "14"))),
-                max_stories=int(env.get("AXISWATCH_MAX_STORIES", "200000")),
-                near_threshold=float(env.get("AXISWATCH_NEAR_DUPLICATE_THRESHOLD", "0.4")),
-                event_window=timedelta(days=float(env.get("AXISWATCH_EVENT_WINDOW_DAYS", "365"))),
-                max_events=int(env.get("AXISWATCH_MAX_EVENTS", "200000")),
+                window=timedelta(days=given.axiswatch_story_window_days),
+                max_stories=given.axiswatch_max_stories,
+                near_threshold=given.axiswatch_near_duplicate_threshold,
+                event_window=timedelta(days=given.axiswatch_event_window_days),
+                max_events=given.axiswatch_max_events,
             ),
-            database_url=env.get("AXISWATCH_DATABASE_URL") or None,
-            fault_drop_every=int(env.get("AXISWATCH_FAULT_DROP_EVERY", "0")),
+            database_url=given.axiswatch_database_url,
+            fault_drop_every=given.axiswatch_fault_drop_every,
         )
 
     @property
@@ -231,18 +241,63 @@ class Settings:
         return replace(self, kafka=replace(self.kafka, bootstrap_servers=servers))
 
 
-def _topic_prefix(env: dict[str, str]) -> str:
-    """`AXISWATCH_TOPIC_PREFIX`, checked against Kafka's rules for topic names."""
-    prefix = env.get("AXISWATCH_TOPIC_PREFIX", "").strip()
-    problem = prefix_problem(prefix)
-    if problem:
-        from axiswatch.exceptions import InputError
+class Environment(BaseModel):
+    """The environment variables the settings read, typed (a field per variable, named as the
+    variable in lower case). An empty variable counts as unset."""
 
-        raise InputError(
-            f"AXISWATCH_TOPIC_PREFIX={prefix!r} cannot prefix topic names: {problem}. "
-            "Example: AXISWATCH_TOPIC_PREFIX=newsdesk. (or unset it for the plain names)"
-        )
-    return prefix
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, frozen=True)
+
+    kafka_bootstrap_servers: str = ""
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] | None = None
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: str | None = Field(default=None, repr=False)
+    kafka_ssl_cafile: str | None = None
+    axiswatch_topic_prefix: str = ""
+    axiswatch_raw_partitions: int = Field(default=6, ge=1, le=10_000)
+    axiswatch_enriched_partitions: int = Field(default=6, ge=1, le=10_000)
+    axiswatch_metrics_port: int | None = Field(default=None, ge=0, le=65_535)
+    axiswatch_metrics_host: str = "127.0.0.1"
+    axiswatch_replication_factor: int | None = Field(default=None, ge=1, le=32)
+    axiswatch_story_window_days: float = Field(default=14.0, gt=0, le=36_500)
+    axiswatch_max_stories: int = Field(default=200_000, ge=1)
+    axiswatch_near_duplicate_threshold: float = Field(default=0.4, gt=0, le=1)
+    axiswatch_event_window_days: float = Field(default=365.0, gt=0, le=36_500)
+    axiswatch_max_events: int = Field(default=200_000, ge=1)
+    axiswatch_database_url: str | None = Field(default=None, repr=False)
+    axiswatch_fault_drop_every: int = Field(default=0, ge=0)
+
+    @field_validator("axiswatch_topic_prefix")
+    @classmethod
+    def _a_topic_prefix(cls, prefix: str) -> str:
+        """Checked against Kafka's rules for topic names."""
+        problem = prefix_problem(prefix)
+        if problem:
+            raise ValueError(
+                f"it cannot prefix topic names: {problem}. Example: AXISWATCH_TOPIC_PREFIX="
+                "newsdesk. (or unset it for the plain names)"
+            )
+        return prefix
+
+    @classmethod
+    def read(cls, env: dict[str, str]) -> Environment:
+        fields = cls.model_fields
+        given = {
+            name.lower(): value
+            for name, value in env.items()
+            if name.lower() in fields and name == name.upper() and value.strip()
+        }
+        try:
+            return cls.model_validate(given)
+        except ValidationError as exc:
+            from axiswatch.exceptions import InputError
+
+            problems = []
+            for error in exc.errors():
+                name = str(error["loc"][0]).upper()
+                message = str(error["msg"]).removeprefix("Value error, ")
+                problems.append(f"{name}={env.get(name)!r}: {message}")
+            raise InputError("; ".join(problems)) from None
 
 
 def _local_broker(data_dir: Path) -> dict[str, Any]:

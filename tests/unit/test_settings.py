@@ -125,3 +125,39 @@ def test_a_prefix_kafka_would_refuse_in_a_topic_name_is_an_input_error(prefix, s
     with pytest.raises(InputError) as caught:
         Settings.from_env({"AXISWATCH_TOPIC_PREFIX": prefix})
     assert "AXISWATCH_TOPIC_PREFIX" in str(caught.value) and says in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "says"),
+    [
+        ("AXISWATCH_RAW_PARTITIONS", "six", "valid integer"),
+        ("AXISWATCH_RAW_PARTITIONS", "0", "greater than or equal to 1"),
+        ("AXISWATCH_METRICS_PORT", "70000", "less than or equal to 65535"),
+        ("AXISWATCH_NEAR_DUPLICATE_THRESHOLD", "1.5", "less than or equal to 1"),
+        ("AXISWATCH_STORY_WINDOW_DAYS", "-3", "greater than 0"),
+        ("KAFKA_SECURITY_PROTOCOL", "TLS", "'SASL_SSL'"),
+        ("KAFKA_SASL_MECHANISM", "GSSAPI", "'SCRAM-SHA-512'"),
+    ],
+)
+def test_a_value_a_setting_cannot_take_is_an_input_error_naming_the_variable(variable, value, says):
+    with pytest.raises(InputError) as error:
+        Settings.from_env({"KAFKA_BOOTSTRAP_SERVERS": "k:9092", variable: value})
+    assert f"{variable}={value!r}" in str(error.value) and says in str(error.value)
+
+
+def test_typed_values_are_read_and_an_empty_variable_is_unset():
+    settings = Settings.from_env(
+        {
+            "KAFKA_BOOTSTRAP_SERVERS": " k:9092 ",
+            "AXISWATCH_RAW_PARTITIONS": "12",
+            "AXISWATCH_METRICS_PORT": "",
+            "AXISWATCH_STORY_WINDOW_DAYS": "2.5",
+            "AXISWATCH_REPLICATION_FACTOR": "3",
+            "axiswatch_raw_partitions": "1",  # variables are upper case
+        }
+    )
+    assert settings.kafka.bootstrap_servers == "k:9092"
+    assert settings.raw_partitions == 12
+    assert settings.metrics_port is None
+    assert settings.stories.window.total_seconds() == 2.5 * 86_400
+    assert settings.replication_factor == 3
