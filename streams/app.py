@@ -282,9 +282,11 @@ def create_app(settings: Settings, app_id: str | None = None, replication: int =
     @app.agent(analyzed_topic)
     async def stories(stream: Any) -> None:
         # The group's assignment of articles.analyzed says which worker runs the stories stage;
-        # the StoriesStage reads the partition itself, in order, in transactions.
-        async for _event in stream.events():
-            pass
+        # the StoriesStage reads the partition itself, in order, in transactions. Faust need
+        # not fetch it too: the first record after each rebalance pauses the partition (Faust
+        # resumes every partition when a rebalance completes).
+        async for event in stream.events():
+            app.consumer.pause_partitions([event.message.tp])
 
     @app.timer(interval=10.0)
     async def report_index_size() -> None:
