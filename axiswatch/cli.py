@@ -13,7 +13,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from axiswatch import __version__, metrics
+from axiswatch import __version__, clients, metrics
 from axiswatch.alerttext import format_alert
 from axiswatch.exceptions import AxiswatchError
 from axiswatch.settings import Settings, in_checkout, project_root
@@ -274,7 +274,7 @@ class _AlertFollower:
         since=None,
         alert_filter=None,
     ):
-        from kafka import KafkaConsumer, TopicPartition
+        from kafka import TopicPartition
 
         names = settings.names
         self.group = names.group(group) if group else None
@@ -282,8 +282,8 @@ class _AlertFollower:
         self._done: dict = {}  # alerts partition -> offset after the last alert dealt with
         # read_committed: alerts and enriched records of a batch the worker aborted were
         # never said (streams.stage).
-        self.consumer = KafkaConsumer(
-            **settings.kafka.kafka_python(),
+        self.consumer = clients.consumer(
+            settings.kafka,
             group_id=self.group,
             enable_auto_commit=False,
             isolation_level="read_committed",

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError
 
-from axiswatch import metrics
+from axiswatch import clients, metrics
 from axiswatch.settings import Settings
 
 __all__ = ["LagMonitor", "group_lag"]
@@ -57,9 +57,8 @@ class LagMonitor(threading.Thread):
         while True:
             try:
                 if admin is None:
-                    config = self.settings.kafka.kafka_python()
-                    admin = KafkaAdminClient(**config)
-                    consumer = KafkaConsumer(**config, group_id=None)
+                    admin = clients.admin(self.settings.kafka)
+                    consumer = clients.consumer(self.settings.kafka, group_id=None)
                 for (topic, partition), lag in group_lag(
                     admin, consumer, self.group, self.topics
                 ).items():

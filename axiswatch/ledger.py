@@ -16,8 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from aiokafka import AIOKafkaConsumer
-
+from axiswatch import clients
 from axiswatch.settings import Settings
 from streams.events import read_alert  # folds one alert into the records
 from streams.frames import FrameBook, default_framebook
@@ -57,8 +56,8 @@ async def load_alert_ledger(settings: Settings, timeout: float = 60.0) -> dict[s
     import asyncio
 
     ledger = AlertLedger()
-    consumer = AIOKafkaConsumer(
-        **settings.kafka.aiokafka(),
+    consumer = clients.aio_consumer(
+        settings.kafka,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         isolation_level="read_committed",

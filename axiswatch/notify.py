@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from axiswatch import metrics
+from axiswatch import clients, metrics
 from axiswatch.alertfilter import AlertFilter, escape_controls
 from axiswatch.compacted import read_to_end
 from axiswatch.exceptions import AxiswatchError, InputError
@@ -359,11 +359,8 @@ class SentLog:
 
     def load(self, timeout: float = 60.0) -> int:
         """Read the topic from its start to its current end; returns the records read."""
-        from kafka import KafkaConsumer
 
-        consumer = KafkaConsumer(
-            **self.settings.kafka.kafka_python(), group_id=None, enable_auto_commit=False
-        )
+        consumer = clients.consumer(self.settings.kafka, group_id=None, enable_auto_commit=False)
         try:
             return read_to_end(consumer, self.topic, lambda m: self._apply(m.key, m.value), timeout)
         finally:
@@ -505,11 +502,11 @@ class RouteWorker(threading.Thread):
                 self.stop_event.wait(delay)
 
     def _run(self) -> None:
-        from kafka import KafkaConsumer, TopicPartition
+        from kafka import TopicPartition
 
         # read_committed: an alert of a batch the worker aborted was never said.
-        consumer = KafkaConsumer(
-            **self.settings.kafka.kafka_python(),
+        consumer = clients.consumer(
+            self.settings.kafka,
             group_id=self.group,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
@@ -671,7 +668,6 @@ def run_notify(
     """Run every route until SIGTERM/Ctrl-C (or, with `once`, until each has dealt with the
     alerts the topic held at the start). Returns the exit status: 1 if a route was left with
     an undelivered alert."""
-    from kafka import KafkaProducer
 
     from axiswatch.connection import check_login
     from axiswatch.topics import ensure_topics
@@ -679,7 +675,7 @@ def run_notify(
     routes = list(routes)
     check_login(settings.kafka)
     ensure_topics(settings)
-    producer = KafkaProducer(**settings.kafka.kafka_python(), acks="all", linger_ms=0)
+    producer = clients.make_producer(settings.kafka, linger_ms=0)
     stop = threading.Event()
     previous = {}
     if threading.current_thread() is threading.main_thread():

@@ -16,6 +16,7 @@ from kafka import KafkaAdminClient
 from kafka.admin import NewPartitions, NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
+from axiswatch import clients
 from axiswatch.exceptions import InputError
 from axiswatch.settings import Settings
 from schemas.topics import TopicSpec, topic_specs
@@ -230,8 +231,8 @@ def _admin(settings: Settings, timeout: float) -> KafkaAdminClient:
     while True:
         remaining = max(1.0, deadline - time.monotonic())
         try:
-            return KafkaAdminClient(
-                **kafka.kafka_python(),
+            return clients.admin(
+                kafka,
                 request_timeout_ms=10000,
                 bootstrap_timeout_ms=int(min(remaining, 10.0) * 1000),
             )

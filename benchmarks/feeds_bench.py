@@ -116,10 +116,10 @@ def main() -> int:
             )
         producer = None
         if args.bootstrap:
+            from axiswatch.clients import make_producer
             from axiswatch.settings import Settings
             from axiswatch.topics import ensure_topics
             from producers.feedstate import KafkaStateStore
-            from producers.kafka import make_producer
             from producers.poller import KafkaPublisher
 
             settings = Settings.from_env({}).with_bootstrap(args.bootstrap)

@@ -15,10 +15,11 @@ import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from kafka import KafkaConsumer, KafkaProducer
+from kafka import KafkaProducer
 from kafka.errors import KafkaError
 from pydantic import ValidationError
 
+from axiswatch import clients
 from axiswatch.compacted import read_to_end
 from axiswatch.exceptions import AxiswatchError
 from axiswatch.settings import Settings
@@ -198,8 +199,8 @@ class KafkaStateStore(MemoryStateStore):
     def load(self) -> None:
         """Read the topic from its start to its current end."""
         try:
-            consumer = KafkaConsumer(
-                **self.settings.kafka.kafka_python(),
+            consumer = clients.consumer(
+                self.settings.kafka,
                 group_id=None,
                 enable_auto_commit=False,
                 consumer_timeout_ms=1000,

@@ -35,6 +35,7 @@ from kafka.errors import KafkaError
 from prometheus_client import Histogram
 
 from axiswatch import metrics
+from axiswatch.clients import MAX_MESSAGE_BYTES
 from axiswatch.exceptions import InputError
 from producers.feeds import FeedConfig, FeedParseError, load_feeds, parse_feed
 from producers.feedstate import (
@@ -46,7 +47,6 @@ from producers.feedstate import (
     entry_key_hash,
 )
 from producers.fetch import USER_AGENT, FetchError, FetchPolicy, FetchResult, fetch
-from producers.kafka import MAX_MESSAGE_BYTES
 from schemas.headers import new_trace_id, record_headers
 from schemas.models import RawArticle
 from schemas.topics import RAW
@@ -546,8 +546,8 @@ def format_status(
 # ----------------------------------------------------------------------------- command
 def run_poll_command(args: Any, settings: Any) -> int:
     """`axiswatch poll`: --status, --once, or poll until SIGTERM/Ctrl-C."""
+    from axiswatch.clients import make_producer
     from axiswatch.topics import ensure_topics
-    from producers.kafka import make_producer
 
     if args.json and not args.status:
         raise InputError("--json goes with --status (axiswatch poll --status --json)")

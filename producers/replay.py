@@ -11,8 +11,8 @@ from pathlib import Path
 from kafka.errors import KafkaError, MessageSizeTooLargeError
 
 from axiswatch import metrics
+from axiswatch.clients import MAX_MESSAGE_BYTES, make_producer
 from axiswatch.settings import Settings
-from producers.kafka import MAX_MESSAGE_BYTES, make_producer
 from schemas.headers import new_trace_id, record_headers
 from streams.articles import BadRecord, expand_paths, read_articles
 

@@ -38,7 +38,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListen
 from aiokafka.errors import MessageSizeTooLargeError, RecordTooLargeError
 from aiokafka.structs import OffsetAndMetadata, TopicPartition
 
-from axiswatch import metrics
+from axiswatch import clients, metrics
 from axiswatch.settings import Settings
 from streams.delivery import Record
 from streams.stage import Output
@@ -120,9 +120,9 @@ class AnalyzeStage:
 
     # ------------------------------------------------------------------ the loop
     async def _run(self) -> None:
-        config = self.settings.kafka.aiokafka()
-        consumer = AIOKafkaConsumer(
-            **config,
+        kafka = self.settings.kafka
+        consumer = clients.aio_consumer(
+            kafka,
             group_id=self.group,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
@@ -131,8 +131,8 @@ class AnalyzeStage:
             session_timeout_ms=10_000,
             heartbeat_interval_ms=2_000,
         )
-        producer = AIOKafkaProducer(
-            **config,
+        producer = clients.aio_producer(
+            kafka,
             acks="all",
             enable_idempotence=True,
             linger_ms=5,
@@ -254,9 +254,8 @@ class _Listener(ConsumerRebalanceListener):
 
 
 def _group_offsets(settings: Settings, group: str) -> dict[tuple[str, int], int]:
-    from kafka import KafkaAdminClient
 
-    admin = KafkaAdminClient(**settings.kafka.kafka_python())
+    admin = clients.admin(settings.kafka)
     try:
         found = admin.list_group_offsets({group: None}).get(group, {})
     finally:

@@ -42,6 +42,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.errors import KafkaConnectionError, KafkaError, KafkaTimeoutError, ProducerFenced
 from aiokafka.structs import OffsetAndMetadata, TopicPartition
 
+from axiswatch import clients
 from axiswatch.ledger import AlertLedger
 from axiswatch.settings import Settings
 from schemas.headers import record_headers
@@ -271,8 +272,8 @@ class StoriesStage:
     # -- the loop ------------------------------------------------------------------------------
 
     def _producer(self) -> AIOKafkaProducer:
-        return AIOKafkaProducer(
-            **self.settings.kafka.aiokafka(),
+        return clients.aio_producer(
+            self.settings.kafka,
             transactional_id=f"{self.group}-stories-{self.tp.partition}",
             enable_idempotence=True,
             acks="all",
@@ -295,8 +296,8 @@ class StoriesStage:
             started = time.monotonic()
             await self.catch_up()
             self._prepare()
-            consumer = AIOKafkaConsumer(
-                **self.settings.kafka.aiokafka(),
+            consumer = clients.aio_consumer(
+                self.settings.kafka,
                 group_id=self.group,
                 enable_auto_commit=False,
                 auto_offset_reset="earliest",
@@ -437,8 +438,8 @@ class StoriesStage:
         """Read the changelogs and the alerts topic, from where they were last read to their
         end (read_committed). No overall time limit: what was read stays read, and a retry
         goes on from there; only a read that makes no progress for STALL_SECONDS fails."""
-        reader = AIOKafkaConsumer(
-            **self.settings.kafka.aiokafka(),
+        reader = clients.aio_consumer(
+            self.settings.kafka,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             isolation_level="read_committed",

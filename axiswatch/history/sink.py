@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from axiswatch import clients
 from axiswatch.exceptions import AxiswatchError
 from axiswatch.history.store import HistoryStore, StoredAlert
 from axiswatch.notify import ALERTS_TOPIC
@@ -115,10 +116,10 @@ class HistorySink(threading.Thread):
         self.status.state = "stopped"
 
     def _run(self) -> None:
-        from kafka import KafkaConsumer, TopicPartition
+        from kafka import TopicPartition
 
-        consumer = KafkaConsumer(
-            **self.settings.kafka.kafka_python(),
+        consumer = clients.consumer(
+            self.settings.kafka,
             group_id=self.group,
             enable_auto_commit=False,
             auto_offset_reset="earliest",

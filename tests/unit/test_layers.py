@@ -47,6 +47,7 @@ LAYERS: dict[str, int] = {
     "axiswatch.alertfilter": 1,
     "axiswatch.alerttext": 1,
     "axiswatch.brokerstate": 2,
+    "axiswatch.clients": 2,
     "axiswatch.settings": 2,
     "axiswatch.connection": 2,
     "axiswatch.topics": 2,

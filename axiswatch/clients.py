@@ -1,0 +1,67 @@
+"""Every Kafka client of the project is built here, from the connection settings.
+
+kafka-python for the producers, the command line's readers and admin work; aiokafka for the
+worker's stages (they run in its event loop). Each builder takes the `KafkaSettings`, so TLS
+and SASL set once reach every client, and a caller adds only what its job needs (a group, an
+isolation level, sizes). The local broker tool's own start-up probe is the one exception: it
+talks to the broker it has just started (axiswatch/broker.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+
+from axiswatch.settings import KafkaSettings
+
+__all__ = [
+    "MAX_MESSAGE_BYTES",
+    "admin",
+    "aio_consumer",
+    "aio_producer",
+    "consumer",
+    "make_producer",
+]
+
+# The largest value a producer sends; larger articles are refused before they reach Kafka.
+MAX_MESSAGE_BYTES = 4 * 1024 * 1024
+
+
+def make_producer(kafka: KafkaSettings, **overrides: Any) -> KafkaProducer:
+    """A kafka-python producer with production defaults: every write acknowledged by all
+    in-sync replicas, idempotent retries (no duplicates from a retry), gzip batches."""
+    config: dict[str, Any] = {
+        **kafka.kafka_python(),
+        "acks": "all",
+        "enable_idempotence": True,
+        "linger_ms": 5,
+        "compression_type": "gzip",
+        "max_request_size": MAX_MESSAGE_BYTES + 64 * 1024,
+        "delivery_timeout_ms": 120_000,
+        "request_timeout_ms": 30_000,
+    }
+    config.update(overrides)
+    return KafkaProducer(**config)
+
+
+def consumer(kafka: KafkaSettings, *topics: str, **options: Any) -> KafkaConsumer:
+    """A kafka-python consumer (subscribed to `topics`, if any)."""
+    return KafkaConsumer(*topics, **kafka.kafka_python(), **options)
+
+
+def admin(kafka: KafkaSettings, **options: Any) -> KafkaAdminClient:
+    """A kafka-python admin client."""
+    return KafkaAdminClient(**kafka.kafka_python(), **options)
+
+
+def aio_consumer(kafka: KafkaSettings, *topics: str, **options: Any) -> AIOKafkaConsumer:
+    """An aiokafka consumer (for the worker's event loop)."""
+    return AIOKafkaConsumer(*topics, **kafka.aiokafka(), **options)
+
+
+def aio_producer(kafka: KafkaSettings, **options: Any) -> AIOKafkaProducer:
+    """An aiokafka producer (for the worker's event loop); the caller states its acks,
+    idempotence or transactional id."""
+    return AIOKafkaProducer(**kafka.aiokafka(), **options)
