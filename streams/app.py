@@ -7,16 +7,16 @@
 Every record written carries the headers of `schemas.headers`, with the trace id of the raw
 article it derives from.
 
-Agents only move data: the logic is `streams.analyze` and `streams.stories`, plain functions
-that the offline `axiswatch analyze` command runs too.
+This module only wires: the Faust app (its group gives the stories partition to one worker),
+the analyze stage (`streams.analyze_stage`), the stories stage (`streams.stage`) and what they
+do per record (`streams.handlers`, around `streams.analyze` and `streams.stories`, the plain
+functions the offline `axiswatch analyze` command runs too).
 """
 
 from __future__ import annotations
 
-import base64
 import logging
 import tempfile
-import time
 from typing import Any
 
 import faust
@@ -26,20 +26,11 @@ from faust.transport.drivers.aiokafka import Transport as AIOKafkaTransport
 from axiswatch import metrics
 from axiswatch.settings import Settings
 from axiswatch.topics import ensure_changelogs, topic_limits
-from schemas.headers import record_headers
-from schemas.models import (
-    MAX_DEAD_LETTER_BYTES,
-    Alert,
-    AnalyzedArticle,
-    DeadLetter,
-    EnrichedArticle,
-)
 from schemas.topics import LARGE_MESSAGE_BYTES, Names
-from streams.analyze import Rejected, analyze_bytes
 from streams.analyze_stage import AnalyzeStage
 from streams.delivery import Record
-from streams.stage import Output, StoriesStage
-from streams.stories import StoryBook
+from streams.handlers import Handlers
+from streams.stage import StoriesStage
 
 __all__ = ["create_app"]
 
@@ -101,129 +92,7 @@ def create_app(settings: Settings, app_id: str | None = None, replication: int =
         names.analyzed, partitions=1, key_serializer="raw", value_serializer="raw", acks=False
     )
 
-    def dead_letter_value(
-        record: Record, rejected: Rejected, stage: str, output: Output | None = None
-    ) -> bytes:
-        value = output.value if output is not None else record.value
-        kept = value[:MAX_DEAD_LETTER_BYTES]
-        key = output.key if output is not None else record.key
-        dead = DeadLetter(
-            reason=rejected.reason,  # type: ignore[arg-type]
-            error=rejected.error,
-            topic=record.topic,
-            partition=record.partition,
-            offset=record.offset,
-            key_b64=base64.b64encode(key).decode() if key is not None else None,
-            original_b64=base64.b64encode(kept).decode(),
-            original_size=len(value),
-            original_truncated=len(kept) < len(value),
-            stage=stage,
-            output_topic=output.topic if output is not None else None,
-        )
-        log.warning(
-            "dead letter from %s[%s]@%s: %s",
-            record.topic,
-            record.partition,
-            record.offset,
-            rejected.error,
-        )
-        metrics.DEAD_LETTERS.labels(stage=stage, reason=rejected.reason).inc()
-        return dead.to_bytes()
-
-    def analyze_one(record: Record) -> list[Output]:
-        """Analyze one raw article: the analyzed article to write, or a dead letter."""
-        started = time.perf_counter()
-        try:
-            result = analyze_bytes(record.value)
-        except Exception as exc:  # noqa: BLE001 - a bad article must not stop the worker
-            log.exception("analyze failed")
-            result = Rejected("processing_error", f"{type(exc).__name__}: {exc}"[:1000])
-        metrics.STAGE_SECONDS.labels(stage="analyze").observe(time.perf_counter() - started)
-        if isinstance(result, Rejected):
-            metrics.ARTICLES_IN.labels(stage="analyze", source="unknown").inc()
-            value = dead_letter_value(record, result, "analyze")
-            return [Output(names.dlq, record.key, value, dead_headers(record))]
-        source = metrics.bounded(result.source)
-        metrics.ARTICLES_IN.labels(stage="analyze", source=source).inc()
-        metrics.ARTICLES_OUT.labels(stage="analyze", source=source).inc()
-        headers = tuple(record_headers(result, record.trace_id))
-        return [Output(names.analyzed, result.article_id.encode(), result.to_bytes(), headers)]
-
-    def analyzed_too_large(record: Record, output: Output, error: str) -> Output:
-        value = dead_letter_value(record, Rejected("too_large", error), "analyze", output)
-        return Output(names.dlq, output.key, value, dead_headers(record))
-
-    def place_one(book: StoryBook, record: Record) -> list[Output]:
-        """Place one analyzed article in its story; returns what to write (the state changes
-        are the book's own, written with these in one transaction by the StoriesStage)."""
-        started = time.perf_counter()
-        try:
-            article = AnalyzedArticle.model_validate_json(record.value)
-            enriched, alerts, placement = book.place(article)
-        except Exception as exc:  # noqa: BLE001
-            log.exception("stories failed")
-            rejected = Rejected("processing_error", str(exc)[:1000])
-            value = dead_letter_value(record, rejected, "stories")
-            return [Output(names.dlq, record.key, value, dead_headers(record))]
-        metrics.STAGE_SECONDS.labels(stage="stories").observe(time.perf_counter() - started)
-        source = metrics.bounded(article.source)
-        metrics.ARTICLES_IN.labels(stage="stories", source=source).inc()
-        if placement.match:
-            metrics.DUPLICATES.labels(match=placement.match).inc()
-        else:
-            metrics.STORIES.inc()
-        trace = record.trace_id
-        out = [
-            Output(
-                names.enriched,
-                enriched.article_id.encode(),
-                enriched.to_bytes(),
-                tuple(record_headers(EnrichedArticle, trace)),
-            )
-        ]
-        metrics.ARTICLES_OUT.labels(stage="stories", source=source).inc()
-        now = enriched.enriched_at.timestamp()
-        metrics.LATENCY.labels(output="enriched").observe(now - article.fetched_at.timestamp())
-        for alert in alerts:
-            out.append(
-                Output(
-                    names.alerts,
-                    alert.alert_id.encode(),
-                    alert.to_bytes(),
-                    tuple(record_headers(Alert, trace)),
-                )
-            )
-            metrics.ALERTS.labels(category=alert.category, kind=alert.kind).inc()
-            metrics.LATENCY.labels(output="alert").observe(now - article.fetched_at.timestamp())
-            if alert.published_at:
-                metrics.PUBLICATION_TO_ALERT.labels(category=alert.category).observe(
-                    max(0.0, now - alert.published_at.timestamp())
-                )
-            # Every new signal in the log; corroborations (many per story) only at debug level.
-            log.log(
-                logging.INFO if alert.kind == "new" else logging.DEBUG,
-                "alert %s %s %s: %s",
-                alert.kind,
-                alert.category,
-                alert.alert_id,
-                alert.evidence[:120],
-            )
-        return out
-
-    def oversize(record: Record, output: Output, limit: int) -> Output:
-        error = (
-            f"the {output.topic} record of {len(output.value)} bytes is over the topic's "
-            f"limit of {limit} bytes"
-        )
-        value = dead_letter_value(record, Rejected("too_large", error), "stories", output)
-        return Output(names.dlq, output.key, value, dead_headers(record))
-
-    def give_up_stories(record: Record, error: str) -> Output:
-        value = dead_letter_value(record, Rejected("processing_error", error), "stories")
-        return Output(names.dlq, record.key, value, dead_headers(record))
-
-    def dead_headers(record: Record) -> tuple[tuple[str, bytes], ...]:
-        return tuple(record_headers(DeadLetter, record.trace_id))
+    handlers = Handlers(names)
 
     def limits() -> dict[str, int]:
         return topic_limits(settings, list(_outputs(names)))
@@ -231,9 +100,9 @@ def create_app(settings: Settings, app_id: str | None = None, replication: int =
     stage = StoriesStage(
         settings,
         group=app_id,
-        handle=place_one,
-        oversize=oversize,
-        give_up=give_up_stories,
+        handle=handlers.place,
+        oversize=handlers.oversize,
+        give_up=handlers.give_up_stories,
         limits=limits,
         max_request_size=MAX_REQUEST_BYTES,
         prepare_topics=lambda topics: ensure_changelogs(settings, topics, LARGE_MESSAGE_BYTES),
@@ -263,8 +132,8 @@ def create_app(settings: Settings, app_id: str | None = None, replication: int =
         settings,
         group=names.analyze_group,
         topic=names.raw,
-        handle=analyze_one,
-        too_large=analyzed_too_large,
+        handle=handlers.analyze,
+        too_large=handlers.analyzed_too_large,
         max_request_size=MAX_REQUEST_BYTES,
         drop=dropped,
         previous_group=app_id,

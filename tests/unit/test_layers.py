@@ -58,6 +58,7 @@ LAYERS: dict[str, int] = {
     "streams.delivery": 3,
     "streams.stage": 3,
     "streams.analyze_stage": 3,
+    "streams.handlers": 3,
     "streams.app": 3,
     "producers": 3,
     "axiswatch.notify": 3,
