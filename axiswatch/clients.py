@@ -12,13 +12,15 @@ from __future__ import annotations
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 
+from axiswatch.exceptions import AxiswatchError
 from axiswatch.settings import KafkaSettings
 
 __all__ = [
     "MAX_MESSAGE_BYTES",
     "admin",
+    "assign_all",
     "aio_consumer",
     "aio_producer",
     "consumer",
@@ -65,3 +67,17 @@ def aio_producer(kafka: KafkaSettings, **options: Any) -> AIOKafkaProducer:
     """An aiokafka producer (for the worker's event loop); the caller states its acks,
     idempotence or transactional id."""
     return AIOKafkaProducer(**kafka.aiokafka(), **options)
+
+
+def assign_all(
+    consumer: KafkaConsumer, topic: str, error: type[AxiswatchError] = AxiswatchError
+) -> list[TopicPartition]:
+    """Assign every partition of `topic` to `consumer` (a reader that keeps its own place, so
+    no rebalance moves it); the partitions, in order. Raises `error` when the topic does not
+    exist."""
+    partitions = consumer.partitions_for_topic(topic)
+    if not partitions:
+        raise error(f"the topic {topic} does not exist; run `axiswatch topics` to create it")
+    tps = [TopicPartition(topic, p) for p in sorted(partitions)]
+    consumer.assign(tps)
+    return tps

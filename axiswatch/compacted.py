@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from axiswatch.clients import assign_all
 from axiswatch.exceptions import AxiswatchError
 
 __all__ = ["read_to_end"]
@@ -23,13 +24,7 @@ def read_to_end(
     """Assign every partition of `topic` to `consumer` (no group), read each from its start
     to its current end calling `apply(message)`, and return the number of records read.
     Raises `error` when the topic does not exist or the end is not reached in `timeout`."""
-    from kafka import TopicPartition
-
-    partitions = consumer.partitions_for_topic(topic)
-    if not partitions:
-        raise error(f"the topic {topic} does not exist; run `axiswatch topics` to create it")
-    tps = [TopicPartition(topic, p) for p in sorted(partitions)]
-    consumer.assign(tps)
+    tps = assign_all(consumer, topic, error)
     consumer.seek_to_beginning(*tps)
     ends = consumer.end_offsets(tps)
     deadline = time.monotonic() + timeout

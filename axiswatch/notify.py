@@ -33,7 +33,7 @@ from typing import Any
 from axiswatch import clients, metrics
 from axiswatch.alertfilter import AlertFilter, escape_controls
 from axiswatch.compacted import read_to_end
-from axiswatch.exceptions import AxiswatchError, InputError
+from axiswatch.exceptions import InputError
 from axiswatch.settings import Settings
 from schemas.headers import record_headers, trace_id
 from schemas.topics import ALERTS, NOTIFY_STATE
@@ -502,7 +502,6 @@ class RouteWorker(threading.Thread):
                 self.stop_event.wait(delay)
 
     def _run(self) -> None:
-        from kafka import TopicPartition
 
         # read_committed: an alert of a batch the worker aborted was never said.
         consumer = clients.consumer(
@@ -513,13 +512,7 @@ class RouteWorker(threading.Thread):
             isolation_level="read_committed",
         )
         try:
-            partitions = sorted(consumer.partitions_for_topic(self.topic) or ())
-            if not partitions:
-                raise AxiswatchError(
-                    f"the topic {self.topic} does not exist; run `axiswatch topics`"
-                )
-            tps = [TopicPartition(self.topic, p) for p in partitions]
-            consumer.assign(tps)
+            tps = clients.assign_all(consumer, self.topic)
             self._position(consumer, tps)
             positions = {tp.partition: consumer.position(tp) for tp in tps}
             self.say(

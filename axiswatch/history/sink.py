@@ -25,7 +25,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from axiswatch import clients
-from axiswatch.exceptions import AxiswatchError
 from axiswatch.history.store import HistoryStore, StoredAlert
 from axiswatch.notify import ALERTS_TOPIC
 from axiswatch.settings import Settings
@@ -116,7 +115,6 @@ class HistorySink(threading.Thread):
         self.status.state = "stopped"
 
     def _run(self) -> None:
-        from kafka import TopicPartition
 
         consumer = clients.consumer(
             self.settings.kafka,
@@ -126,13 +124,7 @@ class HistorySink(threading.Thread):
             isolation_level="read_committed",
         )
         try:
-            partitions = sorted(consumer.partitions_for_topic(self.topic) or ())
-            if not partitions:
-                raise AxiswatchError(
-                    f"the topic {self.topic} does not exist; run `axiswatch topics`"
-                )
-            tps = [TopicPartition(self.topic, p) for p in partitions]
-            consumer.assign(tps)
+            tps = clients.assign_all(consumer, self.topic)
             stored = self.store.positions(self.topic)
             for tp in tps:
                 if tp.partition in stored:
