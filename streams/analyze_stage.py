@@ -86,7 +86,6 @@ class AnalyzeStage:
         self._task: asyncio.Task | None = None
         self._lock = asyncio.Lock()  # held while a batch is written and committed
         self._stopping = False
-        self.batches = 0  # batches committed (for tests and the log)
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
@@ -200,7 +199,6 @@ class AnalyzeStage:
                 await (await self._send(producer, record, dead))
         if commits:
             await consumer.commit(commits)
-            self.batches += 1
 
     async def _send(
         self, producer: AIOKafkaProducer, record: Record, output: Output

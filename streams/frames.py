@@ -330,10 +330,6 @@ class FrameBook:
                 for c in cands
                 if (c.category, span[0]) in signal_ids
             ]
-            russia = [a for c in cands for a in c.russia_actors]
-            dprk = [a for c in cands for a in c.dprk_actors]
-            russia_ids = _principal(russia, matcher, "rus")
-            dprk_ids = _principal(dprk, matcher, "prk")
             family_frames = by_family.setdefault(action.family, [])
             # Which development: the one its run of sentences starts with.
             head = chain.get(span, span)
@@ -349,6 +345,8 @@ class FrameBook:
                 _merge(frame, objects, places, quantities)
                 frame.signal_ids.extend(i for i in ids if i not in frame.signal_ids)
                 continue
+            russia = [a for c in cands for a in c.russia_actors]
+            dprk = [a for c in cands for a in c.dprk_actors]
             frame = FrameData(
                 category=categories[0],
                 categories=categories,
@@ -356,8 +354,8 @@ class FrameBook:
                 family=action.family,
                 evidence=first.evidence,
                 evidence_span=span,
-                russia_actors=russia_ids,
-                dprk_actors=dprk_ids,
+                russia_actors=_principal(russia, matcher, "rus"),
+                dprk_actors=_principal(dprk, matcher, "prk"),
                 objects=objects,
                 places=places,
                 quantities=quantities,
