@@ -1,5 +1,6 @@
 import pytest
 
+from streams.actors import default_matcher
 from streams.signals import detect_signals, signal_key
 from streams.text import normalise_text
 
@@ -128,6 +129,25 @@ def test_novelty_key_uses_the_most_specific_actors():
 )  # fmt: skip
 def test_cues_for_developments_the_event_frames_know(text, category):
     assert category in by_category(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Russian Foreign Minister Sergey Lavrov arrived in Pyongyang on Friday.",
+        "Сергей Лавров прибыл в Пхеньян из Пекина.",
+        "세르게이 라브로프 러시아 외무장관이 평양에 도착했다.",
+        # Wonsan by its case forms: the bare 원산 also begins 원산지 ("place of origin").
+        "라브로프 외무장관은 지난 11일 원산을 방문했다.",
+        "Колокольцев и Пан Ду Соб обсудили сотрудничество РФ и КНДР в правоохранительной сфере.",
+    ],
+)
+def test_an_arrival_or_talks_on_cooperation_is_a_visit(text):
+    assert "diplomatic" in by_category(text)
+
+
+def test_place_of_origin_is_not_wonsan():
+    assert "wonsan" not in {m.actor_id for m in default_matcher().find("러시아산 원산지 표시")}
 
 
 def test_russia_with_china_at_the_un_is_not_a_bilateral_act():
