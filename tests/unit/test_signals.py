@@ -68,6 +68,12 @@ def test_one_side_acting_against_the_other_is_no_cooperation():
         by_category("북한 해커집단이 러시아 미사일 개발업체를 해킹했다고 로이터통신이 보도했다.")
         == {}
     )
+    # ... in the attributive and ongoing forms too (해킹한 "that hacked", 해킹하고 "hacking").
+    assert (
+        by_category("북한 해킹조직 라자루스가 러시아 미사일 개발업체를 해킹한 것으로 드러났다.")
+        == {}
+    )
+    assert by_category("북한 해커들이 러시아 방산업체를 해킹하고 있다.") == {}
     together = by_category("북한군이 러시아군과 함께 우크라이나군 진지를 공격했다.")
     assert "military" in together
 
