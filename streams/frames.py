@@ -259,6 +259,14 @@ class FrameBook:
             background = True
         return Reading(action, objects, quantities, when, precision, background, speculative)
 
+    def _dated_apart(self, head: Reading, sentence: str, published: date) -> bool:
+        """Whether `sentence` opens (its first third) with a date weeks away from the date of
+        the development `head` starts: it tells of another one of the family."""
+        when, _ = self._dates.read(sentence[: max(_OPENING_CHARS, len(sentence) // 3)], published)
+        if when is None:
+            return False
+        return abs((when - (head.when or published)).days) > _SAME_DEVELOPMENT_DAYS
+
     # ------------------------------------------------------------------ an article
     def frames(
         self,
@@ -299,15 +307,21 @@ class FrameBook:
         # ("... a letter from Medvedev was published. In it, Medvedev recalled ...").
         chain: dict[tuple[int, int], tuple[int, int]] = {}
         ordered = sorted(sentences)
+        # Not one that opens with a date apart from the development's ("In August, too, ...");
+        # a date further in dates something it mentions ("... recalled the visit in October").
         for before, span in zip(ordered, ordered[1:], strict=False):
+            head = chain.get(before, before)
             if (
                 readings[before].action.family == readings[span].action.family
                 and not text[before[1] : span[0]].strip()
+                and not self._dated_apart(readings[head], text[span[0] : span[1]], published_day)
             ):
-                chain[span] = chain.get(before, before)
+                chain[span] = head
         by_chain: dict[tuple[int, int], FrameData] = {}
         by_family: dict[str, list[FrameData]] = {}
-        for span, cands in sentences.items():
+        # A development's frame is made from the sentence that starts it: heads first (each
+        # group strongest first), then the sentences that go on with one.
+        for span, cands in sorted(sentences.items(), key=lambda item: item[0] in chain):
             first = cands[0]
             categories = list(dict.fromkeys(c.category for c in cands))
             action, objects, quantities, when, precision, background, speculative = readings[span]
@@ -402,6 +416,7 @@ MAX_SENTENCES = 64
 # at most this many frames per family, further sentences join the strongest.
 MAX_FRAMES_PER_FAMILY = 3
 _SAME_DEVELOPMENT_DAYS = 14
+_OPENING_CHARS = 40  # a sentence's opening: its first third, and at least this many characters
 MAX_SENTENCE_CHARS = 2_000
 _HISTORY = timedelta(days=5 * 365)
 _AHEAD = timedelta(days=2)

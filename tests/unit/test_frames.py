@@ -261,3 +261,24 @@ def test_an_earlier_development_restated_beside_the_news_is_its_own_frame():
         ("report", date(2025, 6, 4)),
         ("background", date(2025, 3, 1)),
     ]
+
+
+def test_a_sentence_opening_with_another_date_ends_the_run_of_its_family():
+    # Right after the news, "In August, too, ..." tells of another gift: its own frame. The
+    # news keeps its frame whichever sentence is the stronger signal.
+    raw = RawArticle(
+        article_id="two-gifts",
+        title="Putin gifts Pyongyang zoo more than 70 animals",
+        body="Russian President Vladimir Putin gave North Korea's central zoo more than 70 "
+        "animals, including a lion, as a gift.\n"
+        "In August, Putin also sent Kim Jong Un 24 Orlov trotter horses as a gift, and Kim "
+        "Jong Un gave Putin two Pungsan dogs in return, showing their close relations.",
+        published_at=datetime(2024, 11, 20, tzinfo=UTC),
+    )
+    gifts = [f for f in analyze_article(raw).events if f.family == "gift"]
+    assert sorted((f.basis, f.event_date) for f in gifts) == [
+        ("background", date(2024, 8, 1)),
+        ("report", date(2024, 11, 20)),
+    ]
+    news = next(f for f in gifts if f.basis == "report")
+    assert "70" in news.evidence
