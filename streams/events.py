@@ -324,7 +324,7 @@ class _Probe:
     """A frame prepared for comparison with many event records."""
 
     __slots__ = ("book", "categories", "day", "families", "generic", "objects", "places",
-                 "precision", "primary", "primary_kind", "russia", "dprk", "kinds",
+                 "precision", "primary", "primary_kind", "report", "russia", "dprk", "kinds",
                  "windows")  # fmt: skip
 
     def __init__(self, frame: dict, book: FrameBook) -> None:
@@ -351,6 +351,7 @@ class _Probe:
         primary = frame["objects"][0] if frame["objects"] else None
         self.primary = primary if book.object_kind(primary or "") in book.distinct_kinds else None
         self.primary_kind = book.object_kind(primary) if self.primary else None
+        self.report = frame["basis"] == "report"
         self.places = set(frame["places"])
         self.russia = set(frame["russia_actors"])
         self.dprk = set(frame["dprk_actors"])
@@ -359,12 +360,14 @@ class _Probe:
         """How well the frame fits the event (higher is better), None when it cannot be it."""
         families = record["families"]
         score = 1.0
+        same_day = False  # a frame without a date is of no day
         if self.day is not None:
             distance = abs(self.day - record["date"])
             if self.precision == "month":
                 distance = max(0, distance - 30)
             elif self.precision == "year":
                 distance = max(0, distance - 365)
+            same_day = distance <= 1
             window = self.windows.get(families[0])
             if window is None:
                 window = self.windows[families[0]] = self.book.family_window(families[0])
@@ -393,8 +396,11 @@ class _Probe:
             if not mine.isdisjoint(theirs):
                 score += 0.5
                 shared += len(_specific(mine.intersection(theirs)))
-            elif families[0] in _WHO_MATTERS and _persons(mine) and _persons(set(theirs)):
-                return None  # Lavrov's visit is not Shoigu's
+            elif families[0] in _WHO_MATTERS and _persons(mine):
+                if _persons(set(theirs)):
+                    return None  # Lavrov's visit is not Shoigu's
+                if self.report and not same_day and theirs is record["russia_actors"]:
+                    return None  # nor, days later, a visit by nobody named
         thin = self.generic or families[0].endswith("_other")
         # Thin frames join on who, or on the same days.
         if (thin and not shared) and (

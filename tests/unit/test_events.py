@@ -116,6 +116,25 @@ def test_visits_by_different_officials_in_one_week_are_different_events():
     assert thin.event_id == lavrov.event_id
 
 
+def test_a_named_visitor_days_after_a_visit_by_nobody_named_is_a_new_event():
+    visit = dict(action="summit", family="meeting", categories=("diplomatic",))
+    book = EventBook({})
+    delegation = decide(book, frame(**visit), "a1", "s", T0)
+    # Three days on, a named official's arrival is another development.
+    later = decide(book, frame(**visit, russia=("lavrov",), when=date(2024, 10, 21)),
+                   "a2", "t", T0 + 3 * DAY)  # fmt: skip
+    assert (delegation.kind, later.kind) == ("new", "new")
+    # A background restatement naming the visitor joins the visit it restates.
+    restated = decide(book, frame(**visit, basis="background", when=None, russia=("lavrov",)),
+                      "a3", "u", T0 + 30 * DAY)  # fmt: skip
+    assert restated.event_id == later.event_id
+    # The same day, a report naming who led the delegation tells of that visit.
+    book = EventBook({})
+    delegation = decide(book, frame(**visit), "a1", "s", T0)
+    named = decide(book, frame(**visit, russia=("volodin",)), "a2", "t", T0)
+    assert named.kind == "corroborated" and named.event_id == delegation.event_id
+
+
 def test_a_summit_and_the_treaty_signed_at_it_are_one_event():
     book = EventBook({})
     leaders = dict(categories=("diplomatic",), russia=("putin",), dprk=("kim_jong_un",))
