@@ -297,6 +297,12 @@ def _persons(ids: set[str]) -> set[str]:
     return {a for a in ids if a not in actors or actors[a].type in _PERSON_TYPES}
 
 
+def _officials(ids: set[str]) -> set[str]:
+    """The officials among actor ids (ministers, envoys; not the leaders)."""
+    actors = default_matcher().actors
+    return {a for a in ids if a in actors and actors[a].type == "official"}
+
+
 def _specific(ids: set[str]) -> set[str]:
     # States are the only general actors a frame keeps (see frames._principal).
     return ids - {"rus", "prk"}
@@ -389,17 +395,20 @@ class _Probe:
             else:
                 score += 0.5 * len(self.objects.intersection(record["objects"]))
         shared = 0
-        for mine, theirs in (
-            (self.russia, record["russia_actors"]),
-            (self.dprk, record["dprk_actors"]),
-        ):
+        sides = ((self.russia, record["russia_actors"]), (self.dprk, record["dprk_actors"]))
+        # Who matters, unless one side's official is the same: Choe's visit to Moscow is one
+        # whether she met Lavrov or Putin (leaders host every visit: they tell none apart).
+        who = families[0] in _WHO_MATTERS and not any(
+            _officials(mine.intersection(theirs)) for mine, theirs in sides
+        )
+        for russia_side, (mine, theirs) in zip((True, False), sides, strict=True):
             if not mine.isdisjoint(theirs):
                 score += 0.5
                 shared += len(_specific(mine.intersection(theirs)))
-            elif families[0] in _WHO_MATTERS and _persons(mine):
+            elif who and _persons(mine):
                 if _persons(set(theirs)):
                     return None  # Lavrov's visit is not Shoigu's
-                if self.report and not same_day and theirs is record["russia_actors"]:
+                if russia_side and self.report and not same_day:
                     return None  # nor, days later, a visit by nobody named
         thin = self.generic or families[0].endswith("_other")
         # Thin frames join on who, or on the same days.

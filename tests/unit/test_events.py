@@ -135,6 +135,17 @@ def test_a_named_visitor_days_after_a_visit_by_nobody_named_is_a_new_event():
     assert named.kind == "corroborated" and named.event_id == delegation.event_id
 
 
+def test_one_visitor_meeting_several_hosts_is_one_visit():
+    book = EventBook({})
+    visit = dict(action="summit", family="meeting", categories=("diplomatic",))
+    lavrov = decide(book, frame(**visit, russia=("lavrov",), dprk=("choe_son_hui",)),
+                    "a1", "s", T0)  # fmt: skip
+    putin = decide(book, frame(**visit, russia=("putin",), dprk=("choe_son_hui",),
+                               when=date(2024, 10, 19)), "a2", "t", T0 + DAY)  # fmt: skip
+    assert (lavrov.kind, putin.kind) == ("new", "corroborated")
+    assert putin.event_id == lavrov.event_id
+
+
 def test_a_summit_and_the_treaty_signed_at_it_are_one_event():
     book = EventBook({})
     leaders = dict(categories=("diplomatic",), russia=("putin",), dprk=("kim_jong_un",))
