@@ -632,8 +632,10 @@ def _parse_number(raw: str) -> float | None:
 
 # ---------------------------------------------------------------------- dates
 # Date patterns that need a month's name; of those, the ones that need no digit.
-_MONTH_KINDS = frozenset({"dmy", "mdy", "last_month_name", "my", "dm", "md", "m"})
-_WORD_KINDS = frozenset({"last_month_name", "m"})
+_MONTH_KINDS = frozenset(
+    {"dmy", "mdy", "last_month_name", "last_year_month", "my", "dm", "md", "m"}
+)
+_WORD_KINDS = frozenset({"last_month_name", "last_year_month", "m"})
 
 
 class _Literals:
@@ -686,7 +688,24 @@ class _DateReader:
                 "ko",
             ),
             (re.compile(rf"(?<!\w)(?:{last})\s+{month}(?!\w)", re.I), "last_month_name"),
-            (re.compile(r"지난\s*(?P<mon>1[0-2]|[1-9])\s*월"), "last_month_ko"),
+            (
+                re.compile(
+                    r"(?:작년|지난해)\s*(?P<mon>1[0-2]|[1-9])\s*월(?:\s*(?P<kday>[0-3]?\d)\s*일)?"
+                ),
+                "last_year_ko",
+            ),
+            (
+                re.compile(
+                    rf"(?<!\w)(?:(?:in|в|во)\s+)?(?:{day}\s+)?{month}\s+"
+                    r"(?:прошлого\s+года|of\s+last\s+year|last\s+year)",
+                    re.I,
+                ),
+                "last_year_month",
+            ),
+            (
+                re.compile(r"지난\s*(?P<mon>1[0-2]|[1-9])\s*월(?:\s*(?P<kday>[0-3]?\d)\s*일)?"),
+                "last_month_ko",
+            ),
             (re.compile(rf"(?<!\w){month}\.?\s+(?:of\s+)?{year}", re.I), "my"),
             (re.compile(r"(?<!\w)(?P<mon>1[0-2]|[1-9])\s*월\s*(?P<kday>[0-3]?\d)\s*일"), "ko_md"),
             (re.compile(rf"(?<!\w){day}\s+{month}(?!\w)", re.I), "dm"),
@@ -811,6 +830,8 @@ def resolve_date(kind: str, groups: dict, published: date, month_of) -> tuple[da
             return None
         if number is None:
             return None
+        if kind in ("last_year_ko", "last_year_month"):
+            year = published.year - 1  # "작년 6월 19일", "в июне прошлого года"
         if year is None:
             year = published.year
             ahead = (number - published.month) % 12

@@ -56,6 +56,13 @@ def test_a_year_is_not_a_quantity():
          date(2025, 3, 5), "day"),
         ("Путин вчера встретился с Ким Чен Ыном.", "diplomatic", date(2025, 3, 6), "day"),
         ("North Korea sent troops to Russia last year.", "military", date(2024, 1, 1), "year"),
+        # A day after "last <month>", and a month of last year, in each language.
+        ("지난 2월 3일 북한은 러시아에 병력을 파병했다.", "military", date(2025, 2, 3), "day"),
+        ("작년 2월 19일 북러 정상은 조약에 서명했다.", "diplomatic", date(2024, 2, 19), "day"),
+        ("В феврале прошлого года Путин подписал договор с Ким Чен Ыном.", "diplomatic",
+         date(2024, 2, 1), "month"),
+        ("Putin and Kim signed the treaty in February last year.", "diplomatic",
+         date(2024, 2, 1), "month"),
     ],
 )  # fmt: skip
 def test_explicit_and_relative_dates_resolve_against_the_publication_date(
