@@ -343,13 +343,27 @@ def test_dockerfile_copies_what_the_package_needs_and_dockerignore_keeps_it():
     folders = setuptools.get("package-dir", {})
     needed = {"pyproject.toml", "README.md"}
     for package in setuptools["packages"]:
-        folder = folders.get(package, package)
-        if folder in copied:
+        folder = folders.get(package, package.replace(".", "/"))
+        if folder in copied or folder.split("/")[0] in copied:  # a subpackage: in its folder
             continue
         # A data package copied file by file: each of its (plain) package-data files.
         files = setuptools["package-data"][package]
         needed |= {f"{folder}/{name}" for name in files}
     assert needed <= copied, needed - copied
+
+
+def test_the_wheel_lists_every_package_of_the_code():
+    """setuptools packages only what [tool.setuptools] packages names: a subpackage left out
+    (axiswatch.history was) installs a command that fails on import."""
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    found = {
+        ".".join(path.parent.relative_to(ROOT).parts)
+        for package in PACKAGES
+        for path in (ROOT / package).rglob("*.py")
+    }
+    assert found - listed == set()
 
 
 # ----------------------------------------------------------------------------- Prometheus rules
