@@ -12,7 +12,8 @@ From the bottom:
 5. the command line.
 
 A new module must be given its layer here. Imports inside functions count as much as those at
-the top: a lazy import that runs upward is still upward.
+the top: a lazy import that runs upward is still upward. Importing a module of a package runs
+the package's __init__ too, so that counts as importing the package.
 """
 
 from __future__ import annotations
@@ -95,7 +96,23 @@ def layer_of(module: str) -> int | None:
 
 def imports_of(module: str) -> list[tuple[str, list[str], int]]:
     """(imported module, names taken from it, line) for every import of the project's own
-    modules in `module`, at any depth."""
+    modules in `module`, at any depth, and the packages around each (importing `a.b.c` runs
+    `a/b/__init__.py`: a package's __init__ is imported with each of its modules)."""
+    found = _direct_imports(module)
+    return found + [
+        (package, [], line)
+        for target, _, line in found
+        for package in _packages_around(target)
+        if package in MODULES
+    ]
+
+
+def _packages_around(target: str) -> list[str]:
+    parts = target.split(".")
+    return [".".join(parts[:end]) for end in range(1, len(parts))]
+
+
+def _direct_imports(module: str) -> list[tuple[str, list[str], int]]:
     tree = ast.parse(MODULES[module].read_text(encoding="utf-8"))
     out = []
     for node in ast.walk(tree):
@@ -174,5 +191,7 @@ def test_no_import_cycle():
 def test_the_checks_see_an_upward_import(tmp_path):
     """The walk finds imports inside functions too (a lazy import upward is still upward)."""
     assert ("axiswatch.cli", ["main"], 3) in imports_of("axiswatch.__main__")
+    # Importing a module of a package imports the package's __init__ too.
+    assert any(t == "axiswatch.history" for t, _, _ in imports_of("axiswatch.history.serve"))
     assert layer_of("axiswatch.history.page") == 3 and layer_of("producers.poller") == 3
     assert layer_of("schemas.models") == 0 and layer_of("streams.frames") == 1
