@@ -16,7 +16,8 @@ import pytest
 import yaml
 from prometheus_client.metrics import MetricWrapperBase
 
-from axiswatch import broker, metrics
+from axiswatch import metrics
+from axiswatch.broker import node as broker_node
 from axiswatch.cli import build_parser
 from axiswatch.settings import Environment
 from producers import poller
@@ -146,7 +147,7 @@ def test_kafka_is_the_official_4x_image_in_kraft_mode_like_the_local_broker(serv
     # The same broker settings as `axiswatch broker start` (listeners and paths aside).
     local = dict(
         line.split("=", 1)
-        for line in broker._properties(9092, 9093, Path("/tmp")).splitlines()
+        for line in broker_node._properties(9092, 9093, Path("/tmp")).splitlines()
         if "=" in line and not line.startswith("#")
     )
     compose_props = {

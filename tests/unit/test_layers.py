@@ -8,7 +8,7 @@ From the bottom:
 2. runtime: settings, connection checks, topics, metrics, compacted-topic reading, the alert
    ledger, lag;
 3. what runs: the worker's stages and app, the producers, notify, the history;
-4. the local broker tool;
+4. the local broker tool (the package axiswatch/broker/);
 5. the command line.
 
 A new module must be given its layer here. Imports inside functions count as much as those at
@@ -47,7 +47,7 @@ LAYERS: dict[str, int] = {
     "streams.storyeval": 1,
     "axiswatch.alertfilter": 1,
     "axiswatch.alerttext": 1,
-    "axiswatch.brokerstate": 2,
+    "axiswatch.brokerstate": 2,  # the broker tool's state file, read by the settings
     "axiswatch.clients": 2,
     "axiswatch.settings": 2,
     "axiswatch.connection": 2,
