@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from axiswatch import broker, brokerstate, cli
-from axiswatch.broker import Scram, node
+from axiswatch.broker import Scram, node, security
 from axiswatch.connection import Diagnosis, connection_error, diagnose
 from axiswatch.exceptions import BrokerError, InputError
 from axiswatch.settings import KafkaSettings, Settings
@@ -113,13 +113,13 @@ def test_private_files_are_written_mode_0600_even_if_they_existed(tmp_path):
     path = tmp_path / "server.properties"
     path.write_text("old")
     os.chmod(path, 0o644)
-    node._write_private(path, "new\n")
+    security.write_private(path, "new\n")
     assert path.read_text() == "new\n"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
 def test_a_data_dir_formatted_without_or_for_another_user_is_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(node, "_require_java", lambda: "java")
+    monkeypatch.setattr(node, "require_java", lambda: "java")
     monkeypatch.setattr(node, "ensure_jars", lambda: tmp_path)
     monkeypatch.setattr(node, "_port_in_use", lambda port: False)
     (tmp_path / "logs").mkdir()

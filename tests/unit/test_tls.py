@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from axiswatch import broker, brokerstate, cli
-from axiswatch.broker import Scram, Tls, node
+from axiswatch.broker import Scram, Tls, node, security
 from axiswatch.connection import Diagnosis, connection_error, diagnose
 from axiswatch.exceptions import BrokerError
 from axiswatch.settings import KafkaSettings, Settings
@@ -123,13 +123,13 @@ def test_incomplete_material_is_a_clear_error(tmp_path):
 
 
 def test_openssl_missing_is_a_clear_error(tmp_path, monkeypatch):
-    monkeypatch.setattr(node.shutil, "which", lambda name: None)
+    monkeypatch.setattr(security.shutil, "which", lambda name: None)
     with pytest.raises(BrokerError, match="openssl command, which is not on PATH"):
         Tls(tmp_path / "tls").generate()
 
 
 def test_a_data_dir_formatted_without_tls_is_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(node, "_require_java", lambda: "java")
+    monkeypatch.setattr(node, "require_java", lambda: "java")
     monkeypatch.setattr(node, "ensure_jars", lambda: tmp_path)
     monkeypatch.setattr(node, "_port_in_use", lambda port: False)
     monkeypatch.setattr(Tls, "generate", lambda self: pytest.fail("must not generate"))
