@@ -65,7 +65,7 @@ LAYERS: dict[str, int] = {
     "axiswatch.notify": 3,
     "axiswatch.history": 3,
     "axiswatch.broker": 4,
-    "axiswatch.cli": 5,
+    "axiswatch.cli": 5,  # the top parser and main; common; one module per command
     "axiswatch.__main__": 5,
 }
 
@@ -186,6 +186,23 @@ def test_no_import_cycle():
         if module not in state:
             visit(module, [module])
     assert cycles == []
+
+
+def test_a_command_module_takes_nothing_from_another_command():
+    """The command line's modules (axiswatch/cli/) import only `common` of their package, so a
+    command's arguments, help and code live in its own module; the demo also follows alerts with
+    the alerts command's reader."""
+    allowed = {"axiswatch.cli", "axiswatch.cli.common"}
+    taken = [
+        f"{module} line {line}: {target}"
+        for module in MODULES
+        if module.startswith("axiswatch.cli.")
+        for target, _, line in imports_of(module)
+        if target.startswith("axiswatch.cli.")
+        and target not in allowed
+        and (module, target) != ("axiswatch.cli.demo", "axiswatch.cli.alerts")
+    ]
+    assert taken == []
 
 
 def test_the_checks_see_an_upward_import(tmp_path):

@@ -11,8 +11,9 @@ import pytest
 
 from axiswatch import broker, brokerstate, cli
 from axiswatch.broker import Scram, node, security
+from axiswatch.cli import common
 from axiswatch.connection import Diagnosis, connection_error, diagnose
-from axiswatch.exceptions import BrokerError, InputError
+from axiswatch.exceptions import AxiswatchError, BrokerError, InputError
 from axiswatch.settings import KafkaSettings, Settings
 
 PASSWORD = 'p,w"d\\ü=]x😀'
@@ -182,14 +183,14 @@ def test_broker_start_scram_takes_the_clients_settings(monkeypatch):
         if name.startswith(("KAFKA_", "AXISWATCH_")):
             monkeypatch.delenv(name)
     with pytest.raises(BrokerError, match="KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD"):
-        cli._scram_from_env(required=True)
-    assert cli._scram_from_env(required=False) is None
+        common.scram_from_env(required=True)
+    assert common.scram_from_env(required=False) is None
     monkeypatch.setenv("KAFKA_SASL_USERNAME", "alice")
     monkeypatch.setenv("KAFKA_SASL_PASSWORD", "secret")
-    assert cli._scram_from_env(required=True) == Scram("alice", "secret")
+    assert common.scram_from_env(required=True) == Scram("alice", "secret")
     monkeypatch.setenv("KAFKA_SASL_MECHANISM", "SCRAM-SHA-512")
-    with pytest.raises(cli.AxiswatchError, match="KAFKA_SASL_MECHANISM=SCRAM-SHA-512"):
-        cli._scram_from_env(required=True)
+    with pytest.raises(AxiswatchError, match="KAFKA_SASL_MECHANISM=SCRAM-SHA-512"):
+        common.scram_from_env(required=True)
     help_text = cli.build_parser()._subparsers._group_actions[0].choices["broker"].format_help()
     assert "--scram" in help_text and "KAFKA_SASL_PASSWORD" in help_text
 

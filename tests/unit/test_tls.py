@@ -11,8 +11,9 @@ import pytest
 
 from axiswatch import broker, brokerstate, cli
 from axiswatch.broker import Scram, Tls, node, security
+from axiswatch.cli import common
 from axiswatch.connection import Diagnosis, connection_error, diagnose
-from axiswatch.exceptions import BrokerError
+from axiswatch.exceptions import AxiswatchError, BrokerError
 from axiswatch.settings import KafkaSettings, Settings
 
 
@@ -174,12 +175,12 @@ def test_broker_start_tls_scram_expects_sasl_ssl(monkeypatch):
     monkeypatch.setenv("KAFKA_SASL_USERNAME", "alice")
     monkeypatch.setenv("KAFKA_SASL_PASSWORD", "secret")
     monkeypatch.setenv("KAFKA_SECURITY_PROTOCOL", "SASL_SSL")
-    assert cli._scram_from_env(required=True, tls=True) == Scram("alice", "secret")
-    with pytest.raises(cli.AxiswatchError, match="SCRAM listener is SASL_PLAINTEXT"):
-        cli._scram_from_env(required=True)
+    assert common.scram_from_env(required=True, tls=True) == Scram("alice", "secret")
+    with pytest.raises(AxiswatchError, match="SCRAM listener is SASL_PLAINTEXT"):
+        common.scram_from_env(required=True)
     monkeypatch.setenv("KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT")
-    with pytest.raises(cli.AxiswatchError, match="SCRAM listener is SASL_SSL"):
-        cli._scram_from_env(required=True, tls=True)
+    with pytest.raises(AxiswatchError, match="SCRAM listener is SASL_SSL"):
+        common.scram_from_env(required=True, tls=True)
     help_text = cli.build_parser()._subparsers._group_actions[0].choices["broker"].format_help()
     assert "--tls" in help_text and "KAFKA_SSL_CAFILE" in help_text
 
