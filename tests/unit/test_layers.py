@@ -19,6 +19,7 @@ the package's __init__ too, so that counts as importing the package.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -203,6 +204,16 @@ def test_a_command_module_takes_nothing_from_another_command():
         and (module, target) != ("axiswatch.cli.demo", "axiswatch.cli.alerts")
     ]
     assert taken == []
+
+
+def test_the_readme_names_only_folders_and_modules_that_exist():
+    """The README's layout and flow name the code's folders and modules: none that has moved."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    folders = "|".join((*PACKAGES, "deploy", "seeds", "docs", "scripts", "tests", "benchmarks"))
+    named = set(re.findall(rf"`((?:{folders})/[^`\s*]*)`", readme))
+    generated = {"deploy/kafka/target/"}  # the broker's jars, fetched on first use
+    assert named
+    assert sorted(n for n in named - generated if not (ROOT / n).exists()) == []
 
 
 def test_the_checks_see_an_upward_import(tmp_path):
