@@ -4,7 +4,7 @@ kafka-python for the producers, the command line's readers and admin work; aioka
 worker's stages (they run in its event loop). Each builder takes the `KafkaSettings`, so TLS
 and SASL set once reach every client, and a caller adds only what its job needs (a group, an
 isolation level, sizes). The local broker tool's own start-up probe is the one exception: it
-talks to the broker it has just started (axiswatch/broker.py).
+talks to the broker it has just started (axiswatch/broker/status.py).
 """
 
 from __future__ import annotations

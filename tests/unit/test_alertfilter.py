@@ -16,7 +16,8 @@ from axiswatch.alertfilter import (
     parse_since,
     safe_alert,
 )
-from axiswatch.cli import _AlertFollower, build_parser
+from axiswatch.cli import build_parser
+from axiswatch.cli.alerts import AlertFollower
 from axiswatch.exceptions import InputError
 from schemas.models import Alert
 
@@ -165,7 +166,7 @@ def test_safe_alert_escapes_every_string_in_the_alert():
 
 
 def _printed(capsys, alert: dict, as_json: bool, alert_filter=None) -> tuple[bool, str]:
-    follower = _AlertFollower.__new__(_AlertFollower)
+    follower = AlertFollower.__new__(AlertFollower)
     follower.alert_filter = alert_filter
     message = SimpleNamespace(value=json.dumps(alert).encode(), offset=7)
     shown = follower._print(message, as_json)

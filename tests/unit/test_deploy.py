@@ -16,7 +16,8 @@ import pytest
 import yaml
 from prometheus_client.metrics import MetricWrapperBase
 
-from axiswatch import broker, metrics
+from axiswatch import metrics
+from axiswatch.broker import node as broker_node
 from axiswatch.cli import build_parser
 from axiswatch.settings import Environment
 from producers import poller
@@ -146,7 +147,7 @@ def test_kafka_is_the_official_4x_image_in_kraft_mode_like_the_local_broker(serv
     # The same broker settings as `axiswatch broker start` (listeners and paths aside).
     local = dict(
         line.split("=", 1)
-        for line in broker._properties(9092, 9093, Path("/tmp")).splitlines()
+        for line in broker_node._properties(9092, 9093, Path("/tmp")).splitlines()
         if "=" in line and not line.startswith("#")
     )
     compose_props = {
@@ -343,13 +344,27 @@ def test_dockerfile_copies_what_the_package_needs_and_dockerignore_keeps_it():
     folders = setuptools.get("package-dir", {})
     needed = {"pyproject.toml", "README.md"}
     for package in setuptools["packages"]:
-        folder = folders.get(package, package)
-        if folder in copied:
+        folder = folders.get(package, package.replace(".", "/"))
+        if folder in copied or folder.split("/")[0] in copied:  # a subpackage: in its folder
             continue
         # A data package copied file by file: each of its (plain) package-data files.
         files = setuptools["package-data"][package]
         needed |= {f"{folder}/{name}" for name in files}
     assert needed <= copied, needed - copied
+
+
+def test_the_wheel_lists_every_package_of_the_code():
+    """setuptools packages only what [tool.setuptools] packages names: a subpackage left out
+    (axiswatch.history was) installs a command that fails on import."""
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    found = {
+        ".".join(path.parent.relative_to(ROOT).parts)
+        for package in PACKAGES
+        for path in (ROOT / package).rglob("*.py")
+    }
+    assert found - listed == set()
 
 
 # ----------------------------------------------------------------------------- Prometheus rules

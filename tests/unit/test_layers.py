@@ -8,16 +8,18 @@ From the bottom:
 2. runtime: settings, connection checks, topics, metrics, compacted-topic reading, the alert
    ledger, lag;
 3. what runs: the worker's stages and app, the producers, notify, the history;
-4. the local broker tool;
+4. the local broker tool (the package axiswatch/broker/);
 5. the command line.
 
 A new module must be given its layer here. Imports inside functions count as much as those at
-the top: a lazy import that runs upward is still upward.
+the top: a lazy import that runs upward is still upward. Importing a module of a package runs
+the package's __init__ too, so that counts as importing the package.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -46,7 +48,7 @@ LAYERS: dict[str, int] = {
     "streams.storyeval": 1,
     "axiswatch.alertfilter": 1,
     "axiswatch.alerttext": 1,
-    "axiswatch.brokerstate": 2,
+    "axiswatch.brokerstate": 2,  # the broker tool's state file, read by the settings
     "axiswatch.clients": 2,
     "axiswatch.settings": 2,
     "axiswatch.connection": 2,
@@ -64,7 +66,7 @@ LAYERS: dict[str, int] = {
     "axiswatch.notify": 3,
     "axiswatch.history": 3,
     "axiswatch.broker": 4,
-    "axiswatch.cli": 5,
+    "axiswatch.cli": 5,  # the top parser and main; common; one module per command
     "axiswatch.__main__": 5,
 }
 
@@ -95,7 +97,23 @@ def layer_of(module: str) -> int | None:
 
 def imports_of(module: str) -> list[tuple[str, list[str], int]]:
     """(imported module, names taken from it, line) for every import of the project's own
-    modules in `module`, at any depth."""
+    modules in `module`, at any depth, and the packages around each (importing `a.b.c` runs
+    `a/b/__init__.py`: a package's __init__ is imported with each of its modules)."""
+    found = _direct_imports(module)
+    return found + [
+        (package, [], line)
+        for target, _, line in found
+        for package in _packages_around(target)
+        if package in MODULES
+    ]
+
+
+def _packages_around(target: str) -> list[str]:
+    parts = target.split(".")
+    return [".".join(parts[:end]) for end in range(1, len(parts))]
+
+
+def _direct_imports(module: str) -> list[tuple[str, list[str], int]]:
     tree = ast.parse(MODULES[module].read_text(encoding="utf-8"))
     out = []
     for node in ast.walk(tree):
@@ -171,8 +189,37 @@ def test_no_import_cycle():
     assert cycles == []
 
 
+def test_a_command_module_takes_nothing_from_another_command():
+    """The command line's modules (axiswatch/cli/) import only `common` of their package, so a
+    command's arguments, help and code live in its own module; the demo also follows alerts with
+    the alerts command's reader."""
+    allowed = {"axiswatch.cli", "axiswatch.cli.common"}
+    taken = [
+        f"{module} line {line}: {target}"
+        for module in MODULES
+        if module.startswith("axiswatch.cli.")
+        for target, _, line in imports_of(module)
+        if target.startswith("axiswatch.cli.")
+        and target not in allowed
+        and (module, target) != ("axiswatch.cli.demo", "axiswatch.cli.alerts")
+    ]
+    assert taken == []
+
+
+def test_the_readme_names_only_folders_and_modules_that_exist():
+    """The README's layout and flow name the code's folders and modules: none that has moved."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    folders = "|".join((*PACKAGES, "deploy", "seeds", "docs", "scripts", "tests", "benchmarks"))
+    named = set(re.findall(rf"`((?:{folders})/[^`\s*]*)`", readme))
+    generated = {"deploy/kafka/target/"}  # the broker's jars, fetched on first use
+    assert named
+    assert sorted(n for n in named - generated if not (ROOT / n).exists()) == []
+
+
 def test_the_checks_see_an_upward_import(tmp_path):
     """The walk finds imports inside functions too (a lazy import upward is still upward)."""
     assert ("axiswatch.cli", ["main"], 3) in imports_of("axiswatch.__main__")
+    # Importing a module of a package imports the package's __init__ too.
+    assert any(t == "axiswatch.history" for t, _, _ in imports_of("axiswatch.history.serve"))
     assert layer_of("axiswatch.history.page") == 3 and layer_of("producers.poller") == 3
     assert layer_of("schemas.models") == 0 and layer_of("streams.frames") == 1

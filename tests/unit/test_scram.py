@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from axiswatch import broker, brokerstate, cli
-from axiswatch.broker import Scram
+from axiswatch.broker import Scram, node, security
+from axiswatch.cli import common
 from axiswatch.connection import Diagnosis, connection_error, diagnose
-from axiswatch.exceptions import BrokerError, InputError
+from axiswatch.exceptions import AxiswatchError, BrokerError, InputError
 from axiswatch.settings import KafkaSettings, Settings
 
 PASSWORD = 'p,w"d\\ü=]x😀'
@@ -23,8 +24,8 @@ def _props(text: str) -> dict[str, str]:
 
 
 def test_the_plaintext_properties_are_unchanged_by_the_scram_option():
-    plain = broker._properties(9092, 9093, Path("/tmp"))
-    assert plain == broker._properties(9092, 9093, Path("/tmp"), None)
+    plain = node._properties(9092, 9093, Path("/tmp"))
+    assert plain == node._properties(9092, 9093, Path("/tmp"), None)
     props = _props(plain)
     assert props["listeners"] == "PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093"
     assert props["advertised.listeners"] == "PLAINTEXT://127.0.0.1:9092"
@@ -34,7 +35,7 @@ def test_the_plaintext_properties_are_unchanged_by_the_scram_option():
 
 
 def test_scram_properties_secure_the_client_listener_on_loopback_only():
-    text = broker._properties(9092, 9093, Path("/tmp"), Scram("alice", "secret"))
+    text = node._properties(9092, 9093, Path("/tmp"), Scram("alice", "secret"))
     props = _props(text)
     assert props["listeners"] == "SASL_PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093"
     assert props["advertised.listeners"] == "SASL_PLAINTEXT://127.0.0.1:9092"
@@ -51,7 +52,7 @@ def test_scram_properties_secure_the_client_listener_on_loopback_only():
     )
     assert "0.0.0.0" not in text
     # Everything else as the plaintext broker.
-    plain = _props(broker._properties(9092, 9093, Path("/tmp")))
+    plain = _props(node._properties(9092, 9093, Path("/tmp")))
     assert {k: v for k, v in plain.items() if k in props and "listener" not in k} == {
         k: v for k, v in props.items() if k in plain and "listener" not in k
     }
@@ -72,7 +73,7 @@ def _jaas_value(quoted: str) -> str:
 
 
 def test_a_password_with_quotes_backslashes_commas_and_non_ascii_survives_both_escapes():
-    text = broker._properties(9092, 9093, Path("/tmp"), Scram("alice", PASSWORD))
+    text = node._properties(9092, 9093, Path("/tmp"), Scram("alice", PASSWORD))
     line = next(x for x in text.splitlines() if ".sasl.jaas.config=" in x)
     assert line.isascii()
     jaas = _java_properties_value(line.split("=", 1)[1])
@@ -113,15 +114,15 @@ def test_private_files_are_written_mode_0600_even_if_they_existed(tmp_path):
     path = tmp_path / "server.properties"
     path.write_text("old")
     os.chmod(path, 0o644)
-    broker._write_private(path, "new\n")
+    security.write_private(path, "new\n")
     assert path.read_text() == "new\n"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
 def test_a_data_dir_formatted_without_or_for_another_user_is_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(broker, "_require_java", lambda: "java")
-    monkeypatch.setattr(broker, "ensure_jars", lambda: tmp_path)
-    monkeypatch.setattr(broker, "_port_in_use", lambda port: False)
+    monkeypatch.setattr(node, "require_java", lambda: "java")
+    monkeypatch.setattr(node, "ensure_jars", lambda: tmp_path)
+    monkeypatch.setattr(node, "_port_in_use", lambda port: False)
     (tmp_path / "logs").mkdir()
     (tmp_path / "logs" / "meta.properties").write_text("")
     with pytest.raises(BrokerError, match="formatted without a SCRAM user"):
@@ -134,14 +135,14 @@ def test_a_data_dir_formatted_without_or_for_another_user_is_refused(tmp_path, m
 def test_a_running_broker_is_reused_only_with_the_same_security(tmp_path):
     state = {"bootstrap": "127.0.0.1:1", "security": {"protocol": "PLAINTEXT"}}
     with pytest.raises(BrokerError, match="plaintext broker already runs"):
-        broker._check_running(state, Scram("alice", "secret"), tmp_path)
+        node._check_running(state, Scram("alice", "secret"), tmp_path)
     secure = {"security": {"mechanism": "SCRAM-SHA-256", "username": "alice"}}
     with pytest.raises(BrokerError, match="requires SASL/SCRAM-SHA-256"):
-        broker._check_running(secure, None, tmp_path)
+        node._check_running(secure, None, tmp_path)
     with pytest.raises(BrokerError, match="SCRAM user 'alice', not 'bob'"):
-        broker._check_running(secure, Scram("bob", "secret"), tmp_path)
-    broker._check_running(secure, Scram("alice", "secret"), tmp_path)
-    broker._check_running(state, None, tmp_path)
+        node._check_running(secure, Scram("bob", "secret"), tmp_path)
+    node._check_running(secure, Scram("alice", "secret"), tmp_path)
+    node._check_running(state, None, tmp_path)
 
 
 def test_commands_on_the_local_scram_broker_pick_its_security_up(monkeypatch, tmp_path):
@@ -182,14 +183,14 @@ def test_broker_start_scram_takes_the_clients_settings(monkeypatch):
         if name.startswith(("KAFKA_", "AXISWATCH_")):
             monkeypatch.delenv(name)
     with pytest.raises(BrokerError, match="KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD"):
-        cli._scram_from_env(required=True)
-    assert cli._scram_from_env(required=False) is None
+        common.scram_from_env(required=True)
+    assert common.scram_from_env(required=False) is None
     monkeypatch.setenv("KAFKA_SASL_USERNAME", "alice")
     monkeypatch.setenv("KAFKA_SASL_PASSWORD", "secret")
-    assert cli._scram_from_env(required=True) == Scram("alice", "secret")
+    assert common.scram_from_env(required=True) == Scram("alice", "secret")
     monkeypatch.setenv("KAFKA_SASL_MECHANISM", "SCRAM-SHA-512")
-    with pytest.raises(cli.AxiswatchError, match="KAFKA_SASL_MECHANISM=SCRAM-SHA-512"):
-        cli._scram_from_env(required=True)
+    with pytest.raises(AxiswatchError, match="KAFKA_SASL_MECHANISM=SCRAM-SHA-512"):
+        common.scram_from_env(required=True)
     help_text = cli.build_parser()._subparsers._group_actions[0].choices["broker"].format_help()
     assert "--scram" in help_text and "KAFKA_SASL_PASSWORD" in help_text
 

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from axiswatch import broker, brokerstate, cli
-from axiswatch.broker import Scram, Tls
+from axiswatch.broker import Scram, Tls, node, security
+from axiswatch.cli import common
 from axiswatch.connection import Diagnosis, connection_error, diagnose
-from axiswatch.exceptions import BrokerError
+from axiswatch.exceptions import AxiswatchError, BrokerError
 from axiswatch.settings import KafkaSettings, Settings
 
 
@@ -29,7 +30,7 @@ def test_the_client_protocol_follows_the_options():
 
 def test_tls_properties_secure_the_client_listener_with_the_pem_keystore():
     material = Tls(Path("/data/tls"))
-    props = _props(broker._properties(9092, 9093, Path("/data"), tls=material))
+    props = _props(node._properties(9092, 9093, Path("/data"), tls=material))
     assert props["listeners"] == "SSL://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093"
     assert props["advertised.listeners"] == "SSL://127.0.0.1:9092"
     assert props["inter.broker.listener.name"] == "SSL"
@@ -41,14 +42,14 @@ def test_tls_properties_secure_the_client_listener_with_the_pem_keystore():
     assert props["ssl.client.auth"] == "none"
     assert not any(key.startswith("sasl.") for key in props)
     # Everything else as the plaintext broker.
-    plain = _props(broker._properties(9092, 9093, Path("/data")))
+    plain = _props(node._properties(9092, 9093, Path("/data")))
     assert {k: v for k, v in props.items() if k in plain and "listener" not in k} == {
         k: v for k, v in plain.items() if "listener" not in k
     }
 
 
 def test_tls_with_scram_is_sasl_ssl():
-    text = broker._properties(9092, 9093, Path("/d"), Scram("alice", "secret"), Tls(Path("/t")))
+    text = node._properties(9092, 9093, Path("/d"), Scram("alice", "secret"), Tls(Path("/t")))
     props = _props(text)
     assert props["listeners"] == "SASL_SSL://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093"
     assert props["inter.broker.listener.name"] == "SASL_SSL"
@@ -123,15 +124,15 @@ def test_incomplete_material_is_a_clear_error(tmp_path):
 
 
 def test_openssl_missing_is_a_clear_error(tmp_path, monkeypatch):
-    monkeypatch.setattr(broker.shutil, "which", lambda name: None)
+    monkeypatch.setattr(security.shutil, "which", lambda name: None)
     with pytest.raises(BrokerError, match="openssl command, which is not on PATH"):
         Tls(tmp_path / "tls").generate()
 
 
 def test_a_data_dir_formatted_without_tls_is_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(broker, "_require_java", lambda: "java")
-    monkeypatch.setattr(broker, "ensure_jars", lambda: tmp_path)
-    monkeypatch.setattr(broker, "_port_in_use", lambda port: False)
+    monkeypatch.setattr(node, "require_java", lambda: "java")
+    monkeypatch.setattr(node, "ensure_jars", lambda: tmp_path)
+    monkeypatch.setattr(node, "_port_in_use", lambda port: False)
     monkeypatch.setattr(Tls, "generate", lambda self: pytest.fail("must not generate"))
     (tmp_path / "logs").mkdir()
     (tmp_path / "logs" / "meta.properties").write_text("")
@@ -142,11 +143,11 @@ def test_a_data_dir_formatted_without_tls_is_refused(tmp_path, monkeypatch):
 def test_a_running_broker_is_reused_only_with_the_same_tls(tmp_path):
     plain = {"bootstrap": "127.0.0.1:1", "security": {"protocol": "PLAINTEXT"}}
     with pytest.raises(BrokerError, match="does not speak TLS.*with --tls"):
-        broker._check_running(plain, None, tmp_path, tls=True)
+        node._check_running(plain, None, tmp_path, tls=True)
     secure = {"security": {"protocol": "SSL", "tls": True, "cafile": "/x/ca.pem"}}
     with pytest.raises(BrokerError, match="speaks TLS.*without --tls"):
-        broker._check_running(secure, None, tmp_path)
-    broker._check_running(secure, None, tmp_path, tls=True)
+        node._check_running(secure, None, tmp_path)
+    node._check_running(secure, None, tmp_path, tls=True)
 
 
 def test_commands_on_the_local_tls_broker_trust_its_ca(monkeypatch, tmp_path):
@@ -174,12 +175,12 @@ def test_broker_start_tls_scram_expects_sasl_ssl(monkeypatch):
     monkeypatch.setenv("KAFKA_SASL_USERNAME", "alice")
     monkeypatch.setenv("KAFKA_SASL_PASSWORD", "secret")
     monkeypatch.setenv("KAFKA_SECURITY_PROTOCOL", "SASL_SSL")
-    assert cli._scram_from_env(required=True, tls=True) == Scram("alice", "secret")
-    with pytest.raises(cli.AxiswatchError, match="SCRAM listener is SASL_PLAINTEXT"):
-        cli._scram_from_env(required=True)
+    assert common.scram_from_env(required=True, tls=True) == Scram("alice", "secret")
+    with pytest.raises(AxiswatchError, match="SCRAM listener is SASL_PLAINTEXT"):
+        common.scram_from_env(required=True)
     monkeypatch.setenv("KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT")
-    with pytest.raises(cli.AxiswatchError, match="SCRAM listener is SASL_SSL"):
-        cli._scram_from_env(required=True, tls=True)
+    with pytest.raises(AxiswatchError, match="SCRAM listener is SASL_SSL"):
+        common.scram_from_env(required=True, tls=True)
     help_text = cli.build_parser()._subparsers._group_actions[0].choices["broker"].format_help()
     assert "--tls" in help_text and "KAFKA_SSL_CAFILE" in help_text
 
@@ -227,7 +228,7 @@ def test_a_tls_client_reset_by_a_plaintext_listener_is_told_so():
 
 def test_cluster_ids_never_start_with_a_dash():
     """The storage tool reads `-t -xyz` as an option: the id must not start with "-"."""
-    from axiswatch.broker import _cluster_id
+    from axiswatch.broker.node import _cluster_id
 
     ids = [_cluster_id() for _ in range(5000)]
     assert not any(i.startswith("-") for i in ids) and len(set(ids)) == len(ids)

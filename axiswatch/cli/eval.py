@@ -1,0 +1,105 @@
+"""`axiswatch eval`: score signal detection, story grouping or novelty per event against
+labelled corpora."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from axiswatch.cli.common import add_command
+from axiswatch.exceptions import AxiswatchError
+from axiswatch.settings import Settings
+from streams.catalogue import seeds_dir
+
+__all__ = ["add_parser", "run"]
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = add_command(
+        sub,
+        "eval",
+        "Score signal detection against a labelled corpus: precision, recall, F1, and the "
+        "misses and false alarms with their sentences.",
+        run,
+        bootstrap=False,
+    )
+    p.add_argument(
+        "corpus",
+        nargs="*",
+        metavar="JSONL",
+        help="labelled corpus files, each scored on its own (default: the --split part, its files "
+        "scored together)",
+    )
+    p.add_argument("--summary", action="store_true", help="figures only, no sentence lists")
+    p.add_argument(
+        "--stories",
+        action="store_true",
+        help="score story grouping instead: real wire copies (seeds/eval/stories.jsonl) and "
+        "generated copies of the corpus, replayed twice in shuffled order",
+    )
+    p.add_argument(
+        "--events",
+        action="store_true",
+        help="score novelty per event instead: the timeline corpus (or JSONL files given) "
+        "replayed in publication order through the stories stage's code; event-category "
+        "recall, second `new` alerts, false `new` on negatives, event clustering",
+    )
+    p.add_argument(
+        "--split",
+        choices=("tune", "test", "all"),
+        default="tune",
+        help="which part of the corpus: signals, tune = seeds/eval/corpus.jsonl, "
+        "corpus_reserve.jsonl and corpus_tune2.jsonl, test = the frozen blind split "
+        "seeds/eval/signals_test.jsonl; with --events, the timeline "
+        "corpus's parts (default: tune; a test part is for the figures in the README, never "
+        "for writing rules)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from streams.evaluate import TUNING_FILES, evaluate, format_report
+
+    if args.events:
+        from streams.eventeval import evaluate_events, format_event_report
+
+        if args.corpus:
+            paths = [Path(p) for p in args.corpus]
+        else:
+            names = {"tune": ["tune"], "test": ["test"], "all": ["tune", "test"]}[args.split]
+            paths = [seeds_dir() / "eval" / f"timeline_{name}.jsonl" for name in names]
+        for path in paths:
+            if not path.exists():
+                raise AxiswatchError(f"{path} not found: name a timeline JSON Lines corpus")
+        print(f"== novelty per event: {', '.join(str(p) for p in paths)}, in publication order")
+        report = evaluate_events(paths, config=Settings.from_env().stories)
+        print(format_event_report(report, details=not args.summary))
+        return 0
+    if args.stories:
+        from streams.storyeval import evaluate_stories, format_story_report
+
+        real = seeds_dir() / "eval" / "stories.jsonl"
+        signal_corpus = seeds_dir() / "eval" / "corpus.jsonl"
+        print(f"== story grouping: {signal_corpus} with generated copies"
+              + (f", and {real}" if real.exists() else ""))  # fmt: skip
+        report = evaluate_stories(
+            signal_corpus, real if real.exists() else None, config=Settings.from_env().stories
+        )
+        print(format_story_report(report))
+        return 0
+    if args.corpus:
+        for path in [Path(p) for p in args.corpus]:
+            if not path.exists():
+                raise AxiswatchError(f"{path} not found: name a labelled JSON Lines corpus")
+            print(f"== {path}")
+            print(format_report(evaluate(path), details=not args.summary))
+        return 0
+    # The default: one report over the split's files scored together.
+    tune = [seeds_dir() / "eval" / name for name in TUNING_FILES]
+    test = [seeds_dir() / "eval" / "signals_test.jsonl"]
+    paths = {"tune": tune, "test": test, "all": tune + test}[args.split]
+    for path in paths:
+        if not path.exists():
+            raise AxiswatchError(f"{path} not found: the seeds are incomplete")
+    print(f"== {args.split}: {', '.join(p.name for p in paths)}")
+    print(format_report(evaluate(paths), details=not args.summary))
+    return 0
