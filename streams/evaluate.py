@@ -19,7 +19,12 @@ __all__ = ["Score", "EvalReport", "TUNING_FILES", "evaluate", "format_report"]
 
 # The tuning corpus: the files `axiswatch eval` scores by default (seeds/eval/README.md). The
 # blind test split (signals_test.jsonl) is apart and never tuned on.
-TUNING_FILES = ("corpus.jsonl", "corpus_reserve.jsonl", "corpus_tune2.jsonl")
+TUNING_FILES = (
+    "corpus.jsonl",
+    "corpus_reserve.jsonl",
+    "corpus_tune2.jsonl",
+    "corpus_tune3.jsonl",
+)
 
 
 @dataclass

@@ -24,7 +24,7 @@ def _items(path):
 
 def test_labelled_corpus_is_well_formed():
     items = [item for path in TUNING for item in _items(path)]
-    assert len(items) >= 234  # with the 166 of the test split, at least 400 labelled excerpts
+    assert len(items) >= 315  # with the 166 of the test split, at least 481 labelled excerpts
     assert len({i["id"] for i in items}) == len(items)
     assert len({i["url"] for i in items}) == len(items)
     langs = {i["lang"] for i in items}
@@ -60,6 +60,19 @@ def test_the_added_tuning_items_weight_languages_and_hard_negatives():
     kinds = {"hostile", "third_country", "sanctions", "denial", "speculation", "history", "other"}
     assert all(i["negative_kind"] in kinds for i in negatives)
     assert all(i["negative_kind"] is None for i in added if i["labels"]["cooperation"])
+
+
+def test_the_third_tuning_batch_weights_russian_korean_and_hard_negatives():
+    added = _items(seeds_dir() / "eval" / "corpus_tune3.jsonl")
+    assert len(added) >= 81
+    assert all(i["id"] == f"t3-{i['lang']}-{i['id'][-3:]}" for i in added)
+    assert sum(i["lang"] != "en" for i in added) >= 0.85 * len(added)
+    negatives = [i for i in added if not i["labels"]["cooperation"]]
+    assert len(negatives) >= 0.55 * len(added)
+    kinds = {"hostile", "third_country", "sanctions", "denial", "speculation", "history", "other"}
+    assert {i["negative_kind"] for i in negatives} == kinds  # every kind is represented
+    assert all(i["negative_kind"] is None for i in added if i["labels"]["cooperation"])
+    assert all(i["note"] and i["title_source"] for i in added)
 
 
 def test_detection_meets_the_quality_targets_on_the_corpus():
