@@ -75,7 +75,8 @@ class SignalCandidate:
 _IGNORE = "ignore"  # payload of phrases that hide a cue word ("satellite imagery")
 _NOT_HOSTILE = "not_hostile"
 _CONTEXT_KINDS = (
-    "bilateral", "anaphors", "hedges", "denials", "hostile", "multilateral", "un_forum"
+    "bilateral", "anaphors", "hedges", "denials", "hostile", "multilateral", "un_forum",
+    "other_pair", "sanctions_vote", "not_ruled_out",
 )  # fmt: skip
 
 
@@ -224,6 +225,11 @@ def find_signals(
                 context.setdefault(kind, []).append(match)
         if "multilateral" in context and "un_forum" in context:
             continue  # Russia with China at the UN, or enforcing its sanctions: not bilateral
+        if "other_pair" in context or "sanctions_vote" in context or "not_ruled_out" in context:
+            # Russia and South Korea talking about the North: another pair's act; Russia
+            # voting for a resolution on the North: enforcing its sanctions; a meeting "not
+            # ruled out": speculation.
+            continue
         actor_ids = list(dict.fromkeys(m[0] for m in found))
         sentence_sides = {sides[a] for a in actor_ids}
         evidence, sentence_start, sentence_end = sentences[index]

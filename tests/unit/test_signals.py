@@ -197,3 +197,52 @@ def test_rumours_unanswered_questions_and_appeals_not_to_supply_are_denied():
 def test_breaching_is_a_hostile_word():
     text = "North Korea's Kimsuky group could be breaching Russian defense firms, Kommersant said."
     assert by_category(text) == {}
+
+
+def test_russia_with_south_korea_talking_about_the_north_is_another_pairs_act():
+    for text in (
+        "Лидеры России и Южной Кореи обсудили переговоры с КНДР.",
+        "양측은 최근 북한의 탄도미사일 발사를 포함한 한반도 정세에 대해 의견을 교환하고 한러 간 "
+        "협력 방안을 논의했다.",
+        "The leaders of Russia and South Korea discussed talks with North Korea at the summit.",
+    ):
+        assert by_category(text) == {}, text
+
+
+def test_russia_voting_for_a_resolution_on_the_north_enforces_sanctions():
+    for text in (
+        "Российская сторона поддержала все резолюции, которые могут поспособствовать "
+        "прекращению ракетно-ядерных программ КНДР.",
+        "Russia supported the UN Security Council resolution imposing sanctions on North "
+        "Korean missile programmes.",
+    ):
+        assert by_category(text) == {}, text
+    # Russia vetoing one while others voted in favour still shields the North.
+    veto = by_category(
+        "13 countries voted in favor, and Russia vetoed the Security Council resolution "
+        "extending the panel that monitors sanctions on North Korea."
+    )
+    assert "diplomatic" in veto
+
+
+def test_a_meeting_not_ruled_out_is_speculation():
+    text = (
+        "Песков не исключает возможность встречи Путина и Ким Чен Ына в ближайшее время, но "
+        "переговоров о визите нет."
+    )
+    assert by_category(text) == {}
+
+
+def test_the_scientific_and_technical_commission_is_no_technology_transfer():
+    text = (
+        "Заседание межправительственной комиссии по торгово-экономическому и "
+        "научно-техническому сотрудничеству между Россией и КНДР прошло в Пхеньяне."
+    )
+    assert "technology" not in by_category(text)
+
+
+def test_calling_reports_a_pr_stunt_denies_them():
+    signals = detect_signals(
+        normalise_text("МИД КНДР назвал «пиар-ходом» сообщения о поставках вооружений России")
+    )
+    assert all(s.denied for s in signals)
