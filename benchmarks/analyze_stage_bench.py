@@ -24,8 +24,10 @@ Per run: the wall time and the variant process's CPU seconds (/proc/<pid>/stat) 
 first output record seen to the N-th (the output topics' end offsets, polled by this process),
 so the start-up (imports, group join) is left out of both and reported apart. The variants
 alternate (which one goes first alternates too) over --repeats rounds, so that the noise of a
-shared machine falls on both alike; the figures are medians. Each run's output is checked:
-one record per raw article, with the same set of keys (the article ids).
+shared machine falls on both alike; the figures are medians, and the faust/aiokafka ratios are
+given both as the ratio of the medians and as the median of each round's own ratio. Each
+run's output is checked: one record per raw article, with the same set of keys (the article
+ids).
 """
 
 from __future__ import annotations
@@ -316,7 +318,19 @@ def report(runs: list[Run], args: argparse.Namespace) -> None:
               f"{median(variant, 'startup'):.1f} s | {checks} |")  # fmt: skip
     rate = median("faust", "rate") / median("aiokafka", "rate")
     cpu = median("faust", "cpu_ms") / median("aiokafka", "cpu_ms")
-    print(f"\nfaust / aiokafka: {rate:.2f}x the articles/s, {cpu:.2f}x the CPU per article")
+    print(f"\nfaust / aiokafka: {rate:.2f}x the articles/s, {cpu:.2f}x the CPU per article "
+          "(ratio of the medians)")  # fmt: skip
+    # The same within each round (the two drains one after the other), then the median: less
+    # moved by a load that comes and goes over minutes.
+    rounds = [runs[i : i + 2] for i in range(0, len(runs), 2)]
+    pairs = [{r.variant: r for r in pair} for pair in rounds]
+    rate_ratios = [p["faust"].rate / p["aiokafka"].rate for p in pairs]
+    cpu_ratios = [p["faust"].cpu_ms / p["aiokafka"].cpu_ms for p in pairs]
+    print(f"faust / aiokafka, median of the {len(pairs)} rounds' own ratios: "
+          f"{statistics.median(rate_ratios):.2f}x the articles/s "
+          f"({', '.join(f'{x:.2f}' for x in rate_ratios)}), "
+          f"{statistics.median(cpu_ratios):.2f}x the CPU per article "
+          f"({', '.join(f'{x:.2f}' for x in cpu_ratios)})")  # fmt: skip
 
 
 if __name__ == "__main__":
