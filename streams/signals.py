@@ -76,8 +76,10 @@ _IGNORE = "ignore"  # payload of phrases that hide a cue word ("satellite imager
 _NOT_HOSTILE = "not_hostile"
 _CONTEXT_KINDS = (
     "bilateral", "anaphors", "hedges", "denials", "hostile", "multilateral", "un_forum",
-    "other_pair", "sanctions_vote", "not_ruled_out",
+    "other_pair", "sanctions_vote", "not_ruled_out", "dprk_problem",
 )  # fmt: skip
+# A sentence with one of these gives no signal (see seeds/signals.toml).
+_NO_SIGNAL_KINDS = ("other_pair", "sanctions_vote", "not_ruled_out", "dprk_problem")
 
 
 class CueBook:
@@ -225,10 +227,10 @@ def find_signals(
                 context.setdefault(kind, []).append(match)
         if "multilateral" in context and "un_forum" in context:
             continue  # Russia with China at the UN, or enforcing its sanctions: not bilateral
-        if "other_pair" in context or "sanctions_vote" in context or "not_ruled_out" in context:
+        if any(kind in context for kind in _NO_SIGNAL_KINDS):
             # Russia and South Korea talking about the North: another pair's act; Russia
             # voting for a resolution on the North: enforcing its sanctions; a meeting "not
-            # ruled out": speculation.
+            # ruled out": speculation; the North's provocations: diplomacy about it.
             continue
         actor_ids = list(dict.fromkeys(m[0] for m in found))
         sentence_sides = {sides[a] for a in actor_ids}

@@ -246,3 +246,13 @@ def test_calling_reports_a_pr_stunt_denies_them():
         normalise_text("МИД КНДР назвал «пиар-ходом» сообщения о поставках вооружений России")
     )
     assert all(s.denied for s in signals)
+
+
+def test_the_norths_provocations_are_diplomacy_about_it_not_with_it():
+    for text in (
+        "문재인 대통령이 러시아를 방문해 푸틴 대통령과 정상회담을 갖고 북한의 핵미사일 도발 대응 "
+        "방안을 논의했습니다.",
+        "The Kremlin said the leaders will discuss how to resume the six-party talks on North "
+        "Korea's nuclear programme, Russia said.",
+    ):
+        assert by_category(text) == {}, text
