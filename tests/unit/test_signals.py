@@ -74,6 +74,13 @@ def test_one_side_acting_against_the_other_is_no_cooperation():
         == {}
     )
     assert by_category("북한 해커들이 러시아 방산업체를 해킹하고 있다.") == {}
+    # Phishing, theft and spying name the target too, in each language.
+    for text in (
+        "Kimsuky sent phishing emails to Russian defence companies, researchers said.",
+        "Северокорейские хакеры похитили данные российского разработчика ракет.",
+        "북한 해커들이 러시아 방산업체를 표적으로 삼았다.",
+    ):
+        assert by_category(text) == {}, text
     together = by_category("북한군이 러시아군과 함께 우크라이나군 진지를 공격했다.")
     assert "military" in together
 
