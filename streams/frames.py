@@ -208,17 +208,21 @@ class FrameBook:
         sentence: str,
         categories: Sequence[str],
         published: date,
+        tokens: Tokens | None = None,
     ) -> Reading:
         """Action, objects, quantities, event date (and its precision), whether the sentence
         is background and whether it is speculation, for a signal sentence of these
         categories (strongest first). Only the first `MAX_SENTENCE_CHARS` are read: past that
-        a "sentence" is a run-on dump, not a report of one development."""
-        sentence = sentence[:MAX_SENTENCE_CHARS]
+        a "sentence" is a run-on dump, not a report of one development. `tokens`, when at
+        hand, are `Tokens.of(sentence)` (taken from the article's by `Tokens.window`)."""
+        if tokens is None or len(sentence) > MAX_SENTENCE_CHARS:
+            sentence = sentence[:MAX_SENTENCE_CHARS]
+            tokens = Tokens.of(sentence)
         best: Action | None = None
         best_score = 0
         objects: list[str] = []
         background = speculative = topic = False
-        for match in self._phrases.scan(sentence, Tokens.of(sentence)):
+        for match in self._phrases.scan(sentence, tokens):
             for kind, value in match[2]:
                 if kind == "action":
                     if not set(value.categories) & set(categories):
@@ -268,11 +272,13 @@ class FrameBook:
         matcher: ActorMatcher,
         published: datetime,
         signal_ids: dict[tuple[str, int], str] | None = None,
+        tokens: Tokens | None = None,
     ) -> list[FrameData]:
         """A frame per development of each action family of the article's signal sentences
         (`SignalCandidate`s, strongest first; denied ones are left out). `signal_ids` maps
         (category, sentence start) to the id of the article's signal of that category and
-        sentence."""
+        sentence; `tokens`, when given, are the text's (`Tokens.of(text)`), read again for
+        each sentence rather than the sentence tokenized anew."""
         published_day = published.date()
         signal_ids = signal_ids or {}
         # One sentence is one development: its candidates (one per category) together.
@@ -291,7 +297,10 @@ class FrameBook:
         place_starts = [start for start, _, _ in place_spans]
         readings = {
             span: self.read_sentence(
-                cands[0].evidence, list(dict.fromkeys(c.category for c in cands)), published_day
+                cands[0].evidence,
+                list(dict.fromkeys(c.category for c in cands)),
+                published_day,
+                None if tokens is None else tokens.window(*span),
             )
             for span, cands in sentences.items()
         }

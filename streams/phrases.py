@@ -21,6 +21,7 @@ a closer look come from one numpy look-up rather than a test per token in Python
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
@@ -128,6 +129,24 @@ class Tokens:
         if isinstance(tokens, Tokens):
             return tokens
         return cls([t[0] for t in tokens], [t[1] for t in tokens], [t[2] for t in tokens])
+
+    def window(self, start: int, end: int) -> Tokens:
+        """`Tokens.of(text[start:end])` for the text these are the tokens of, taken from them:
+        the tokens within the span, their offsets from `start` (ids shared, when known).
+
+        The same only when no word crosses `start` or `end` (a sentence's span, for one)."""
+        first = bisect_left(self.starts, start)
+        last = bisect_left(self.starts, end, first)
+        starts = self.starts[first:last]
+        ends = self.ends[first:last]
+        if start:
+            starts = [at - start for at in starts]
+            ends = [at - start for at in ends]
+        window = Tokens(self.words[first:last], starts, ends)
+        cached = self._ids
+        if cached is not None:
+            window._ids = (cached[0], cached[1][first:last])
+        return window
 
     def ids(self) -> np.ndarray:
         """The words' ids in the process's `VOCABULARY` (computed once per generation)."""

@@ -480,3 +480,59 @@ def test_dates_and_quantities_read_as_without_the_cheap_tests(monkeypatch):
     slow_readings = [(slow._dates.read(s, published), slow._quantities.read(s)) for s in sentences]
     assert fast_readings == slow_readings
     assert sum(1 for (when, _), _ in fast_readings if when is not None) > 300
+
+
+def _corpus_texts() -> list[str]:
+    import json
+
+    out = []
+    for path in sorted((seeds_dir() / "eval").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                item = json.loads(line)
+                title = text.normalise_text(item.get("title") or "")
+                body = text.normalise_text(item.get("body") or "")
+                out.append(f"{title}\n{body}")
+    return out
+
+
+def test_a_sentence_s_tokens_are_a_window_of_the_text_s_tokens():
+    """`Tokens.window` over a sentence's span gives `Tokens.of(sentence)`: no word crosses a
+    sentence's edge, and lowercasing the text or the sentence lowercases their words alike."""
+    values = _corpus_texts() + [text.normalise_text(v) for v in random_texts(300, seed=29)]
+    values += ["ΟΔΟΣ. Σίγμα İstanbul ΟΔΟΣ", "İ. Kim J. Un met Mr. Putin.", "", "."]
+    checked = 0
+    for value in values:
+        tokens = Tokens.of(value)
+        if checked % 2:
+            tokens.ids()  # windows of tokens with and without their ids at hand
+        for sentence, start, end in text.sentence_spans(value):
+            expected = Tokens.of(sentence)
+            window = tokens.window(start, end)
+            assert (window.words, window.starts, window.ends) == (
+                expected.words,
+                expected.starts,
+                expected.ends,
+            )
+            assert np.array_equal(window.ids(), expected.ids())
+            checked += 1
+    assert checked > 5000
+
+
+def test_sentences_read_from_the_text_s_tokens_read_as_on_their_own():
+    from datetime import date
+
+    from streams.frames import MAX_SENTENCE_CHARS, default_framebook
+
+    book = default_framebook()
+    published = date(2024, 11, 20)
+    long_sentence = "North Korea sent troops to Russia and " * 60 + "Putin thanked Kim."
+    values = _corpus_texts() + [f"Title\n{long_sentence}"]
+    assert len(long_sentence) > MAX_SENTENCE_CHARS
+    for value in values:
+        tokens = Tokens.of(value)
+        for sentence, start, end in text.sentence_spans(value):
+            window = tokens.window(start, end)
+            assert book.read_sentence(sentence, ["military", "labour"], published, window) == (
+                book.read_sentence(sentence, ["military", "labour"], published)
+            )
