@@ -496,6 +496,7 @@ _MAX_QUANTITY = 1_000_000_000
 _DIGIT = re.compile(r"\d")
 _KOREAN_COUNTERS = ("명", "발", "톤")  # the counters the Korean pattern ends with
 _DATE_UNITS = ("년", "월", "일")
+_UNIT_WORDS = 4096  # words whose unit a reader remembers
 
 
 class _QuantityReader:
@@ -526,6 +527,8 @@ class _QuantityReader:
         self._vague = (
             re.compile(rf"(?<!\w)({_pattern_regex(vague)})(?!\w)", re.I) if vague else None
         )
+        self._vague_words = _Literals(vague)  # most sentences hold none of them
+        self._units: dict[str, str | None] = {}  # the unit of each word met (bounded)
         self._num = re.compile(rf"(?<![\w.,])({_NUMBER})")
         self._korean = re.compile(
             r"(?<!\d)(?:(\d{1,5})만)?\s?(?:(\d)천)?(\d{1,3}(?:,\d{3}){0,2}|\d{1,7})?(?!\d)\s?"
@@ -537,10 +540,15 @@ class _QuantityReader:
         return bool(self._month_re and self._month_re.match(word))
 
     def _unit_of(self, word: str) -> str | None:
-        for unit, regex in self._unit_re.items():
-            if regex.match(word):
-                return unit
-        return None
+        try:
+            return self._units[word]
+        except KeyError:
+            pass
+        found = next((unit for unit, regex in self._unit_re.items() if regex.match(word)), None)
+        if len(self._units) >= _UNIT_WORDS:
+            self._units.clear()
+        self._units[word] = found
+        return found
 
     def read(self, sentence: str) -> list[dict]:
         found: list[dict] = []
@@ -590,7 +598,7 @@ class _QuantityReader:
                     found.append({"unit": unit, "value": value,
                                   "text": (raw + rest[:end]).strip()})  # fmt: skip
                     break
-        if self._vague:
+        if self._vague and self._vague_words.any_in(sentence.lower()):
             for match in self._vague.finditer(sentence):
                 rest = sentence[match.end() : match.end() + 60]
                 for word in self._word.findall(rest)[:4]:
@@ -614,10 +622,14 @@ class _QuantityReader:
         return best[1] if best else None
 
 
+_GROUPED = re.compile(r"\d{1,3}(?:[, ]\d{3})+")
+_SEPARATORS = re.compile(r"[, ]")
+
+
 def _parse_number(raw: str) -> float | None:
     text = raw.replace("\u00a0", " ")
-    if re.fullmatch(r"\d{1,3}(?:[, ]\d{3})+", text):
-        return float(re.sub(r"[, ]", "", text))
+    if _GROUPED.fullmatch(text):
+        return float(_SEPARATORS.sub("", text))
     try:
         return float(text.replace(",", "."))
     except ValueError:
@@ -638,7 +650,10 @@ class _Literals:
     __slots__ = ("stems",)
 
     def __init__(self, patterns: Iterable[str]) -> None:
-        self.stems = tuple(sorted({p.rstrip("*").lower() for p in patterns if p.rstrip("*")}))
+        stems = {p.rstrip("*").lower() for p in patterns if p.rstrip("*")}
+        # A stem that holds another ("january", "jan") adds nothing: where it occurs, so does
+        # the other.
+        self.stems = tuple(sorted(s for s in stems if not any(o in s for o in stems if o != s)))
 
     def any_in(self, lowered: str) -> bool:
         for stem in self.stems:  # noqa: SIM110 - a plain loop is cheaper than any() here
