@@ -640,6 +640,8 @@ def _parse_number(raw: str) -> float | None:
 # Date patterns that need a month's name; of those, the ones that need no digit.
 _MONTH_KINDS = frozenset({"dmy", "mdy", "last_month_name", "my", "dm", "md", "m"})
 _WORD_KINDS = frozenset({"last_month_name", "m"})
+# Date patterns that need a Hangul word (년, 월, 일, 지난).
+_HANGUL_KINDS = frozenset({"ko", "last_month_ko", "ko_md", "ko_d"})
 
 
 class _Literals:
@@ -705,6 +707,15 @@ class _DateReader:
             (re.compile(rf"(?<!\w)(?:in|в|since|from|с)\s+{year}(?!\w)", re.I), "y"),
             (re.compile(rf"{year}\s*년"), "y"),
         ]
+        # Where a month's name starts (every pattern that needs one has one there): the
+        # patterns that start with it are tried from the first one on.
+        self._month_start = re.compile(rf"(?<!\w){month}", re.I)
+        self._from_month = frozenset(
+            regex
+            for regex, _ in self._patterns
+            if regex.pattern.startswith(self._month_start.pattern)
+            and regex.flags == self._month_start.flags
+        )
         relative = data.get("relative", {})
         days = data.get("relative_days", {})
         # Cheap tests before the regular expressions: most sentences hold no digit, no month's
@@ -746,11 +757,20 @@ class _DateReader:
         found: list[tuple[int, date, str]] = []
         lowered = sentence.lower()
         digits = _DIGIT.search(sentence) is not None
-        month = self._month_words.any_in(lowered)
+        hangul = digits and _HANGUL_RE.search(sentence) is not None
+        first_month = None  # where the first month's name starts
+        if self._month_words.any_in(lowered):
+            named = self._month_start.search(sentence)
+            first_month = named.start() if named else None
         for regex, kind in self._patterns:
-            if (kind in _MONTH_KINDS and not month) or (kind not in _WORD_KINDS and not digits):
-                continue  # it needs a month's name, or a number, that the sentence lacks
-            for match in regex.finditer(sentence):
+            if (
+                (kind in _MONTH_KINDS and first_month is None)
+                or (kind not in _WORD_KINDS and not digits)
+                or (kind in _HANGUL_KINDS and not hangul)
+            ):
+                continue  # it needs a month's name, a number or a Korean word the sentence lacks
+            start = first_month if regex in self._from_month else 0
+            for match in regex.finditer(sentence, start):
                 if self._next and self._next.search(
                     sentence, max(0, match.start() - 24), match.start()
                 ):

@@ -460,9 +460,10 @@ def _corpus_sentences() -> list[str]:
 
 
 def test_dates_and_quantities_read_as_without_the_cheap_tests(monkeypatch):
-    """The digit, month-name and word tests before the date and quantity patterns skip only
-    sentences those patterns cannot match: on every sentence of the corpora, the readings are
-    those of the readers running every pattern on every sentence."""
+    """The digit, month-name, Hangul and word tests before the date and quantity patterns skip
+    only sentences those patterns cannot match, and the patterns that start with a month's name
+    match nowhere before the first one: on every sentence of the corpora, the readings are
+    those of the readers running every pattern on every sentence from its start."""
     from datetime import date
 
     from streams import frames
@@ -472,12 +473,17 @@ def test_dates_and_quantities_read_as_without_the_cheap_tests(monkeypatch):
     slow._dates._month_words = slow._dates._fallback_words = _Always()
     slow._dates._fallbacks = [(_Always(), *rest) for _, *rest in slow._dates._fallbacks]
     slow._quantities._vague_words = _Always()
+    # Every pattern from the start of the sentence, none ruled out for want of a month's name.
+    slow._dates._month_start = re.compile("")
+    slow._dates._from_month = frozenset()
+    assert len(fast._dates._from_month) == 3
     sentences = _corpus_sentences()
     assert len(sentences) > 3000
     published = date(2024, 11, 20)
     fast_readings = [(fast._dates.read(s, published), fast._quantities.read(s)) for s in sentences]
     monkeypatch.setattr(frames, "_DIGIT", re.compile(""))
     monkeypatch.setattr(frames, "_KOREAN_COUNTERS", ("",))
+    monkeypatch.setattr(frames, "_HANGUL_KINDS", frozenset())
     slow_readings = [(slow._dates.read(s, published), slow._quantities.read(s)) for s in sentences]
     assert fast_readings == slow_readings
     assert sum(1 for (when, _), _ in fast_readings if when is not None) > 300
