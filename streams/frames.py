@@ -640,8 +640,10 @@ def _parse_number(raw: str) -> float | None:
 # Date patterns that need a month's name; of those, the ones that need no digit.
 _MONTH_KINDS = frozenset({"dmy", "mdy", "last_month_name", "my", "dm", "md", "m"})
 _WORD_KINDS = frozenset({"last_month_name", "m"})
-# Date patterns that need a Hangul word (년, 월, 일, 지난).
+# Date patterns that need a Hangul word (년, 월, 일, 지난); that need a year (19xx, 20xx).
 _HANGUL_KINDS = frozenset({"ko", "last_month_ko", "ko_md", "ko_d"})
+_YEAR_KINDS = frozenset({"dmy", "mdy", "ko", "my", "y"})
+_YEAR = re.compile(r"(?:19|20)\d{2}")
 
 
 class _Literals:
@@ -758,6 +760,7 @@ class _DateReader:
         lowered = sentence.lower()
         digits = _DIGIT.search(sentence) is not None
         hangul = digits and _HANGUL_RE.search(sentence) is not None
+        year = digits and _YEAR.search(sentence) is not None
         first_month = None  # where the first month's name starts
         if self._month_words.any_in(lowered):
             named = self._month_start.search(sentence)
@@ -767,8 +770,9 @@ class _DateReader:
                 (kind in _MONTH_KINDS and first_month is None)
                 or (kind not in _WORD_KINDS and not digits)
                 or (kind in _HANGUL_KINDS and not hangul)
+                or (kind in _YEAR_KINDS and not year)
             ):
-                continue  # it needs a month's name, a number or a Korean word the sentence lacks
+                continue  # it needs a month's name, a number, a Korean word or a year
             start = first_month if regex in self._from_month else 0
             for match in regex.finditer(sentence, start):
                 if self._next and self._next.search(
