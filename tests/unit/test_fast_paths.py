@@ -198,7 +198,10 @@ def random_texts(count: int, seed: int = 7) -> list[str]:
 
 
 def test_tokens_are_the_tokens_of_finditer():
-    for value in random_texts(200) + ["", "   ", "_", "a", "ΟΔΟΣ.Α İi"]:
+    # Beyond the Basic Multilingual Plane (𝐀 is a word character, 😀 is not) and lone
+    # surrogates, as JSON may carry them.
+    extra = ["𝐀𝐁 Kim 😀 Putin", "a\ud800b \udfff", "\ud83d\ude00x", "𝐀"]
+    for value in random_texts(200) + ["", "   ", "_", "a", "ΟΔΟΣ.Α İi", *extra]:
         tokens = Tokens.of(value)
         assert tokenize(value) == reference_tokenize(value)
         assert list(tokens) == reference_tokenize(value)
@@ -245,6 +248,13 @@ def test_matcher_finds_what_the_reference_finds(items, value):
     fast = fields(PhraseMatcher(items).find(value))
     assert fast == fields(ReferenceMatcher(items).find(value))
     assert fast  # every case finds something
+
+
+def test_the_word_character_table_is_the_regular_expression_s():
+    from streams.phrases import _WORD_UNITS
+
+    found = [bool(_TOKEN_RE.fullmatch(chr(code))) for code in range(0x10000)]
+    assert _WORD_UNITS.tolist() == found
 
 
 def test_seed_matchers_find_what_the_reference_finds_on_random_texts():
