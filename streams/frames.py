@@ -651,18 +651,25 @@ class _Literals:
     letters): one of their literal stems occurs in it, lower-cased. Never false when a pattern
     would match; the pattern's regular expression decides."""
 
-    __slots__ = ("stems",)
+    __slots__ = ("_by_first", "stems")
 
     def __init__(self, patterns: Iterable[str]) -> None:
         stems = {p.rstrip("*").lower() for p in patterns if p.rstrip("*")}
         # A stem that holds another ("january", "jan") adds nothing: where it occurs, so does
         # the other.
         self.stems = tuple(sorted(s for s in stems if not any(o in s for o in stems if o != s)))
+        # The stems by their first character: a text without it holds none of them.
+        by_first: dict[str, list[str]] = {}
+        for stem in self.stems:
+            by_first.setdefault(stem[0], []).append(stem)
+        self._by_first = tuple((first, tuple(group)) for first, group in by_first.items())
 
     def any_in(self, lowered: str) -> bool:
-        for stem in self.stems:  # noqa: SIM110 - a plain loop is cheaper than any() here
-            if stem in lowered:
-                return True
+        for first, stems in self._by_first:
+            if first in lowered:
+                for stem in stems:
+                    if stem in lowered:
+                        return True
         return False
 
 

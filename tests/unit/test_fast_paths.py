@@ -558,7 +558,7 @@ def test_sentences_read_from_the_text_s_tokens_read_as_on_their_own():
 
 
 def test_a_literal_test_keeps_only_the_stems_that_hold_no_other():
-    from streams.frames import _Literals
+    from streams.frames import _Literals, default_framebook
 
     patterns = ["January", "jan", "январ*", "января", "may", "mayday", "Sept", "sep"]
     literals = _Literals(patterns)
@@ -566,3 +566,8 @@ def test_a_literal_test_keeps_only_the_stems_that_hold_no_other():
     every = {p.rstrip("*").lower() for p in patterns}
     for value in ("in january", "on mayday", "septembre", "январе", "june", "feb"):
         assert literals.any_in(value) == any(stem in value for stem in every)
+    dates = default_framebook()._dates
+    for literals in (dates._month_words, dates._fallback_words):
+        for sentence in _corpus_sentences():
+            lowered = sentence.lower()
+            assert literals.any_in(lowered) == any(stem in lowered for stem in literals.stems)
