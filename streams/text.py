@@ -243,6 +243,8 @@ def _fold_words(body: str, body_words: list[str]) -> str | None:
     if not unicodedata.is_normalized("NFKC", body):
         return None
     joined = " ".join(body_words)
+    if joined.isascii():
+        return joined  # lowercased ASCII folds to itself
     folded = joined.casefold()
     return folded if len(folded) == len(joined) else None
 

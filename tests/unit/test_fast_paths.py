@@ -298,6 +298,7 @@ def test_sentences_are_those_of_finditer():
 
 def test_content_hash_from_the_words_is_the_hash_of_the_body():
     extra = ["ǰava", "ΐ", "a\u0345b", "snake_case", "ﬁnal", "Straße", "İstanbul", "ΟΔΟΣ.Α", "x"]
+    extra += ["Plain ASCII, UPPER and lower 123.", "Kim’s “quoted” words — ASCII words"]
     for value in random_texts(200, seed=5) + extra:
         body = text.normalise_text(value)
         body_words = Tokens.of(body).words
