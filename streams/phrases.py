@@ -63,6 +63,7 @@ def _word_units() -> np.ndarray:
 
 
 _WORD_UNITS = _word_units()
+_SPACE = np.uint16(ord(" "))
 
 Token = tuple[str, int, int]  # lowercased word, start, end
 # A match as the scan finds it: start, end, payloads, first token, token count.
@@ -140,12 +141,13 @@ class Tokens:
             offsets = list(accumulate(map(len, parts)))
             return cls(parts[1::2], offsets[0:-1:2], offsets[1::2])
         # One code unit per character: words start and end where the word-character table
-        # changes its verdict (one numpy pass, faster than the regular expression).
-        is_word = _WORD_UNITS[np.frombuffer(units, dtype=np.uint16)]
+        # changes its verdict, and they are what splitting leaves once every other character
+        # is a space (numpy and str.split, faster than the regular expression).
+        codes = np.frombuffer(units, dtype=np.uint16)
+        is_word = _WORD_UNITS[codes]
         edges = np.flatnonzero(np.diff(is_word, prepend=False, append=False)).tolist()
-        starts, ends = edges[0::2], edges[1::2]
-        found = [lowered[start:end] for start, end in zip(starts, ends, strict=True)]
-        return cls(found, starts, ends)
+        spaced = np.where(is_word, codes, _SPACE).tobytes().decode("utf-16-le")
+        return cls(spaced.split(), edges[0::2], edges[1::2])
 
     @classmethod
     def from_list(cls, tokens: Sequence[Token]) -> Tokens:

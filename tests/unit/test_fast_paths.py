@@ -255,6 +255,9 @@ def test_the_word_character_table_is_the_regular_expression_s():
 
     found = [bool(_TOKEN_RE.fullmatch(chr(code))) for code in range(0x10000)]
     assert _WORD_UNITS.tolist() == found
+    # `Tokens.of` splits on whitespace once the other characters are spaces: no word
+    # character is whitespace.
+    assert not any(chr(code).isspace() for code in range(0x10000) if found[code])
 
 
 def test_seed_matchers_find_what_the_reference_finds_on_random_texts():
