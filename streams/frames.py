@@ -497,6 +497,10 @@ _DIGIT = re.compile(r"\d")
 _KOREAN_COUNTERS = ("명", "발", "톤")  # the counters the Korean pattern ends with
 _DATE_UNITS = ("년", "월", "일")
 _UNIT_WORDS = 4096  # words whose unit a reader remembers
+# Letters that a case-insensitive pattern matches to a letter other than their lowercase (İ ı ſ
+# K for Latin letters, ᲀ-ᲈ for Cyrillic ones): a literal test of the lowercased text does not
+# see them, so a sentence with one skips the vague words' literal test.
+_CASE_EXTRAS = re.compile("[\u0130\u0131\u017f\u212a\u1c80-\u1c88]")
 
 
 class _QuantityReader:
@@ -598,7 +602,9 @@ class _QuantityReader:
                     found.append({"unit": unit, "value": value,
                                   "text": (raw + rest[:end]).strip()})  # fmt: skip
                     break
-        if self._vague and self._vague_words.any_in(sentence.lower()):
+        if self._vague and (
+            self._vague_words.any_in(sentence.lower()) or _CASE_EXTRAS.search(sentence)
+        ):
             for match in self._vague.finditer(sentence):
                 rest = sentence[match.end() : match.end() + 60]
                 for word in self._word.findall(rest)[:4]:

@@ -575,3 +575,22 @@ def test_a_literal_test_keeps_only_the_stems_that_hold_no_other():
         for sentence in _corpus_sentences():
             lowered = sentence.lower()
             assert literals.any_in(lowered) == any(stem in lowered for stem in literals.stems)
+
+
+def test_the_vague_words_literal_test_misses_no_case_insensitive_match():
+    """The vague-number pattern matches case-insensitively; its literal test looks at the
+    lowercased sentence, and lets through every sentence holding a letter that the pattern
+    matches to a letter other than its lowercase (ſ for s, ᲃ for с, ...): for every letter of
+    the vague words and every code point, checked here."""
+    from streams.frames import _CASE_EXTRAS, default_framebook
+
+    reader = default_framebook()._quantities
+    letters = {ch for stem in reader._vague_words.stems for ch in stem if ch.isalpha()}
+    everything = "".join(map(chr, range(0x110000)))
+    for letter in letters:
+        for match in re.finditer(re.escape(letter), everything, re.IGNORECASE):
+            if match.group().lower() != letter:
+                assert _CASE_EXTRAS.match(match.group()), hex(ord(match.group()))
+    assert reader.read("Thouſands of troops arrived.") == [
+        {"unit": "troops", "value": None, "text": "Thouſands"}
+    ]
