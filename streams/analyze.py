@@ -163,10 +163,8 @@ def analyze_article(
         if raw.published_at and not _EARLIEST <= raw.published_at <= raw.fetched_at:
             # A date in the future, or a zero date (0001-01-01), is not a publication date.
             published = raw.fetched_at
-        events = [
-            frame.as_dict()
-            for frame in framebook.frames(text, every, mentions, matcher, published, signal_ids)
-        ]
+        frames = framebook.frames(text, every, mentions, matcher, published, signal_ids, tokens)
+        events = [frame.as_dict() for frame in frames]
 
     check("reading event frames")
     # The body's words are the text's last tokens (the body ends the text, after the title

@@ -208,17 +208,21 @@ class FrameBook:
         sentence: str,
         categories: Sequence[str],
         published: date,
+        tokens: Tokens | None = None,
     ) -> Reading:
         """Action, objects, quantities, event date (and its precision), whether the sentence
         is background and whether it is speculation, for a signal sentence of these
         categories (strongest first). Only the first `MAX_SENTENCE_CHARS` are read: past that
-        a "sentence" is a run-on dump, not a report of one development."""
-        sentence = sentence[:MAX_SENTENCE_CHARS]
+        a "sentence" is a run-on dump, not a report of one development. `tokens`, when at
+        hand, are `Tokens.of(sentence)` (taken from the article's by `Tokens.window`)."""
+        if tokens is None or len(sentence) > MAX_SENTENCE_CHARS:
+            sentence = sentence[:MAX_SENTENCE_CHARS]
+            tokens = Tokens.of(sentence)
         best: Action | None = None
         best_score = 0
         objects: list[str] = []
         background = speculative = topic = False
-        for match in self._phrases.scan(sentence, Tokens.of(sentence)):
+        for match in self._phrases.scan(sentence, tokens):
             for kind, value in match[2]:
                 if kind == "action":
                     if not set(value.categories) & set(categories):
@@ -276,11 +280,13 @@ class FrameBook:
         matcher: ActorMatcher,
         published: datetime,
         signal_ids: dict[tuple[str, int], str] | None = None,
+        tokens: Tokens | None = None,
     ) -> list[FrameData]:
         """A frame per development of each action family of the article's signal sentences
         (`SignalCandidate`s, strongest first; denied ones are left out). `signal_ids` maps
         (category, sentence start) to the id of the article's signal of that category and
-        sentence."""
+        sentence; `tokens`, when given, are the text's (`Tokens.of(text)`), read again for
+        each sentence rather than the sentence tokenized anew."""
         published_day = published.date()
         signal_ids = signal_ids or {}
         # One sentence is one development: its candidates (one per category) together.
@@ -299,7 +305,10 @@ class FrameBook:
         place_starts = [start for start, _, _ in place_spans]
         readings = {
             span: self.read_sentence(
-                cands[0].evidence, list(dict.fromkeys(c.category for c in cands)), published_day
+                cands[0].evidence,
+                list(dict.fromkeys(c.category for c in cands)),
+                published_day,
+                None if tokens is None else tokens.window(*span),
             )
             for span, cands in sentences.items()
         }
@@ -502,6 +511,11 @@ _MAX_QUANTITY = 1_000_000_000
 _DIGIT = re.compile(r"\d")
 _KOREAN_COUNTERS = ("명", "발", "톤")  # the counters the Korean pattern ends with
 _DATE_UNITS = ("년", "월", "일")
+_UNIT_WORDS = 4096  # words whose unit a reader remembers
+# Letters that a case-insensitive pattern matches to a letter other than their lowercase (İ ı ſ
+# K for Latin letters, ᲀ-ᲈ for Cyrillic ones): a literal test of the lowercased text does not
+# see them, so a sentence with one skips the vague words' literal test.
+_CASE_EXTRAS = re.compile("[\u0130\u0131\u017f\u212a\u1c80-\u1c88]")
 
 
 class _QuantityReader:
@@ -532,6 +546,8 @@ class _QuantityReader:
         self._vague = (
             re.compile(rf"(?<!\w)({_pattern_regex(vague)})(?!\w)", re.I) if vague else None
         )
+        self._vague_words = _Literals(vague)  # most sentences hold none of them
+        self._units: dict[str, str | None] = {}  # the unit of each word met (bounded)
         self._num = re.compile(rf"(?<![\w.,])({_NUMBER})")
         self._korean = re.compile(
             r"(?<!\d)(?:(\d{1,5})만)?\s?(?:(\d)천)?(\d{1,3}(?:,\d{3}){0,2}|\d{1,7})?(?!\d)\s?"
@@ -543,10 +559,15 @@ class _QuantityReader:
         return bool(self._month_re and self._month_re.match(word))
 
     def _unit_of(self, word: str) -> str | None:
-        for unit, regex in self._unit_re.items():
-            if regex.match(word):
-                return unit
-        return None
+        try:
+            return self._units[word]
+        except KeyError:
+            pass
+        found = next((unit for unit, regex in self._unit_re.items() if regex.match(word)), None)
+        if len(self._units) >= _UNIT_WORDS:
+            self._units.clear()
+        self._units[word] = found
+        return found
 
     def read(self, sentence: str) -> list[dict]:
         found: list[dict] = []
@@ -596,7 +617,9 @@ class _QuantityReader:
                     found.append({"unit": unit, "value": value,
                                   "text": (raw + rest[:end]).strip()})  # fmt: skip
                     break
-        if self._vague:
+        if self._vague and (
+            self._vague_words.any_in(sentence.lower()) or _CASE_EXTRAS.search(sentence)
+        ):
             for match in self._vague.finditer(sentence):
                 rest = sentence[match.end() : match.end() + 60]
                 for word in self._word.findall(rest)[:4]:
@@ -620,10 +643,14 @@ class _QuantityReader:
         return best[1] if best else None
 
 
+_GROUPED = re.compile(r"\d{1,3}(?:[, ]\d{3})+")
+_SEPARATORS = re.compile(r"[, ]")
+
+
 def _parse_number(raw: str) -> float | None:
     text = raw.replace("\u00a0", " ")
-    if re.fullmatch(r"\d{1,3}(?:[, ]\d{3})+", text):
-        return float(re.sub(r"[, ]", "", text))
+    if _GROUPED.fullmatch(text):
+        return float(_SEPARATORS.sub("", text))
     try:
         return float(text.replace(",", "."))
     except ValueError:
@@ -636,6 +663,10 @@ _MONTH_KINDS = frozenset(
     {"dmy", "mdy", "last_month_name", "last_year_month", "my", "dm", "md", "m"}
 )
 _WORD_KINDS = frozenset({"last_month_name", "last_year_month", "m"})
+# Date patterns that need a Hangul word (년, 월, 일, 지난, 작년); that need a year (19xx, 20xx).
+_HANGUL_KINDS = frozenset({"ko", "last_year_ko", "last_month_ko", "ko_md", "ko_d"})
+_YEAR_KINDS = frozenset({"dmy", "mdy", "ko", "my", "y"})
+_YEAR = re.compile(r"(?:19|20)\d{2}")
 
 
 class _Literals:
@@ -643,15 +674,25 @@ class _Literals:
     letters): one of their literal stems occurs in it, lower-cased. Never false when a pattern
     would match; the pattern's regular expression decides."""
 
-    __slots__ = ("stems",)
+    __slots__ = ("_by_first", "stems")
 
     def __init__(self, patterns: Iterable[str]) -> None:
-        self.stems = tuple(sorted({p.rstrip("*").lower() for p in patterns if p.rstrip("*")}))
+        stems = {p.rstrip("*").lower() for p in patterns if p.rstrip("*")}
+        # A stem that holds another ("january", "jan") adds nothing: where it occurs, so does
+        # the other.
+        self.stems = tuple(sorted(s for s in stems if not any(o in s for o in stems if o != s)))
+        # The stems by their first character: a text without it holds none of them.
+        by_first: dict[str, list[str]] = {}
+        for stem in self.stems:
+            by_first.setdefault(stem[0], []).append(stem)
+        self._by_first = tuple((first, tuple(group)) for first, group in by_first.items())
 
     def any_in(self, lowered: str) -> bool:
-        for stem in self.stems:  # noqa: SIM110 - a plain loop is cheaper than any() here
-            if stem in lowered:
-                return True
+        for first, stems in self._by_first:
+            if first in lowered:
+                for stem in stems:
+                    if stem in lowered:
+                        return True
         return False
 
 
@@ -715,6 +756,15 @@ class _DateReader:
             (re.compile(rf"(?<!\w)(?:in|в|since|from|с)\s+{year}(?!\w)", re.I), "y"),
             (re.compile(rf"{year}\s*년"), "y"),
         ]
+        # Where a month's name starts (every pattern that needs one has one there): the
+        # patterns that start with it are tried from the first one on.
+        self._month_start = re.compile(rf"(?<!\w){month}", re.I)
+        self._from_month = frozenset(
+            regex
+            for regex, _ in self._patterns
+            if regex.pattern.startswith(self._month_start.pattern)
+            and regex.flags == self._month_start.flags
+        )
         relative = data.get("relative", {})
         days = data.get("relative_days", {})
         # Cheap tests before the regular expressions: most sentences hold no digit, no month's
@@ -756,11 +806,22 @@ class _DateReader:
         found: list[tuple[int, date, str]] = []
         lowered = sentence.lower()
         digits = _DIGIT.search(sentence) is not None
-        month = self._month_words.any_in(lowered)
+        hangul = digits and _HANGUL_RE.search(sentence) is not None
+        year = digits and _YEAR.search(sentence) is not None
+        first_month = None  # where the first month's name starts
+        if self._month_words.any_in(lowered):
+            named = self._month_start.search(sentence)
+            first_month = named.start() if named else None
         for regex, kind in self._patterns:
-            if (kind in _MONTH_KINDS and not month) or (kind not in _WORD_KINDS and not digits):
-                continue  # it needs a month's name, or a number, that the sentence lacks
-            for match in regex.finditer(sentence):
+            if (
+                (kind in _MONTH_KINDS and first_month is None)
+                or (kind not in _WORD_KINDS and not digits)
+                or (kind in _HANGUL_KINDS and not hangul)
+                or (kind in _YEAR_KINDS and not year)
+            ):
+                continue  # it needs a month's name, a number, a Korean word or a year
+            start = first_month if regex in self._from_month else 0
+            for match in regex.finditer(sentence, start):
                 if self._next and self._next.search(
                     sentence, max(0, match.start() - 24), match.start()
                 ):

@@ -21,6 +21,7 @@ a closer look come from one numpy look-up rather than a test per token in Python
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
@@ -49,6 +50,20 @@ MAX_STEM_SUFFIX = 6
 _VOCABULARY_WORDS = 500_000
 
 _EXACT, _STEM, _PREFIX = 0, 1, 2
+
+
+def _word_units() -> np.ndarray:
+    """Per UTF-16 code unit, whether it is a word character (`\\w`) as the regular expression
+    engine has it: the characters of the Basic Multilingual Plane (surrogates are none)."""
+    plane = "".join(map(chr, range(0x10000)))
+    table = np.zeros(0x10000, dtype=bool)
+    for match in _TOKEN_RE.finditer(plane):
+        table[match.start() : match.end()] = True
+    return table
+
+
+_WORD_UNITS = _word_units()
+_SPACE = np.uint16(ord(" "))
 
 Token = tuple[str, int, int]  # lowercased word, start, end
 # A match as the scan finds it: start, end, payloads, first token, token count.
@@ -109,25 +124,54 @@ class Tokens:
 
     @classmethod
     def of(cls, text: str) -> Tokens:
-        # The text split around its words alternates separator, word, separator, ...; the
-        # running sum of the part lengths gives every span without a Python loop.
         if "Σ" in text or "İ" in text:
+            # The text split around its words alternates separator, word, separator, ...; the
+            # running sum of the part lengths gives every span without a Python loop.
             parts = _SPLIT_RE.split(text)
             found = list(map(str.lower, parts[1::2]))
-        else:
-            # Lowercasing the text lowercases each word alike, keeps every character one
-            # character and a word character or not as it was, but for those two (Σ depends on
-            # the letters around it; İ becomes two characters): tests/unit/test_fast_paths.py.
-            parts = _SPLIT_RE.split(text.lower())
-            found = parts[1::2]
-        offsets = list(accumulate(map(len, parts)))
-        return cls(found, offsets[0:-1:2], offsets[1::2])
+            offsets = list(accumulate(map(len, parts)))
+            return cls(found, offsets[0:-1:2], offsets[1::2])
+        # Lowercasing the text lowercases each word alike, keeps every character one character
+        # and a word character or not as it was, but for those two (Σ depends on the letters
+        # around it; İ becomes two characters): tests/unit/test_fast_paths.py.
+        lowered = text.lower()
+        units = lowered.encode("utf-16-le", "surrogatepass")
+        if len(units) != 2 * len(lowered):  # a character beyond the Basic Multilingual Plane
+            parts = _SPLIT_RE.split(lowered)
+            offsets = list(accumulate(map(len, parts)))
+            return cls(parts[1::2], offsets[0:-1:2], offsets[1::2])
+        # One code unit per character: words start and end where the word-character table
+        # changes its verdict, and they are what splitting leaves once every other character
+        # is a space (numpy and str.split, faster than the regular expression).
+        codes = np.frombuffer(units, dtype=np.uint16)
+        is_word = _WORD_UNITS[codes]
+        edges = np.diff(is_word, prepend=False, append=False).nonzero()[0].tolist()
+        spaced = np.where(is_word, codes, _SPACE).tobytes().decode("utf-16-le")
+        return cls(spaced.split(), edges[0::2], edges[1::2])
 
     @classmethod
     def from_list(cls, tokens: Sequence[Token]) -> Tokens:
         if isinstance(tokens, Tokens):
             return tokens
         return cls([t[0] for t in tokens], [t[1] for t in tokens], [t[2] for t in tokens])
+
+    def window(self, start: int, end: int) -> Tokens:
+        """`Tokens.of(text[start:end])` for the text these are the tokens of, taken from them:
+        the tokens within the span, their offsets from `start` (ids shared, when known).
+
+        The same only when no word crosses `start` or `end` (a sentence's span, for one)."""
+        first = bisect_left(self.starts, start)
+        last = bisect_left(self.starts, end, first)
+        starts = self.starts[first:last]
+        ends = self.ends[first:last]
+        if start:
+            starts = [at - start for at in starts]
+            ends = [at - start for at in ends]
+        window = Tokens(self.words[first:last], starts, ends)
+        cached = self._ids
+        if cached is not None:
+            window._ids = (cached[0], cached[1][first:last])
+        return window
 
     def ids(self) -> np.ndarray:
         """The words' ids in the process's `VOCABULARY` (computed once per generation)."""
@@ -332,8 +376,9 @@ class PhraseMatcher:
         if not words:
             return []
         ids = toks.ids()
-        # Most words start no phrase: only the positions of those that may are looked at.
-        positions = np.flatnonzero(self._learn(VOCABULARY)[ids]).tolist()
+        # Most words start no phrase: only the positions of those that may are looked at
+        # (`nonzero` of the 1-D array, as `flatnonzero` without its overhead).
+        positions = self._learn(VOCABULARY)[ids].nonzero()[0].tolist()
         starts, ends = toks.starts, toks.ends
         count = len(words)
         cache = self._cache

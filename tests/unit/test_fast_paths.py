@@ -198,7 +198,10 @@ def random_texts(count: int, seed: int = 7) -> list[str]:
 
 
 def test_tokens_are_the_tokens_of_finditer():
-    for value in random_texts(200) + ["", "   ", "_", "a", "ΟΔΟΣ.Α İi"]:
+    # Beyond the Basic Multilingual Plane (𝐀 is a word character, 😀 is not) and lone
+    # surrogates, as JSON may carry them.
+    extra = ["𝐀𝐁 Kim 😀 Putin", "a\ud800b \udfff", "\ud83d\ude00x", "𝐀"]
+    for value in random_texts(200) + ["", "   ", "_", "a", "ΟΔΟΣ.Α İi", *extra]:
         tokens = Tokens.of(value)
         assert tokenize(value) == reference_tokenize(value)
         assert list(tokens) == reference_tokenize(value)
@@ -247,6 +250,16 @@ def test_matcher_finds_what_the_reference_finds(items, value):
     assert fast  # every case finds something
 
 
+def test_the_word_character_table_is_the_regular_expression_s():
+    from streams.phrases import _WORD_UNITS
+
+    found = [bool(_TOKEN_RE.fullmatch(chr(code))) for code in range(0x10000)]
+    assert _WORD_UNITS.tolist() == found
+    # `Tokens.of` splits on whitespace once the other characters are spaces: no word
+    # character is whitespace.
+    assert not any(chr(code).isspace() for code in range(0x10000) if found[code])
+
+
 def test_seed_matchers_find_what_the_reference_finds_on_random_texts():
     actors = default_matcher()
     actor_items = [(alias, a.id) for a in actors.actors.values() for alias in a.aliases]
@@ -288,6 +301,7 @@ def test_sentences_are_those_of_finditer():
 
 def test_content_hash_from_the_words_is_the_hash_of_the_body():
     extra = ["ǰava", "ΐ", "a\u0345b", "snake_case", "ﬁnal", "Straße", "İstanbul", "ΟΔΟΣ.Α", "x"]
+    extra += ["Plain ASCII, UPPER and lower 123.", "Kim’s “quoted” words — ASCII words"]
     for value in random_texts(200, seed=5) + extra:
         body = text.normalise_text(value)
         body_words = Tokens.of(body).words
@@ -460,9 +474,10 @@ def _corpus_sentences() -> list[str]:
 
 
 def test_dates_and_quantities_read_as_without_the_cheap_tests(monkeypatch):
-    """The digit, month-name and word tests before the date and quantity patterns skip only
-    sentences those patterns cannot match: on every sentence of the corpora, the readings are
-    those of the readers running every pattern on every sentence."""
+    """The digit, month-name, Hangul, year and word tests before the date and quantity patterns skip
+    only sentences those patterns cannot match, and the patterns that start with a month's name
+    match nowhere before the first one: on every sentence of the corpora, the readings are
+    those of the readers running every pattern on every sentence from its start."""
     from datetime import date
 
     from streams import frames
@@ -471,12 +486,111 @@ def test_dates_and_quantities_read_as_without_the_cheap_tests(monkeypatch):
     slow = frames.FrameBook.from_toml(seeds_dir() / "events.toml")
     slow._dates._month_words = slow._dates._fallback_words = _Always()
     slow._dates._fallbacks = [(_Always(), *rest) for _, *rest in slow._dates._fallbacks]
+    slow._quantities._vague_words = _Always()
+    # Every pattern from the start of the sentence, none ruled out for want of a month's name.
+    slow._dates._month_start = re.compile("")
+    slow._dates._from_month = frozenset()
+    assert len(fast._dates._from_month) == 3
     sentences = _corpus_sentences()
     assert len(sentences) > 3000
     published = date(2024, 11, 20)
     fast_readings = [(fast._dates.read(s, published), fast._quantities.read(s)) for s in sentences]
     monkeypatch.setattr(frames, "_DIGIT", re.compile(""))
     monkeypatch.setattr(frames, "_KOREAN_COUNTERS", ("",))
+    monkeypatch.setattr(frames, "_HANGUL_KINDS", frozenset())
+    monkeypatch.setattr(frames, "_YEAR_KINDS", frozenset())
     slow_readings = [(slow._dates.read(s, published), slow._quantities.read(s)) for s in sentences]
     assert fast_readings == slow_readings
     assert sum(1 for (when, _), _ in fast_readings if when is not None) > 300
+    assert sum(1 for _, found in fast_readings if any(q["value"] is None for q in found)) > 20
+
+
+def _corpus_texts() -> list[str]:
+    import json
+
+    out = []
+    for path in sorted((seeds_dir() / "eval").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                item = json.loads(line)
+                title = text.normalise_text(item.get("title") or "")
+                body = text.normalise_text(item.get("body") or "")
+                out.append(f"{title}\n{body}")
+    return out
+
+
+def test_a_sentence_s_tokens_are_a_window_of_the_text_s_tokens():
+    """`Tokens.window` over a sentence's span gives `Tokens.of(sentence)`: no word crosses a
+    sentence's edge, and lowercasing the text or the sentence lowercases their words alike."""
+    values = _corpus_texts() + [text.normalise_text(v) for v in random_texts(300, seed=29)]
+    values += ["ΟΔΟΣ. Σίγμα İstanbul ΟΔΟΣ", "İ. Kim J. Un met Mr. Putin.", "", "."]
+    checked = 0
+    for value in values:
+        tokens = Tokens.of(value)
+        if checked % 2:
+            tokens.ids()  # windows of tokens with and without their ids at hand
+        for sentence, start, end in text.sentence_spans(value):
+            expected = Tokens.of(sentence)
+            window = tokens.window(start, end)
+            assert (window.words, window.starts, window.ends) == (
+                expected.words,
+                expected.starts,
+                expected.ends,
+            )
+            assert np.array_equal(window.ids(), expected.ids())
+            checked += 1
+    assert checked > 5000
+
+
+def test_sentences_read_from_the_text_s_tokens_read_as_on_their_own():
+    from datetime import date
+
+    from streams.frames import MAX_SENTENCE_CHARS, default_framebook
+
+    book = default_framebook()
+    published = date(2024, 11, 20)
+    long_sentence = "North Korea sent troops to Russia and " * 60 + "Putin thanked Kim."
+    values = _corpus_texts() + [f"Title\n{long_sentence}"]
+    assert len(long_sentence) > MAX_SENTENCE_CHARS
+    for value in values:
+        tokens = Tokens.of(value)
+        for sentence, start, end in text.sentence_spans(value):
+            window = tokens.window(start, end)
+            assert book.read_sentence(sentence, ["military", "labour"], published, window) == (
+                book.read_sentence(sentence, ["military", "labour"], published)
+            )
+
+
+def test_a_literal_test_keeps_only_the_stems_that_hold_no_other():
+    from streams.frames import _Literals, default_framebook
+
+    patterns = ["January", "jan", "январ*", "января", "may", "mayday", "Sept", "sep"]
+    literals = _Literals(patterns)
+    assert literals.stems == ("jan", "may", "sep", "январ")
+    every = {p.rstrip("*").lower() for p in patterns}
+    for value in ("in january", "on mayday", "septembre", "январе", "june", "feb"):
+        assert literals.any_in(value) == any(stem in value for stem in every)
+    dates = default_framebook()._dates
+    for literals in (dates._month_words, dates._fallback_words):
+        for sentence in _corpus_sentences():
+            lowered = sentence.lower()
+            assert literals.any_in(lowered) == any(stem in lowered for stem in literals.stems)
+
+
+def test_the_vague_words_literal_test_misses_no_case_insensitive_match():
+    """The vague-number pattern matches case-insensitively; its literal test looks at the
+    lowercased sentence, and lets through every sentence holding a letter that the pattern
+    matches to a letter other than its lowercase (ſ for s, ᲃ for с, ...): for every letter of
+    the vague words and every code point, checked here."""
+    from streams.frames import _CASE_EXTRAS, default_framebook
+
+    reader = default_framebook()._quantities
+    letters = {ch for stem in reader._vague_words.stems for ch in stem if ch.isalpha()}
+    everything = "".join(map(chr, range(0x110000)))
+    for letter in letters:
+        for match in re.finditer(re.escape(letter), everything, re.IGNORECASE):
+            if match.group().lower() != letter:
+                assert _CASE_EXTRAS.match(match.group()), hex(ord(match.group()))
+    assert reader.read("Thouſands of troops arrived.") == [
+        {"unit": "troops", "value": None, "text": "Thouſands"}
+    ]

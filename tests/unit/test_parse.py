@@ -66,9 +66,9 @@ def test_a_huge_article_of_signal_sentences_frames_only_its_strongest(monkeypatc
     calls = []
     original = frames_module.FrameBook.read_sentence
 
-    def counting(self, sentence, categories, published):
+    def counting(self, sentence, categories, published, tokens=None):
         calls.append(len(sentence))
-        return original(self, sentence, categories, published)
+        return original(self, sentence, categories, published, tokens)
 
     monkeypatch.setattr(frames_module.FrameBook, "read_sentence", counting)
     body = "North Korea sent 10,000 troops to Russia, Putin and Kim Jong Un said. " * 2000
