@@ -263,3 +263,23 @@ def test_the_norths_provocations_are_diplomacy_about_it_not_with_it():
         "Korea's nuclear programme, Russia said.",
     ):
         assert by_category(text) == {}, text
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # Debt settlements and pipelines are economic; students and universities an exchange.
+        ("Россия и КНДР подписали соглашение об урегулировании северокорейского долга.",
+         "economic"),
+        ("러시아가 북한의 대러시아 채무 90%를 탕감했다.", "economic"),
+        ("Russia wrote off North Korea's debt, and Kim welcomed the gas pipeline plan.",
+         "economic"),
+        ("Россия расширила квоты для студентов из Северной Кореи до 170 мест.", "diplomatic"),
+        ("러시아 대학들이 북한 유학생을 받아들이고 있다.", "diplomatic"),
+        # Guest workers and work visas are labour.
+        ("В России трудятся тысячи северокорейских гастарбайтеров.", "labour"),
+        ("러시아가 북한 주민 750여명에게 취업 비자를 발급했다.", "labour"),
+    ],
+)  # fmt: skip
+def test_russian_and_korean_cues_for_debts_pipelines_students_and_visas(text, category):
+    assert category in by_category(text), text
