@@ -91,29 +91,12 @@ def run_faust(settings: Settings, group: str, batch: int, within: float) -> None
     """A Faust app whose agent analyzes `take_events` batches, until SIGTERM."""
     import faust
 
-    from streams.app import MAX_REQUEST_BYTES, _Transport
+    from streams.app import faust_app
     from streams.delivery import Record
     from streams.handlers import Handlers
 
     handlers = Handlers(settings.names)
-    app = faust.App(
-        group,
-        broker=settings.kafka.faust_broker(),
-        broker_credentials=settings.kafka.faust_credentials(),
-        store="memory://",
-        datadir=tempfile.mkdtemp(prefix="axiswatch-take-"),
-        web_enabled=False,
-        producer_acks=-1,
-        producer_max_request_size=MAX_REQUEST_BYTES,
-        consumer_auto_offset_reset="earliest",
-        topic_allow_declare=True,
-        topic_disable_leader=True,
-        key_serializer="raw",
-        value_serializer="raw",
-        broker_session_timeout=10.0,
-        broker_heartbeat_interval=2.0,
-    )
-    app.producer_transport = _Transport(app.conf.broker_producer, app)  # idempotent, acks=all
+    app = faust_app(settings, group)  # as the worker's: idempotent producer, acks=all
     raw = app.topic(settings.names.raw, key_serializer="raw", value_serializer="raw")
     outputs: dict[str, faust.types.TopicT] = {}
 

@@ -32,7 +32,7 @@ from streams.delivery import Record
 from streams.handlers import Handlers
 from streams.stage import StoriesStage
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "faust_app"]
 
 log = logging.getLogger("axiswatch.worker")
 
@@ -58,19 +58,16 @@ class _Transport(AIOKafkaTransport):
     Producer = _IdempotentProducer
 
 
-def create_app(settings: Settings, app_id: str | None = None, replication: int = 1) -> faust.App:
-    """Build the worker app for `settings`; topics and tables are declared here, once.
-
-    `app_id` (the consumer group; default `settings.names.worker_group`). `replication` is the
-    replication factor of the tables' changelog topics."""
-    names = settings.names
-    app_id = app_id or names.worker_group
+def faust_app(settings: Settings, app_id: str, **conf: Any) -> faust.App:
+    """A Faust app of group `app_id` on the cluster of `settings`, configured as the worker's:
+    raw bytes in and out, acks from all replicas through an idempotent producer, no web
+    server, state in memory; `conf` adds Faust settings."""
     app = faust.App(
         app_id,
         broker=settings.kafka.faust_broker(),
         broker_credentials=settings.kafka.faust_credentials(),
         store="memory://",
-        datadir=tempfile.mkdtemp(prefix="axiswatch-worker-"),
+        datadir=tempfile.mkdtemp(prefix="axiswatch-faust-"),
         web_enabled=False,
         producer_acks=-1,
         producer_max_request_size=MAX_REQUEST_BYTES,
@@ -79,14 +76,28 @@ def create_app(settings: Settings, app_id: str | None = None, replication: int =
         topic_disable_leader=True,
         key_serializer="raw",
         value_serializer="raw",
-        table_standby_replicas=0,
         # A worker that dies is noticed within 10 s (Faust's default is 60 s), and its
         # partitions move to the survivors; processing one event takes milliseconds.
         broker_session_timeout=10.0,
         broker_heartbeat_interval=2.0,
-        topic_replication_factor=replication,
+        **conf,
     )
     app.producer_transport = _Transport(app.conf.broker_producer, app)
+    return app
+
+
+def create_app(settings: Settings, app_id: str | None = None, replication: int = 1) -> faust.App:
+    """Build the worker app for `settings`; topics and tables are declared here, once.
+
+    `app_id` (the consumer group; default `settings.names.worker_group`). `replication` is the
+    replication factor of the tables' changelog topics."""
+    names = settings.names
+    app = faust_app(
+        settings,
+        app_id or names.worker_group,
+        table_standby_replicas=0,
+        topic_replication_factor=replication,
+    )
     # acks=False: Faust commits nothing of it; the StoriesStage commits in its transactions.
     analyzed_topic = app.topic(
         names.analyzed, partitions=1, key_serializer="raw", value_serializer="raw", acks=False
