@@ -263,9 +263,12 @@ class FrameBook:
             background = True
         return Reading(action, objects, quantities, when, precision, background, speculative)
 
-    def _dated_apart(self, head: Reading, sentence: str, published: date) -> bool:
-        """Whether `sentence` opens (its first third) with a date weeks away from the date of
-        the development `head` starts: it tells of another one of the family."""
+    def _dated_apart(self, head: Reading, read: Reading, sentence: str, published: date) -> bool:
+        """Whether `sentence` (`read` its reading) opens (its first third) with a date weeks
+        away from the date of the development `head` starts: it tells of another one of the
+        family. A sentence whose reading found no date opens with none."""
+        if read.when is None:
+            return False
         when, _ = self._dates.read(sentence[: max(_OPENING_CHARS, len(sentence) // 3)], published)
         if when is None:
             return False
@@ -323,7 +326,9 @@ class FrameBook:
             if (
                 readings[before].action.family == readings[span].action.family
                 and not text[before[1] : span[0]].strip()
-                and not self._dated_apart(readings[head], text[span[0] : span[1]], published_day)
+                and not self._dated_apart(
+                    readings[head], readings[span], text[span[0] : span[1]], published_day
+                )
             ):
                 chain[span] = head
         by_chain: dict[tuple[int, int], FrameData] = {}

@@ -77,12 +77,12 @@ class SignalCandidate(NamedTuple):
 
 _IGNORE = "ignore"  # payload of phrases that hide a cue word ("satellite imagery")
 _NOT_HOSTILE = "not_hostile"
-_CONTEXT_KINDS = (
-    "bilateral", "anaphors", "hedges", "denials", "hostile", "multilateral", "un_forum",
-    "other_pair", "sanctions_vote", "not_ruled_out", "dprk_problem",
-)  # fmt: skip
 # A sentence with one of these gives no signal (see seeds/signals.toml).
 _NO_SIGNAL_KINDS = ("other_pair", "sanctions_vote", "not_ruled_out", "dprk_problem")
+_CONTEXT_KINDS = (
+    "bilateral", "anaphors", "hedges", "denials", "hostile", "multilateral", "un_forum",
+    *_NO_SIGNAL_KINDS,
+)  # fmt: skip
 
 
 class CueBook:
