@@ -92,9 +92,10 @@ def create_app(settings: Settings, app_id: str | None = None, replication: int =
     `app_id` (the consumer group; default `settings.names.worker_group`). `replication` is the
     replication factor of the tables' changelog topics."""
     names = settings.names
+    app_id = app_id or names.worker_group
     app = faust_app(
         settings,
-        app_id or names.worker_group,
+        app_id,
         table_standby_replicas=0,
         topic_replication_factor=replication,
     )
