@@ -13,7 +13,9 @@ A frame joins a known event when (all on event time, the article's publication t
 - nothing contradicts: different objects of one kind (shells versus missiles), different
   specific actors where the family is about who (a Lavrov visit is not a Shoigu visit);
 and among the compatible events the one sharing the most actors, objects, places and
-quantities, and the nearest in time, wins. Otherwise the frame starts an event.
+quantities, and the nearest in time, wins. Otherwise the frame starts an event, unless its
+article has started one of the same category already: an article reports one development
+(several sentences telling it as a deployment, builders and a shipment) and restates others.
 
 Novelty: the frame that starts an event raises `new` (`basis: background` when it was a
 restatement); a later report of it from another source or story raises `corroborated`; a report
@@ -31,7 +33,7 @@ from typing import Any, NamedTuple
 
 from streams.actors import default_matcher
 from streams.expiry import stale_keys
-from streams.frames import FrameBook, default_framebook, frame_event_id
+from streams.frames import SAME_DEVELOPMENT_DAYS, FrameBook, default_framebook, frame_event_id
 
 __all__ = ["EventBook", "EventConfig", "EventDecision", "read_alert"]
 
@@ -120,10 +122,14 @@ class EventBook:
         lang: str | None,
         ts: float,
         known_event: str | None = None,
+        article_event: str | None = None,
     ) -> EventDecision:
         """Join `frame` (an `EventFrame` as a dict) to a known event or start one; `ts` is the
         article's event time. `known_event`: the event the article's story already gave this
-        frame's family (a copy of a story reuses its events)."""
+        frame's family (a copy of a story reuses its events). `article_event`: the event the
+        article's first reported development started; a report of the same category that
+        matches no known event tells that development in other words (an article reports one
+        development and restates others), unless it is dated weeks apart."""
         report = _Report(article_id, source, story_id, lang, ts)
         cutoff = ts - self.config.window.total_seconds()
         event_id = None
@@ -133,6 +139,10 @@ class EventBook:
                 event_id = known_event
         if event_id is None:
             event_id = self.match(frame, ts, cutoff)
+        if event_id is None and article_event and frame["basis"] == "report":
+            record = self.events.get(article_event)
+            if record is not None and _same_development(record, frame):
+                return self._report(article_event, record, frame, report)
         if event_id is None:
             if not _can_start(frame):
                 return EventDecision(None, None, (), {})
@@ -275,6 +285,17 @@ class EventBook:
         if expired:
             self.rebuild_index()
         return len(expired)
+
+
+def _same_development(record: dict, frame: dict) -> bool:
+    """Whether a report frame may tell the development its article already started: a shared
+    category, and no date of its own weeks away from the development's."""
+    if set(record["categories"]).isdisjoint(frame["categories"]):
+        return False
+    day = _day(frame.get("event_date"))
+    if day is None or not record.get("dated", True):
+        return True
+    return abs(day - record["date"]) <= SAME_DEVELOPMENT_DAYS
 
 
 def _can_start(frame: dict) -> bool:

@@ -36,6 +36,7 @@ __all__ = [
     "Action",
     "FrameBook",
     "FrameData",
+    "SAME_DEVELOPMENT_DAYS",
     "default_framebook",
     "resolve_date",
 ]
@@ -272,7 +273,7 @@ class FrameBook:
         when, _ = self._dates.read(sentence[: max(_OPENING_CHARS, len(sentence) // 3)], published)
         if when is None:
             return False
-        return abs((when - (head.when or published)).days) > _SAME_DEVELOPMENT_DAYS
+        return abs((when - (head.when or published)).days) > SAME_DEVELOPMENT_DAYS
 
     # ------------------------------------------------------------------ an article
     def frames(
@@ -429,7 +430,9 @@ MAX_SENTENCES = 64
 # An article reports one development of a family and may restate a few others as background:
 # at most this many frames per family, further sentences join the strongest.
 MAX_FRAMES_PER_FAMILY = 3
-_SAME_DEVELOPMENT_DAYS = 14
+# Reports dated further apart tell of different times: a sentence opening with such a date
+# starts its own frame, and an article's second report of a category its own event.
+SAME_DEVELOPMENT_DAYS = 14
 _OPENING_CHARS = 40  # a sentence's opening: its first third, and at least this many characters
 MAX_SENTENCE_CHARS = 2_000
 _HISTORY = timedelta(days=5 * 365)
@@ -476,7 +479,7 @@ def _same_development(frame: FrameData, basis: str, when: date | None) -> bool:
     return (
         when is None
         or frame.event_date is None
-        or abs((when - frame.event_date).days) <= _SAME_DEVELOPMENT_DAYS
+        or abs((when - frame.event_date).days) <= SAME_DEVELOPMENT_DAYS
     )
 
 

@@ -150,6 +150,7 @@ class StoryBook:
         frames: list[EventFrame] = []
         decisions: dict[str, tuple[EventDecision, EventFrame]] = {}
         slots: dict[str, int] = {}
+        developed: str | None = None
         for frame in article.events:
             # An article may frame several developments of a family (one reported, others
             # restated): the story's events are kept per family and place in the article.
@@ -164,7 +165,10 @@ class StoryBook:
                 lang=article.lang,
                 ts=ts,
                 known_event=story_events.get(slot),
+                article_event=developed,
             )
+            if developed is None and decision.kind == "new" and frame.basis == "report":
+                developed = decision.event_id
             frames.append(frame.model_copy(update={"event_id": decision.event_id}))
             if decision.event_id is None:
                 continue  # too weak to start an event, and no known one fits

@@ -298,3 +298,51 @@ def test_speculation_joins_a_known_event_but_starts_none():
     assert first.kind == "new"
     later = decide(book, {**guess, "event_date": date(2024, 10, 20)}, "a3", "t", T0 + 2 * DAY)
     assert (later.kind, later.event_id) == ("corroborated", first.event_id)
+
+
+def _in_article(book: EventBook, f: dict, developed: str | None, ts: float = T0):
+    return book.decide(
+        f, article_id="a1", source="tass", story_id="st-a1", lang="ru", ts=ts,
+        article_event=developed,
+    )  # fmt: skip
+
+
+def test_one_article_tells_one_development_per_category_in_several_families():
+    # "The DPRK has sent 5,000 more servicemen to Russia ... military builders ...": a
+    # deployment and engineers, one development.
+    book = EventBook({})
+    first = _in_article(book, frame(), None)
+    builders = frame("send_engineers", "engineers", objects=("deminers",), start=40)
+    joined = _in_article(book, builders, first.event_id)
+    assert first.kind == "new" and joined.kind is None
+    assert joined.event_id == first.event_id
+    assert joined.record["families"] == ["deployment", "engineers"]
+    assert joined.record["objects"] == ["deminers"]
+
+
+def test_another_category_or_a_date_weeks_away_in_one_article_is_its_own_development():
+    book = EventBook({})
+    first = _in_article(book, frame(), None)
+    visit = frame("visit", "meeting", ("diplomatic",), russia=("lavrov",), start=40)
+    august = frame("send_engineers", "engineers", when=date(2024, 8, 20), start=80)
+    assert _in_article(book, visit, first.event_id).kind == "new"
+    assert _in_article(book, august, first.event_id).kind == "new"
+
+
+def test_a_frame_of_a_known_event_corroborates_it_rather_than_joining_the_article():
+    book = EventBook({})
+    builders = frame("send_engineers", "engineers", objects=("deminers",))
+    earlier = decide(book, builders, "a0", "yonhap", T0 - 2 * DAY)
+    first = _in_article(book, frame(), None)
+    again = _in_article(book, {**builders, "evidence_span": (40, 50)}, first.event_id)
+    assert first.kind == "new" and first.event_id != earlier.event_id
+    assert (again.event_id, again.kind) == (earlier.event_id, "corroborated")
+
+
+def test_a_background_frame_is_not_taken_for_the_article_development():
+    book = EventBook({})
+    first = _in_article(book, frame(), None)
+    old = frame("send_engineers", "engineers", when=None, basis="background", start=40)
+    restated = _in_article(book, old, first.event_id)
+    assert restated.kind == "new" and restated.event_id != first.event_id
+    assert restated.record["basis"] == "background"
