@@ -159,6 +159,19 @@ def test_an_arrival_or_talks_on_cooperation_is_a_visit(text):
     assert "diplomatic" in by_category(text)
 
 
+def test_a_working_visit_is_a_visit_not_workers():
+    found = by_category("Министр иностранных дел России находится с рабочим визитом в КНДР.")
+    assert set(found) == {"diplomatic"}
+    assert "summit" in found["diplomatic"].cues
+
+
+def test_a_sign_of_friendship_is_no_signing():
+    found = by_category(
+        "Vladimir Putin presented North Korea with 70 animals in a sign of friendship."
+    )
+    assert "treaty" not in (found["diplomatic"].cues if "diplomatic" in found else [])
+
+
 def test_place_of_origin_is_not_wonsan():
     assert "wonsan" not in {m.actor_id for m in default_matcher().find("러시아산 원산지 표시")}
 
