@@ -184,6 +184,9 @@ class Settings:
     # Fault injection, for tests only: the worker's agents drop every Nth message they are
     # given, as the Faust consumer can after a rebalance; the worker must still process it.
     fault_drop_every: int = 0
+    # Processes of its own the worker analyzes raw articles in (0: in its event loop). By
+    # default one on a machine of two cores or more: the analysis is most of the worker's CPU.
+    analyze_processes: int = field(default_factory=lambda: _default_analyze_processes())
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -227,6 +230,11 @@ class Settings:
             ),
             database_url=given.axiswatch_database_url,
             fault_drop_every=given.axiswatch_fault_drop_every,
+            analyze_processes=(
+                _default_analyze_processes()
+                if given.axiswatch_analyze_processes is None
+                else given.axiswatch_analyze_processes
+            ),
         )
 
     @property
@@ -266,6 +274,7 @@ class Environment(BaseModel):
     axiswatch_max_events: int = Field(default=200_000, ge=1)
     axiswatch_database_url: str | None = Field(default=None, repr=False)
     axiswatch_fault_drop_every: int = Field(default=0, ge=0)
+    axiswatch_analyze_processes: int | None = Field(default=None, ge=0, le=64)
 
     @field_validator("axiswatch_topic_prefix")
     @classmethod
@@ -298,6 +307,10 @@ class Environment(BaseModel):
                 message = str(error["msg"]).removeprefix("Value error, ")
                 problems.append(f"{name}={env.get(name)!r}: {message}")
             raise InputError("; ".join(problems)) from None
+
+
+def _default_analyze_processes() -> int:
+    return 1 if (os.cpu_count() or 1) >= 2 else 0
 
 
 def _local_broker(data_dir: Path) -> dict[str, Any]:

@@ -31,10 +31,13 @@ from streams.text import canonical_url, content_hash, normalise_text, sentence_s
 
 __all__ = [
     "DEFAULT_BUDGET_SECONDS",
+    "Analyzed",
     "BudgetExceeded",
     "Rejected",
     "analyze_article",
     "analyze_bytes",
+    "analyze_values",
+    "load",
     "parse_raw",
 ]
 
@@ -233,3 +236,40 @@ def analyze_bytes(
         return analyze_article(raw, budget=budget)
     except BudgetExceeded as exc:
         return Rejected("too_slow", f"analysis given up: {exc}")
+
+
+@dataclass(frozen=True, slots=True)
+class Analyzed:
+    """One raw value analyzed, as the worker writes it: the analyzed article's JSON (or why
+    the value was rejected) and the seconds the analysis took. Small and picklable, so it can
+    be made in another process."""
+
+    result: tuple[str, str, bytes] | Rejected  # (article id, source, JSON) or the rejection
+    seconds: float
+
+
+def analyze_values(values: list[bytes | None]) -> list[Analyzed]:
+    """`analyze_bytes` for each value, encoded; an unexpected failure is a `processing_error`
+    rejection, never an exception (the worker runs this in its analysis processes)."""
+    out = []
+    for value in values:
+        started = time.perf_counter()
+        result: tuple[str, str, bytes] | Rejected
+        try:
+            article = analyze_bytes(value)
+            if isinstance(article, Rejected):
+                result = article
+            else:
+                result = (article.article_id, article.source, article.to_bytes())
+        except Exception as exc:  # noqa: BLE001 - a bad article must not stop the worker
+            result = Rejected("processing_error", f"{type(exc).__name__}: {exc}"[:1000])
+        out.append(Analyzed(result, time.perf_counter() - started))
+    return out
+
+
+def load() -> None:
+    """Load the catalogues and cue books now (an analysis process does, before its first
+    record, so the first batch is not slow)."""
+    default_matcher()
+    default_cuebook()
+    default_framebook()

@@ -17,6 +17,13 @@ offsets; an output over the producer's or the topic's limit is dead-lettered ins
 done: the offsets stop before it and the partition is read again from it. A rebalance waits for
 the batch in hand to be written and committed before the partitions move.
 
+With `Offload` (the worker's default on a machine of two cores or more,
+`AXISWATCH_ANALYZE_PROCESSES`), the analysis runs in processes of its own: a batch goes to them
+in chunks, and the outputs of one chunk are handed to the producer while the next is analyzed.
+The event loop keeps the Kafka clients and the stories stage; the analysis, most of the CPU,
+runs beside it. A process that dies fails the batch, which is then done again from the committed
+offsets by a fresh pool.
+
 Outputs are keyed by the article id, and the stories stage knows the articles it has placed:
 a record analyzed twice (after a crash between the writes and the commit) raises nothing twice.
 
@@ -30,8 +37,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import multiprocessing
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener
@@ -43,12 +53,13 @@ from axiswatch.settings import Settings
 from streams.delivery import Record
 from streams.stage import Output
 
-__all__ = ["AnalyzeStage"]
+__all__ = ["AnalyzeStage", "Offload"]
 
 log = logging.getLogger("axiswatch.analyze")
 
 BATCH = 200  # records per batch at most
 POLL_MS = 100  # how long a batch waits for its first record
+CHUNK = 16  # records per task given to the analysis processes
 RESTART_BACKOFF = (1.0, 30.0)  # seconds before the stage starts again after a failure
 _TOO_LARGE = (MessageSizeTooLargeError, RecordTooLargeError)
 
@@ -56,6 +67,26 @@ _TOO_LARGE = (MessageSizeTooLargeError, RecordTooLargeError)
 Handle = Callable[[Record], list[Output]]
 # A dead letter for a record whose output the producer or the broker refused as too large.
 TooLarge = Callable[[Record, Output, str], Output]
+
+
+@dataclass(frozen=True)
+class Offload:
+    """The analysis in `processes` processes of its own: `compute` (a module-level function,
+    run there) turns a chunk of record values into picklable results, `finish` (run here) turns
+    one record's result into its outputs; `initializer` prepares each process."""
+
+    processes: int
+    compute: Callable[[list[bytes | None]], list[Any]]
+    finish: Callable[[Record, Any], list[Output]]
+    initializer: Callable[[], None] | None = None
+
+    def pool(self) -> ProcessPoolExecutor:
+        # spawn: a fork of a process running an event loop and client threads is not safe.
+        return ProcessPoolExecutor(
+            self.processes,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=self.initializer,
+        )
 
 
 class AnalyzeStage:
@@ -73,6 +104,7 @@ class AnalyzeStage:
         drop: Callable[[Record], bool] = lambda record: False,
         previous_group: str | None = None,
         batch: int = BATCH,
+        offload: Offload | None = None,
     ) -> None:
         self.settings = settings
         self.group = group
@@ -83,6 +115,7 @@ class AnalyzeStage:
         self.drop = drop
         self.previous_group = previous_group
         self.batch = batch
+        self.offload = offload if offload is not None and offload.processes > 0 else None
         self._task: asyncio.Task | None = None
         self._lock = asyncio.Lock()  # held while a batch is written and committed
         self._stopping = False
@@ -137,8 +170,13 @@ class AnalyzeStage:
             linger_ms=5,
             max_request_size=self.max_request_size,
         )
+        pool = self.offload.pool() if self.offload else None
         await producer.start()
         try:
+            if pool is not None:  # the processes ready before the first batch
+                await asyncio.gather(*(
+                    asyncio.wrap_future(pool.submit(_ready)) for _ in range(self.offload.processes)
+                ))  # fmt: skip
             consumer.subscribe([self.topic], listener=_Listener(self, consumer))
             await consumer.start()
             try:
@@ -147,22 +185,25 @@ class AnalyzeStage:
                     if not batches:
                         continue
                     async with self._lock:
-                        await self._process(consumer, producer, batches)
+                        await self._process(consumer, producer, batches, pool)
             finally:
                 await consumer.stop()
         finally:
             await producer.stop()
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
 
     async def _process(
         self,
         consumer: AIOKafkaConsumer,
         producer: AIOKafkaProducer,
         batches: dict[TopicPartition, Sequence[Any]],
+        pool: ProcessPoolExecutor | None = None,
     ) -> None:
         """Analyze, write and commit one batch (every partition's records in offset order)."""
         assigned = consumer.assignment()
         commits: dict[TopicPartition, OffsetAndMetadata] = {}
-        sent: list[tuple[Record, Output, asyncio.Future]] = []
+        records: list[Record] = []
         for tp, messages in batches.items():
             if tp not in assigned:
                 continue  # revoked since it was fetched: its new owner reads it
@@ -185,11 +226,27 @@ class AnalyzeStage:
                         tp.topic, tp.partition, record.offset, record.offset,
                     )  # fmt: skip
                     break
-                for output in self.handle(record):
-                    sent.append((record, output, await self._send(producer, record, output)))
+                records.append(record)
                 next_offset = record.offset + 1
             if next_offset is not None:
                 commits[tp] = OffsetAndMetadata(next_offset, "")
+        sent: list[tuple[Record, Output, asyncio.Future]] = []
+        jobs = self._analyses(records, pool)
+        try:
+            for chunk, job in jobs:
+                if isinstance(job, asyncio.Future):  # analyzed in the pool
+                    assert self.offload is not None
+                    finish, results = self.offload.finish, await job
+                    outputs = [finish(r, res) for r, res in zip(chunk, results, strict=True)]
+                else:
+                    outputs = [self.handle(record) for record in chunk]
+                for record, record_outputs in zip(chunk, outputs, strict=True):
+                    for output in record_outputs:
+                        sent.append((record, output, await self._send(producer, record, output)))
+        finally:
+            for _, job in jobs:  # what a failure left running is dropped, not awaited
+                if isinstance(job, asyncio.Future):
+                    job.cancel()
         # Every output acknowledged (or, refused as too large, dead-lettered) before the commit.
         for record, output, future in sent:
             try:
@@ -199,6 +256,21 @@ class AnalyzeStage:
                 await (await self._send(producer, record, dead))
         if commits:
             await consumer.commit(commits)
+
+    def _analyses(
+        self, records: list[Record], pool: ProcessPoolExecutor | None
+    ) -> list[tuple[list[Record], asyncio.Future | None]]:
+        """The records in chunks, each with its analysis under way in the pool (every chunk
+        handed over at once: the processes work while the loop writes what is done), or with
+        None when the analysis is done here."""
+        if pool is None or self.offload is None:
+            return [(records, None)]
+        loop = asyncio.get_running_loop()
+        compute = self.offload.compute
+        return [
+            (chunk, loop.run_in_executor(pool, compute, [r.value for r in chunk]))
+            for chunk in (records[i : i + CHUNK] for i in range(0, len(records), CHUNK))
+        ]
 
     async def _send(
         self, producer: AIOKafkaProducer, record: Record, output: Output
@@ -233,6 +305,10 @@ class AnalyzeStage:
                 consumer.seek(tp, offset)
                 log.info("%s[%d]: starting at %d, where %s stopped", tp.topic, tp.partition,
                          offset, self.previous_group)  # fmt: skip
+
+
+def _ready() -> bool:
+    return True
 
 
 class _Listener(ConsumerRebalanceListener):

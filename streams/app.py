@@ -27,7 +27,9 @@ from axiswatch import metrics
 from axiswatch.settings import Settings
 from axiswatch.topics import ensure_changelogs, topic_limits
 from schemas.topics import LARGE_MESSAGE_BYTES, Names
-from streams.analyze_stage import AnalyzeStage
+from streams.analyze import analyze_values
+from streams.analyze import load as analysis_ready
+from streams.analyze_stage import AnalyzeStage, Offload
 from streams.delivery import Record
 from streams.handlers import Handlers
 from streams.stage import StoriesStage
@@ -149,6 +151,12 @@ def create_app(settings: Settings, app_id: str | None = None, replication: int =
         max_request_size=MAX_REQUEST_BYTES,
         drop=dropped,
         previous_group=app_id,
+        offload=Offload(
+            settings.analyze_processes,
+            compute=analyze_values,
+            finish=handlers.analyzed,
+            initializer=analysis_ready,
+        ),
     )
 
     @app.task

@@ -23,7 +23,7 @@ from schemas.models import (
     EnrichedArticle,
 )
 from schemas.topics import Names
-from streams.analyze import Rejected, analyze_bytes
+from streams.analyze import Analyzed, Rejected, analyze_values
 from streams.delivery import Record
 from streams.stage import Output
 from streams.stories import StoryBook
@@ -70,22 +70,25 @@ class Handlers:
 
     def analyze(self, record: Record) -> list[Output]:
         """Analyze one raw article: the analyzed article to write, or a dead letter."""
-        started = time.perf_counter()
-        try:
-            result = analyze_bytes(record.value)
-        except Exception as exc:  # noqa: BLE001 - a bad article must not stop the worker
-            log.exception("analyze failed")
-            result = Rejected("processing_error", f"{type(exc).__name__}: {exc}"[:1000])
-        metrics.STAGE_SECONDS.labels(stage="analyze").observe(time.perf_counter() - started)
+        [analyzed] = analyze_values([record.value])
+        return self.analyzed(record, analyzed)
+
+    def analyzed(self, record: Record, analyzed: Analyzed) -> list[Output]:
+        """What to write for a raw article analyzed (here or in an analysis process)."""
+        metrics.STAGE_SECONDS.labels(stage="analyze").observe(analyzed.seconds)
+        result = analyzed.result
         if isinstance(result, Rejected):
+            if result.reason == "processing_error":
+                log.error("analyze failed: %s", result.error)
             metrics.ARTICLES_IN.labels(stage="analyze", source="unknown").inc()
             value = self.dead_letter_value(record, result, "analyze")
             return [Output(self.names.dlq, record.key, value, self.dead_headers(record))]
-        source = metrics.bounded(result.source)
+        article_id, source, value = result
+        source = metrics.bounded(source)
         metrics.ARTICLES_IN.labels(stage="analyze", source=source).inc()
         metrics.ARTICLES_OUT.labels(stage="analyze", source=source).inc()
-        headers = tuple(record_headers(result, record.trace_id))
-        return [Output(self.names.analyzed, result.article_id.encode(), result.to_bytes(), headers)]
+        headers = tuple(record_headers(AnalyzedArticle, record.trace_id))
+        return [Output(self.names.analyzed, article_id.encode(), value, headers)]
 
     def analyzed_too_large(self, record: Record, output: Output, error: str) -> Output:
         value = self.dead_letter_value(record, Rejected("too_large", error), "analyze", output)

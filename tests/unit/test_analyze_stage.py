@@ -4,14 +4,20 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import re
 from types import SimpleNamespace
 
+import pytest
 from aiokafka.errors import MessageSizeTooLargeError, RecordTooLargeError
 from aiokafka.structs import TopicPartition
 
 from axiswatch.settings import Settings
-from streams.analyze_stage import AnalyzeStage
+from schemas.topics import Names
+from streams.analyze import analyze_values
+from streams.analyze_stage import CHUNK, AnalyzeStage, Offload
 from streams.delivery import Record
+from streams.handlers import Handlers
 from streams.stage import Output
 
 RAW = TopicPartition("articles.raw", 0)
@@ -124,3 +130,67 @@ def test_records_of_a_partition_revoked_since_the_fetch_are_left_to_its_new_owne
     run(stage(), consumer, producer, {RAW: [message(RAW, 1)], OTHER: [message(OTHER, 4)]})
     assert producer.sent == [("articles.analyzed", b"article!")]
     assert consumer.commits == [{OTHER: 5}]
+
+
+def shout(values: list[bytes]) -> list[bytes]:
+    """A chunk's work in an analysis process (module-level: the process imports it)."""
+    if b"poison" in values:
+        raise RuntimeError("the analysis process failed")
+    return [value.upper() for value in values]
+
+
+def offloaded(processes: int = 1) -> AnalyzeStage:
+    def finish(record: Record, result: bytes) -> list[Output]:
+        return [Output("articles.analyzed", record.key, result)]
+
+    stage_ = stage()
+    stage_.offload = Offload(processes, compute=shout, finish=finish)
+    return stage_
+
+
+def run_in_pool(stage_: AnalyzeStage, consumer: FakeConsumer, producer: FakeProducer, batches):
+    assert stage_.offload is not None
+    with stage_.offload.pool() as pool:
+        asyncio.run(stage_._process(consumer, producer, batches, pool))
+
+
+def test_an_offloaded_batch_is_analyzed_in_chunks_and_written_in_offset_order():
+    consumer, producer = FakeConsumer({RAW, OTHER}), FakeProducer()
+    count = 2 * CHUNK + 3
+    batches = {
+        RAW: [message(RAW, n, b"raw %d" % n) for n in range(count)],
+        OTHER: [message(OTHER, 0, b"other")],
+    }
+    run_in_pool(offloaded(), consumer, producer, batches)
+    expected = [b"RAW %d" % n for n in range(count)] + [b"OTHER"]
+    assert [value for _, value in producer.sent] == expected
+    assert consumer.commits == [{RAW: count, OTHER: 1}]
+
+
+def test_a_failed_analysis_process_fails_the_batch_and_commits_nothing():
+    consumer, producer = FakeConsumer({RAW}), FakeProducer()
+    batch = [message(RAW, 0), message(RAW, 1, b"poison")]
+    with pytest.raises(RuntimeError, match="analysis process failed"):
+        run_in_pool(offloaded(), consumer, producer, {RAW: batch})
+    assert consumer.commits == []
+
+
+def test_the_worker_analysis_in_a_process_writes_what_it_writes_in_the_loop(seed_text):
+    raw = {
+        "article_id": "a1",
+        "title": "T",
+        "body": seed_text,
+        "fetched_at": "2026-11-30T12:00:00Z",
+    }
+    value = json.dumps(raw).encode()
+    handlers = Handlers(Names())
+    record = Record("articles.raw", 0, 7, b"a1", value, ())
+    with Offload(1, compute=analyze_values, finish=handlers.analyzed).pool() as pool:
+        [analyzed] = pool.submit(analyze_values, [value]).result(timeout=60)
+    [in_pool] = handlers.analyzed(record, analyzed)
+    [in_loop] = handlers.analyze(record)
+    strip = re.compile(rb'"analyzed_at":"[^"]*"')
+    assert strip.sub(b"", in_pool.value) == strip.sub(b"", in_loop.value)
+    assert (in_pool.topic, in_pool.key, in_pool.headers) == (
+        in_loop.topic, in_loop.key, in_loop.headers,
+    )  # fmt: skip

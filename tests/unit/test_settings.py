@@ -170,3 +170,13 @@ def test_typed_values_are_read_and_an_empty_variable_is_unset():
     assert settings.metrics_port is None
     assert settings.stories.window.total_seconds() == 2.5 * 86_400
     assert settings.replication_factor == 3
+
+
+def test_the_analysis_processes_default_to_one_with_two_cores_and_can_be_turned_off(monkeypatch):
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    assert Settings.from_env({}).analyze_processes == 1
+    monkeypatch.setattr("os.cpu_count", lambda: 1)
+    assert Settings.from_env({}).analyze_processes == 0
+    assert Settings.from_env({"AXISWATCH_ANALYZE_PROCESSES": "0"}).analyze_processes == 0
+    with pytest.raises(InputError, match="AXISWATCH_ANALYZE_PROCESSES"):
+        Settings.from_env({"AXISWATCH_ANALYZE_PROCESSES": "two"})
