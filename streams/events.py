@@ -403,6 +403,15 @@ class _Probe:
             score -= 0.5 * distance / max(window, 1)
         if self.families.isdisjoint(families) or self.categories.isdisjoint(record["categories"]):
             return None
+        if (
+            self.report
+            and record.get("basis") == "background"
+            and self.day is not None
+            and self.precision in ("day", "published")
+            and self.day - _day(datetime.fromtimestamp(record["first"], UTC).date()) > _THIN_DAYS
+        ):
+            # Restated as earlier news days before, and now reported as news: another one.
+            return None
         # Contradictions: different objects of one kind; other people where who matters.
         if self.primary and record["objects"]:
             theirs = record["objects"][0]
@@ -507,6 +516,8 @@ def _absorb(record: dict, frame: dict, changes: list[str]) -> None:
     """Fold a report's facts into the event's record (new lists: the caller writes it back)."""
     if frame["family"] not in record["families"]:
         record["families"] = [*record["families"], frame["family"]]
+    if frame["basis"] == "report":
+        record["basis"] = "report"
     for name in ("categories", "objects", "places", "russia_actors", "dprk_actors"):
         extra = [x for x in frame[name] if x not in record[name]]
         if extra:

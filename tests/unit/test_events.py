@@ -346,3 +346,18 @@ def test_a_background_frame_is_not_taken_for_the_article_development():
     restated = _in_article(book, old, first.event_id)
     assert restated.kind == "new" and restated.event_id != first.event_id
     assert restated.record["basis"] == "background"
+
+
+def test_a_report_days_after_an_event_known_only_as_background_is_another_development():
+    book = EventBook({})
+    restated = decide(book, frame(when=None, basis="background"), "a0", "tass", T0)
+    later = frame(when=date(2024, 10, 27))
+    fresh = decide(book, later, "a1", "yonhap", T0 + 9 * DAY)
+    assert restated.kind == "new" and fresh.kind == "new"
+    assert fresh.event_id != restated.event_id
+    # The same days it may be the development restated: it joins and makes it reported.
+    book = EventBook({})
+    restated = decide(book, frame(when=None, basis="background"), "a0", "tass", T0)
+    same_days = decide(book, frame(when=date(2024, 10, 19)), "a1", "yonhap", T0 + DAY)
+    assert same_days.event_id == restated.event_id
+    assert same_days.record["basis"] == "report"

@@ -165,6 +165,11 @@ def test_a_working_visit_is_a_visit_not_workers():
     assert "summit" in found["diplomatic"].cues
 
 
+def test_the_workers_party_is_a_party_not_workers():
+    text = "Kim Su Gil of the Workers' Party and other delegates left Pyongyang for Russia."
+    assert "labour" not in by_category(text)
+
+
 def test_a_sign_of_friendship_is_no_signing():
     found = by_category(
         "Vladimir Putin presented North Korea with 70 animals in a sign of friendship."
