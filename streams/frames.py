@@ -779,7 +779,8 @@ class _DateReader:
         # name and none of the relative words.
         self._month_words = _Literals(w for words in data.get("months", []) for w in words)
         self._fallbacks: list[tuple[_Literals, re.Pattern, str, object]] = []
-        for kind in ("last_year", "last_month", "last_week", "this_month"):
+        for kind in ("last_year", "last_month", "last_week", "this_month", "last_summer",
+                     "last_winter"):  # fmt: skip
             words = relative.get(kind, [])
             if words:
                 regex = re.compile(rf"(?<!\w)(?:{_pattern_regex(words)})", re.I)
@@ -870,6 +871,10 @@ def _relative(kind: str, published: date) -> tuple[date, str]:
         return first.replace(day=1), "month"
     if kind == "last_week":
         return published - timedelta(days=7), "day"
+    if kind == "last_summer":  # the latest summer over: its middle month
+        return date(published.year if published.month >= 9 else published.year - 1, 7, 1), "month"
+    if kind == "last_winter":  # the latest winter over: its January
+        return date(published.year if published.month >= 3 else published.year - 1, 1, 1), "month"
     return published.replace(day=1), "month"
 
 

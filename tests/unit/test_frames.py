@@ -289,3 +289,25 @@ def test_a_sentence_opening_with_another_date_ends_the_run_of_its_family():
     ]
     news = next(f for f in gifts if f.basis == "report")
     assert "70" in news.evidence
+
+
+@pytest.mark.parametrize(
+    ("sentence", "published", "when"),
+    [
+        (
+            "지난여름에는 러시아 청소년들이 송도원 야영소를 방문했다.",
+            date(2024, 9, 3),
+            date(2024, 7, 1),
+        ),
+        (
+            "Last summer Russian children visited the Songdowon camp.",
+            date(2025, 5, 2),
+            date(2024, 7, 1),
+        ),
+        ("Прошлой зимой российские туристы посетили КНДР.", date(2025, 2, 10), date(2024, 1, 1)),
+        ("Прошлой зимой российские туристы посетили КНДР.", date(2025, 4, 10), date(2025, 1, 1)),
+    ],
+)
+def test_last_summer_and_last_winter_are_the_latest_ones_over(sentence, published, when):
+    category = "diplomatic" if "children" in sentence or "청소년" in sentence else "economic"
+    assert read(sentence, category, published)[3:5] == (when, "month")
