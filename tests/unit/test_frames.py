@@ -115,6 +115,7 @@ def test_a_date_announced_as_coming_is_not_the_developments_date(sentence):
         # another development as a meeting's topic is not that development
         ("이번 러시아 대표단의 방문은 북한 노동자 파견 문제를 논의하기 위함으로 보인다.", True),
         ("Ukraine claims North Korea sent 10,000 troops to Russia.", False),
+        ("North Korea likely gets nuclear submarine technology from Russia.", True),
     ],
 )  # fmt: skip
 def test_speculation_is_told_from_attributed_reports(sentence, speculative):

@@ -230,6 +230,8 @@ def test_russia_with_south_korea_talking_about_the_north_is_another_pairs_act():
         "양측은 최근 북한의 탄도미사일 발사를 포함한 한반도 정세에 대해 의견을 교환하고 한러 간 "
         "협력 방안을 논의했다.",
         "The leaders of Russia and South Korea discussed talks with North Korea at the summit.",
+        "Andrei Rudenko's visit to South Korea comes as Russia's military cooperation with "
+        "North Korea grows.",
     ):
         assert by_category(text) == {}, text
 
