@@ -24,6 +24,7 @@ TUNING_FILES = (
     "corpus_reserve.jsonl",
     "corpus_tune2.jsonl",
     "corpus_tune3.jsonl",
+    "corpus_tune4.jsonl",
 )
 
 

@@ -49,7 +49,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         choices=("tune", "test", "all"),
         default="tune",
         help="which part of the corpus: signals, tune = seeds/eval/corpus.jsonl, "
-        "corpus_reserve.jsonl, corpus_tune2.jsonl and corpus_tune3.jsonl, test = the frozen "
+        "corpus_reserve.jsonl and corpus_tune2.jsonl to corpus_tune4.jsonl, test = the frozen "
         "blind split "
         "seeds/eval/signals_test.jsonl; with --events, the timeline "
         "corpus's parts (default: tune; a test part is for the figures in the README, never "

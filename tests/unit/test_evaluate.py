@@ -153,3 +153,15 @@ def test_the_blind_signal_test_split_is_frozen():
     assert sum(i["lang"] != "en" for i in items) >= 0.35 * len(items)
     assert sum(not i["labels"]["cooperation"] for i in items) >= 0.40 * len(items)
     assert len({i["url"] for i in items}) == len(items)
+
+
+def test_the_fourth_tuning_batch_weights_russian_and_hard_negatives():
+    added = _items(seeds_dir() / "eval" / "corpus_tune4.jsonl")
+    assert len(added) >= 72
+    assert all(i["id"] == f"t4-{i['lang']}-{i['id'][-3:]}" for i in added)
+    assert sum(i["lang"] == "ru" for i in added) >= 0.4 * len(added)
+    negatives = [i for i in added if not i["labels"]["cooperation"]]
+    assert len(negatives) >= 0.5 * len(added)
+    kinds = {"hostile", "third_country", "sanctions", "denial", "speculation", "history", "other"}
+    assert {i["negative_kind"] for i in negatives} == kinds
+    assert all(i["negative_kind"] is None for i in added if i["labels"]["cooperation"])
