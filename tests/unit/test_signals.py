@@ -303,3 +303,26 @@ def test_the_norths_provocations_are_diplomacy_about_it_not_with_it():
 )  # fmt: skip
 def test_russian_and_korean_cues_for_debts_pipelines_students_and_visas(text, category):
     assert category in by_category(text), text
+
+
+def test_russia_reacting_to_the_norths_launches_is_no_cooperation():
+    for text in (
+        "В Кремле заявили об обеспокоенности ракетным пуском КНДР.",
+        "МИД РФ выразил протест в связи с запуском ракеты Пхеньяном.",
+        "연해주 기상당국은 북한의 미사일 발사 뒤 러시아 방사능 수준에 영향이 없다고 밝혔다.",
+        "Russia and China have proposed a dual suspension of North Korea's missile tests.",
+    ):
+        assert by_category(text) == {}, text
+    # Sanctions imposed over its tests are a clause of many a report of cooperation.
+    shipped = (
+        "Russia supplies oil to North Korea in violation of UN sanctions imposed over a "
+        "nuclear test."
+    )
+    assert "economic" in by_category(shipped)
+
+
+def test_fake_news_denies_and_an_attack_on_border_guards_is_hostile():
+    denied = by_category('러시아 크렘린궁은 북한군 파병 주장을 "가짜 뉴스"라고 일축했다.')
+    assert all(s.denied for s in denied.values())
+    attack = "Военные КНДР напали на российских пограничников, сообщили в ФСБ России."
+    assert by_category(attack) == {}
