@@ -42,6 +42,8 @@ _DAY = 86_400.0
 # Families where different specific actors make different developments (visits, letters).
 _WHO_MATTERS = frozenset({"meeting", "message", "agreement"})
 _PERSON_TYPES = frozenset({"leader", "official"})
+_OFFICIAL = frozenset({"official"})
+_PLACE = frozenset({"place"})
 # A frame starts an event only when its signal's confidence, hedge aside, is at least this:
 # the two sides named in the sentence (0.9 x cue strength, 0.79 and up); a pair phrase
 # (0.75 x ...) or a side found in the sentence before (0.6 x ...) only joins known events.
@@ -312,16 +314,29 @@ def _can_start(frame: dict) -> bool:
     return confidence >= _START_CONFIDENCE
 
 
+def _catalogued(ids: set[str], types: frozenset[str], side: str | None = None) -> set[str]:
+    """The ids of catalogued actors of one of `types` (and of `side`, if given)."""
+    actors = default_matcher().actors
+    return {
+        a for a in ids
+        if a in actors and actors[a].type in types and (side is None or actors[a].side == side)
+    }  # fmt: skip
+
+
 def _persons(ids: set[str]) -> set[str]:
     """The people among actor ids (leaders, officials; an id the catalogue lacks counts)."""
-    actors = default_matcher().actors
-    return {a for a in ids if a not in actors or actors[a].type in _PERSON_TYPES}
+    known = default_matcher().actors
+    return {a for a in ids if a not in known} | _catalogued(ids, _PERSON_TYPES)
 
 
 def _officials(ids: set[str]) -> set[str]:
     """The officials among actor ids (ministers, envoys; not the leaders)."""
-    actors = default_matcher().actors
-    return {a for a in ids if a in actors and actors[a].type == "official"}
+    return _catalogued(ids, _OFFICIAL)
+
+
+def _regions(ids: set[str]) -> set[str]:
+    """Russia's places among actor ids, the capital aside (named as the government's seat)."""
+    return _catalogued(ids, _PLACE, "russia") - {"moscow"}
 
 
 def _specific(ids: set[str]) -> set[str]:
@@ -447,6 +462,15 @@ class _Probe:
         ):
             return None
         if self.places:
+            # Workers for Novosibirsk are not the Far East's, nor tourists via Vladivostok
+            # Khasan's; a visit, though, takes in several cities.
+            if (
+                families[0] not in _WHO_MATTERS
+                and self.places.isdisjoint(record["places"])
+                and _regions(self.places)
+                and _regions(set(record["places"]))
+            ):
+                return None
             score += 0.5 * len(self.places.intersection(record["places"]))
         return score
 

@@ -361,3 +361,19 @@ def test_a_report_days_after_an_event_known_only_as_background_is_another_develo
     same_days = decide(book, frame(when=date(2024, 10, 19)), "a1", "yonhap", T0 + DAY)
     assert same_days.event_id == restated.event_id
     assert same_days.record["basis"] == "report"
+
+
+def test_workers_for_different_russian_regions_are_different_developments():
+    book = EventBook({})
+    labour = {"action": "send_workers", "family": "labour", "categories": ("labour",)}
+    far_east = decide(book, frame(**labour, places=("primorye",)), "a1", "yonhap", T0)
+    siberia = decide(
+        book, frame(**labour, places=("novosibirsk",), when=date(2024, 10, 25)), "a2", "tass",
+        T0 + 7 * DAY,
+    )  # fmt: skip
+    assert siberia.kind == "new" and siberia.event_id != far_east.event_id
+    # The capital is the government's seat, not a region: it contradicts neither.
+    again = frame(**labour, places=("moscow",), when=date(2024, 10, 26))
+    joined = decide(book, again, "a3", "rbc", T0 + 8 * DAY)
+    assert joined.kind == "corroborated"
+    assert joined.event_id in {far_east.event_id, siberia.event_id}
