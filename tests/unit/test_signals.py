@@ -326,3 +326,13 @@ def test_fake_news_denies_and_an_attack_on_border_guards_is_hostile():
     assert all(s.denied for s in denied.values())
     attack = "Военные КНДР напали на российских пограничников, сообщили в ФСБ России."
     assert by_category(attack) == {}
+
+
+def test_calling_the_two_an_alliance_is_no_treaty():
+    for text in (
+        "It is further proof of the criminal nature of the alliance between Russia and "
+        "North Korea.",
+        "러시아와 북한은 동맹 수준의 관계로 빠르게 밀착하고 있다.",
+    ):
+        assert "diplomatic" not in by_category(text), text
+    assert "diplomatic" in by_category("Russia and North Korea signed a mutual assistance treaty.")
