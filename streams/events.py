@@ -366,8 +366,8 @@ class _Probe:
     """A frame prepared for comparison with many event records."""
 
     __slots__ = ("book", "categories", "day", "families", "generic", "objects", "places",
-                 "precision", "primary", "primary_kind", "report", "russia", "dprk", "kinds",
-                 "windows")  # fmt: skip
+                 "precision", "primary", "primary_kind", "regions", "report", "russia", "dprk",
+                 "kinds", "windows")  # fmt: skip
 
     def __init__(self, frame: dict, book: FrameBook) -> None:
         self.book = book
@@ -395,6 +395,7 @@ class _Probe:
         self.primary_kind = book.object_kind(primary) if self.primary else None
         self.report = frame["basis"] == "report"
         self.places = set(frame["places"])
+        self.regions = _regions(self.places)
         self.russia = set(frame["russia_actors"])
         self.dprk = set(frame["dprk_actors"])
 
@@ -465,9 +466,9 @@ class _Probe:
             # Workers for Novosibirsk are not the Far East's, nor tourists via Vladivostok
             # Khasan's; a visit, though, takes in several cities.
             if (
-                families[0] not in _WHO_MATTERS
+                self.regions
+                and families[0] not in _WHO_MATTERS
                 and self.places.isdisjoint(record["places"])
-                and _regions(self.places)
                 and _regions(set(record["places"]))
             ):
                 return None
