@@ -36,8 +36,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import multiprocessing
+import multiprocessing.connection
+import os
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -85,8 +89,24 @@ class Offload:
         return ProcessPoolExecutor(
             self.processes,
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=self.initializer,
+            initializer=functools.partial(_in_analysis_process, self.initializer),
         )
+
+
+def _in_analysis_process(initializer: Callable[[], None] | None) -> None:
+    """Prepares an analysis process: it ends when the worker does. (A pool's process outlives
+    a worker killed with SIGKILL otherwise, waiting on a queue it holds both ends of.)"""
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        sentinel = parent.sentinel
+
+        def watch() -> None:
+            multiprocessing.connection.wait([sentinel])
+            os._exit(0)
+
+        threading.Thread(target=watch, name="axiswatch-parent-watch", daemon=True).start()
+    if initializer is not None:
+        initializer()
 
 
 class AnalyzeStage:

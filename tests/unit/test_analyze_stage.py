@@ -6,6 +6,11 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -194,3 +199,42 @@ def test_the_worker_analysis_in_a_process_writes_what_it_writes_in_the_loop(seed
     assert (in_pool.topic, in_pool.key, in_pool.headers) == (
         in_loop.topic, in_loop.key, in_loop.headers,
     )  # fmt: skip
+
+
+POOL_THEN_WAIT = """
+import sys, time
+sys.path.insert(0, {root!r})
+from streams.analyze_stage import Offload
+from tests.unit.test_analyze_stage import shout
+
+if __name__ == "__main__":
+    pool = Offload(1, compute=shout, finish=None).pool()
+    pool.submit(shout, [b"x"]).result(timeout=60)
+    print(*pool._processes, flush=True)
+    time.sleep(600)
+"""
+
+
+def test_an_analysis_process_ends_when_its_worker_is_killed(tmp_path):
+    script = tmp_path / "pool_then_wait.py"
+    script.write_text(POOL_THEN_WAIT.format(root=str(Path(__file__).parents[2])))
+    worker = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    try:
+        child = int(worker.stdout.readline())
+        assert _alive(child)
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=30)
+        deadline = time.monotonic() + 20
+        while _alive(child) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _alive(child)
+    finally:
+        worker.kill()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
