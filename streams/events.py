@@ -367,7 +367,7 @@ class _Probe:
 
     __slots__ = ("book", "categories", "day", "families", "generic", "objects", "places",
                  "precision", "primary", "primary_kind", "regions", "report", "russia", "dprk",
-                 "kinds", "windows")  # fmt: skip
+                 "kinds", "windows", "persons", "officials")  # fmt: skip
 
     def __init__(self, frame: dict, book: FrameBook) -> None:
         self.book = book
@@ -375,9 +375,7 @@ class _Probe:
         self.day = _day(frame.get("event_date"))
         self.precision = frame.get("date_precision")
         self.generic = frame["family"].endswith("_other")
-        self.families = {frame["family"]} | {
-            f for f in book.families if book.joinable(frame["family"], f)
-        }
+        self.families = set(book.joinable_families(frame["family"]))
         # A frame with no action of its own (thin) may be any development of its categories;
         # a frame with one may be the development a thin frame started.
         categories = frame["categories"]
@@ -398,6 +396,8 @@ class _Probe:
         self.regions = _regions(self.places)
         self.russia = set(frame["russia_actors"])
         self.dprk = set(frame["dprk_actors"])
+        self.persons = (_persons(self.russia), _persons(self.dprk))
+        self.officials = (_officials(self.russia), _officials(self.dprk))
 
     def score(self, record: dict) -> float | None:
         """How well the frame fits the event (higher is better), None when it cannot be it."""
@@ -441,17 +441,20 @@ class _Probe:
             else:
                 score += 0.5 * len(self.objects.intersection(record["objects"]))
         shared = 0
-        sides = ((self.russia, record["russia_actors"]), (self.dprk, record["dprk_actors"]))
+        sides = (
+            (self.russia, self.persons[0], self.officials[0], record["russia_actors"]),
+            (self.dprk, self.persons[1], self.officials[1], record["dprk_actors"]),
+        )
         # Who matters, unless one side's official is the same: Choe's visit to Moscow is one
         # whether she met Lavrov or Putin (leaders host every visit: they tell none apart).
-        who = families[0] in _WHO_MATTERS and not any(
-            _officials(mine.intersection(theirs)) for mine, theirs in sides
+        who = families[0] in _WHO_MATTERS and all(
+            officials.isdisjoint(theirs) for _, _, officials, theirs in sides
         )
-        for russia_side, (mine, theirs) in zip((True, False), sides, strict=True):
+        for russia_side, (mine, persons, _, theirs) in zip((True, False), sides, strict=True):
             if not mine.isdisjoint(theirs):
                 score += 0.5
                 shared += len(_specific(mine.intersection(theirs)))
-            elif who and _persons(mine):
+            elif who and persons:
                 if _persons(set(theirs)):
                     return None  # Lavrov's visit is not Shoigu's
                 if russia_side and self.report and not same_day:

@@ -180,6 +180,7 @@ class FrameBook:
         months = [w for words in data.get("dates", {}).get("months", []) for w in words]
         self._quantities = _QuantityReader(data.get("quantities", {}), months)
         self._dates = _DateReader(data.get("dates", {}))
+        self._joinable: dict[str, frozenset[str]] = {}
 
     @classmethod
     def from_toml(cls, path: str | Path = "events.toml") -> FrameBook:
@@ -194,6 +195,14 @@ class FrameBook:
             return True
         a, b = self.families.get(family_a), self.families.get(family_b)
         return bool((a and family_b in a.joins) or (b and family_a in b.joins))
+
+    def joinable_families(self, family: str) -> frozenset[str]:
+        """`family` and every family `joinable` with it (kept: asked once per frame looked up)."""
+        found = self._joinable.get(family)
+        if found is None:
+            found = frozenset({family} | {f for f in self.families if self.joinable(family, f)})
+            self._joinable[family] = found
+        return found
 
     def joined_by(self, family: str) -> list[str]:
         """The families whose actions declare they join `family`."""
