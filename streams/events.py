@@ -86,6 +86,11 @@ class EventDecision:
     record: dict
 
 
+def _day_of(ts: float) -> int:
+    """The day (ordinal) of an event time."""
+    return datetime.fromtimestamp(ts, UTC).date().toordinal()
+
+
 def _day(value: date | str | None) -> int | None:
     if value is None:
         return None
@@ -325,8 +330,8 @@ def _catalogued(ids: set[str], types: frozenset[str], side: str | None = None) -
 
 def _persons(ids: set[str]) -> set[str]:
     """The people among actor ids (leaders, officials; an id the catalogue lacks counts)."""
-    known = default_matcher().actors
-    return {a for a in ids if a not in known} | _catalogued(ids, _PERSON_TYPES)
+    actors = default_matcher().actors
+    return {a for a in ids if a not in actors or actors[a].type in _PERSON_TYPES}
 
 
 def _officials(ids: set[str]) -> set[str]:
@@ -424,7 +429,7 @@ class _Probe:
             and record.get("basis") == "background"
             and self.day is not None
             and self.precision in ("day", "published")
-            and self.day - _day(datetime.fromtimestamp(record["first"], UTC).date()) > _THIN_DAYS
+            and self.day - _day_of(record["first"]) > _THIN_DAYS
         ):
             # Restated as earlier news days before, and now reported as news: another one.
             return None
@@ -486,7 +491,7 @@ def _new_record(
     day = _day(frame.get("event_date"))
     dated = day is not None
     if day is None:
-        day = datetime.fromtimestamp(ts, UTC).date().toordinal()
+        day = _day_of(ts)
     return {
         "id": event_id,
         "families": [frame["family"]],
