@@ -55,6 +55,12 @@ _SAID_KEPT = 4  # event ids remembered as alerted, per event the index may hold
 _KEPT_PER_KEY = 4  # index entries kept per key, in multiples of its look-up limit
 _RECENT = 16
 _THIN_DAYS = 3
+# A frame of a family no known event has, dated within this many days of an event that names
+# the same person, tells that occasion: the missiles shown to a visiting minister, the message
+# he brought and the gifts exchanged are his visit, not three developments. A frame naming
+# nobody joins, the same way, an event of its category naming nobody either ("5,000 more
+# servicemen sent" the day military builders were reported sent).
+_OCCASION_DAYS = 1
 _SAME = 8
 
 
@@ -150,6 +156,8 @@ class EventBook:
             record = self.events.get(article_event)
             if record is not None and _same_development(record, frame):
                 return self._report(article_event, record, frame, report)
+        if event_id is None and _can_start(frame):
+            event_id = self.occasion(frame, ts, cutoff)
         if event_id is None:
             if not _can_start(frame):
                 return EventDecision(None, None, (), {})
@@ -234,6 +242,47 @@ class EventBook:
                     best = rank
         return best[2] if best else None
 
+    def occasion(self, frame: dict, ts: float, cutoff: float) -> str | None:
+        """The known event of another family that `frame` is part of, or None: one of the
+        same days (`_OCCASION_DAYS`) naming one of the frame's people, or, for a frame naming
+        nobody, one of its categories naming nobody either. Of several, the one sharing the
+        most people, then the nearest in days, then the most recent."""
+        persons = _occasion_persons(frame)
+        if persons:
+            keys = [("@", p) for p in sorted(persons)]
+        else:
+            keys = [("@c", c) for c in frame["categories"]]
+        day = _day(frame.get("event_date"))
+        if day is None or frame.get("date_precision") not in ("day", "published"):
+            if frame["basis"] != "report":
+                return None  # a restatement of no day of its own: of no occasion
+            day = _day_of(ts)
+        best: tuple[int, int, float, str] | None = None
+        seen: set[str] = set()
+        for key in keys:
+            live = 0
+            for event_id in reversed(self._index.get(key, ())):
+                if live >= _SAME:
+                    break
+                if event_id in seen:
+                    continue
+                record = self.events.get(event_id)
+                if record is None or record["seen"] < cutoff:
+                    continue
+                live += 1
+                seen.add(event_id)
+                distance = abs(day - record["date"])
+                if distance > _OCCASION_DAYS or frame["family"] in record["families"]:
+                    continue
+                theirs = _occasion_persons(record)
+                if not persons and theirs:
+                    continue
+                shared = len(persons & theirs)
+                rank = (shared, -distance, record["last"], event_id)
+                if best is None or rank > best:
+                    best = rank
+        return best[3] if best else None
+
     # ------------------------------------------------------------------ index
     def _stamp(self, record: dict) -> None:
         """Give a new event its place in the index: a sequence number and its look-up keys
@@ -241,7 +290,9 @@ class EventBook:
         rebuilding it from the records gives the same index, and a look-up the same answer."""
         self._seq += 1
         record["seq"] = self._seq
-        record["keys"] = [[list(key), limit] for key, limit in _keys(record)]
+        keys = _keys(record) + [(("@", p), _SAME) for p in sorted(_occasion_persons(record))]
+        keys += [(("@c", c), _SAME) for c in record["categories"]]
+        record["keys"] = [[list(key), limit] for key, limit in keys]
 
     def _add_to_index(self, event_id: str, record: dict) -> None:
         for key, limit in record["keys"]:
@@ -342,6 +393,11 @@ def _officials(ids: set[str]) -> set[str]:
 def _regions(ids: set[str]) -> set[str]:
     """Russia's places among actor ids, the capital aside (named as the government's seat)."""
     return _catalogued(ids, _PLACE, "russia") - {"moscow"}
+
+
+def _occasion_persons(frame: dict) -> set[str]:
+    """The people a frame or event names, both sides (an occasion is told by who was there)."""
+    return _persons(_specific(set(frame["russia_actors"]) | set(frame["dprk_actors"])))
 
 
 def _specific(ids: set[str]) -> set[str]:

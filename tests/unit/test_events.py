@@ -331,7 +331,7 @@ def test_another_category_or_a_date_weeks_away_in_one_article_is_its_own_develop
 
 def test_a_frame_of_a_known_event_corroborates_it_rather_than_joining_the_article():
     book = EventBook({})
-    builders = frame("send_engineers", "engineers", objects=("deminers",))
+    builders = frame("send_engineers", "engineers", objects=("deminers",), when=date(2024, 10, 16))
     earlier = decide(book, builders, "a0", "yonhap", T0 - 2 * DAY)
     first = _in_article(book, frame(), None)
     again = _in_article(book, {**builders, "evidence_span": (40, 50)}, first.event_id)
@@ -377,3 +377,36 @@ def test_workers_for_different_russian_regions_are_different_developments():
     joined = decide(book, again, "a3", "rbc", T0 + 8 * DAY)
     assert joined.kind == "corroborated"
     assert joined.event_id in {far_east.event_id, siberia.event_id}
+
+
+def test_acts_of_one_visit_in_other_families_are_that_visit():
+    # Shoigu's visit: the missiles Kim showed him and the message he brought are the visit,
+    # reported the same days; days later, or by other people, they are developments of their own.
+    book = EventBook({})
+    talks = frame("summit", "meeting", ("diplomatic",), russia=("shoigu",), dprk=("kim_jong_un",))
+    visit = decide(book, talks, "a1", "s", T0)
+    shown = decide(book, frame("supply_arms", "supply", russia=("shoigu",),
+                               objects=("ballistic_missiles",), when=date(2024, 10, 19)),
+                   "a2", "t", T0 + DAY)  # fmt: skip
+    assert shown.event_id == visit.event_id and shown.kind == "updated"
+    assert "category: military" in shown.changes
+    letter = frame("letter", "message", categories=("diplomatic",), russia=("putin", "shoigu"),
+                   dprk=("kim_jong_un",))  # fmt: skip
+    assert decide(book, letter, "a3", "u", T0).event_id == visit.event_id
+    later = decide(book, frame("letter", "message", categories=("diplomatic",),
+                               russia=("putin",), dprk=("kim_jong_un",),
+                               when=date(2024, 10, 21)), "a4", "v", T0 + 3 * DAY)  # fmt: skip
+    assert later.kind == "new" and later.event_id != visit.event_id
+    # A frame naming nobody does not join an event of named people on its day.
+    anonymous = decide(book, frame("supply_arms", "supply", objects=("shells",)), "a5", "w", T0)
+    assert anonymous.kind == "new" and anonymous.event_id != visit.event_id
+
+
+def test_reports_naming_nobody_of_one_day_and_category_in_other_families_are_one_event():
+    book = EventBook({})
+    engineers = decide(book, frame("send_engineers", "engineers"), "a1", "s", T0)
+    sent = decide(book, frame("supply_arms", "supply"), "a2", "t", T0)
+    assert sent.event_id == engineers.event_id and sent.kind != "new"
+    # Another category is another development, even the same day.
+    workers = decide(book, frame("send_workers", "labour", categories=("labour",)), "a3", "u", T0)
+    assert workers.kind == "new" and workers.event_id != engineers.event_id
