@@ -25,6 +25,7 @@ TUNING_FILES = (
     "corpus_tune2.jsonl",
     "corpus_tune3.jsonl",
     "corpus_tune4.jsonl",
+    "corpus_tune5.jsonl",
 )
 
 

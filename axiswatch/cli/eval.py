@@ -10,6 +10,7 @@ from axiswatch.cli.common import add_command
 from axiswatch.exceptions import AxiswatchError
 from axiswatch.settings import Settings
 from streams.catalogue import seeds_dir
+from streams.evaluate import TUNING_FILES
 
 __all__ = ["add_parser", "run"]
 
@@ -48,9 +49,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--split",
         choices=("tune", "test", "all"),
         default="tune",
-        help="which part of the corpus: signals, tune = seeds/eval/corpus.jsonl, "
-        "corpus_reserve.jsonl and corpus_tune2.jsonl to corpus_tune4.jsonl, test = the frozen "
-        "blind split "
+        help="which part of the corpus: signals, tune = seeds/eval/"
+        + ", ".join(TUNING_FILES)
+        + ", test = the frozen blind split "
         "seeds/eval/signals_test.jsonl; with --events, the timeline "
         "corpus's parts (default: tune; a test part is for the figures in the README, never "
         "for writing rules)",
@@ -58,7 +59,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from streams.evaluate import TUNING_FILES, evaluate, format_report
+    from streams.evaluate import evaluate, format_report
 
     if args.events:
         from streams.eventeval import evaluate_events, format_event_report

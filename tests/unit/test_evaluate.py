@@ -165,3 +165,16 @@ def test_the_fourth_tuning_batch_weights_russian_and_hard_negatives():
     kinds = {"hostile", "third_country", "sanctions", "denial", "speculation", "history", "other"}
     assert {i["negative_kind"] for i in negatives} == kinds
     assert all(i["negative_kind"] is None for i in added if i["labels"]["cooperation"])
+
+
+def test_the_fifth_tuning_batch_is_mostly_russian_and_korean_with_hard_negatives():
+    added = _items(seeds_dir() / "eval" / "corpus_tune5.jsonl")
+    assert len(added) >= 61
+    assert all(i["id"] == f"t5-{i['lang']}-{i['id'][-3:]}" for i in added)
+    assert sum(i["lang"] != "en" for i in added) >= 0.7 * len(added)
+    negatives = [i for i in added if not i["labels"]["cooperation"]]
+    assert len(negatives) >= 0.45 * len(added)
+    assert all(i["negative_kind"] for i in negatives)
+    assert all(i["negative_kind"] is None for i in added if i["labels"]["cooperation"])
+    test = {i["url"] for i in _items(seeds_dir() / "eval" / "signals_test.jsonl")}
+    assert not test & {i["url"] for i in added}
