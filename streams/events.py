@@ -58,8 +58,9 @@ _THIN_DAYS = 3
 # A frame of a family no known event has, dated within this many days of an event that names
 # the same person, tells that occasion: the missiles shown to a visiting minister, the message
 # he brought and the gifts exchanged are his visit, not three developments. A frame naming
-# nobody joins, the same way, an event of its category naming nobody either ("5,000 more
-# servicemen sent" the day military builders were reported sent).
+# nobody joins, the same way, an event of its category naming nobody either and telling a
+# ("5,000 more servicemen sent" the day military builders were reported sent), unless it
+# tells an incident (soldiers captured are not the day's fighting: `incident` in events.toml).
 _OCCASION_DAYS = 1
 _SAME = 8
 
@@ -257,6 +258,9 @@ class EventBook:
             if frame["basis"] != "report":
                 return None  # a restatement of no day of its own: of no occasion
             day = _day_of(ts)
+        action = self.framebook.families.get(frame["family"])
+        if not persons and action is not None and action.incident:
+            return None
         best: tuple[int, int, float, str] | None = None
         seen: set[str] = set()
         for key in keys:
@@ -276,7 +280,7 @@ class EventBook:
                     continue
                 theirs = _occasion_persons(record)
                 if not persons and theirs:
-                    continue
+                    continue  # named people's occasion: not one naming nobody
                 shared = len(persons & theirs)
                 rank = (shared, -distance, record["last"], event_id)
                 if best is None or rank > best:

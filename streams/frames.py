@@ -53,6 +53,7 @@ class Action:
     rank: int
     window_days: int
     joins: tuple[str, ...] = ()
+    incident: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +131,7 @@ class FrameBook:
                     int(entry.get("rank", 1)),
                     int(entry.get("window_days", 60)),
                     tuple(entry.get("joins", ())),
+                    bool(entry.get("incident", False)),
                 )
             except (KeyError, TypeError, ValueError) as exc:
                 raise SeedDataError(f"events.toml action {index}: {exc!r}") from exc

@@ -410,3 +410,7 @@ def test_reports_naming_nobody_of_one_day_and_category_in_other_families_are_one
     # Another category is another development, even the same day.
     workers = decide(book, frame("send_workers", "labour", categories=("labour",)), "a3", "u", T0)
     assert workers.kind == "new" and workers.event_id != engineers.event_id
+    # An incident is its own development the same day: soldiers captured are not the day's
+    # sending.
+    captured = decide(book, frame("captured", "captured"), "a4", "v", T0)
+    assert captured.kind == "new" and captured.event_id != engineers.event_id
