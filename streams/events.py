@@ -294,8 +294,10 @@ class EventBook:
         rebuilding it from the records gives the same index, and a look-up the same answer."""
         self._seq += 1
         record["seq"] = self._seq
-        keys = _keys(record) + [(("@", p), _SAME) for p in sorted(_occasion_persons(record))]
-        keys += [(("@c", c), _SAME) for c in record["categories"]]
+        persons = sorted(_occasion_persons(record))
+        keys = _keys(record) + [(("@", p), _SAME) for p in persons]
+        if not persons:  # only events naming nobody are occasions of frames naming nobody
+            keys += [(("@c", c), _SAME) for c in record["categories"]]
         record["keys"] = [[list(key), limit] for key, limit in keys]
 
     def _add_to_index(self, event_id: str, record: dict) -> None:
@@ -530,6 +532,16 @@ class _Probe:
             self.day is None or abs(self.day - record["date"]) > _THIN_DAYS
         ):
             return None
+        if (
+            self.places
+            and who
+            and self.report
+            and self.day is not None
+            and abs(self.day - record["date"]) > _THIN_DAYS
+            and self.places.isdisjoint(record["places"])
+            and record["places"]
+        ):
+            return None  # a visit days later in other cities: another visit
         if self.places:
             # Workers for Novosibirsk are not the Far East's, nor tourists via Vladivostok
             # Khasan's; a visit, though, takes in several cities.

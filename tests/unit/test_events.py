@@ -414,3 +414,20 @@ def test_reports_naming_nobody_of_one_day_and_category_in_other_families_are_one
     # sending.
     captured = decide(book, frame("captured", "captured"), "a4", "v", T0)
     assert captured.kind == "new" and captured.event_id != engineers.event_id
+
+
+def test_a_visit_days_later_in_other_cities_is_another_visit():
+    # A Russian delegation in Pyongyang, then, eight days on, a North Korean delegation
+    # arriving in Vladivostok: neither names who led it, but they are two visits.
+    visit = dict(action="summit", family="meeting", categories=("diplomatic",))
+    book = EventBook({})
+    pyongyang = decide(book, frame(**visit, places=("pyongyang",)), "a1", "s", T0)
+    vladivostok = decide(book, frame(**visit, places=("vladivostok",), when=date(2024, 10, 26)),
+                         "a2", "t", T0 + 8 * DAY)  # fmt: skip
+    assert (pyongyang.kind, vladivostok.kind) == ("new", "new")
+    # The same days, a report naming another city of the visit is still that visit.
+    book = EventBook({})
+    pyongyang = decide(book, frame(**visit, places=("pyongyang",)), "a1", "s", T0)
+    wonsan = decide(book, frame(**visit, places=("wonsan",), when=date(2024, 10, 19)),
+                    "a2", "t", T0 + DAY)  # fmt: skip
+    assert wonsan.event_id == pyongyang.event_id
