@@ -526,6 +526,15 @@ class _Probe:
                     return None  # Lavrov's visit is not Shoigu's
                 if russia_side and self.report and not same_day:
                     return None  # nor, days later, a visit by nobody named
+        if (
+            who
+            and self.report
+            and not (self.persons[0] or self.persons[1])
+            and self.day is not None
+            and abs(self.day - record["date"]) > _THIN_DAYS
+            and (_persons(set(record["russia_actors"])) or _persons(set(record["dprk_actors"])))
+        ):
+            return None  # nor is a visit by nobody named, days after one by named people
         thin = self.generic or families[0].endswith("_other")
         # Thin frames join on who, or on the same days.
         if (thin and not shared) and (

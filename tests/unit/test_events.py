@@ -128,6 +128,11 @@ def test_a_named_visitor_days_after_a_visit_by_nobody_named_is_a_new_event():
     restated = decide(book, frame(**visit, basis="background", when=None, russia=("lavrov",)),
                       "a3", "u", T0 + 30 * DAY)  # fmt: skip
     assert restated.event_id == later.event_id
+    # Nor, days after a visit by named people, is a delegation naming nobody that visit.
+    book = EventBook({})
+    named = decide(book, frame(**visit, dprk=("kim_jong_un",)), "a1", "s", T0)
+    anonymous = decide(book, frame(**visit, when=date(2024, 10, 26)), "a2", "t", T0 + 8 * DAY)
+    assert (named.kind, anonymous.kind) == ("new", "new")
     # The same day, a report naming who led the delegation tells of that visit.
     book = EventBook({})
     delegation = decide(book, frame(**visit), "a1", "s", T0)
