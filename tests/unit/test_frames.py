@@ -177,6 +177,12 @@ def test_background_restatements_are_told_from_reports():
         ("A Russian bank has released frozen assets of North Korea.", "economic", "finance"),
         ("Direct flights between Moscow and Pyongyang started on Sunday.", "economic",
          "transport_link"),
+        ("Shoigu showed Kim Jong Un Russian strategic bombers and Kinzhal hypersonic missiles.",
+         "military", "show_weapons"),
+        ("Ким Чен Ын осмотрел российские стратегические бомбардировщики вместе с Шойгу.",
+         "military", "show_weapons"),
+        ("Россия отправила КНДР зенитные ракеты.", "military", "supply_arms"),
+        ("Russia sent 447 goats to North Korea's Rason.", "economic", "trade"),
     ],
 )  # fmt: skip
 def test_the_most_specific_action_names_the_development(sentence, category, action):
