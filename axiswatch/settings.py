@@ -1,5 +1,5 @@
-"""Settings: one typed object, from the environment (validated by a pydantic model, `Environment`:
-a bad value is an error naming its variable), with safe defaults.
+"""Settings: one typed object, from the environment (read and validated by pydantic-settings,
+`Environment`: a bad value is an error naming its variable), with safe defaults.
 
 Every Kafka client in the project (kafka-python producers and consumers, the admin client, the
 Faust worker) takes its connection settings from `KafkaSettings`, so TLS and SASL set once here
@@ -9,12 +9,14 @@ reach all of them.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDict
 
 from schemas.topics import Names, prefix_problem
 from streams.stories import StoryConfig
@@ -249,11 +251,20 @@ class Settings:
         return replace(self, kafka=replace(self.kafka, bootstrap_servers=servers))
 
 
-class Environment(BaseModel):
+class Environment(BaseSettings):
     """The environment variables the settings read, typed (a field per variable, named as the
-    variable in lower case). An empty variable counts as unset."""
+    variable in lower case; only the upper-case variable counts). A blank variable counts as
+    unset. `Environment.read()` reads `os.environ`, `Environment.read(env)` a mapping given,
+    through pydantic-settings' environment source."""
 
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, frozen=True)
+    model_config = SettingsConfigDict(
+        extra="ignore",
+        str_strip_whitespace=True,
+        frozen=True,
+        case_sensitive=True,
+        env_ignore_empty=True,
+        alias_generator=str.upper,
+    )
 
     kafka_bootstrap_servers: str = ""
     kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] | None = None
@@ -289,15 +300,20 @@ class Environment(BaseModel):
         return prefix
 
     @classmethod
-    def read(cls, env: dict[str, str]) -> Environment:
-        fields = cls.model_fields
-        given = {
-            name.lower(): value
-            for name, value in env.items()
-            if name.lower() in fields and name == name.upper() and value.strip()
-        }
+    def settings_customise_sources(
+        cls, settings_cls: type[BaseSettings], init_settings: Any, **_: Any
+    ) -> tuple[Any, ...]:
+        # `read` hands over what its source read: the process's environment is read there
+        # (or a mapping given instead of it), never behind a caller's back.
+        return (init_settings,)
+
+    @classmethod
+    def read(cls, env: Mapping[str, str] | None = None) -> Environment:
+        """The variables of `env` (`os.environ` unless given); a value a variable cannot take
+        is an `InputError` naming it and what it takes."""
+        given = os.environ if env is None else env
         try:
-            return cls.model_validate(given)
+            return cls(**_GivenEnvironment(cls, given)())
         except ValidationError as exc:
             from axiswatch.exceptions import InputError
 
@@ -305,8 +321,21 @@ class Environment(BaseModel):
             for error in exc.errors():
                 name = str(error["loc"][0]).upper()
                 message = str(error["msg"]).removeprefix("Value error, ")
-                problems.append(f"{name}={env.get(name)!r}: {message}")
+                problems.append(f"{name}={given.get(name)!r}: {message}")
             raise InputError("; ".join(problems)) from None
+
+
+class _GivenEnvironment(EnvSettingsSource):
+    """pydantic-settings' environment source over a mapping given (the process's environment,
+    or a test's), so both are read by the same rules; a blank value counts as unset."""
+
+    def __init__(self, settings_cls: type[BaseSettings], env: Mapping[str, str]) -> None:
+        self._given = env
+        super().__init__(settings_cls)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        # The hook pydantic-settings' own sources (.env files, secret stores) override.
+        return {name: value for name, value in self._given.items() if value.strip()}
 
 
 def _default_analyze_processes() -> int:

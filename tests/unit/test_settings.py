@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from axiswatch.exceptions import InputError
-from axiswatch.settings import Settings
+from axiswatch.settings import Environment, Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 SECURE_ENV = {
@@ -180,3 +180,19 @@ def test_the_analysis_processes_default_to_one_with_two_cores_and_can_be_turned_
     assert Settings.from_env({"AXISWATCH_ANALYZE_PROCESSES": "0"}).analyze_processes == 0
     with pytest.raises(InputError, match="AXISWATCH_ANALYZE_PROCESSES"):
         Settings.from_env({"AXISWATCH_ANALYZE_PROCESSES": "two"})
+
+
+def test_the_process_environment_is_read_by_pydantic_settings_with_the_same_rules(monkeypatch):
+    monkeypatch.setenv("AXISWATCH_MAX_EVENTS", "1234")
+    monkeypatch.setenv("AXISWATCH_METRICS_HOST", "  ")  # blank: unset
+    monkeypatch.setenv("axiswatch_max_stories", "9")  # variables are upper case
+    assert Environment.read().axiswatch_max_events == 1234
+    settings = Settings.from_env()
+    assert settings.stories.max_events == 1234
+    assert settings.metrics_host == "127.0.0.1"
+    assert settings.stories.max_stories == 200_000
+    monkeypatch.setenv("AXISWATCH_MAX_EVENTS", "many")
+    with pytest.raises(InputError, match="AXISWATCH_MAX_EVENTS='many'"):
+        Settings.from_env()
+    # A mapping given is read instead of the process's environment, not on top of it.
+    assert Settings.from_env({}).stories.max_events == 200_000
