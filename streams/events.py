@@ -44,6 +44,9 @@ _WHO_MATTERS = frozenset({"meeting", "message", "agreement"})
 _PERSON_TYPES = frozenset({"leader", "official"})
 _OFFICIAL = frozenset({"official"})
 _PLACE = frozenset({"place"})
+# Object kinds whose first mention is no news: a report naming the field of a visit (sports,
+# education) tells it in other words.
+_NOT_NEWS_KINDS = frozenset({"sector"})
 # A frame starts an event only when its signal's confidence, hedge aside, is at least this:
 # the two sides named in the sentence (0.9 x cue strength, 0.79 and up); a pair phrase
 # (0.75 x ...) or a side found in the sentence before (0.6 x ...) only joins known events.
@@ -617,7 +620,7 @@ def _changes(record: dict, frame: dict, book: FrameBook) -> list[str]:
             changes.append(f"quantity: {value} {unit}")
     # A new place is not a change: frames gather the places of several sentences, and most
     # reports name one more city or region. A new object is one of a kind not yet known.
-    kinds = {book.object_kind(o) for o in record["objects"]}
+    kinds = {book.object_kind(o) for o in record["objects"]} | _NOT_NEWS_KINDS
     changes.extend(
         f"object: {o}" for o in frame["objects"] if o not in record["objects"]
         and book.object_kind(o) not in kinds

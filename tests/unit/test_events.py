@@ -436,3 +436,17 @@ def test_a_visit_days_later_in_other_cities_is_another_visit():
     wonsan = decide(book, frame(**visit, places=("wonsan",), when=date(2024, 10, 19)),
                     "a2", "t", T0 + DAY)  # fmt: skip
     assert wonsan.event_id == pyongyang.event_id
+
+
+def test_delegations_of_different_fields_are_different_visits_and_a_field_is_no_news():
+    visit = dict(action="summit", family="meeting", categories=("diplomatic",))
+    book = EventBook({})
+    sports = decide(book, frame(**visit, objects=("sport",)), "a1", "s", T0)
+    security = decide(book, frame(**visit, objects=("security",), when=date(2024, 10, 20)),
+                      "a2", "t", T0 + 2 * DAY)  # fmt: skip
+    assert (sports.kind, security.kind) == ("new", "new")
+    # A report of a known visit naming its field for the first time corroborates it.
+    book = EventBook({})
+    visit_ = decide(book, frame(**visit), "a1", "s", T0)
+    named = decide(book, frame(**visit, objects=("education",)), "a2", "t", T0 + DAY)
+    assert (named.event_id, named.kind) == (visit_.event_id, "corroborated")
