@@ -409,6 +409,17 @@ def _occasion_persons(frame: dict) -> set[str]:
     return _persons(_specific(set(frame["russia_actors"]) | set(frame["dprk_actors"])))
 
 
+def _sectors(frame: dict, book: FrameBook) -> set[str]:
+    """The fields a frame or event is of: its sector objects, and those its institutions and
+    officials stand for."""
+    sectors = {o for o in frame["objects"] if book.object_kind(o) == "sector"}
+    for actor in (*frame["russia_actors"], *frame["dprk_actors"]):
+        sector = book.actor_sectors.get(actor)
+        if sector:
+            sectors.add(sector)
+    return sectors
+
+
 def _specific(ids: set[str]) -> set[str]:
     # States are the only general actors a frame keeps (see frames._principal).
     return ids - {"rus", "prk"}
@@ -437,7 +448,7 @@ class _Probe:
 
     __slots__ = ("book", "categories", "day", "families", "generic", "objects", "places",
                  "precision", "primary", "primary_kind", "regions", "report", "russia", "dprk",
-                 "kinds", "windows", "persons", "officials")  # fmt: skip
+                 "kinds", "windows", "persons", "officials", "sectors")  # fmt: skip
 
     def __init__(self, frame: dict, book: FrameBook) -> None:
         self.book = book
@@ -467,6 +478,7 @@ class _Probe:
         self.russia = set(frame["russia_actors"])
         self.dprk = set(frame["dprk_actors"])
         self.persons = (_persons(self.russia), _persons(self.dprk))
+        self.sectors = _sectors(frame, book)
         self.officials = (_officials(self.russia), _officials(self.dprk))
 
     def score(self, record: dict) -> float | None:
@@ -510,6 +522,10 @@ class _Probe:
                     return None
             else:
                 score += 0.5 * len(self.objects.intersection(record["objects"]))
+        if self.sectors and families[0] in _WHO_MATTERS:
+            theirs = _sectors(record, self.book)
+            if theirs and self.sectors.isdisjoint(theirs):
+                return None  # a sports delegation is not the party's
         shared = 0
         sides = (
             (self.russia, self.persons[0], self.officials[0], record["russia_actors"]),

@@ -160,6 +160,7 @@ class FrameBook:
         # Kinds whose first-named object tells developments apart: a train service is not
         # a flight route, whatever else the reports mention.
         self.distinct_kinds = frozenset(data.get("joining", {}).get("distinct_kinds", ()))
+        self.actor_sectors: dict[str, str] = dict(data.get("joining", {}).get("actor_sectors", {}))
         background = data.get("background", {})
         self.background_after = timedelta(days=int(background.get("background_after_days", 45)))
         items.extend(

@@ -450,3 +450,17 @@ def test_delegations_of_different_fields_are_different_visits_and_a_field_is_no_
     visit_ = decide(book, frame(**visit), "a1", "s", T0)
     named = decide(book, frame(**visit, objects=("education",)), "a2", "t", T0 + DAY)
     assert (named.event_id, named.kind) == (visit_.event_id, "corroborated")
+
+
+def test_an_institution_gives_its_delegation_a_field():
+    # A party delegation (the WPK, no field word) and, a week on, a sports delegation naming
+    # nobody: two visits. A report of the party's visit naming its field joins it.
+    visit = dict(action="summit", family="meeting", categories=("diplomatic",))
+    book = EventBook({})
+    party = decide(book, frame(**visit, dprk=("wpk",)), "a1", "s", T0)
+    sports = decide(book, frame(**visit, objects=("sport",), when=date(2024, 10, 25)),
+                    "a2", "t", T0 + 7 * DAY)  # fmt: skip
+    assert (party.kind, sports.kind) == ("new", "new")
+    again = decide(book, frame(**visit, objects=("party",), when=date(2024, 10, 19)),
+                   "a3", "u", T0 + DAY)  # fmt: skip
+    assert again.event_id == party.event_id
