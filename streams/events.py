@@ -249,13 +249,16 @@ class EventBook:
     def occasion(self, frame: dict, ts: float, cutoff: float) -> str | None:
         """The known event of another family that `frame` is part of, or None: one of the
         same days (`_OCCASION_DAYS`) naming one of the frame's people, or, for a frame naming
-        nobody, one of its categories naming nobody either. Of several, the one sharing the
-        most people, then the nearest in days, then the most recent."""
+        no one but the two states, one of its primary category naming no one either. Of
+        several, the one sharing the most people, then the nearest in days, then the most
+        recent."""
         persons = _occasion_persons(frame)
         if persons:
             keys = [("@", p) for p in sorted(persons)]
+        elif _names_someone(frame):
+            return None  # an institution's act (Roscosmos, the KPA): no occasion to tell it by
         else:
-            keys = [("@c", c) for c in frame["categories"]]
+            keys = [("@c", frame["category"])]
         day = _day(frame.get("event_date"))
         if day is None or frame.get("date_precision") not in ("day", "published"):
             if frame["basis"] != "report":
@@ -282,8 +285,10 @@ class EventBook:
                 if distance > _OCCASION_DAYS or frame["family"] in record["families"]:
                     continue
                 theirs = _occasion_persons(record)
-                if not persons and theirs:
-                    continue  # named people's occasion: not one naming nobody
+                if not persons and (
+                    _names_someone(record) or record["category"] != frame["category"]
+                ):
+                    continue  # someone's occasion, or another category's: not this one
                 shared = len(persons & theirs)
                 rank = (shared, -distance, record["last"], event_id)
                 if best is None or rank > best:
@@ -299,8 +304,8 @@ class EventBook:
         record["seq"] = self._seq
         persons = sorted(_occasion_persons(record))
         keys = _keys(record) + [(("@", p), _SAME) for p in persons]
-        if not persons:  # only events naming nobody are occasions of frames naming nobody
-            keys += [(("@c", c), _SAME) for c in record["categories"]]
+        if not _names_someone(record):  # only events naming nobody are occasions of such frames
+            keys.append((("@c", record["category"]), _SAME))
         record["keys"] = [[list(key), limit] for key, limit in keys]
 
     def _add_to_index(self, event_id: str, record: dict) -> None:
@@ -418,6 +423,11 @@ def _sectors(frame: dict, book: FrameBook) -> set[str]:
         if sector:
             sectors.add(sector)
     return sectors
+
+
+def _names_someone(frame: dict) -> bool:
+    """Whether a frame or event names an actor more specific than the two states."""
+    return bool(_specific(set(frame["russia_actors"]) | set(frame["dprk_actors"])))
 
 
 def _specific(ids: set[str]) -> set[str]:

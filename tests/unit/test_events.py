@@ -415,6 +415,16 @@ def test_reports_naming_nobody_of_one_day_and_category_in_other_families_are_one
     # Another category is another development, even the same day.
     workers = decide(book, frame("send_workers", "labour", categories=("labour",)), "a3", "u", T0)
     assert workers.kind == "new" and workers.event_id != engineers.event_id
+    # Another primary category, or an institution's act, is not the day's sending either:
+    # Roscosmos helping with a launcher the day troops were reported sent.
+    tech = dict(categories=("technology", "military"))
+    launcher = decide(book, frame("transfer_technology", "technology", **tech), "a5", "w", T0)
+    assert launcher.kind == "new" and launcher.event_id != engineers.event_id
+    book2 = EventBook({})
+    decide(book2, frame("send_engineers", "engineers", categories=("military", "technology")),
+           "b1", "s", T0)  # fmt: skip
+    named = frame("transfer_technology", "technology", russia=("roscosmos",), **tech)
+    assert decide(book2, named, "b2", "t", T0).kind == "new"
     # An incident is its own development the same day: soldiers captured are not the day's
     # sending.
     captured = decide(book, frame("captured", "captured"), "a4", "v", T0)
