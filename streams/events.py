@@ -158,7 +158,7 @@ class EventBook:
             event_id = self.match(frame, ts, cutoff)
         if event_id is None and article_event and frame["basis"] == "report":
             record = self.events.get(article_event)
-            if record is not None and _same_development(record, frame):
+            if record is not None and _tells_article_development(record, frame):
                 return self._report(article_event, record, frame, report)
         if event_id is None and _can_start(frame):
             event_id = self.occasion(frame, ts, cutoff)
@@ -359,7 +359,7 @@ class EventBook:
         return len(expired)
 
 
-def _same_development(record: dict, frame: dict) -> bool:
+def _tells_article_development(record: dict, frame: dict) -> bool:
     """Whether a report frame may tell the development its article already started: a shared
     category, and no date of its own weeks away from the development's."""
     if set(record["categories"]).isdisjoint(frame["categories"]):
