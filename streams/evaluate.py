@@ -26,6 +26,7 @@ TUNING_FILES = (
     "corpus_tune3.jsonl",
     "corpus_tune4.jsonl",
     "corpus_tune5.jsonl",
+    "corpus_tune6.jsonl",
 )
 
 

@@ -178,3 +178,18 @@ def test_the_fifth_tuning_batch_is_mostly_russian_and_korean_with_hard_negatives
     assert all(i["negative_kind"] is None for i in added if i["labels"]["cooperation"])
     test = {i["url"] for i in _items(seeds_dir() / "eval" / "signals_test.jsonl")}
     assert not test & {i["url"] for i in added}
+
+
+def test_the_sixth_tuning_batch_was_gathered_apart_from_the_test_split():
+    added = _items(seeds_dir() / "eval" / "corpus_tune6.jsonl")
+    assert len(added) >= 50
+    assert all(i["id"] == f"t6-{i['lang']}-{i['id'][-3:]}" for i in added)
+    negatives = [i for i in added if not i["labels"]["cooperation"]]
+    assert len(negatives) >= 0.45 * len(added)
+    assert all(i["negative_kind"] for i in negatives)
+    earlier = {
+        i["url"]
+        for name in ("signals_test.jsonl", "corpus_tune5.jsonl", "corpus_tune4.jsonl")
+        for i in _items(seeds_dir() / "eval" / name)
+    }
+    assert not earlier & {i["url"] for i in added}
