@@ -262,7 +262,6 @@ class Environment(BaseSettings):
         str_strip_whitespace=True,
         frozen=True,
         case_sensitive=True,
-        env_ignore_empty=True,
         alias_generator=str.upper,
     )
 

@@ -60,10 +60,10 @@ _RECENT = 16
 _THIN_DAYS = 3
 # A frame of a family no known event has, dated within this many days of an event that names
 # the same person, tells that occasion: the missiles shown to a visiting minister, the message
-# he brought and the gifts exchanged are his visit, not three developments. A frame naming
-# nobody joins, the same way, an event of its category naming nobody either and telling a
-# ("5,000 more servicemen sent" the day military builders were reported sent), unless it
-# tells an incident (soldiers captured are not the day's fighting: `incident` in events.toml).
+# he brought and the gifts exchanged are his visit, not three developments. A frame naming no
+# one but the two states joins, the same way, an event of its primary category naming no one
+# either ("5,000 more servicemen sent" the day military builders were reported sent), unless
+# it tells an incident (soldiers captured are not the day's fighting: `incident` in events.toml).
 _OCCASION_DAYS = 1
 _SAME = 8
 
@@ -252,10 +252,11 @@ class EventBook:
         no one but the two states, one of its primary category naming no one either. Of
         several, the one sharing the most people, then the nearest in days, then the most
         recent."""
-        persons = _occasion_persons(frame)
+        named = _specific_actors(frame)
+        persons = _persons(named)
         if persons:
             keys = [("@", p) for p in sorted(persons)]
-        elif _names_someone(frame):
+        elif named:
             return None  # an institution's act (Roscosmos, the KPA): no occasion to tell it by
         else:
             keys = [("@c", frame["category"])]
@@ -284,12 +285,10 @@ class EventBook:
                 distance = abs(day - record["date"])
                 if distance > _OCCASION_DAYS or frame["family"] in record["families"]:
                     continue
-                theirs = _occasion_persons(record)
-                if not persons and (
-                    _names_someone(record) or record["category"] != frame["category"]
-                ):
+                named = _specific_actors(record)
+                if not persons and (named or record["category"] != frame["category"]):
                     continue  # someone's occasion, or another category's: not this one
-                shared = len(persons & theirs)
+                shared = len(persons & _persons(named))
                 rank = (shared, -distance, record["last"], event_id)
                 if best is None or rank > best:
                     best = rank
@@ -302,9 +301,9 @@ class EventBook:
         rebuilding it from the records gives the same index, and a look-up the same answer."""
         self._seq += 1
         record["seq"] = self._seq
-        persons = sorted(_occasion_persons(record))
-        keys = _keys(record) + [(("@", p), _SAME) for p in persons]
-        if not _names_someone(record):  # only events naming nobody are occasions of such frames
+        named = _specific_actors(record)
+        keys = _keys(record) + [(("@", p), _SAME) for p in sorted(_persons(named))]
+        if not named:  # only events naming no one are occasions of frames naming no one
             keys.append((("@c", record["category"]), _SAME))
         record["keys"] = [[list(key), limit] for key, limit in keys]
 
@@ -409,9 +408,14 @@ def _regions(ids: set[str]) -> set[str]:
     return _catalogued(ids, _PLACE, "russia") - {"moscow"}
 
 
+def _specific_actors(frame: dict) -> set[str]:
+    """The actors of both sides a frame or event names, the two states aside."""
+    return _specific(set(frame["russia_actors"]) | set(frame["dprk_actors"]))
+
+
 def _occasion_persons(frame: dict) -> set[str]:
     """The people a frame or event names, both sides (an occasion is told by who was there)."""
-    return _persons(_specific(set(frame["russia_actors"]) | set(frame["dprk_actors"])))
+    return _persons(_specific_actors(frame))
 
 
 def _sectors(frame: dict, book: FrameBook) -> set[str]:
@@ -423,11 +427,6 @@ def _sectors(frame: dict, book: FrameBook) -> set[str]:
         if sector:
             sectors.add(sector)
     return sectors
-
-
-def _names_someone(frame: dict) -> bool:
-    """Whether a frame or event names an actor more specific than the two states."""
-    return bool(_specific(set(frame["russia_actors"]) | set(frame["dprk_actors"])))
 
 
 def _specific(ids: set[str]) -> set[str]:
@@ -555,29 +554,26 @@ class _Probe:
                     return None  # Lavrov's visit is not Shoigu's
                 if russia_side and self.report and not same_day:
                     return None  # nor, days later, a visit by nobody named
+        days_apart = self.day is not None and abs(self.day - record["date"]) > _THIN_DAYS
         if (
             who
             and self.report
+            and days_apart
             and not (self.persons[0] or self.persons[1])
-            and self.day is not None
-            and abs(self.day - record["date"]) > _THIN_DAYS
-            and (_persons(set(record["russia_actors"])) or _persons(set(record["dprk_actors"])))
+            and _occasion_persons(record)
         ):
             return None  # nor is a visit by nobody named, days after one by named people
         thin = self.generic or families[0].endswith("_other")
         # Thin frames join on who, or on the same days.
-        if (thin and not shared) and (
-            self.day is None or abs(self.day - record["date"]) > _THIN_DAYS
-        ):
+        if (thin and not shared) and (self.day is None or days_apart):
             return None
         if (
-            self.places
-            and who
+            who
             and self.report
-            and self.day is not None
-            and abs(self.day - record["date"]) > _THIN_DAYS
-            and self.places.isdisjoint(record["places"])
+            and days_apart
+            and self.places
             and record["places"]
+            and self.places.isdisjoint(record["places"])
         ):
             return None  # a visit days later in other cities: another visit
         if self.places:
