@@ -23,6 +23,7 @@ __all__ = [
     "assign_all",
     "aio_consumer",
     "aio_producer",
+    "aio_topic_partitions",
     "consumer",
     "make_producer",
 ]
@@ -67,6 +68,22 @@ def aio_producer(kafka: KafkaSettings, **options: Any) -> AIOKafkaProducer:
     """An aiokafka producer (for the worker's event loop); the caller states its acks,
     idempotence or transactional id."""
     return AIOKafkaProducer(**kafka.aiokafka(), **options)
+
+
+async def aio_topic_partitions(
+    consumer: AIOKafkaConsumer, topics: list[str]
+) -> dict[str, list[int]]:
+    """The partitions of each of `topics` that exists, read from the cluster's metadata now (a
+    reader that assigns itself partitions has no subscription to learn them by). aiokafka has no
+    public call for another topic's partitions: its client's metadata fetch is used here, the
+    only module that reaches into a client."""
+    cluster = await consumer._client.fetch_all_metadata()
+    known = cluster.topics()
+    return {
+        topic: sorted(cluster.partitions_for_topic(topic) or ())
+        for topic in topics
+        if topic in known
+    }
 
 
 def assign_all(

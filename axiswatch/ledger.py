@@ -65,15 +65,13 @@ async def load_alert_ledger(settings: Settings, timeout: float = 60.0) -> dict[s
     await consumer.start()
     try:
         async with asyncio.timeout(timeout):
-            cluster = await consumer._client.fetch_all_metadata()
             topic = settings.names.alerts
-            if topic not in cluster.topics():
+            numbers = (await clients.aio_topic_partitions(consumer, [topic])).get(topic)
+            if numbers is None:
                 return {}
             from aiokafka.structs import TopicPartition
 
-            partitions = [
-                TopicPartition(topic, p) for p in sorted(cluster.partitions_for_topic(topic) or ())
-            ]
+            partitions = [TopicPartition(topic, p) for p in numbers]
             consumer.assign(partitions)
             await consumer.seek_to_beginning(*partitions)
             ends = await consumer.end_offsets(partitions)

@@ -446,18 +446,16 @@ class StoriesStage:
         )
         await reader.start()
         try:
-            cluster = await reader._client.fetch_all_metadata()
-            known = cluster.topics()
+            alerts_topic = self.settings.names.alerts
+            known = await clients.aio_topic_partitions(
+                reader, [*self.state.topics.values(), alerts_topic]
+            )
             tables = {
                 TopicPartition(topic, 0): name
                 for name, topic in self.state.topics.items()
                 if topic in known
             }
-            alerts = []
-            alerts_topic = self.settings.names.alerts
-            if alerts_topic in known:
-                numbers = sorted(cluster.partitions_for_topic(alerts_topic) or ())
-                alerts = [TopicPartition(alerts_topic, p) for p in numbers]
+            alerts = [TopicPartition(alerts_topic, p) for p in known.get(alerts_topic, ())]
             parts = [*tables, *alerts]
             if not parts:
                 return

@@ -223,3 +223,34 @@ def test_the_checks_see_an_upward_import(tmp_path):
     assert any(t == "axiswatch.history" for t, _, _ in imports_of("axiswatch.history.serve"))
     assert layer_of("axiswatch.history.page") == 3 and layer_of("producers.poller") == 3
     assert layer_of("schemas.models") == 0 and layer_of("streams.frames") == 1
+
+
+# Names private to the libraries under the house, and the one module that may use each: a
+# library's internals change without notice, so each is reached from one place only.
+LIBRARY_INTERNALS = {
+    "_client": "axiswatch.clients",  # aiokafka's client: another topic's partitions
+    "_settings_extra": "streams.app",  # Faust's producer settings: idempotence
+    "_thread": "streams.app",  # Faust's consumer thread
+    "_ensure_consumer": "streams.app",
+    "call_thread": "streams.app",
+}
+
+
+def _attributes(module: str) -> list[tuple[str, int]]:
+    tree = ast.parse(MODULES[module].read_text(encoding="utf-8"))
+    return [
+        (node.attr, node.lineno)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"))
+    ]
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_library_internals_are_reached_from_their_one_module(module):
+    reached = [
+        f"line {line}: .{name} (only in {LIBRARY_INTERNALS[name]})"
+        for name, line in _attributes(module)
+        if name in LIBRARY_INTERNALS and LIBRARY_INTERNALS[name] != module
+    ]
+    assert reached == []
