@@ -64,6 +64,9 @@ _THIN_DAYS = 3
 # one but the two states joins, the same way, an event of its primary category naming no one
 # either ("5,000 more servicemen sent" the day military builders were reported sent), unless
 # it tells an incident (soldiers captured are not the day's fighting: `incident` in events.toml).
+# A report matching an event of its own family days older (`_THIN_DAYS`) joins the occasion of
+# its own day instead, when there is one: "troops sent" the day engineers were reported sent
+# is that sending, not the deployment of weeks before.
 _OCCASION_DAYS = 1
 _SAME = 8
 
@@ -156,6 +159,12 @@ class EventBook:
                 event_id = known_event
         if event_id is None:
             event_id = self.match(frame, ts, cutoff)
+            if event_id is not None and frame["basis"] == "report" and _can_start(frame):
+                # An event of the family days older, or one of another family of the same day
+                # this frame's report is part of: the same day's.
+                day = _frame_day(frame, ts)
+                if day is not None and abs(day - self.events[event_id]["date"]) > _THIN_DAYS:
+                    event_id = self.occasion(frame, ts, cutoff) or event_id
         if event_id is None and article_event and frame["basis"] == "report":
             record = self.events.get(article_event)
             if record is not None and _tells_article_development(record, frame):
@@ -268,6 +277,10 @@ class EventBook:
         action = self.framebook.families.get(frame["family"])
         if not persons and action is not None and action.incident:
             return None
+        # An event is looked up under its first family only: one that took this frame's family
+        # in later (a visit's meeting, first reported as the rail link it agreed) is an
+        # occasion too.
+        joinable = self.framebook.joinable_families(frame["family"])
         best: tuple[int, int, float, str] | None = None
         seen: set[str] = set()
         for key in keys:
@@ -283,8 +296,8 @@ class EventBook:
                 live += 1
                 seen.add(event_id)
                 distance = abs(day - record["date"])
-                if distance > _OCCASION_DAYS or frame["family"] in record["families"]:
-                    continue
+                if distance > _OCCASION_DAYS or record["families"][0] in joinable:
+                    continue  # an event of the family: `match` has weighed it
                 named = _specific_actors(record)
                 if not persons and (named or record["category"] != frame["category"]):
                     continue  # someone's occasion, or another category's: not this one
@@ -356,6 +369,14 @@ class EventBook:
         if expired:
             self.rebuild_index()
         return len(expired)
+
+
+def _frame_day(frame: dict, ts: float) -> int | None:
+    """The day a report frame tells of: its own date to the day, else its article's."""
+    day = _day(frame.get("event_date"))
+    if day is None or frame.get("date_precision") not in ("day", "published"):
+        return _day_of(ts) if frame["basis"] == "report" else None
+    return day
 
 
 def _tells_article_development(record: dict, frame: dict) -> bool:

@@ -431,6 +431,37 @@ def test_reports_naming_nobody_of_one_day_and_category_in_other_families_are_one
     assert captured.kind == "new" and captured.event_id != engineers.event_id
 
 
+def test_a_report_of_the_days_occasion_joins_it_rather_than_its_familys_older_event():
+    book = EventBook({})
+    # Troops reported sent in October; three weeks later engineers are sent, and another
+    # outlet tells the same day's sending as a deployment.
+    older = decide(book, frame(), "a1", "s", T0)
+    later = T0 + 21 * DAY
+    day = date(2024, 11, 8)
+    engineers = decide(book, frame("send_engineers", "engineers", when=day), "a2", "t", later)
+    assert engineers.kind == "new" and engineers.event_id != older.event_id
+    told = decide(book, frame(when=day), "a3", "u", later)
+    assert told.event_id == engineers.event_id and told.kind != "new"
+    # Its own family's event of the same days stays its event.
+    again = decide(book, frame(when=date(2024, 10, 19)), "a4", "v", T0 + DAY)
+    assert again.event_id == older.event_id
+
+
+def test_a_report_of_a_family_an_event_took_in_later_joins_that_days_event():
+    book = EventBook({})
+    # One article: a rail link agreed at a governor's meeting with a delegation; its meeting
+    # frame joins the link's event (the article's development).
+    rail = frame("transport_link", "transport", categories=("economic",), russia=("kozhemyako",))
+    link = decide(book, rail, "a1", "s", T0)
+    meeting = frame("summit", "meeting", categories=("diplomatic", "economic"),
+                    russia=("kozhemyako",), start=40)  # fmt: skip
+    assert decide(book, meeting, "a1", "s", T0).event_id == link.event_id
+    # Another outlet reports the governor's meeting the same day: that visit, not a new one.
+    told = decide(book, frame("summit", "meeting", categories=("diplomatic",),
+                              russia=("kozhemyako",)), "a2", "t", T0)  # fmt: skip
+    assert told.event_id == link.event_id and told.kind != "new"
+
+
 def test_a_visit_days_later_in_other_cities_is_another_visit():
     # A Russian delegation in Pyongyang, then, eight days on, a North Korean delegation
     # arriving in Vladivostok: neither names who led it, but they are two visits.
