@@ -14,8 +14,8 @@ realistic ~3 KB articles built from the labelled corpus:
    its ratio to the passthrough and to the logic alone;
 4. latency at each steady --rate with 1 worker: p50/p95/p99 from publication (the producer's
    `fetched_at`) to the enriched record and to the alert, as a plain consumer receives them;
-5. the worker's CPU seconds per article (process total, and per stage from its metrics) and
-   its peak resident memory.
+5. the worker's CPU seconds per article (process total, and per stage from its metrics), the
+   broker's CPU seconds per article in the same run, and the worker's peak resident memory.
 
 Figures are printed as a Markdown table (docs/benchmarks.md holds a run).
 """
@@ -42,6 +42,7 @@ from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic  # noqa: E402
 
 from axiswatch import broker  # noqa: E402
+from axiswatch.brokerstate import read_state  # noqa: E402
 from axiswatch.settings import Settings  # noqa: E402
 from axiswatch.topics import ensure_topics  # noqa: E402
 from schemas.models import RawArticle  # noqa: E402
@@ -93,7 +94,10 @@ class Watcher:
     thread (`wait_for`); producers run in other threads meanwhile."""
 
     def __init__(self, bootstrap: str) -> None:
-        self.consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+        # Read as a downstream consumer reads: committed transactions only.
+        self.consumer = KafkaConsumer(
+            bootstrap_servers=bootstrap, group_id=None, isolation_level="read_committed"
+        )
         tps = [
             TopicPartition(t, p)
             for t in ("articles.enriched", "alerts")
@@ -230,7 +234,8 @@ def latency_run(
     bootstrap: str, watcher: Watcher, folder: Path, rate: float, seconds: float
 ) -> list[tuple[str, str]]:
     """One worker fed at a steady `rate` for `seconds`: latency from publication, CPU per
-    article (process and stages), peak memory."""
+    article (the worker's process and stages, and the broker's), peak memory."""
+    broker_pid = read_state(folder / "broker")["pid"]
     results: list[tuple[str, str]] = []
     port = broker.free_port()
     proc = start_worker(bootstrap, port, folder / f"latency{rate:.0f}.log")
@@ -240,6 +245,7 @@ def latency_run(
     watcher.enriched_latency.clear()
     watcher.alert_latency.clear()
     cpu_before = cpu_seconds(proc.pid)
+    broker_before = cpu_seconds(broker_pid)
     steady = articles(int(rate * seconds), f"steady{rate:.0f}")
     # The steady stream comes from `axiswatch replay --rate` in its own process: each
     # article's fetched_at is stamped as it is read, just before it is sent.
@@ -260,6 +266,7 @@ def latency_run(
     )
     watcher.wait_for({a.article_id for a in steady}, 600, "latency run")
     cpu_per_article = (cpu_seconds(proc.pid) - cpu_before) / len(steady)
+    broker_per_article = (cpu_seconds(broker_pid) - broker_before) / len(steady)
     stages = stage_seconds(port)
     peak = peak_rss_mb(proc.pid)
     stop([proc])
@@ -275,6 +282,7 @@ def latency_run(
                         for q in (0.5, 0.95, 0.99)) + f" ({len(values)} records)")
         )  # fmt: skip
     results.append(("worker CPU per article (process)", f"{cpu_per_article * 1000:.2f} ms"))
+    results.append(("broker CPU per article", f"{broker_per_article * 1000:.2f} ms"))
     for stage, seconds in sorted(stages.items()):
         results.append((f"  time in the {stage} stage per article", f"{seconds * 1000:.2f} ms"))
     results.append(("worker peak resident memory", f"{peak:,.0f} MB"))
