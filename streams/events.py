@@ -18,9 +18,10 @@ article has started one of the same category already: an article reports one dev
 (several sentences telling it as a deployment, builders and a shipment) and restates others.
 
 Novelty: the frame that starts an event raises `new` (`basis: background` when it was a
-restatement); a later report of it from another source or story raises `corroborated`; a report
-that adds a fact (a higher count, a new place, object or category) raises `updated` naming the
-change; a background restatement never raises `new` or `updated` for a known event.
+restatement; a restatement of history, dated over a year before its article, starts none); a
+later report of it from another source or story raises `corroborated`; a report that adds a
+fact (a higher count, a new place, object or category) raises `updated` naming the change; a
+background restatement never raises `new` or `updated` for a known event.
 """
 
 from __future__ import annotations
@@ -69,6 +70,9 @@ _THIN_DAYS = 3
 # is that sending, not the deployment of weeks before.
 _OCCASION_DAYS = 1
 _SAME = 8
+# A background restatement of a development dated more than this before its article is
+# history: it joins a known event, but starts none (no alert says a year-old act is new).
+HISTORY_DAYS = 365
 
 
 @dataclass(frozen=True)
@@ -172,7 +176,7 @@ class EventBook:
         if event_id is None and _can_start(frame):
             event_id = self.occasion(frame, ts, cutoff)
         if event_id is None:
-            if not _can_start(frame):
+            if not _can_start(frame) or _history(frame, ts):
                 return EventDecision(None, None, (), {})
             event_id = frame_event_id(article_id, frame["family"], frame["evidence_span"][0])
             existing = self.events.get(event_id)
@@ -369,6 +373,23 @@ class EventBook:
         if expired:
             self.rebuild_index()
         return len(expired)
+
+
+def _history(frame: dict, ts: float) -> bool:
+    """Whether a background frame restates a development dated more than `HISTORY_DAYS` before
+    its article (flights "suspended since January 2020" in a 2024 report). A month or a year
+    stands for its last day: "last year" may be two months ago."""
+    when = frame.get("event_date")
+    if frame["basis"] != "background" or when is None:
+        return False
+    if isinstance(when, str):
+        when = date.fromisoformat(when[:10])
+    precision = frame.get("date_precision")
+    if precision == "year":
+        when = date(when.year, 12, 31)
+    elif precision == "month":
+        when = date(when.year + when.month // 12, when.month % 12 + 1, 1) - timedelta(days=1)
+    return _day_of(ts) - when.toordinal() > HISTORY_DAYS
 
 
 def _frame_day(frame: dict, ts: float) -> int | None:

@@ -773,7 +773,15 @@ class _DateReader:
             (re.compile(rf"(?<!\w){month}\.?\s+{day}(?:st|nd|rd|th)?(?!\w)", re.I), "md"),
             (re.compile(r"지난\s*(?P<kday>[0-3]?\d)\s*일"), "ko_d"),
             (re.compile(rf"(?<!\w)(?:in|в|во|since|from|с)\s+{month}(?!\w)", re.I), "m"),
-            (re.compile(rf"(?<!\w)(?:in|в|since|from|с)\s+{year}(?!\w)", re.I), "y"),
+            # "in 2024–2025": a span of years ends in its last.
+            (
+                re.compile(
+                    rf"(?<!\w)(?:in|в|since|from|с)\s+{year}"
+                    r"(?:\s*[–—-]\s*(?P<until>(?:19|20)\d{2}))?(?!\w)",
+                    re.I,
+                ),
+                "y",
+            ),
             (re.compile(rf"{year}\s*년"), "y"),
         ]
         # Where a month's name starts (every pattern that needs one has one there): the
@@ -902,7 +910,7 @@ def resolve_date(kind: str, groups: dict, published: date, month_of) -> tuple[da
         day = int(raw_day) if raw_day else None
         year = int(groups["year"]) if groups.get("year") else None
         if kind == "y":
-            return date(year, 1, 1), "year"
+            return date(int(groups.get("until") or year), 1, 1), "year"
         if kind == "ko_d":
             # "지난 31일": the latest 31st not after publication (stepping back over months
             # without one).

@@ -186,6 +186,23 @@ def test_a_background_restatement_of_an_unknown_event_is_new():
     assert heard.kind == "new" and heard.record["basis"] == "background"
 
 
+def test_a_restatement_of_history_starts_no_event_but_joins_a_known_one():
+    book = EventBook({})
+    # Flights "suspended since January 2020", restated in a 2024 report: no development now.
+    old = frame("open_route", "transport", categories=("economic",), when=date(2020, 1, 1),
+                basis="background")  # fmt: skip
+    assert decide(book, old, "a1", "s", T0).event_id is None
+    # "Last year", restated in February: the year may have ended weeks ago; it is told.
+    last_year = dict(frame(when=date(2023, 1, 1), basis="background"), date_precision="year")
+    assert decide(book, last_year, "a2", "t", T0 - 250 * DAY).kind == "new"
+    # A report of a development of years ago is not history (it is what the report tells).
+    reported = frame("open_route", "transport", categories=("economic",), when=date(2020, 1, 1))
+    started = decide(book, reported, "a3", "u", T0)
+    assert started.kind == "new"
+    # And a restatement joins the event it restates, whatever its age.
+    assert decide(book, old, "a4", "v", T0).event_id == started.event_id
+
+
 def test_the_same_article_again_says_nothing_and_keeps_its_event_id():
     book = EventBook({})
     first = decide(book, frame(), "a1", "s", T0)

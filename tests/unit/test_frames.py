@@ -63,6 +63,9 @@ def test_a_year_is_not_a_quantity():
          date(2024, 2, 1), "month"),
         ("Putin and Kim signed the treaty in February last year.", "diplomatic",
          date(2024, 2, 1), "month"),
+        # A span of years ends in its last.
+        ("В 2023–2024 годах КНДР отправила в Россию рабочих.", "labour", date(2024, 1, 1),
+         "year"),
     ],
 )  # fmt: skip
 def test_explicit_and_relative_dates_resolve_against_the_publication_date(
