@@ -321,3 +321,27 @@ def test_a_sentence_opening_with_another_date_ends_the_run_of_its_family():
 def test_last_summer_and_last_winter_are_the_latest_ones_over(sentence, published, when):
     category = "diplomatic" if "children" in sentence or "청소년" in sentence else "economic"
     assert read(sentence, category, published)[3:5] == (when, "month")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "North Korea has sent 5,000 more troops to Russia, Seoul's spy agency told lawmakers.",
+        "По данным южнокорейской разведки, КНДР отправила в Россию еще 5000 военных.",
+        "국가정보원은 국회 정보위원회에 북한이 러시아에 병력 5천명을 추가 파병했다고 보고했다.",
+    ],
+)
+def test_the_source_of_a_report_is_not_the_field_of_its_development(sentence):
+    # Seoul's intelligence service briefing its lawmakers tells the news; the troops are not
+    # a security or parliamentary delegation.
+    objects = read(sentence, "military")[1]
+    assert "security" not in objects and "parliament" not in objects
+
+
+def test_a_parliamentary_or_security_delegation_has_its_field():
+    objects = read(
+        "A State Duma delegation met North Korean officials in Pyongyang.", "diplomatic"
+    )[1]
+    assert "parliament" in objects
+    objects = read("Делегация спецслужб России прибыла в Пхеньян.", "diplomatic")[1]
+    assert "security" in objects
