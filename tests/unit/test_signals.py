@@ -336,3 +336,27 @@ def test_calling_the_two_an_alliance_is_no_treaty():
     ):
         assert "diplomatic" not in by_category(text), text
     assert "diplomatic" in by_category("Russia and North Korea signed a mutual assistance treaty.")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "category"),
+    [
+        ("North Korea's women's hockey team held joint training with a Russian team in "
+         "Krasnoyarsk.", "diplomatic"),
+        ("Женская сборная КНДР провела совместные тренировки с российской командой.",
+         "diplomatic"),
+        ("Первая группа детей из Приморья отправилась в лагерь «Сондовон».", "diplomatic"),
+        ("North Korea's Naegohyang filed a trademark application in Russia.", "economic"),
+        ("Северокорейская компания подала заявку на регистрацию товарного знака в России.",
+         "economic"),
+    ],
+)  # fmt: skip
+def test_sports_exchanges_camps_and_trademarks_are_cooperation(sentence, category):
+    assert category in by_category(sentence)
+
+
+def test_a_friendly_match_alone_is_no_cooperation():
+    # The signal corpora label a match between the two sides' teams a negative.
+    assert (
+        by_category("Футболистки сборных России и КНДР сыграли вничью в товарищеском матче.") == {}
+    )
