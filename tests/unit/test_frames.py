@@ -28,6 +28,7 @@ def read(sentence: str, category: str, published: date = FRIDAY):
         ("북한군 1만 1천 명이 러시아에 파병됐다.", "troops", 11000),
         ("In 2023 North Korea sent 1.5 million shells to Russia.", "shells", 1_500_000),
         ("North Korea sent thousands of troops to Russia.", "troops", None),
+        ("North Korea Sends 5K Construction Troops to Russia", "troops", 5000),
     ],
 )
 def test_quantities_are_normalised_with_their_unit_in_three_languages(sentence, unit, value):
