@@ -18,8 +18,28 @@ def test_score_arithmetic():
     assert score.precision == 0.5 and score.recall == 0.5 and score.f1 == 0.5
 
 
+NEGATIVE_KINDS = {
+    "hostile",
+    "third_country",
+    "sanctions",
+    "denial",
+    "speculation",
+    "history",
+    "other",
+}
+
+
 def _items(path):
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def _batch(name: str, prefix: str | None = None) -> tuple[list[dict], list[dict]]:
+    """A tuning batch's items, and its negatives; with `prefix`, every id is checked to be
+    `<prefix>-<lang>-NNN`."""
+    added = _items(seeds_dir() / "eval" / name)
+    if prefix:
+        assert all(i["id"] == f"{prefix}-{i['lang']}-{i['id'][-3:]}" for i in added)
+    return added, [i for i in added if not i["labels"]["cooperation"]]
 
 
 def test_labelled_corpus_is_well_formed():
@@ -52,25 +72,20 @@ def test_the_tuning_corpus_shares_no_address_with_the_test_split():
 
 
 def test_the_added_tuning_items_weight_languages_and_hard_negatives():
-    added = _items(seeds_dir() / "eval" / "corpus_tune2.jsonl")
+    added, negatives = _batch("corpus_tune2.jsonl")
     assert len(added) >= 106
     assert sum(i["lang"] != "en" for i in added) >= 0.45 * len(added)
-    negatives = [i for i in added if not i["labels"]["cooperation"]]
     assert len(negatives) >= 0.40 * len(added)
-    kinds = {"hostile", "third_country", "sanctions", "denial", "speculation", "history", "other"}
-    assert all(i["negative_kind"] in kinds for i in negatives)
+    assert all(i["negative_kind"] in NEGATIVE_KINDS for i in negatives)
     assert all(i["negative_kind"] is None for i in added if i["labels"]["cooperation"])
 
 
 def test_the_third_tuning_batch_weights_russian_korean_and_hard_negatives():
-    added = _items(seeds_dir() / "eval" / "corpus_tune3.jsonl")
+    added, negatives = _batch("corpus_tune3.jsonl", "t3")
     assert len(added) >= 81
-    assert all(i["id"] == f"t3-{i['lang']}-{i['id'][-3:]}" for i in added)
     assert sum(i["lang"] != "en" for i in added) >= 0.85 * len(added)
-    negatives = [i for i in added if not i["labels"]["cooperation"]]
     assert len(negatives) >= 0.55 * len(added)
-    kinds = {"hostile", "third_country", "sanctions", "denial", "speculation", "history", "other"}
-    assert {i["negative_kind"] for i in negatives} == kinds  # every kind is represented
+    assert {i["negative_kind"] for i in negatives} == NEGATIVE_KINDS  # every kind is represented
     assert all(i["negative_kind"] is None for i in added if i["labels"]["cooperation"])
     assert all(i["note"] and i["title_source"] for i in added)
 
@@ -156,23 +171,18 @@ def test_the_blind_signal_test_split_is_frozen():
 
 
 def test_the_fourth_tuning_batch_weights_russian_and_hard_negatives():
-    added = _items(seeds_dir() / "eval" / "corpus_tune4.jsonl")
+    added, negatives = _batch("corpus_tune4.jsonl", "t4")
     assert len(added) >= 72
-    assert all(i["id"] == f"t4-{i['lang']}-{i['id'][-3:]}" for i in added)
     assert sum(i["lang"] == "ru" for i in added) >= 0.4 * len(added)
-    negatives = [i for i in added if not i["labels"]["cooperation"]]
     assert len(negatives) >= 0.5 * len(added)
-    kinds = {"hostile", "third_country", "sanctions", "denial", "speculation", "history", "other"}
-    assert {i["negative_kind"] for i in negatives} == kinds
+    assert {i["negative_kind"] for i in negatives} == NEGATIVE_KINDS
     assert all(i["negative_kind"] is None for i in added if i["labels"]["cooperation"])
 
 
 def test_the_fifth_tuning_batch_is_mostly_russian_and_korean_with_hard_negatives():
-    added = _items(seeds_dir() / "eval" / "corpus_tune5.jsonl")
+    added, negatives = _batch("corpus_tune5.jsonl", "t5")
     assert len(added) >= 61
-    assert all(i["id"] == f"t5-{i['lang']}-{i['id'][-3:]}" for i in added)
     assert sum(i["lang"] != "en" for i in added) >= 0.7 * len(added)
-    negatives = [i for i in added if not i["labels"]["cooperation"]]
     assert len(negatives) >= 0.45 * len(added)
     assert all(i["negative_kind"] for i in negatives)
     assert all(i["negative_kind"] is None for i in added if i["labels"]["cooperation"])
@@ -181,10 +191,8 @@ def test_the_fifth_tuning_batch_is_mostly_russian_and_korean_with_hard_negatives
 
 
 def test_the_sixth_tuning_batch_was_gathered_apart_from_the_test_split():
-    added = _items(seeds_dir() / "eval" / "corpus_tune6.jsonl")
+    added, negatives = _batch("corpus_tune6.jsonl", "t6")
     assert len(added) >= 50
-    assert all(i["id"] == f"t6-{i['lang']}-{i['id'][-3:]}" for i in added)
-    negatives = [i for i in added if not i["labels"]["cooperation"]]
     assert len(negatives) >= 0.45 * len(added)
     assert all(i["negative_kind"] for i in negatives)
     earlier = {
