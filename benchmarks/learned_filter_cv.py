@@ -33,12 +33,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from streams.actors import default_matcher  # noqa: E402
 from streams.articles import read_articles  # noqa: E402
 from streams.evaluate import TUNING_FILES  # noqa: E402
-from streams.phrases import Tokens  # noqa: E402
-from streams.signals import default_cuebook, find_signals  # noqa: E402
-from streams.text import normalise_text, sentence_spans  # noqa: E402
+from streams.signals import detect_signals  # noqa: E402
+from streams.text import normalise_text  # noqa: E402
 
 _WORD = re.compile(r"\w+")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
@@ -61,14 +59,10 @@ def _slot(name: str) -> int:
 
 def candidates(raw, words: bool) -> dict[str, dict[int, float]]:  # noqa: ANN001
     """Per category the rules find in the article (denials aside): its features."""
-    matcher, cuebook = default_matcher(), default_cuebook()
     title, body = normalise_text(raw.title), normalise_text(raw.body)
     text = f"{title}\n{body}" if title and body else title or body
-    tokens = Tokens.of(text)
     every: list = []
-    find_signals(
-        text, matcher.spans(text, tokens), sentence_spans(text), matcher, cuebook, tokens, every
-    )
+    detect_signals(text, every=every)
     by_category: dict[str, list] = defaultdict(list)
     for candidate in every:
         if not candidate.denied:

@@ -159,8 +159,11 @@ def detect_signals(
     matcher: ActorMatcher | None = None,
     cuebook: CueBook | None = None,
     tokens: Sequence[Token] | Tokens | None = None,
+    every: list[SignalCandidate] | None = None,
 ) -> list[SignalCandidate]:
-    """The cooperation signals of a normalised text, one per category, strongest first."""
+    """The cooperation signals of a normalised text, one per category, strongest first
+    (`every`, when given, receives every qualifying sentence and category, as in
+    `find_signals`)."""
     matcher = matcher or default_matcher()
     cuebook = cuebook or default_cuebook()
     toks = Tokens.of(text) if tokens is None else Tokens.from_list(tokens)
@@ -172,7 +175,7 @@ def detect_signals(
         if mentions is None
         else [(m.actor_id, m.start, m.end) for m in mentions]
     )
-    return find_signals(text, found, spans, matcher, cuebook, toks)
+    return find_signals(text, found, spans, matcher, cuebook, toks, every)
 
 
 # A mention as `ActorMatcher.spans` gives it: actor id, start, end.
