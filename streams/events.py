@@ -234,10 +234,24 @@ class EventBook:
         """The known event `frame` reports, or None."""
         probe = _Probe(frame, self.framebook)
         best: tuple[float, float, str] | None = None
+        for event_id, record in self._candidates(_keys(frame, sorted(probe.families)), cutoff):
+            score = probe.score(record)
+            if score is None:
+                continue
+            # Ties go to the most recently reported event, then the smaller id: the choice
+            # does not depend on the order of the index (rebuilt on takeover).
+            rank = (score, record["last"], event_id)
+            if best is None or rank > best:
+                best = rank
+        return best[2] if best else None
+
+    def _candidates(self, keys: list[tuple[tuple, int]], cutoff: float) -> list[tuple[str, dict]]:
+        """The events to compare for these look-up keys, each once: per key, its `limit` most
+        recent events still in the window (what a sweep has removed or would remove does not
+        count)."""
+        found: list[tuple[str, dict]] = []
         seen: set[str] = set()
-        for key, limit in _keys(frame, sorted(probe.families)):
-            # The `limit` most recent events of the key that are still in the window (what a
-            # sweep has removed or would remove does not count).
+        for key, limit in keys:
             live = 0
             for event_id in reversed(self._index.get(key, ())):
                 if live >= limit:
@@ -249,15 +263,8 @@ class EventBook:
                     continue
                 live += 1
                 seen.add(event_id)
-                score = probe.score(record)
-                if score is None:
-                    continue
-                # Ties go to the most recently reported event, then the smaller id: the choice
-                # does not depend on the order of the index (rebuilt on takeover).
-                rank = (score, record["last"], event_id)
-                if best is None or rank > best:
-                    best = rank
-        return best[2] if best else None
+                found.append((event_id, record))
+        return found
 
     def occasion(self, frame: dict, ts: float, cutoff: float) -> str | None:
         """The known event of another family that `frame` is part of, or None: one of the
@@ -273,11 +280,9 @@ class EventBook:
             return None  # an institution's act (Roscosmos, the KPA): no occasion to tell it by
         else:
             keys = [("@c", frame["category"])]
-        day = _day(frame.get("event_date"))
-        if day is None or frame.get("date_precision") not in ("day", "published"):
-            if frame["basis"] != "report":
-                return None  # a restatement of no day of its own: of no occasion
-            day = _day_of(ts)
+        day = _frame_day(frame, ts)
+        if day is None:
+            return None  # a restatement of no day of its own: of no occasion
         action = self.framebook.families.get(frame["family"])
         if not persons and action is not None and action.incident:
             return None
@@ -286,29 +291,17 @@ class EventBook:
         # occasion too.
         joinable = self.framebook.joinable_families(frame["family"])
         best: tuple[int, int, float, str] | None = None
-        seen: set[str] = set()
-        for key in keys:
-            live = 0
-            for event_id in reversed(self._index.get(key, ())):
-                if live >= _SAME:
-                    break
-                if event_id in seen:
-                    continue
-                record = self.events.get(event_id)
-                if record is None or record["seen"] < cutoff:
-                    continue
-                live += 1
-                seen.add(event_id)
-                distance = abs(day - record["date"])
-                if distance > _OCCASION_DAYS or record["families"][0] in joinable:
-                    continue  # an event of the family: `match` has weighed it
-                named = _specific_actors(record)
-                if not persons and (named or record["category"] != frame["category"]):
-                    continue  # someone's occasion, or another category's: not this one
-                shared = len(persons & _persons(named))
-                rank = (shared, -distance, record["last"], event_id)
-                if best is None or rank > best:
-                    best = rank
+        for event_id, record in self._candidates([(key, _SAME) for key in keys], cutoff):
+            distance = abs(day - record["date"])
+            if distance > _OCCASION_DAYS or record["families"][0] in joinable:
+                continue  # an event of the family: `match` has weighed it
+            named = _specific_actors(record)
+            if not persons and (named or record["category"] != frame["category"]):
+                continue  # someone's occasion, or another category's: not this one
+            shared = len(persons & _persons(named))
+            rank = (shared, -distance, record["last"], event_id)
+            if best is None or rank > best:
+                best = rank
         return best[3] if best else None
 
     # ------------------------------------------------------------------ index
