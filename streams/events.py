@@ -72,7 +72,7 @@ _OCCASION_DAYS = 1
 _SAME = 8
 # A background restatement of a development dated more than this before its article is
 # history: it joins a known event, but starts none (no alert says a year-old act is new).
-HISTORY_DAYS = 365
+_HISTORY_DAYS = 365
 
 
 @dataclass(frozen=True)
@@ -369,7 +369,7 @@ class EventBook:
 
 
 def _history(frame: dict, ts: float) -> bool:
-    """Whether a background frame restates a development dated more than `HISTORY_DAYS` before
+    """Whether a background frame restates a development dated more than `_HISTORY_DAYS` before
     its article (flights "suspended since January 2020" in a 2024 report). A month or a year
     stands for its last day: "last year" may be two months ago."""
     when = frame.get("event_date")
@@ -382,7 +382,7 @@ def _history(frame: dict, ts: float) -> bool:
         when = date(when.year, 12, 31)
     elif precision == "month":
         when = date(when.year + when.month // 12, when.month % 12 + 1, 1) - timedelta(days=1)
-    return _day_of(ts) - when.toordinal() > HISTORY_DAYS
+    return _day_of(ts) - when.toordinal() > _HISTORY_DAYS
 
 
 def _frame_day(frame: dict, ts: float) -> int | None:
