@@ -68,3 +68,12 @@ def test_every_catalogue_actor_is_well_formed():
         assert len(actor.country) == 3 and actor.country.isupper()
         if actor.type == "hacker_group":
             assert actor.mitre and actor.mitre.startswith("G")
+
+
+def test_dpr_korea_is_the_dprk_and_the_dpr_is_russias_side():
+    korea = ids("Russia and DPR Korea signed a trade accord.")
+    assert "prk" in korea and "dpr" not in korea
+    assert "dpr" in ids("Pyongyang recognised the DPR.")
+    assert default_matcher().actors["dpr"].side == "russia"
+    regions = set(ids("Делегация из Ленинградской области и Красноярска"))
+    assert regions == {"leningrad_oblast", "krasnoyarsk"}

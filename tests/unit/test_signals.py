@@ -360,3 +360,29 @@ def test_a_friendly_match_alone_is_no_cooperation():
     assert (
         by_category("Футболистки сборных России и КНДР сыграли вничью в товарищеском матче.") == {}
     )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "category"),
+    [
+        # Recognising the "republics" Russia administers is an act of alignment with Russia.
+        ("North Korea formally recognized the independence of the Donetsk People's Republic.",
+         "diplomatic"),
+        ("Накануне Северная Корея признала независимость ДНР и ЛНР.", "diplomatic"),
+        ("북한이 도네츠크인민공화국을 독립국으로 인정했다.", "diplomatic"),
+        # Aid, in Korean as in English; a region is Russia's side.
+        ("러시아가 북한에 밀가루 2만5천 톤을 인도적 지원으로 보냈다.", "economic"),
+        ("Russia delivered humanitarian aid to North Korea.", "economic"),
+        ("В КНДР из Ленинградской области отправили партию мелкого рогатого скота.", "economic"),
+        # Sister cities and touring troupes are exchanges.
+        ("Курская область и город КНДР станут побратимами.", "diplomatic"),
+        ("북한 예술단이 러시아 연해주에서 공연했다.", "diplomatic"),
+    ],
+)  # fmt: skip
+def test_recognition_aid_regions_and_troupes_are_cooperation(sentence, category):
+    assert category in by_category(sentence)
+
+
+def test_closeness_is_no_wheat():
+    # 밀 (wheat) is the start of 밀착 (closeness) and of names: only 밀가루 (flour) is a cue.
+    assert "economic" not in by_category("북한과 러시아의 밀착은 러시아의 포탄 부족에서 비롯됐다.")
