@@ -374,6 +374,9 @@ def test_a_friendly_match_alone_is_no_cooperation():
         ("러시아가 북한에 밀가루 2만5천 톤을 인도적 지원으로 보냈다.", "economic"),
         ("Russia delivered humanitarian aid to North Korea.", "economic"),
         ("В КНДР из Ленинградской области отправили партию мелкого рогатого скота.", "economic"),
+        # A stem takes six more letters at most: the adjective is its own cue.
+        ("Туристический поток из России в КНДР вырос втрое.", "economic"),
+        ("Турпоток из России в КНДР в 2025 году достигнет 7 тыс. человек.", "economic"),
         # Sister cities and touring troupes are exchanges.
         ("Курская область и город КНДР станут побратимами.", "diplomatic"),
         ("북한 예술단이 러시아 연해주에서 공연했다.", "diplomatic"),
