@@ -328,6 +328,15 @@ def test_fake_news_denies_and_an_attack_on_border_guards_is_hostile():
     assert by_category(attack) == {}
 
 
+def test_the_kremlin_dismissing_reports_denies_them():
+    for text in (
+        "Kremlin dismisses reports of North Korean soldiers fighting in Ukraine",
+        "The Kremlin dismissed claims that North Korea sent troops to Russia.",
+    ):
+        found = by_category(text)
+        assert found and all(s.denied for s in found.values()), text
+
+
 def test_calling_the_two_an_alliance_is_no_treaty():
     for text in (
         "It is further proof of the criminal nature of the alliance between Russia and "
