@@ -389,6 +389,17 @@ def test_a_friendly_match_alone_is_no_cooperation():
         # Sister cities and touring troupes are exchanges.
         ("Курская область и город КНДР станут побратимами.", "diplomatic"),
         ("북한 예술단이 러시아 연해주에서 공연했다.", "diplomatic"),
+        # Health cooperation, festivals, a university's office abroad are exchanges too.
+        ("러시아가 북한 의료진 연수교육을 제공한다.", "diplomatic"),
+        ("Россия и КНДР расширяют медицинское сотрудничество.", "diplomatic"),
+        ("Российские фигуристы примут участие в фестивале в КНДР.", "diplomatic"),
+        ("Kim Il Sung University plans a representative office in Russia's Novosibirsk.",
+         "diplomatic"),
+        # The North's word for a meeting; goods exhibitions, train routes and builders.
+        ("리창대 국가보위상이 러시아에서 열리는 국제상봉에 참가한다.", "diplomatic"),
+        ("러시아 블라디보스토크에서 북한 상품전람회가 개최되고 있다.", "economic"),
+        ("북한과 러시아가 5년 만에 열차 노선 운영을 재개한다.", "economic"),
+        ("North Korea could send builders to Russia, the ambassador said.", "labour"),
     ],
 )  # fmt: skip
 def test_recognition_aid_regions_and_troupes_are_cooperation(sentence, category):
