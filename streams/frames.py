@@ -687,6 +687,11 @@ _WORD_KINDS = frozenset({"last_month_name", "last_year_month", "m"})
 _HANGUL_KINDS = frozenset({"ko", "last_year_ko", "last_month_ko", "ko_md", "ko_d"})
 _YEAR_KINDS = frozenset({"dmy", "mdy", "ko", "my", "y"})
 _YEAR = re.compile(r"(?:19|20)\d{2}")
+# A word of "last_year_month" besides the month ("в июне прошлого года", "June of last year").
+_LAST_YEAR_WORDS = ("прошлого", "year")
+# How far before a sentence's first month name a date pattern's match may start: its words
+# before the month ("since", "в", a day) take a few characters of normalised text.
+_BEFORE_MONTH = 24
 
 
 class _Literals:
@@ -787,12 +792,21 @@ class _DateReader:
         # Where a month's name starts (every pattern that needs one has one there): the
         # patterns that start with it are tried from the first one on.
         self._month_start = re.compile(rf"(?<!\w){month}", re.I)
+        # The same, faster to search: a position whose letter starts no month's name fails at
+        # once, before the names are tried one by one.
+        firsts = "".join(sorted({w[0].lower() for ws in data.get("months", []) for w in ws if w}))
+        self._month_seek = re.compile(rf"(?<!\w)(?=[{re.escape(firsts)}]){month}", re.I)
         self._from_month = frozenset(
             regex
             for regex, _ in self._patterns
             if regex.pattern.startswith(self._month_start.pattern)
             and regex.flags == self._month_start.flags
         )
+        # Patterns that need words besides the month's name: tried only when one is there.
+        self._needs: dict[str, _Literals] = {
+            "last_month_name": _Literals(data.get("relative", {}).get("last_words", ["last"])),
+            "last_year_month": _Literals(_LAST_YEAR_WORDS),
+        }
         relative = data.get("relative", {})
         days = data.get("relative_days", {})
         # Cheap tests before the regular expressions: most sentences hold no digit, no month's
@@ -839,7 +853,7 @@ class _DateReader:
         year = digits and _YEAR.search(sentence) is not None
         first_month = None  # where the first month's name starts
         if self._month_words.any_in(lowered):
-            named = self._month_start.search(sentence)
+            named = self._month_seek.search(sentence)
             first_month = named.start() if named else None
         for regex, kind in self._patterns:
             if (
@@ -849,7 +863,16 @@ class _DateReader:
                 or (kind in _YEAR_KINDS and not year)
             ):
                 continue  # it needs a month's name, a number, a Korean word or a year
-            start = first_month if regex in self._from_month else 0
+            needs = self._needs.get(kind)
+            if needs is not None and not needs.any_in(lowered):
+                continue
+            if regex in self._from_month:
+                start = first_month
+            elif kind in _MONTH_KINDS:
+                # The month's name is a few words into the match at most ("since 12 June").
+                start = max(0, first_month - _BEFORE_MONTH)
+            else:
+                start = 0
             for match in regex.finditer(sentence, start):
                 if self._next and self._next.search(
                     sentence, max(0, match.start() - 24), match.start()
