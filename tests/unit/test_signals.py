@@ -400,6 +400,11 @@ def test_a_friendly_match_alone_is_no_cooperation():
         ("러시아 블라디보스토크에서 북한 상품전람회가 개최되고 있다.", "economic"),
         ("북한과 러시아가 5년 만에 열차 노선 운영을 재개한다.", "economic"),
         ("North Korea could send builders to Russia, the ambassador said.", "labour"),
+        # Korean technology help in its common forms; Russia's internet infrastructure.
+        ("북한이 러시아에서 기술 자문을 받은 것으로 보인다.", "technology"),
+        ("러시아와 기술 협력을 해 군사정찰위성을 다시 발사할 준비를 하고 있다.", "technology"),
+        ("러시아가 드론 기술을 북한에 이전했다.", "technology"),
+        ("북한 해커들이 러시아 인터넷 인프라를 활용하고 있다.", "cyber"),
     ],
 )  # fmt: skip
 def test_recognition_aid_regions_and_troupes_are_cooperation(sentence, category):
