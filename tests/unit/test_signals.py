@@ -405,6 +405,11 @@ def test_a_friendly_match_alone_is_no_cooperation():
         ("북한은 러시아와 기술 협력을 해 군사정찰위성을 다시 발사할 준비를 하고 있다.", "technology"),
         ("러시아가 북한에 드론 기술을 이전했다.", "technology"),
         ("북한 해커들이 러시아 인터넷 인프라를 활용하고 있다.", "cyber"),
+        # Russian forms: military-purpose cargo, key components, a rail line, IT companies.
+        ("Северная Корея поставляла в Россию грузы военного назначения.", "military"),
+        ("Россия предоставила КНДР ключевые компоненты баллистической ракеты.", "technology"),
+        ("Грузы из России идут в КНДР по железнодорожной линии Хасан—Раджин.", "economic"),
+        ("Минфин США ввел санкции против IT-компаний из РФ, связанных с КНДР.", "cyber"),
     ],
 )  # fmt: skip
 def test_recognition_aid_regions_and_troupes_are_cooperation(sentence, category):
