@@ -410,6 +410,10 @@ def test_a_friendly_match_alone_is_no_cooperation():
         ("Россия предоставила КНДР ключевые компоненты баллистической ракеты.", "technology"),
         ("Грузы из России идут в КНДР по железнодорожной линии Хасан—Раджин.", "economic"),
         ("Минфин США ввел санкции против IT-компаний из РФ, связанных с КНДР.", "cyber"),
+        # Frozen assets with the owner named between the words.
+        ("Russia has released $9 million in frozen North Korean assets.", "economic"),
+        ("Россия позволила разблокировать 9 млн долларов, замороженных в банках, КНДР.",
+         "economic"),
     ],
 )  # fmt: skip
 def test_recognition_aid_regions_and_troupes_are_cooperation(sentence, category):
