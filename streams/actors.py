@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -34,6 +35,9 @@ class Actor:
     wikidata: str | None = None
     mitre: str | None = None
     aliases: tuple[str, ...] = field(default=(), repr=False)
+    # An office ("North Korea's foreign minister"): who held it, from and until when (None:
+    # open). A mention of the office stands for its holder on the article's date.
+    holders: tuple[tuple[str, date | None, date | None], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +71,13 @@ class ActorMatcher:
         except ValueError as exc:
             raise SeedDataError(f"actors.toml: {exc}") from exc
         self.sides: dict[str, str] = {a.id: a.side for a in self.actors.values()}
+        self.offices = {a.id: a.holders for a in self.actors.values() if a.holders}
+        for office, holders in self.offices.items():
+            for holder, _, _ in holders:
+                if self.sides.get(holder) != self.sides[office]:
+                    raise SeedDataError(
+                        f"office {office!r}: holder {holder!r} is no catalogued actor of its side"
+                    )
         self.hacker_groups = frozenset(
             a.id for a in self.actors.values() if a.type == "hacker_group"
         )
@@ -93,6 +104,26 @@ class ActorMatcher:
     def side(self, actor_id: str) -> str:
         return self.actors[actor_id].side
 
+    def holder(self, actor_id: str, day: date) -> str:
+        """Who a mention stands for on `day`: an office's holder then, else the actor itself
+        (an office nobody in the catalogue held then stays the office)."""
+        for holder, start, until in self.offices.get(actor_id, ()):
+            if (start is None or start <= day) and (until is None or day <= until):
+                return holder
+        return actor_id
+
+    def on(self, mentions: list[tuple[str, int, int]], day: date) -> list[tuple[str, int, int]]:
+        """`spans` with each office standing for its holder on `day`."""
+        if not self.offices:
+            return mentions
+        offices = self.offices
+        return [
+            (self.holder(actor_id, day), start, end)
+            if actor_id in offices
+            else (actor_id, start, end)
+            for actor_id, start, end in mentions
+        ]
+
 
 def _parse_actor(entry: dict, index: int) -> Actor:
     where = f"actors.toml entry {index} ({entry.get('id', '?')})"
@@ -110,6 +141,12 @@ def _parse_actor(entry: dict, index: int) -> Actor:
                 aliases.append(alias)
     if not aliases:
         raise SeedDataError(f"{where}: no names in en, ru or ko")
+    holders = []
+    for held in entry.get("holders", []):
+        try:
+            holders.append((held["actor"], _date(held.get("from")), _date(held.get("until"))))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise SeedDataError(f"{where}: holders need an actor and ISO dates ({exc})") from exc
     return Actor(
         id=entry["id"],
         name=entry["name"],
@@ -119,7 +156,14 @@ def _parse_actor(entry: dict, index: int) -> Actor:
         wikidata=entry.get("wikidata"),
         mitre=entry.get("mitre"),
         aliases=tuple(aliases),
+        holders=tuple(holders),
     )
+
+
+def _date(value: object) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
 
 
 @lru_cache(maxsize=1)

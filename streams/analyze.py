@@ -113,7 +113,12 @@ def analyze_article(
     # The text is tokenized once; actors, cues, context words and the fingerprint share it.
     sentences = sentence_spans(text)
     tokens = Tokens.of(text)
-    mentions = matcher.spans(text, tokens)
+    published = raw.published_at or raw.fetched_at
+    if raw.published_at and not _EARLIEST <= raw.published_at <= raw.fetched_at:
+        # A date in the future, or a zero date (0001-01-01), is not a publication date.
+        published = raw.fetched_at
+    # An office named ("Russia's defence minister") is its holder on the article's date.
+    mentions = matcher.on(matcher.spans(text, tokens), published.date())
     check("finding actors")
 
     spans: dict[str, list[tuple[int, int]]] = {}
@@ -162,10 +167,6 @@ def analyze_article(
     events = []
     if every:
         every.sort(key=lambda c: (c.denied, -c.confidence, -c.score, c.start))
-        published = raw.published_at or raw.fetched_at
-        if raw.published_at and not _EARLIEST <= raw.published_at <= raw.fetched_at:
-            # A date in the future, or a zero date (0001-01-01), is not a publication date.
-            published = raw.fetched_at
         frames = framebook.frames(text, every, mentions, matcher, published, signal_ids, tokens)
         events = [frame.as_dict() for frame in frames]
 

@@ -1,3 +1,5 @@
+from datetime import date
+
 import pytest
 
 from streams.actors import Actor, ActorMatcher, default_matcher
@@ -77,3 +79,26 @@ def test_dpr_korea_is_the_dprk_and_the_dpr_is_russias_side():
     assert default_matcher().actors["dpr"].side == "russia"
     regions = set(ids("Делегация из Ленинградской области и Красноярска"))
     assert regions == {"leningrad_oblast", "krasnoyarsk"}
+
+
+def test_an_office_stands_for_its_holder_on_the_articles_date():
+    matcher = default_matcher()
+    minister = "Russian Defence Minister"
+    assert [a for a, _, _ in matcher.on(matcher.spans(minister), date(2023, 7, 26))] == ["shoigu"]
+    assert [a for a, _, _ in matcher.on(matcher.spans(minister), date(2024, 11, 29))] == [
+        "belousov"
+    ]
+    # Russian and Korean forms; a date nobody in the catalogue held the office keeps the office.
+    head = "Путин встретился в Кремле с главой МИД Северной Кореи"
+    assert "choe_son_hui" in [a for a, _, _ in matcher.on(matcher.spans(head), date(2024, 11, 4))]
+    korean = matcher.on(matcher.spans("러시아 국방장관이 평양에 도착했다"), date(2025, 6, 1))
+    assert korean[0][0] == "belousov"
+    earlier = matcher.on(matcher.spans("North Korea's foreign minister"), date(2020, 1, 1))
+    assert [a for a, _, _ in earlier] == ["dprk_foreign_minister"]
+
+
+def test_an_offices_holder_must_be_a_catalogued_actor_of_its_side():
+    office = Actor("fm", "FM", "official", "dprk", "PRK", aliases=("the FM",),
+                   holders=(("lavrov_x", None, None),))  # fmt: skip
+    with pytest.raises(SeedDataError):
+        ActorMatcher([office])

@@ -402,7 +402,7 @@ def test_a_friendly_match_alone_is_no_cooperation():
         ("North Korea could send builders to Russia, the ambassador said.", "labour"),
         # Korean technology help in its common forms; Russia's internet infrastructure.
         ("북한이 러시아에서 기술 자문을 받은 것으로 보인다.", "technology"),
-        ("북한은 러시아와 기술 협력을 해 군사정찰위성을 다시 발사할 준비를 하고 있다.", "technology"),
+        ("북한은 러시아와 기술 협력을 해 정찰위성을 다시 발사할 준비를 한다.", "technology"),
         ("러시아가 북한에 드론 기술을 이전했다.", "technology"),
         ("북한 해커들이 러시아 인터넷 인프라를 활용하고 있다.", "cyber"),
         # Russian forms: military-purpose cargo, key components, a rail line, IT companies.
