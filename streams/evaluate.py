@@ -27,6 +27,7 @@ TUNING_FILES = (
     "corpus_tune4.jsonl",
     "corpus_tune5.jsonl",
     "corpus_tune6.jsonl",
+    "corpus_tune7.jsonl",
 )
 
 

@@ -201,3 +201,19 @@ def test_the_sixth_tuning_batch_was_gathered_apart_from_the_test_split():
         for i in _items(seeds_dir() / "eval" / name)
     }
     assert not earlier & {i["url"] for i in added}
+
+
+def test_the_seventh_tuning_batch_was_gathered_apart_from_the_test_split():
+    added, negatives = _batch("corpus_tune7.jsonl", "t7")
+    assert len(added) >= 50
+    assert sum(i["lang"] != "en" for i in added) >= 0.6 * len(added)
+    assert len(negatives) >= 0.4 * len(added)
+    assert {i["negative_kind"] for i in negatives} <= NEGATIVE_KINDS
+    assert all(i["negative_kind"] is None for i in added if i["labels"]["cooperation"])
+    earlier = {
+        i["url"]
+        for name in ("signals_test.jsonl", *TUNING_FILES)
+        if name != "corpus_tune7.jsonl"
+        for i in _items(seeds_dir() / "eval" / name)
+    }
+    assert not earlier & {i["url"] for i in added}
