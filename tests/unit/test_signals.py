@@ -423,3 +423,21 @@ def test_recognition_aid_regions_and_troupes_are_cooperation(sentence, category)
 def test_closeness_is_no_wheat():
     # 밀 (wheat) is the start of 밀착 (closeness) and of names: only 밀가루 (flour) is a cue.
     assert "economic" not in by_category("북한과 러시아의 밀착은 러시아의 포탄 부족에서 비롯됐다.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Satellite photos are a source, not a satellite; specialists trained under a sports
+        # agreement are no workers sent; rumours called a smear deny; a missile test watched is
+        # a reaction to the North's launches.
+        "정부는 인공위성 사진을 분석해 북러가 새 다리의 착공식을 준비하는 동향을 포착했다.",
+        "북한과 러시아는 스포츠 분야의 공동 행사, 전문 인력의 훈련 등의 협력을 합의했다.",
+        "КНДР назвала слухи о продаже оружия РФ попыткой США запятнать имидж Пхеньяна.",
+        "Песков: Россия отслеживает ситуацию вокруг испытания ракеты КНДР",
+    ],
+)
+def test_photos_trained_specialists_rumours_and_tests_are_no_such_signal(text):
+    found = by_category(text)
+    assert "technology" not in found and "labour" not in found, text
+    assert "military" not in found or found["military"].denied, text
