@@ -328,6 +328,11 @@ def test_fake_news_denies_and_an_attack_on_border_guards_is_hostile():
     assert by_category(attack) == {}
 
 
+def test_has_never_done_it_in_korean_denies():
+    found = by_category('북한 국방성 부총국장 "러시아에 무기, 탄약 수출한 적 없다"')
+    assert found and all(s.denied for s in found.values())
+
+
 def test_the_kremlin_dismissing_reports_denies_them():
     for text in (
         "Kremlin dismisses reports of North Korean soldiers fighting in Ukraine",
