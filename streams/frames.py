@@ -687,6 +687,10 @@ _WORD_KINDS = frozenset({"last_month_name", "last_year_month", "m"})
 _HANGUL_KINDS = frozenset({"ko", "last_year_ko", "last_month_ko", "ko_md", "ko_d"})
 _YEAR_KINDS = frozenset({"dmy", "mdy", "ko", "my", "y"})
 _YEAR = re.compile(r"(?:19|20)\d{2}")
+# Date patterns that state the year (the selection's preference, apart from the year gate).
+_STATES_YEAR = frozenset({"dmy", "mdy", "ko", "my", "y"})
+# How fine a date's precision is: of two readings of the same words, the finer wins.
+_FINER = {"year": 0, "month": 1, "day": 2}
 # A word of "last_year_month" besides the month ("в июне прошлого года", "June of last year").
 _LAST_YEAR_WORDS = ("прошлого", "year")
 # How far before a sentence's first month name a date pattern's match may start: its words
@@ -846,7 +850,7 @@ class _DateReader:
             return None, None
 
     def _read(self, sentence: str, published: date) -> tuple[date | None, str | None]:
-        found: list[tuple[int, date, str]] = []
+        found: list[tuple[int, int, date, str, bool]] = []  # start, end, date, precision, year
         lowered = sentence.lower()
         digits = _DIGIT.search(sentence) is not None
         hangul = digits and _HANGUL_RE.search(sentence) is not None
@@ -880,23 +884,30 @@ class _DateReader:
                     continue  # a plan: "next May 9", "오는 27일"
                 when = resolve_date(kind, match.groupdict(), published, self._month)
                 if when is not None and _plausible(when[0], published):
-                    found.append((match.start(), *when))
+                    found.append((match.start(), match.end(), *when, kind in _STATES_YEAR))
                     break
         if not found and self._fallback_words.any_in(lowered):
             for words, regex, kind, value in self._fallbacks:
                 match = regex.search(sentence) if words.any_in(lowered) else None
                 if match is None:
                     continue
+                span = (match.start(), match.end())
                 if kind == "relative":
-                    found.append((match.start(), *_relative(value, published)))
+                    found.append((*span, *_relative(value, published), False))
                 elif kind == "weekday":
                     back = (published.weekday() - value) % 7
-                    found.append((match.start(), published - timedelta(days=back), "day"))
+                    found.append((*span, published - timedelta(days=back), "day", False))
                 else:
-                    found.append((match.start(), published - timedelta(days=value), "day"))
+                    found.append((*span, published - timedelta(days=value), "day", False))
         if not found:
             return None, None
-        _, when, precision = min(found, key=lambda f: f[0])
+        # The first date; of readings of the same words, the one that states its year, then
+        # the finest ("since February 2020" is February 2020, not "since February").
+        first = min(found, key=lambda f: f[0])
+        _, _, when, precision, _ = max(
+            (f for f in found if f[0] < first[1] and first[0] < f[1]),
+            key=lambda f: (f[4], _FINER[f[3]], -f[0]),
+        )
         return when, precision
 
 

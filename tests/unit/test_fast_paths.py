@@ -488,8 +488,9 @@ def test_dates_and_quantities_read_as_without_the_cheap_tests(monkeypatch):
     slow._dates._fallbacks = [(_Always(), *rest) for _, *rest in slow._dates._fallbacks]
     slow._quantities._vague_words = _Always()
     # Every pattern from the start of the sentence, none ruled out for want of a month's name.
-    slow._dates._month_start = re.compile("")
+    slow._dates._month_start = slow._dates._month_seek = re.compile("")
     slow._dates._from_month = frozenset()
+    slow._dates._needs = {}  # the patterns that need other words besides a month's name
     assert len(fast._dates._from_month) == 3
     sentences = _corpus_sentences()
     assert len(sentences) > 3000

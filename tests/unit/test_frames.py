@@ -67,6 +67,13 @@ def test_a_year_is_not_a_quantity():
         # A span of years ends in its last.
         ("В 2023–2024 годах КНДР отправила в Россию рабочих.", "labour", date(2024, 1, 1),
          "year"),
+        # "since February 2020" states its year: not "since February" of the latest year.
+        ("Flights between North Korea and Russia were suspended since February 2021.",
+         "economic", date(2021, 2, 1), "month"),
+        ("Рейсы между КНДР и Россией не летали с февраля 2023 года.", "economic",
+         date(2023, 2, 1), "month"),
+        ("Putin arrived in Pyongyang in June 2024 and met Kim Jong Un.", "diplomatic",
+         date(2024, 6, 1), "month"),
     ],
 )  # fmt: skip
 def test_explicit_and_relative_dates_resolve_against_the_publication_date(
