@@ -431,6 +431,16 @@ class FrameBook:
                 for cat in self.objects[object_id].categories:
                     if cat not in frame.categories and cat in _OBJECT_ADDS.get(frame.family, ()):
                         frame.categories.append(cat)
+            # A field that is a category too (defence: military), named or stood for by an
+            # institution or official of the frame.
+            fields = [o for o in frame.objects if self.objects[o].kind == "sector"]
+            people = (*frame.russia_actors, *frame.dprk_actors)
+            fields += [self.actor_sectors.get(a) for a in people]
+            for field_id in fields:
+                known = self.objects.get(field_id or "")
+                for cat in known.categories if known and known.kind == "sector" else ():
+                    if cat not in frame.categories:
+                        frame.categories.append(cat)
         return frames
 
 

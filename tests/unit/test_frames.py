@@ -353,3 +353,31 @@ def test_a_parliamentary_or_security_delegation_has_its_field():
     assert "parliament" in objects
     objects = read("Делегация спецслужб России прибыла в Пхеньян.", "diplomatic")[1]
     assert "security" in objects
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Russian Defence Minister Andrei Belousov arrived in Pyongyang and met Kim Jong Un.",
+        "Военная делегация России прибыла в Пхеньян для переговоров с КНДР.",
+        "북한 국방성 대표단이 러시아를 방문해 회담했다.",
+    ],
+)
+def test_a_visit_of_the_defence_field_is_military_too(body):
+    raw = RawArticle(
+        article_id="d", title="T", body=body, published_at=datetime(2024, 11, 29, tzinfo=UTC),
+        fetched_at=datetime(2024, 11, 30, tzinfo=UTC),
+    )  # fmt: skip
+    meetings = [f for f in analyze_article(raw).events if f.family == "meeting"]
+    assert meetings and {"diplomatic", "military"} <= set(meetings[0].categories)
+
+
+def test_a_visit_of_another_field_is_not_military():
+    raw = RawArticle(
+        article_id="h", title="T",
+        body="Russia's health minister arrived in Pyongyang and met North Korean officials.",
+        published_at=datetime(2024, 11, 29, tzinfo=UTC),
+        fetched_at=datetime(2024, 11, 30, tzinfo=UTC),
+    )  # fmt: skip
+    meetings = [f for f in analyze_article(raw).events if f.family == "meeting"]
+    assert meetings and "military" not in meetings[0].categories
