@@ -12,6 +12,7 @@ from schemas.models import Alert, AnalyzedArticle, DeadLetter, EnrichedArticle, 
 
 __all__ = [
     "ALERTS",
+    "ALERTS_RETENTION_DAYS",
     "ANALYZED",
     "DLQ",
     "ENRICHED",
@@ -31,6 +32,8 @@ __all__ = [
 ]
 
 _DAY_MS = 24 * 3600 * 1000
+# How long the alerts topic keeps an alert; the notifier remembers a delivery a day longer.
+ALERTS_RETENTION_DAYS = 365
 # Analyzed and enriched articles carry the normalised text and its annotations, and dead
 # letters the original bytes in base64: each can be a few times a raw article (4 MiB at most).
 LARGE_MESSAGE_BYTES = 12 * 1024 * 1024
@@ -250,7 +253,10 @@ def topic_specs(
             # The worker's producers allow LARGE_MESSAGE_BYTES: so does the topic (an alert
             # carries a whole evidence sentence, and it is written in one transaction with the
             # enriched record, which may be that large too).
-            {"retention.ms": str(365 * _DAY_MS), "max.message.bytes": str(LARGE_MESSAGE_BYTES)},
+            {
+                "retention.ms": str(ALERTS_RETENTION_DAYS * _DAY_MS),
+                "max.message.bytes": str(LARGE_MESSAGE_BYTES),
+            },  # fmt: skip
             fixed="every reader sees the alerts in the order they were raised; with more "
             "partitions an event's later alerts (keyed by its alert_id) would land on another "
             "partition than its first, and could be read before its `new`",
@@ -276,8 +282,16 @@ def topic_specs(
             names.topic(NOTIFY_STATE),
             1,
             NotifyStateRecord,
-            "Notifier memory: which alert each route delivered; compacted.",
-            {"cleanup.policy": "compact", "segment.ms": str(_DAY_MS)},
+            "Notifier memory: which alert each route delivered; compacted, and forgotten a day "
+            "after the alerts topic forgets the alert.",
+            # A record per alert delivered, each its own key: compaction alone would keep them
+            # all forever. An alert gone from `alerts` cannot be read again, so its record can go
+            # a day after it (the topic's segments roll daily).
+            {
+                "cleanup.policy": "compact,delete",
+                "retention.ms": str((ALERTS_RETENTION_DAYS + 1) * _DAY_MS),
+                "segment.ms": str(_DAY_MS),
+            },  # fmt: skip
             fixed=_STATE_FIXED,
         ),
     ]

@@ -8,7 +8,7 @@ from axiswatch.exceptions import InputError
 from axiswatch.topics import plan_growth
 from schemas.headers import derived_trace_id, record_headers, trace_id
 from schemas.models import Alert, DeadLetter, RawArticle
-from schemas.topics import TOPICS, Names, prefix_problem, topic_specs
+from schemas.topics import ALERTS_RETENTION_DAYS, TOPICS, Names, prefix_problem, topic_specs
 from streams.delivery import Record
 
 NAMES = Names("desk.")
@@ -31,6 +31,15 @@ def test_a_prefix_ending_in_a_separator_of_legal_characters_is_accepted():
 def test_only_topics_whose_partitioning_may_change_are_growable():
     fixed = {s.name for s in topic_specs() if s.fixed}
     assert fixed == {"articles.analyzed", "alerts", "feeds.state", "notify.state"}
+
+
+def test_the_notifiers_memory_forgets_a_delivery_only_after_the_alert_is_gone():
+    # A record per delivered alert, each its own key: compaction alone would keep every one.
+    notify, alerts = TOPICS["notify.state"].config, TOPICS["alerts"].config
+    assert set(notify["cleanup.policy"].split(",")) == {"compact", "delete"}
+    assert int(notify["retention.ms"]) > int(alerts["retention.ms"])
+    assert int(alerts["retention.ms"]) == ALERTS_RETENTION_DAYS * 86_400_000
+    assert TOPICS["feeds.state"].config["cleanup.policy"] == "compact"
 
 
 def _specs():
