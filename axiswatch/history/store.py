@@ -456,7 +456,9 @@ class SqliteStore(HistoryStore):
         return f"SQLite {self.path}"
 
 
-_SQLITE_SCHEMA = """
+# One schema, each store's types: SQLite keeps times as UTC text (text order is time order),
+# PostgreSQL as timestamptz, and Kafka offsets as 64-bit integers.
+_SCHEMA = """
 CREATE TABLE IF NOT EXISTS alert_history (
     record_key TEXT PRIMARY KEY,
     alert_id TEXT NOT NULL,
@@ -466,19 +468,19 @@ CREATE TABLE IF NOT EXISTS alert_history (
     evidence TEXT NOT NULL,
     source TEXT NOT NULL,
     url TEXT,
-    confidence REAL,
+    confidence {real},
     source_count INTEGER,
     action TEXT NOT NULL,
     basis TEXT NOT NULL,
     event_date TEXT,
-    published_at TEXT,
-    detected_at TEXT NOT NULL,
+    published_at {time},
+    detected_at {time} NOT NULL,
     search_text TEXT NOT NULL,
     doc TEXT NOT NULL,
     topic TEXT NOT NULL,
     kafka_partition INTEGER NOT NULL,
-    kafka_offset INTEGER NOT NULL,
-    stored_at TEXT NOT NULL
+    kafka_offset {big} NOT NULL,
+    stored_at {time} NOT NULL
 );
 CREATE INDEX IF NOT EXISTS alert_history_detected ON alert_history (detected_at);
 CREATE INDEX IF NOT EXISTS alert_history_alert ON alert_history (alert_id);
@@ -492,10 +494,11 @@ CREATE INDEX IF NOT EXISTS alert_history_tags_value ON alert_history_tags (facet
 CREATE TABLE IF NOT EXISTS alert_history_position (
     topic TEXT NOT NULL,
     kafka_partition INTEGER NOT NULL,
-    next_offset INTEGER NOT NULL,
+    next_offset {big} NOT NULL,
     PRIMARY KEY (topic, kafka_partition)
 );
 """
+_SQLITE_SCHEMA = _SCHEMA.format(time="TEXT", real="REAL", big="INTEGER")
 
 
 class _PgTransaction:
@@ -566,46 +569,7 @@ class PostgresStore(HistoryStore):
         return f"PostgreSQL {redact_url(self.url)}"
 
 
-_PG_SCHEMA = """
-CREATE TABLE IF NOT EXISTS alert_history (
-    record_key TEXT PRIMARY KEY,
-    alert_id TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    category TEXT NOT NULL,
-    title TEXT NOT NULL,
-    evidence TEXT NOT NULL,
-    source TEXT NOT NULL,
-    url TEXT,
-    confidence DOUBLE PRECISION,
-    source_count INTEGER,
-    action TEXT NOT NULL,
-    basis TEXT NOT NULL,
-    event_date TEXT,
-    published_at TIMESTAMPTZ,
-    detected_at TIMESTAMPTZ NOT NULL,
-    search_text TEXT NOT NULL,
-    doc TEXT NOT NULL,
-    topic TEXT NOT NULL,
-    kafka_partition INTEGER NOT NULL,
-    kafka_offset BIGINT NOT NULL,
-    stored_at TIMESTAMPTZ NOT NULL
-);
-CREATE INDEX IF NOT EXISTS alert_history_detected ON alert_history (detected_at);
-CREATE INDEX IF NOT EXISTS alert_history_alert ON alert_history (alert_id);
-CREATE TABLE IF NOT EXISTS alert_history_tags (
-    record_key TEXT NOT NULL,
-    facet TEXT NOT NULL,
-    value TEXT NOT NULL,
-    PRIMARY KEY (record_key, facet, value)
-);
-CREATE INDEX IF NOT EXISTS alert_history_tags_value ON alert_history_tags (facet, value);
-CREATE TABLE IF NOT EXISTS alert_history_position (
-    topic TEXT NOT NULL,
-    kafka_partition INTEGER NOT NULL,
-    next_offset BIGINT NOT NULL,
-    PRIMARY KEY (topic, kafka_partition)
-)
-"""
+_PG_SCHEMA = _SCHEMA.format(time="TIMESTAMPTZ", real="DOUBLE PRECISION", big="BIGINT")
 
 
 # ----------------------------------------------------------------------------- choosing
