@@ -86,6 +86,19 @@ async def aio_topic_partitions(
     }
 
 
+def committed_reader(kafka: KafkaSettings, group: str) -> KafkaConsumer:
+    """A consumer that keeps its own place (the caller assigns it, `assign_all`, and commits
+    by hand) and reads committed records only: an alert of a batch the worker aborted was never
+    said. The history sink and the notifier's routes read the alerts this way."""
+    return consumer(
+        kafka,
+        group_id=group,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        isolation_level="read_committed",
+    )
+
+
 def assign_all(
     consumer: KafkaConsumer, topic: str, error: type[AxiswatchError] = AxiswatchError
 ) -> list[TopicPartition]:

@@ -502,15 +502,7 @@ class RouteWorker(threading.Thread):
                 self.stop_event.wait(delay)
 
     def _run(self) -> None:
-
-        # read_committed: an alert of a batch the worker aborted was never said.
-        consumer = clients.consumer(
-            self.settings.kafka,
-            group_id=self.group,
-            enable_auto_commit=False,
-            auto_offset_reset="earliest",
-            isolation_level="read_committed",
-        )
+        consumer = clients.committed_reader(self.settings.kafka, self.group)
         try:
             tps = clients.assign_all(consumer, self.topic)
             self._position(consumer, tps)

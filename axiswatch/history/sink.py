@@ -115,14 +115,7 @@ class HistorySink(threading.Thread):
         self.status.state = "stopped"
 
     def _run(self) -> None:
-
-        consumer = clients.consumer(
-            self.settings.kafka,
-            group_id=self.group,
-            enable_auto_commit=False,
-            auto_offset_reset="earliest",
-            isolation_level="read_committed",
-        )
+        consumer = clients.committed_reader(self.settings.kafka, self.group)
         try:
             tps = clients.assign_all(consumer, self.topic)
             stored = self.store.positions(self.topic)
