@@ -28,6 +28,7 @@ TUNING_FILES = (
     "corpus_tune5.jsonl",
     "corpus_tune6.jsonl",
     "corpus_tune7.jsonl",
+    "corpus_tune8.jsonl",
 )
 
 

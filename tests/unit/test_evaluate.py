@@ -213,7 +213,23 @@ def test_the_seventh_tuning_batch_was_gathered_apart_from_the_test_split():
     earlier = {
         i["url"]
         for name in ("signals_test.jsonl", *TUNING_FILES)
-        if name != "corpus_tune7.jsonl"
+        if name not in ("corpus_tune7.jsonl", "corpus_tune8.jsonl")
+        for i in _items(seeds_dir() / "eval" / name)
+    }
+    assert not earlier & {i["url"] for i in added}
+
+
+def test_the_eighth_tuning_batch_has_russian_and_korean_positives_of_the_thin_categories():
+    added, negatives = _batch("corpus_tune8.jsonl", "t8")
+    assert len(added) >= 50 and len(negatives) >= 0.4 * len(added)
+    assert {i["negative_kind"] for i in negatives} <= NEGATIVE_KINDS
+    for category in ("military", "labour", "cyber", "technology"):
+        langs = {i["lang"] for i in added if category in i["labels"]["categories"]}
+        assert {"ru", "ko"} <= langs, category
+    earlier = {
+        i["url"]
+        for name in ("signals_test.jsonl", *TUNING_FILES)
+        if name != "corpus_tune8.jsonl"
         for i in _items(seeds_dir() / "eval" / name)
     }
     assert not earlier & {i["url"] for i in added}
