@@ -446,3 +446,24 @@ def test_photos_trained_specialists_rumours_and_tests_are_no_such_signal(text):
     found = by_category(text)
     assert "technology" not in found and "labour" not in found, text
     assert "military" not in found or found["military"].denied, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Workers sent home under the resolutions are enforcement, not a dispatch.
+        "Россия начала высылать северокорейских трудовых мигрантов.",
+        "Russia repatriated North Korean workers in line with UN sanctions.",
+        # Hackers of one side going into the other's network; a launch watched by the Kremlin.
+        "North Korean hackers penetrated the network of a major Russian missile developer.",
+        "В Кремле ответили на вопрос о позиции по запуску баллистической ракеты КНДР.",
+    ],
+)
+def test_repatriation_intrusions_and_launches_are_no_cooperation(text):
+    assert by_category(text) == {}, text
+
+
+def test_hackers_named_by_their_organisation_may_still_cooperate():
+    # 해킹조직 (a hacking group) starts with 해킹: only "해킹하고", "해킹했" are hostile words.
+    text = "북한 해킹조직이 러시아 해커들과 인프라를 공유했다."
+    assert "cyber" in by_category(text)
