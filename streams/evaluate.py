@@ -29,6 +29,7 @@ TUNING_FILES = (
     "corpus_tune6.jsonl",
     "corpus_tune7.jsonl",
     "corpus_tune8.jsonl",
+    "corpus_tune9.jsonl",
 )
 
 

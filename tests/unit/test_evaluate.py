@@ -213,7 +213,7 @@ def test_the_seventh_tuning_batch_was_gathered_apart_from_the_test_split():
     earlier = {
         i["url"]
         for name in ("signals_test.jsonl", *TUNING_FILES)
-        if name not in ("corpus_tune7.jsonl", "corpus_tune8.jsonl")
+        if name not in ("corpus_tune7.jsonl", "corpus_tune8.jsonl", "corpus_tune9.jsonl")
         for i in _items(seeds_dir() / "eval" / name)
     }
     assert not earlier & {i["url"] for i in added}
@@ -229,7 +229,20 @@ def test_the_eighth_tuning_batch_has_russian_and_korean_positives_of_the_thin_ca
     earlier = {
         i["url"]
         for name in ("signals_test.jsonl", *TUNING_FILES)
-        if name != "corpus_tune8.jsonl"
+        if name not in ("corpus_tune8.jsonl", "corpus_tune9.jsonl")
+        for i in _items(seeds_dir() / "eval" / name)
+    }
+    assert not earlier & {i["url"] for i in added}
+
+
+def test_the_ninth_tuning_batch_was_gathered_apart_from_all_before_it():
+    added, negatives = _batch("corpus_tune9.jsonl", "t9")
+    assert len(added) >= 50 and len(negatives) >= 0.4 * len(added)
+    assert {i["negative_kind"] for i in negatives} <= NEGATIVE_KINDS
+    earlier = {
+        i["url"]
+        for name in ("signals_test.jsonl", *TUNING_FILES)
+        if name != "corpus_tune9.jsonl"
         for i in _items(seeds_dir() / "eval" / name)
     }
     assert not earlier & {i["url"] for i in added}
