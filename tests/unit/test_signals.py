@@ -328,6 +328,15 @@ def test_fake_news_denies_and_an_attack_on_border_guards_is_hostile():
     assert by_category(attack) == {}
 
 
+def test_claims_called_rumours_and_exports_not_made_deny():
+    for text in (
+        "Утверждения о поставках в Россию военной помощи из КНДР — это слухи, заявил Лавров.",
+        '북한 "러시아에 무기·탄약 수출 안했고, 계획도 없어"',
+    ):
+        found = by_category(text)
+        assert found and all(s.denied for s in found.values()), text
+
+
 def test_has_never_done_it_in_korean_denies():
     found = by_category('북한 국방성 부총국장 "러시아에 무기, 탄약 수출한 적 없다"')
     assert found and all(s.denied for s in found.values())
@@ -457,6 +466,11 @@ def test_photos_trained_specialists_rumours_and_tests_are_no_such_signal(text):
         # Hackers of one side going into the other's network; a launch watched by the Kremlin.
         "North Korean hackers penetrated the network of a major Russian missile developer.",
         "В Кремле ответили на вопрос о позиции по запуску баллистической ракеты КНДР.",
+        # Workers leaving under the resolutions; poachers detained; a backdoor planted.
+        "Some 23,000 North Korean workers were sent back home, most of them from Russia.",
+        "Все северокорейские рабочие покинут Россию до конца 2019 года.",
+        "Russian border guards detained almost 4,000 North Korean poachers last year.",
+        "러시아 외교부에 백도어를 심은 북한의 해커들이 발견됐다.",
     ],
 )
 def test_repatriation_intrusions_and_launches_are_no_cooperation(text):
