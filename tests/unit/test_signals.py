@@ -424,6 +424,13 @@ def test_a_friendly_match_alone_is_no_cooperation():
         ("Россия предоставила КНДР ключевые компоненты баллистической ракеты.", "technology"),
         ("Грузы из России идут в КНДР по железнодорожной линии Хасан—Раджин.", "economic"),
         ("Минфин США ввел санкции против IT-компаний из РФ, связанных с КНДР.", "cyber"),
+        # Drone production help and wheat aid in Russian and Korean; university applicants.
+        ("Северная Корея начнет производство беспилотников, разрабатываемых совместно с Россией.",
+         "technology"),
+        ("Russia has given North Korea military technologies, the adviser said.", "technology"),
+        ("러시아가 식량난을 겪는 북한에 3900여t의 밀을 지원했다.", "economic"),
+        ("Двадцать абитуриентов из КНДР поступили в вуз во Владивостоке, сообщили в России.",
+         "diplomatic"),
         # Frozen assets with the owner named between the words.
         ("Russia has released $9 million in frozen North Korean assets.", "economic"),
         ("Россия позволила разблокировать 9 млн долларов, замороженных в банках, КНДР.",
