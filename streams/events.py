@@ -454,14 +454,8 @@ def _occasion_persons(frame: dict) -> set[str]:
 
 
 def _sectors(frame: dict, book: FrameBook) -> set[str]:
-    """The fields a frame or event is of: its sector objects, and those its institutions and
-    officials stand for."""
-    sectors = {o for o in frame["objects"] if book.object_kind(o) == "sector"}
-    for actor in (*frame["russia_actors"], *frame["dprk_actors"]):
-        sector = book.actor_sectors.get(actor)
-        if sector:
-            sectors.add(sector)
-    return sectors
+    """The fields a frame or event is of (`FrameBook.sectors`)."""
+    return set(book.sectors(frame["objects"], (*frame["russia_actors"], *frame["dprk_actors"])))
 
 
 def _specific(ids: set[str]) -> set[str]:

@@ -215,6 +215,13 @@ class FrameBook:
         obj = self.objects.get(object_id)
         return obj.kind if obj else object_id
 
+    def sectors(self, objects: Iterable[str], actors: Iterable[str]) -> list[str]:
+        """The fields a frame or event is of: its sector objects, and those its institutions
+        and officials stand for (`joining.actor_sectors`), each once, in that order."""
+        found = [o for o in objects if self.object_kind(o) == "sector"]
+        found += [self.actor_sectors[a] for a in actors if a in self.actor_sectors]
+        return list(dict.fromkeys(found))
+
     # ------------------------------------------------------------------ one sentence
     def read_sentence(
         self,
@@ -433,11 +440,9 @@ class FrameBook:
                         frame.categories.append(cat)
             # A field that is a category too (defence: military), named or stood for by an
             # institution or official of the frame.
-            fields = [o for o in frame.objects if self.objects[o].kind == "sector"]
             people = (*frame.russia_actors, *frame.dprk_actors)
-            fields += [self.actor_sectors.get(a) for a in people]
-            for field_id in fields:
-                known = self.objects.get(field_id or "")
+            for sector in self.sectors(frame.objects, people):
+                known = self.objects.get(sector)
                 for cat in known.categories if known and known.kind == "sector" else ():
                     if cat not in frame.categories:
                         frame.categories.append(cat)

@@ -42,6 +42,16 @@ def _batch(name: str, prefix: str | None = None) -> tuple[list[dict], list[dict]
     return added, [i for i in added if not i["labels"]["cooperation"]]
 
 
+def _urls_besides(name: str) -> set[str]:
+    """The addresses of every labelled file but `name`: the test split and the tuning files."""
+    return {
+        i["url"]
+        for other in ("signals_test.jsonl", *TUNING_FILES)
+        if other != name
+        for i in _items(seeds_dir() / "eval" / other)
+    }
+
+
 def test_labelled_corpus_is_well_formed():
     items = [item for path in TUNING for item in _items(path)]
     assert len(items) >= 315  # with the 166 of the test split, at least 481 labelled excerpts
@@ -210,13 +220,7 @@ def test_the_seventh_tuning_batch_was_gathered_apart_from_the_test_split():
     assert len(negatives) >= 0.4 * len(added)
     assert {i["negative_kind"] for i in negatives} <= NEGATIVE_KINDS
     assert all(i["negative_kind"] is None for i in added if i["labels"]["cooperation"])
-    earlier = {
-        i["url"]
-        for name in ("signals_test.jsonl", *TUNING_FILES)
-        if name not in ("corpus_tune7.jsonl", "corpus_tune8.jsonl", "corpus_tune9.jsonl")
-        for i in _items(seeds_dir() / "eval" / name)
-    }
-    assert not earlier & {i["url"] for i in added}
+    assert not _urls_besides("corpus_tune7.jsonl") & {i["url"] for i in added}
 
 
 def test_the_eighth_tuning_batch_has_russian_and_korean_positives_of_the_thin_categories():
@@ -226,23 +230,11 @@ def test_the_eighth_tuning_batch_has_russian_and_korean_positives_of_the_thin_ca
     for category in ("military", "labour", "cyber", "technology"):
         langs = {i["lang"] for i in added if category in i["labels"]["categories"]}
         assert {"ru", "ko"} <= langs, category
-    earlier = {
-        i["url"]
-        for name in ("signals_test.jsonl", *TUNING_FILES)
-        if name not in ("corpus_tune8.jsonl", "corpus_tune9.jsonl")
-        for i in _items(seeds_dir() / "eval" / name)
-    }
-    assert not earlier & {i["url"] for i in added}
+    assert not _urls_besides("corpus_tune8.jsonl") & {i["url"] for i in added}
 
 
 def test_the_ninth_tuning_batch_was_gathered_apart_from_all_before_it():
     added, negatives = _batch("corpus_tune9.jsonl", "t9")
     assert len(added) >= 50 and len(negatives) >= 0.4 * len(added)
     assert {i["negative_kind"] for i in negatives} <= NEGATIVE_KINDS
-    earlier = {
-        i["url"]
-        for name in ("signals_test.jsonl", *TUNING_FILES)
-        if name != "corpus_tune9.jsonl"
-        for i in _items(seeds_dir() / "eval" / name)
-    }
-    assert not earlier & {i["url"] for i in added}
+    assert not _urls_besides("corpus_tune9.jsonl") & {i["url"] for i in added}
