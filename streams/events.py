@@ -232,7 +232,7 @@ class EventBook:
     # ------------------------------------------------------------------ matching
     def match(self, frame: dict, ts: float, cutoff: float) -> str | None:
         """The known event `frame` reports, or None."""
-        probe = _Probe(frame, self.framebook)
+        probe = _Probe(frame, self.framebook, ts)
         best: tuple[float, float, str] | None = None
         for event_id, record in self._candidates(_keys(frame, sorted(probe.families)), cutoff):
             score = probe.score(record)
@@ -486,13 +486,20 @@ class _Probe:
 
     __slots__ = ("book", "categories", "day", "families", "generic", "objects", "places",
                  "precision", "primary", "primary_kind", "regions", "report", "russia", "dprk",
-                 "kinds", "windows", "persons", "officials", "sectors")  # fmt: skip
+                 "kinds", "windows", "persons", "officials", "sectors", "past_year")  # fmt: skip
 
-    def __init__(self, frame: dict, book: FrameBook) -> None:
+    def __init__(self, frame: dict, book: FrameBook, ts: float) -> None:
         self.book = book
         self.windows: dict[str, int] = {}
         self.day = _day(frame.get("event_date"))
         self.precision = frame.get("date_precision")
+        # A report of an earlier year (last year's figure): of that year's figures only.
+        self.past_year = (
+            self.precision == "year"
+            and frame["basis"] == "report"
+            and self.day is not None
+            and date.fromordinal(self.day).year < date.fromordinal(_day_of(ts)).year
+        )
         self.generic = frame["family"].endswith("_other")
         self.families = set(book.joinable_families(frame["family"]))
         # A frame with no action of its own (thin) may be any development of its categories;
@@ -519,6 +526,12 @@ class _Probe:
         self.sectors = _sectors(frame, book)
         self.officials = (_officials(self.russia), _officials(self.dprk))
 
+    def _shares_what(self, record: dict) -> bool:
+        """Whether the event names one of the frame's objects or places."""
+        return not (
+            self.objects.isdisjoint(record["objects"]) and self.places.isdisjoint(record["places"])
+        )
+
     def score(self, record: dict) -> float | None:
         """How well the frame fits the event (higher is better), None when it cannot be it."""
         families = record["families"]
@@ -529,7 +542,15 @@ class _Probe:
             if self.precision == "month":
                 distance = max(0, distance - 30)
             elif self.precision == "year":
-                distance = max(0, distance - 365)
+                # A year is its days: a date in it is no distance from it, one in the year
+                # before is (last year's figure is not this year's).
+                distance = max(0, self.day - record["date"], record["date"] - self.day - 364)
+            if (
+                self.past_year
+                and record["date"] != self.day
+                and (distance or not self._shares_what(record))
+            ):
+                return None  # last year's figure is another year's, or another development's
             same_day = distance <= 1
             window = self.windows.get(families[0])
             if window is None:

@@ -168,6 +168,14 @@ class FrameBook:
             for lang in ("en", "ru", "ko")
             for p in background.get(lang, [])
         )
+        period = background.get("period", {})
+        items.extend(
+            (p, ("period", None)) for lang in ("en", "ru", "ko") for p in period.get(lang, [])
+        )
+        figures = data.get("figures", {})
+        items.extend(
+            (p, ("figure", None)) for lang in ("en", "ru", "ko") for p in figures.get(lang, [])
+        )
         speculation = data.get("speculation", {})
         items.extend(
             (p, ("speculation", None))
@@ -241,7 +249,7 @@ class FrameBook:
         best: Action | None = None
         best_score = 0
         objects: list[str] = []
-        background = speculative = topic = False
+        background = speculative = topic = period = figure = False
         for match in self._phrases.scan(sentence, tokens):
             for kind, value in match[2]:
                 if kind == "action":
@@ -259,6 +267,10 @@ class FrameBook:
                     speculative = True
                 elif kind == "topic":
                     topic = True
+                elif kind == "period":
+                    period = True
+                elif kind == "figure":
+                    figure = True
                 else:
                     background = True
         action = best or self.actions[f"{categories[0]}_other"]
@@ -280,6 +292,12 @@ class FrameBook:
             elif background and age <= timedelta(days=14) and precision == "day":
                 background = False
         elif when is not None and precision == "year" and when.year < published.year:
+            # Last year's figure (a count, a sum, a growth) is news of its own; else the year
+            # is a restatement's.
+            figures = figure or quantities or _PERCENT_RE.search(sentence)
+            if not (figures and when.year == published.year - 1):
+                background = True
+        elif period:
             background = True
         return Reading(action, objects, quantities, when, precision, background, speculative)
 
@@ -544,6 +562,7 @@ def frame_event_id(article_id: str, family: str, start: int) -> str:
 _NUMBER = r"\d{1,3}(?:[,\u00a0 ]\d{3}){1,3}(?![\d])|\d{1,12}(?:[.,]\d{1,6})?(?!\d)"
 _MAX_QUANTITY = 1_000_000_000
 _DIGIT = re.compile(r"\d")
+_PERCENT_RE = re.compile(r"\d\s?%")
 _KOREAN_COUNTERS = ("명", "발", "톤")  # the counters the Korean pattern ends with
 _DATE_UNITS = ("년", "월", "일")
 _UNIT_WORDS = 4096  # words whose unit a reader remembers

@@ -522,3 +522,34 @@ def test_an_institution_gives_its_delegation_a_field():
     again = decide(book, frame(**visit, objects=("party",), when=date(2024, 10, 19)),
                    "a3", "u", T0 + DAY)  # fmt: skip
     assert again.event_id == party.event_id
+
+
+def test_last_years_figure_is_told_from_the_year_befores_and_joins_its_own():
+    """A statistic published for last year (trade in 2024, tourists in 2024) is news of its
+    own: it does not join the figure of the year before, and reports of it join each other."""
+    book = EventBook({})
+    trade = dict(action="trade", family="trade", categories=("economic",))
+
+    def figure(year: int) -> dict:
+        f = frame(**trade, when=date(year, 1, 1))
+        f["date_precision"] = "year"
+        return f
+
+    ts_2024 = datetime(2024, 6, 17, tzinfo=UTC).timestamp()
+    ts_2025 = datetime(2025, 6, 11, tzinfo=UTC).timestamp()
+    first = decide(book, figure(2023), "a1", "tass", ts_2024)
+    later = decide(book, figure(2024), "a2", "tass", ts_2025)
+    again = decide(book, figure(2024), "a3", "nknews", ts_2025 + DAY, "ko")
+    assert (first.kind, later.kind, again.kind) == ("new", "new", "corroborated")
+    assert again.event_id == later.event_id != first.event_id
+    # A report dated within last year joins that year's figure only if it shares what it
+    # is about (an object or a place): "last year 250 students at Songdowon" is that camp.
+    camp = dict(action="exchange", family="exchange", categories=("diplomatic",))
+    summer = decide(book, frame(**camp, when=date(2024, 7, 20), places=("songdowon",)),
+                    "b1", "kcna", datetime(2024, 7, 20, tzinfo=UTC).timestamp())  # fmt: skip
+    told = frame(**camp, when=date(2024, 1, 1), places=("songdowon",))
+    told["date_precision"] = "year"
+    assert decide(book, told, "b2", "yonhap", ts_2025, "ko").event_id == summer.event_id
+    other = frame(**camp, when=date(2024, 1, 1), places=("moscow",))
+    other["date_precision"] = "year"
+    assert decide(book, other, "b3", "yonhap", ts_2025, "ko").event_id != summer.event_id

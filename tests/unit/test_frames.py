@@ -169,6 +169,30 @@ def test_background_restatements_are_told_from_reports():
 
 
 @pytest.mark.parametrize(
+    ("sentence", "category", "background"),
+    [
+        # Last year's figure, newly published, is news of its own ...
+        ("Russia-North Korea trade hit a record $34 million last year.", "economic", False),
+        ("Russia-North Korea trade volume surged ninefold in 2024.", "economic", False),
+        ("По данным ФСБ, в прошлом году КНДР посетили 9985 граждан России.", "economic", False),
+        ("지난해 북한을 방문한 러시아 관광객이 총 881명인 것으로 나타났습니다.", "economic", False),
+        # ... an act of last year, or a figure of years ago, is a restatement.
+        ("Russia and North Korea signed a trade agreement last year.", "economic", True),
+        ("В прошлом году Россия и КНДР открыли железнодорожное сообщение.", "economic", True),
+        ("작년 북한과 러시아는 관광 협력에 합의했다.", "economic", True),
+        ("Russia-North Korea trade hit a record $34 million in 2022.", "economic", True),
+    ],
+)  # fmt: skip
+def test_last_years_figure_is_a_report_and_last_years_act_background(
+    sentence, category, background
+):
+    _, _, _, when, precision, told_background = read(sentence, category, date(2025, 6, 11))
+    assert told_background is background
+    if not background:
+        assert (when, precision) == (date(2024, 1, 1), "year")
+
+
+@pytest.mark.parametrize(
     ("sentence", "category", "action"),
     [
         ("Kim officially confirmed that troops fought for Russia in Kursk.", "military",
