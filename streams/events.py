@@ -46,8 +46,8 @@ _PERSON_TYPES = frozenset({"leader", "official"})
 _OFFICIAL = frozenset({"official"})
 _PLACE = frozenset({"place"})
 # Object kinds whose first mention is no news: a report naming the field of a visit (sports,
-# education) tells it in other words.
-_NOT_NEWS_KINDS = frozenset({"sector"})
+# education) or the occasion of a message tells it in other words.
+_NOT_NEWS_KINDS = frozenset({"sector", "occasion"})
 # A frame starts an event only when its signal's confidence, hedge aside, is at least this:
 # the two sides named in the sentence (0.9 x cue strength, 0.79 and up); a pair phrase
 # (0.75 x ...) or a side found in the sentence before (0.6 x ...) only joins known events.

@@ -553,3 +553,20 @@ def test_last_years_figure_is_told_from_the_year_befores_and_joins_its_own():
     other = frame(**camp, when=date(2024, 1, 1), places=("moscow",))
     other["date_precision"] = "year"
     assert decide(book, other, "b3", "yonhap", ts_2025, "ko").event_id != summer.event_id
+
+
+def test_messages_for_different_occasions_are_different_developments():
+    """Kim's congratulations on Putin's re-election and, five days later, his condolences over
+    an attack are two messages; another outlet's report of the condolences joins them."""
+    book = EventBook({})
+    message = dict(action="letter", family="message", categories=("diplomatic",),
+                   russia=("putin",), dprk=("kim_jong_un",))  # fmt: skip
+    ts = datetime(2024, 3, 18, tzinfo=UTC).timestamp()
+    won = decide(book, frame(**message, when=date(2024, 3, 18), objects=("election",)),
+                 "a1", "yonhap", ts)  # fmt: skip
+    grief = decide(book, frame(**message, when=date(2024, 3, 23), objects=("condolences",)),
+                   "a2", "kcna", ts + 5 * DAY)  # fmt: skip
+    again = decide(book, frame(**message, when=date(2024, 3, 24), objects=("condolences",)),
+                   "a3", "tass", ts + 6 * DAY, "ru")  # fmt: skip
+    assert (won.kind, grief.kind, again.kind) == ("new", "new", "corroborated")
+    assert again.event_id == grief.event_id != won.event_id
