@@ -488,3 +488,29 @@ def test_hackers_named_by_their_organisation_may_still_cooperate():
     # 해킹조직 (a hacking group) starts with 해킹: only "해킹하고", "해킹했" are hostile words.
     text = "북한 해킹조직이 러시아 해커들과 인프라를 공유했다."
     assert "cyber" in by_category(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "denied"),
+    [
+        # Malware planted, networks entered, information stolen: one side against the other.
+        ("North Korean hackers secretly installed malware and accessed computer networks at "
+         "NPO Mashinostroyeniya, a major Russian missile design bureau.", None),
+        ("Lazarus and ScarCruft have allegedly stolen information from NPO Mashinostroyeniya, "
+         "Russia's largest manufacturer of missiles.", None),
+        # Rumours of deals called an attempt to smear the North: a denial.
+        ("Северокорейские власти заявили, что слухи о таких соглашениях между Пхеньяном и "
+         "Москвой являются попыткой США запятнать репутацию КНДР.", True),
+        ("КНДР считает заявления о продаже оружия России попыткой США понизить имидж Пхеньяна.",
+         True),
+        # What a coming summit may bring is speculation.
+        ("Experts warned the pair might have been looking to do a deal involving Pyongyang "
+         "supplying artillery shells to Russia.", None),
+    ],
+)  # fmt: skip
+def test_stolen_data_smears_and_what_a_summit_might_bring_are_no_cooperation(text, denied):
+    found = by_category(text)
+    if denied:
+        assert found and all(s.denied for s in found.values()), text
+    else:
+        assert found == {}, text
