@@ -30,6 +30,7 @@ TUNING_FILES = (
     "corpus_tune7.jsonl",
     "corpus_tune8.jsonl",
     "corpus_tune9.jsonl",
+    "corpus_tune10.jsonl",
 )
 
 
