@@ -102,3 +102,33 @@ def test_an_offices_holder_must_be_a_catalogued_actor_of_its_side():
                    holders=(("lavrov_x", None, None),))  # fmt: skip
     with pytest.raises(SeedDataError):
         ActorMatcher([office])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Губернатор Орловской области встретился с главой провинции Южный Хванхэ",
+         ["oryol", "south_hwanghae"]),
+        ("오룔주 대표단이 황해남도를 방문했다", ["oryol", "south_hwanghae"]),
+        ("A delegation from Sverdlovsk Oblast arrived in Chongjin", ["sverdlovsk", "chongjin"]),
+    ],
+)  # fmt: skip
+def test_russian_regions_and_dprk_provinces_are_each_sides_places(text, expected):
+    assert ids(text) == expected
+    sides = {default_matcher().actors[a].side for a in expected}
+    assert sides == {"russia", "dprk"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Common words and names that a region's short form would start: no place.
+        "Владимир Путин прилетел в Пхеньян",  # Владимир: a name, not the city
+        "орёл на гербе",  # an eagle, not Oryol
+        "개성 있는 디자인",  # individuality, not Kaesong
+        "함흥냉면 한 그릇",  # a noodle dish, not Hamhung
+    ],
+)
+def test_short_forms_that_are_common_words_name_no_region(text):
+    found = set(ids(text))
+    assert not found & {"vladimir_oblast", "oryol", "kaesong", "hamhung"}, found
