@@ -514,3 +514,12 @@ def test_stolen_data_smears_and_what_a_summit_might_bring_are_no_cooperation(tex
         assert found and all(s.denied for s in found.values()), text
     else:
         assert found == {}, text
+
+
+def test_stolen_funds_moved_on_and_a_message_of_sympathy_are_cooperation_words():
+    # Loot sent to a Russian exchange is laundering with it, not a theft from it; a message
+    # of sympathy (위로 전문) is a letter.
+    assert "cyber" in by_category("북한 해킹조직 라자루스, 러시아 거래소로 탈취 자금 이전 중")
+    assert "diplomatic" in by_category("김정은, 푸틴에 테러 위로 전문 보내")
+    # A theft from a Russian exchange is still hostile.
+    assert by_category("North Korean hackers stole funds from a Russian exchange") == {}
