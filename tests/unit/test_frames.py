@@ -405,3 +405,24 @@ def test_a_visit_of_another_field_is_not_military():
     )  # fmt: skip
     meetings = [f for f in analyze_article(raw).events if f.family == "meeting"]
     assert meetings and "military" not in meetings[0].categories
+
+
+@pytest.mark.parametrize(
+    ("body", "family", "categories"),
+    [
+        ("A North Korean agriculture delegation arrived in Moscow for talks with Russia.",
+         "meeting", {"diplomatic", "economic"}),
+        ("Торговая делегация КНДР прибыла во Владивосток на переговоры с Россией.",
+         "meeting", {"diplomatic", "economic"}),
+        ("북한과 러시아의 정부간 위원회 회의가 평양에서 열렸다.", None, {"diplomatic", "economic"}),
+    ],
+)  # fmt: skip
+def test_a_visit_of_an_economic_field_and_the_commission_are_economic_too(
+    body, family, categories
+):
+    raw = RawArticle(
+        article_id="e", title="T", body=body, published_at=datetime(2024, 11, 29, tzinfo=UTC),
+        fetched_at=datetime(2024, 11, 30, tzinfo=UTC),
+    )  # fmt: skip
+    frames = [f for f in analyze_article(raw).events if family is None or f.family == family]
+    assert frames and categories <= set(frames[0].categories), [f.categories for f in frames]
