@@ -417,9 +417,7 @@ def test_a_visit_of_another_field_is_not_military():
         ("북한과 러시아의 정부간 위원회 회의가 평양에서 열렸다.", None, {"diplomatic", "economic"}),
     ],
 )  # fmt: skip
-def test_a_visit_of_an_economic_field_and_the_commission_are_economic_too(
-    body, family, categories
-):
+def test_a_visit_of_an_economic_field_and_the_commission_are_economic_too(body, family, categories):
     raw = RawArticle(
         article_id="e", title="T", body=body, published_at=datetime(2024, 11, 29, tzinfo=UTC),
         fetched_at=datetime(2024, 11, 30, tzinfo=UTC),
