@@ -385,7 +385,7 @@ def test_a_parliamentary_or_security_delegation_has_its_field():
         "Russian Defence Minister Andrei Belousov arrived in Pyongyang and met Kim Jong Un.",
         "Военная делегация России прибыла в Пхеньян для переговоров с КНДР.",
         "북한 국방성 대표단이 러시아를 방문해 회담했다.",
-        # Kim Il Sung Military University is of the defence field, not only of education.
+        # Kim Il Sung Military University (not Kim Il Sung University) is of the defence field.
         "북한 김일성군사종합대학 대표단이 러시아를 방문했다.",
         "A North Korean military school delegation departed for Russia for talks.",
     ],
