@@ -218,6 +218,13 @@ def test_last_years_figure_is_a_report_and_last_years_act_background(
          "military", "show_weapons"),
         ("Россия отправила КНДР зенитные ракеты.", "military", "supply_arms"),
         ("Russia sent 447 goats to North Korea's Rason.", "economic", "trade"),
+        ("Первый прямой авиарейс вылетел из Москвы в Пхеньян.", "economic", "transport_link"),
+        ("North Korean builders will help Russia with reconstruction.", "labour",
+         "send_workers"),
+        ("북한 건설 노동자들이 러시아로 향했다.", "labour", "send_workers"),
+        ("North Korea and Russia launch cooperation in high-tech development.", "technology",
+         "transfer_technology"),
+        ("북한과 러시아가 첨단기술 분야 협력을 시작했다.", "technology", "transfer_technology"),
     ],
 )  # fmt: skip
 def test_the_most_specific_action_names_the_development(sentence, category, action):
