@@ -503,6 +503,8 @@ def test_hackers_named_by_their_organisation_may_still_cooperate():
          "Москвой являются попыткой США запятнать репутацию КНДР.", True),
         ("КНДР считает заявления о продаже оружия России попыткой США понизить имидж Пхеньяна.",
          True),
+        ("The DPRK's position on the 'arms deal' between the DPRK and Russia, which never "
+         "happened, remains unchanged.", True),
         # What a coming summit may bring is speculation.
         ("Experts warned the pair might have been looking to do a deal involving Pyongyang "
          "supplying artillery shells to Russia.", None),
