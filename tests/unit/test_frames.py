@@ -232,8 +232,6 @@ def test_last_years_figure_is_a_report_and_last_years_act_background(
         ("평양에서 북한과 러시아의 정보기술 전시회가 열렸다.", "technology", "transfer_technology"),
         ("Ким Чен Ын принял командиров, отличившихся в освобождении Курской области.",
          "military", "honour_fallen"),
-        ("A large vessel docked at Najin port, a site suspected of facilitating arms trade "
-         "between North Korea and Russia.", "military", "supply_arms"),
         ("Russia allowed the release of millions of dollars in frozen North Korean assets.",
          "economic", "finance"),
     ],
