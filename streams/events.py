@@ -486,7 +486,8 @@ class _Probe:
 
     __slots__ = ("book", "categories", "day", "families", "generic", "objects", "places",
                  "precision", "primary", "primary_kind", "regions", "report", "russia", "dprk",
-                 "kinds", "windows", "persons", "officials", "sectors", "past_year")  # fmt: skip
+                 "kinds", "windows", "persons", "officials", "sectors", "past_year", "family",
+                 "own_window")  # fmt: skip
 
     def __init__(self, frame: dict, book: FrameBook, ts: float) -> None:
         self.book = book
@@ -501,6 +502,8 @@ class _Probe:
             and date.fromordinal(self.day).year < date.fromordinal(_day_of(ts)).year
         )
         self.generic = frame["family"].endswith("_other")
+        self.family = frame["family"]
+        self.own_window = book.family_window(frame["family"])
         self.families = set(book.joinable_families(frame["family"]))
         # A frame with no action of its own (thin) may be any development of its categories;
         # a frame with one may be the development a thin frame started.
@@ -555,6 +558,10 @@ class _Probe:
             window = self.windows.get(families[0])
             if window is None:
                 window = self.windows[families[0]] = self.book.family_window(families[0])
+            if self.family != families[0]:
+                # Joining an event of another family: within the nearer of the two windows
+                # (a strike weeks after a supply was reported is another strike).
+                window = min(window, self.own_window)
             if distance > window:
                 return None
             score -= 0.5 * distance / max(window, 1)

@@ -570,3 +570,19 @@ def test_messages_for_different_occasions_are_different_developments():
                    "a3", "tass", ts + 6 * DAY, "ru")  # fmt: skip
     assert (won.kind, grief.kind, again.kind) == ("new", "new", "corroborated")
     assert again.event_id == grief.event_id != won.event_id
+
+
+def test_each_strike_with_the_norths_missiles_is_a_development_of_its_own():
+    """The supply revealed and the strike it was fired in, days apart, are one development; a
+    strike weeks later, on another city, is another one, though a supply is 90 days wide."""
+    book = EventBook({})
+    missiles = ("ballistic_missiles",)
+    supply = dict(action="supply_arms", family="supply", objects=missiles)
+    strike = dict(action="strike", family="strike", objects=missiles)
+    ts = datetime(2024, 1, 4, tzinfo=UTC).timestamp()
+    told = decide(book, frame(**supply, when=date(2024, 1, 4)), "a1", "whitehouse", ts)
+    fired = decide(book, frame(**strike, when=date(2024, 1, 6)), "a2", "yonhap", ts + 2 * DAY)
+    later = decide(book, frame(**strike, when=date(2024, 2, 7)), "a3", "ukrinform",
+                   ts + 34 * DAY)  # fmt: skip
+    assert (told.kind, fired.kind, later.kind) == ("new", "corroborated", "new")
+    assert fired.event_id == told.event_id != later.event_id
