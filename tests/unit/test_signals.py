@@ -413,7 +413,7 @@ def test_a_friendly_match_alone_is_no_cooperation():
         ("리창대 국가보위상이 러시아에서 열리는 국제상봉에 참가한다.", "diplomatic"),
         ("러시아 블라디보스토크에서 북한 상품전람회가 개최되고 있다.", "economic"),
         ("북한과 러시아가 5년 만에 열차 노선 운영을 재개한다.", "economic"),
-        ("North Korea could send builders to Russia, the ambassador said.", "labour"),
+        ("North Korea will send builders to Russia, the ambassador said.", "labour"),
         # Korean technology help in its common forms; Russia's internet infrastructure.
         ("북한이 러시아에서 기술 자문을 받은 것으로 보인다.", "technology"),
         ("북한은 러시아와 기술 협력을 해 정찰위성을 다시 발사할 준비를 한다.", "technology"),
@@ -525,3 +525,22 @@ def test_stolen_funds_moved_on_and_a_message_of_sympathy_are_cooperation_words()
     assert "diplomatic" in by_category("김정은, 푸틴에 테러 위로 전문 보내")
     # A theft from a Russian exchange is still hostile.
     assert by_category("North Korean hackers stole funds from a Russian exchange") == {}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # What may, might or could happen is speculation, not a report (the guideline).
+        "Пхеньян может предложить России боеприпасы и баллистические ракеты.",
+        "North Korea could supply Russia with artillery shells, experts said.",
+        "북한이 러시아에 무기를 제공할 가능성이 제기된다.",
+        "Встреча Путина с лидером КНДР может состояться уже 13 сентября.",
+    ],
+)
+def test_what_may_happen_is_speculation_not_a_signal(text):
+    assert by_category(text) == {}, text
+
+
+def test_a_claim_that_it_happened_is_kept_and_hedged():
+    found = by_category("North Korea reportedly supplied Russia with artillery shells.")
+    assert found["military"].hedged
