@@ -505,6 +505,10 @@ def test_hackers_named_by_their_organisation_may_still_cooperate():
          True),
         ("The DPRK's position on the 'arms deal' between the DPRK and Russia, which never "
          "happened, remains unchanged.", True),
+        ("Russia's purchase of weapons from the DPRK was invented by the media, the envoy said.",
+         True),
+        ("North Korean hackers break into Russian missile developer NPO Mashinostroyeniya.",
+         None),
         # What a coming summit may bring is speculation.
         ("Experts warned the pair might have been looking to do a deal involving Pyongyang "
          "supplying artillery shells to Russia.", None),
