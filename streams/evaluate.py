@@ -31,6 +31,7 @@ TUNING_FILES = (
     "corpus_tune8.jsonl",
     "corpus_tune9.jsonl",
     "corpus_tune10.jsonl",
+    "corpus_tune11.jsonl",
 )
 
 

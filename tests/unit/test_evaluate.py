@@ -246,3 +246,11 @@ def test_the_tenth_tuning_batch_is_mostly_russian_and_korean_and_gathered_apart(
     assert sum(i["lang"] != "en" for i in added) >= 0.55 * len(added)
     assert {i["negative_kind"] for i in negatives} <= NEGATIVE_KINDS
     assert not _urls_besides("corpus_tune10.jsonl") & {i["url"] for i in added}
+
+
+def test_the_eleventh_tuning_batch_was_gathered_apart_from_all_before_it():
+    added, negatives = _batch("corpus_tune11.jsonl", "t11")
+    assert len(added) >= 50 and len(negatives) >= 0.4 * len(added)
+    assert sum(i["lang"] != "en" for i in added) >= 0.55 * len(added)
+    assert {i["negative_kind"] for i in negatives} <= NEGATIVE_KINDS
+    assert not _urls_besides("corpus_tune11.jsonl") & {i["url"] for i in added}

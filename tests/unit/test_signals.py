@@ -537,7 +537,7 @@ def test_stolen_funds_moved_on_and_a_message_of_sympathy_are_cooperation_words()
         # What may, might or could happen is speculation, not a report (the guideline).
         "Пхеньян может предложить России боеприпасы и баллистические ракеты.",
         "North Korea could supply Russia with artillery shells, experts said.",
-        "북한이 러시아에 무기를 제공할 가능성이 제기된다.",
+        "북한이 러시아에 무기를 제공할 전망이다.",
         "Встреча Путина с лидером КНДР может состояться уже 13 сентября.",
     ],
 )
@@ -548,3 +548,6 @@ def test_what_may_happen_is_speculation_not_a_signal(text):
 def test_a_claim_that_it_happened_is_kept_and_hedged():
     found = by_category("North Korea reportedly supplied Russia with artillery shells.")
     assert found["military"].hedged
+    # 가능성: a report's assessment as often as a guess, so a hedge in Korean
+    found = by_category("보고서는 북한 해킹조직이 러시아 해커들과 협력했을 가능성이 높다고 밝혔다.")
+    assert found["cyber"].hedged
