@@ -25,6 +25,7 @@ from streams.fingerprints import (
     word_shingle_hashes,
 )
 from streams.frames import FrameBook, default_framebook
+from streams.learned import SignalFilter, default_filter
 from streams.phrases import Tokens, words
 from streams.signals import CueBook, default_cuebook, find_signals, signal_id, signal_key
 from streams.text import canonical_url, content_hash, normalise_text, sentence_spans
@@ -93,12 +94,18 @@ def analyze_article(
     cuebook: CueBook | None = None,
     framebook: FrameBook | None = None,
     budget: float | None = None,
+    signal_filter: SignalFilter | bool = True,
+    every_out: list | None = None,
 ) -> AnalyzedArticle:
     """Normalise, find actors, signals and event frames; the article's full analysis. With a
-    `budget` (seconds), raises `BudgetExceeded` once a step ends past it."""
+    `budget` (seconds), raises `BudgetExceeded` once a step ends past it. The learned filter
+    (`streams/learned.py`: `True`, the committed one; `False`, none) drops the categories it
+    does not keep; `every_out` receives every signal candidate before it does."""
     matcher = matcher or default_matcher()
     cuebook = cuebook or default_cuebook()
     framebook = framebook or default_framebook()
+    if signal_filter is True:
+        signal_filter = default_filter() or False
     started = time.perf_counter()
 
     def check(step: str) -> None:
@@ -142,7 +149,15 @@ def analyze_article(
     signals = []
     every: list = []
     signal_ids: dict[tuple[str, int], str] = {}
-    for candidate in find_signals(text, mentions, sentences, matcher, cuebook, tokens, every):
+    found_signals = find_signals(text, mentions, sentences, matcher, cuebook, tokens, every)
+    if every_out is not None:
+        every_out.extend(every)
+    if signal_filter and every:
+        rejected = signal_filter.rejected(every, len(title), text)
+        if rejected:
+            found_signals = [c for c in found_signals if c.category not in rejected]
+            every = [c for c in every if c.category not in rejected]
+    for candidate in found_signals:
         key = signal_key(candidate, matcher)
         sid = signal_ids[(candidate.category, candidate.start)] = signal_id(key)
         signals.append(

@@ -93,6 +93,7 @@ def run(args: argparse.Namespace) -> int:
             if not path.exists():
                 raise AxiswatchError(f"{path} not found: name a labelled JSON Lines corpus")
             print(f"== {path}")
+            _note_in_sample([path])
             print(format_report(evaluate(path), details=not args.summary))
         return 0
     # The default: one report over the split's files scored together.
@@ -103,5 +104,20 @@ def run(args: argparse.Namespace) -> int:
         if not path.exists():
             raise AxiswatchError(f"{path} not found: the seeds are incomplete")
     print(f"== {args.split}: {', '.join(p.name for p in paths)}")
+    _note_in_sample(paths)
     print(format_report(evaluate(paths), details=not args.summary))
     return 0
+
+
+def _note_in_sample(paths: list[Path]) -> None:
+    """Say so when the learned signal filter was trained on files being scored."""
+    from streams.learned import default_filter
+
+    signal_filter = default_filter()
+    if signal_filter is None:
+        return
+    trained = [p.name for p in paths if p.name in signal_filter.trained_on]
+    if trained:
+        print(f"(the learned signal filter was trained on {len(trained)} of these "
+              f"{len(paths)} files: their figures are in-sample; for figures on files left out "
+              "of its training: python benchmarks/learned_filter_cv.py)")  # fmt: skip

@@ -41,6 +41,8 @@ LAYERS: dict[str, int] = {
     "streams.events": 1,
     "streams.fingerprints": 1,
     "streams.stories": 1,
+    "streams.learned": 1,
+    "streams.train_filter": 1,
     "streams.analyze": 1,
     "streams.articles": 1,
     "streams.evaluate": 1,
