@@ -33,7 +33,10 @@ def test_the_committed_filter_is_what_training_on_the_tuning_files_gives():
     assert "signals_test.jsonl" not in committed["trained_on"]  # never the frozen split
     model = train(examples_of(tuning_examples(TUNING_FILES)), c=committed["c"])
     loaded = SignalFilter.from_json(committed)
-    assert np.allclose(model.weights, loaded.weights, atol=1e-5)
+    assert np.allclose(model.weights, loaded.weights, atol=1e-5), (
+        "the rules or the tuning files changed what the filter learns from: run "
+        f"python -m streams.train_filter and commit seeds/{FILTER_FILE}"
+    )
     assert model.intercept == pytest.approx(loaded.intercept, abs=1e-5)
 
 
