@@ -22,7 +22,8 @@ import re
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
+from functools import lru_cache, partial
+from itertools import chain
 
 import numpy as np
 
@@ -41,7 +42,7 @@ FILTER_FILE = "signal_filter.json"
 _WORD = re.compile(r"\w+")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _CYRILLIC = re.compile(r"[а-яё]")
-_MAX_EVIDENCE = 5  # sentences per category whose words count
+_MAX_EVIDENCE = 3  # sentences per category whose words count
 # Keep a category at this probability: of 0.2 to 0.5, the best median micro-F1 leaving one
 # tuning file out (benchmarks/learned_filter_cv.py --threshold), and the timeline's tuning
 # part (novelty per event) as without the filter.
@@ -57,8 +58,16 @@ def _stem(word: str) -> str:
     return word[:6]
 
 
+@lru_cache(maxsize=1 << 16)
 def _slot(name: str) -> int:
     return zlib.crc32(name.encode()) % DIMENSIONS
+
+
+@lru_cache(maxsize=1 << 17)
+def _word_slots(category: str, word: str) -> tuple[int, int]:
+    """The slots of a word's stem, alone and with the category (the features' hot path)."""
+    stem = _stem(word)
+    return _slot(f"w={stem}"), _slot(f"{category}:w={stem}")
 
 
 def _script(text: str) -> str:
@@ -79,6 +88,7 @@ def category_features(every: Sequence, title_length: int, text: str) -> dict[str
         if not candidate.denied:
             by_category[candidate.category].append(candidate)
     script = _script(text)
+    words_of: dict[str, list[str]] = {}  # a sentence may stand for several categories
     out = {}
     for category, found in by_category.items():
         features: dict[int, float] = defaultdict(float)
@@ -100,11 +110,12 @@ def category_features(every: Sequence, title_length: int, text: str) -> dict[str
             features[_slot(f"{category}:key={candidate.key_cue}")] = 1.0
             for cue in candidate.cues:
                 features[_slot(f"{category}:cue={cue}")] = 1.0
+        slots_of = partial(_word_slots, category)
         for candidate in found[:_MAX_EVIDENCE]:
-            for word in _WORD.findall(candidate.evidence.lower()):
-                stem = _stem(word)
-                features[_slot(f"w={stem}")] = 1.0
-                features[_slot(f"{category}:w={stem}")] = 1.0
+            words = words_of.get(candidate.evidence)
+            if words is None:
+                words = words_of[candidate.evidence] = _WORD.findall(candidate.evidence.lower())
+            features.update(dict.fromkeys(chain.from_iterable(map(slots_of, words)), 1.0))
         out[category] = dict(features)
     return out
 
@@ -125,9 +136,11 @@ class SignalFilter:
         self.intercept = float(intercept)
         self.threshold = float(threshold)
         self.trained_on = frozenset(trained_on)  # the corpus files it learned from
+        self._weights = self.weights.tolist()  # one by one, a list is the faster look-up
 
     def probability(self, features: dict[int, float]) -> float:
-        score = self.intercept + sum(self.weights[i] * v for i, v in features.items())
+        weights = self._weights
+        score = self.intercept + sum(weights[i] * v for i, v in features.items())
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, score))))
 
     def rejected(self, every: Sequence, title_length: int, text: str) -> set[str]:
