@@ -1,5 +1,7 @@
 import json
 
+import pytest
+
 from axiswatch.cli import main
 from streams.catalogue import seeds_dir
 from streams.evaluate import TUNING_FILES, Score, evaluate
@@ -240,17 +242,12 @@ def test_the_ninth_tuning_batch_was_gathered_apart_from_all_before_it():
     assert not _urls_besides("corpus_tune9.jsonl") & {i["url"] for i in added}
 
 
-def test_the_tenth_tuning_batch_is_mostly_russian_and_korean_and_gathered_apart():
-    added, negatives = _batch("corpus_tune10.jsonl", "t10")
+@pytest.mark.parametrize(
+    ("name", "prefix"), [("corpus_tune10.jsonl", "t10"), ("corpus_tune11.jsonl", "t11")]
+)
+def test_the_ninth_sessions_batches_were_gathered_apart(name, prefix):
+    added, negatives = _batch(name, prefix)
     assert len(added) >= 50 and len(negatives) >= 0.4 * len(added)
     assert sum(i["lang"] != "en" for i in added) >= 0.55 * len(added)
     assert {i["negative_kind"] for i in negatives} <= NEGATIVE_KINDS
-    assert not _urls_besides("corpus_tune10.jsonl") & {i["url"] for i in added}
-
-
-def test_the_eleventh_tuning_batch_was_gathered_apart_from_all_before_it():
-    added, negatives = _batch("corpus_tune11.jsonl", "t11")
-    assert len(added) >= 50 and len(negatives) >= 0.4 * len(added)
-    assert sum(i["lang"] != "en" for i in added) >= 0.55 * len(added)
-    assert {i["negative_kind"] for i in negatives} <= NEGATIVE_KINDS
-    assert not _urls_besides("corpus_tune11.jsonl") & {i["url"] for i in added}
+    assert not _urls_besides(name) & {i["url"] for i in added}
