@@ -217,7 +217,7 @@ def _objective(w: np.ndarray, x: _Matrix, y: np.ndarray, c: float) -> tuple[floa
     # log(1 + exp(-s)) for y=1, log(1 + exp(s)) for y=0, computed stably
     signed = np.where(y > 0, -scores, scores)
     loss = float(np.sum(np.logaddexp(0.0, signed))) * c + 0.5 * float(weights @ weights)
-    residual = (1.0 / (1.0 + np.exp(-scores)) - y) * c
+    residual = (1.0 / (1.0 + np.exp(-np.clip(scores, -500.0, 500.0))) - y) * c
     grad = np.empty_like(w)
     grad[:-1] = x.transposed_times(residual) + weights
     grad[-1] = float(np.sum(residual))

@@ -399,6 +399,26 @@ def test_a_parliamentary_or_security_delegation_has_its_field():
 
 
 @pytest.mark.parametrize(
+    "sentence",
+    [
+        "North Korea's women's hockey team trained with a Russian club in Krasnoyarsk.",
+        "Сборные России и КНДР по настольному теннису провели совместные сборы во Владивостоке.",
+        "북한 여자 하키 선수단이 러시아 크라스노야르스크에서 합동 훈련을 했다.",
+        "Юношеские команды по хоккею Приморья и КНДР провели товарищеский матч в Пхеньяне.",
+    ],
+)
+def test_a_team_sport_is_the_sport_field(sentence):
+    # Teams are named by their sport, not by the word "sport": a hockey team's visit is of the
+    # sport field, so it is not the same day's visit of another field.
+    assert "sport" in read(sentence, "diplomatic")[1]
+
+
+def test_a_guided_missile_is_not_judo():
+    # 유도 (judo) begins 유도탄 (guided missile): the sport is left out of the Korean words.
+    assert "sport" not in read("북한이 러시아에 유도탄을 공급했다.", "military")[1]
+
+
+@pytest.mark.parametrize(
     "body",
     [
         "Russian Defence Minister Andrei Belousov arrived in Pyongyang and met Kim Jong Un.",
