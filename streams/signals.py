@@ -78,7 +78,7 @@ class SignalCandidate(NamedTuple):
 _IGNORE = "ignore"  # payload of phrases that hide a cue word ("satellite imagery")
 _NOT_HOSTILE = "not_hostile"
 # A sentence with one of these gives no signal (see seeds/signals.toml).
-_NO_SIGNAL_KINDS = ("other_pair", "sanctions_vote", "not_ruled_out", "dprk_problem")
+_NO_SIGNAL_KINDS = ("other_pair", "sanctions_vote", "not_ruled_out", "dprk_problem", "requests")
 _CONTEXT_KINDS = (
     "bilateral", "anaphors", "hedges", "denials", "hostile", "multilateral", "un_forum",
     *_NO_SIGNAL_KINDS,
@@ -182,6 +182,21 @@ def detect_signals(
 _MentionSpan = tuple[str, int, int]
 
 
+def _headline_of_another_pair(
+    per_sentence: Sequence[list], context_per_sentence: Sequence[list[RawMatch]], sides: dict
+) -> bool:
+    """Whether the headline (the first sentence) is about another pair: it names a third state
+    with only one of the two sides ("China-North Korea trade recovers", "Kim Jong Un and Xi
+    Jinping meet"), or a pair phrase of Russia and South Korea (한-러). Then "the two countries"
+    and "both sides" in the article are that pair, not Russia and the DPRK."""
+    if not per_sentence:
+        return False
+    if any("other_pair" in match[2] for match in context_per_sentence[0]):
+        return True
+    named = {sides[m[0]] for m in per_sentence[0]}
+    return "other" in named and len(named & _SIDES) == 1
+
+
 def find_signals(
     text: str,
     mentions: Sequence[_MentionSpan],
@@ -204,6 +219,7 @@ def find_signals(
     per_sentence = _by_sentence(sentences, mentions, 1)
     cues_per_sentence = _by_sentence(sentences, cuebook.cue_scan(text, tokens), 0)
     context_per_sentence: list[list[RawMatch]] | None = None  # found when first needed
+    other_headline = False  # whether the headline names another pair (found with the context)
     article_states: list[str] | None = None
     # Per category, the rank of its best sentence so far and what its candidate is made of
     # (built once, for the winner).
@@ -227,6 +243,7 @@ def find_signals(
             continue
         if context_per_sentence is None:
             context_per_sentence = _by_sentence(sentences, cuebook.context_scan(text, tokens), 0)
+            other_headline = _headline_of_another_pair(per_sentence, context_per_sentence, sides)
         context: dict[str, list[RawMatch]] = {}
         for match in context_per_sentence[index]:
             for kind in match[2]:
@@ -236,7 +253,8 @@ def find_signals(
         if any(kind in context for kind in _NO_SIGNAL_KINDS):
             # Russia and South Korea talking about the North: another pair's act; Russia
             # voting for a resolution on the North: enforcing its sanctions; a meeting "not
-            # ruled out": speculation; the North's provocations: diplomacy about it.
+            # ruled out": speculation; the North's provocations: diplomacy about it; one side
+            # asking the other for something: a request, not the act.
             continue
         actor_ids = list(dict.fromkeys(m[0] for m in found))
         sentence_sides = {sides[a] for a in actor_ids}
@@ -246,7 +264,7 @@ def find_signals(
             if "hostile" in context and _is_hostile(context["hostile"], found, sides, text):
                 continue
             basis = "sentence"
-        elif both_in_article and "bilateral" in context:
+        elif both_in_article and "bilateral" in context and not other_headline:
             basis = "pair_phrase"
             if article_states is None:
                 article_states = _article_states(mentions, matcher)

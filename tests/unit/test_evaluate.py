@@ -251,3 +251,16 @@ def test_the_ninth_sessions_batches_were_gathered_apart(name, prefix):
     assert sum(i["lang"] != "en" for i in added) >= 0.55 * len(added)
     assert {i["negative_kind"] for i in negatives} <= NEGATIVE_KINDS
     assert not _urls_besides(name) & {i["url"] for i in added}
+
+
+@pytest.mark.parametrize(
+    ("name", "prefix", "languages"),
+    [("corpus_tune13.jsonl", "t13", {"ru", "ko"}), ("corpus_tune14.jsonl", "t14", {"en"})],
+)
+def test_the_tenth_sessions_batches_were_gathered_apart(name, prefix, languages):
+    # Gathered at once by two collectors, one in Russian and Korean, one in English.
+    added, negatives = _batch(name, prefix)
+    assert len(added) >= 50 and len(negatives) >= 0.4 * len(added)
+    assert {i["lang"] for i in added} == languages
+    assert {i["negative_kind"] for i in negatives} <= NEGATIVE_KINDS
+    assert not _urls_besides(name) & {i["url"] for i in added}

@@ -551,3 +551,54 @@ def test_a_claim_that_it_happened_is_kept_and_hedged():
     # 가능성: a report's assessment as often as a guess, so a hedge in Korean
     found = by_category("보고서는 북한 해킹조직이 러시아 해커들과 협력했을 가능성이 높다고 밝혔다.")
     assert found["cyber"].hedged
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the headline is of another pair: "the two countries" are China and the North
+        "China-North Korea trade recovers to near pre-pandemic levels\n"
+        "Trade between the two countries rose 25.4% year-on-year. Russia also borders the North.",
+        "김정은-시진핑 양자회담...6년만에 만났다\n"
+        "이번 만남에서는 양국 간 경제 협력 확대가 주요 의제로 다뤄졌다. 러시아도 이를 주시했다.",
+        "한-러 외교차관 협의\n양측은 북한과의 교역 확대 문제를 논의했다.",
+    ],
+)
+def test_a_headline_of_another_pair_makes_the_pair_phrases_its_own(text):
+    assert by_category(text) == {}
+
+
+def test_the_headline_of_the_pair_keeps_its_pair_phrases():
+    text = (
+        "Russia and North Korea hold talks\n"
+        "Trade between the two countries rose 25% this year, officials in Moscow said."
+    )
+    assert by_category(text)["economic"].basis == "pair_phrase"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The DPRK government has asked the Russian Federation to supply fighter jets Su-35.",
+        "러시아 측은 북한에 김 위원장의 올해 안 방러를 요청했고 성사되길 기대하고 있다.",
+        "Россия обратилась с просьбой к КНДР о поставках снарядов.",
+    ],
+)
+def test_a_request_is_not_the_act(text):
+    assert by_category(text) == {}
+
+
+def test_an_act_at_the_others_request_is_the_act():
+    text = "По просьбе России КНДР направила в Курскую область военных инженеров."
+    assert "military" in by_category(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "North Korean Hackers Compromise Russian Missile Maker",
+        "우리 측은 6·12 북미 정상회담과 남북 정상회담 등 진전 상황을 러시아 측에 설명했다.",
+    ],
+)
+def test_a_compromise_and_the_norths_summits_with_others_are_no_cooperation(text):
+    assert by_category(text) == {}
