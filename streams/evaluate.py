@@ -32,6 +32,7 @@ TUNING_FILES = (
     "corpus_tune9.jsonl",
     "corpus_tune10.jsonl",
     "corpus_tune11.jsonl",
+    "corpus_tune12.jsonl",
     "corpus_tune13.jsonl",
     "corpus_tune14.jsonl",
 )
