@@ -35,6 +35,7 @@ TUNING_FILES = (
     "corpus_tune12.jsonl",
     "corpus_tune13.jsonl",
     "corpus_tune14.jsonl",
+    "corpus_tune15.jsonl",
 )
 
 

@@ -259,11 +259,12 @@ def test_the_ninth_sessions_batches_were_gathered_apart(name, prefix):
         ("corpus_tune12.jsonl", "t12", {"en", "ru", "ko"}),
         ("corpus_tune13.jsonl", "t13", {"ru", "ko"}),
         ("corpus_tune14.jsonl", "t14", {"en"}),
+        ("corpus_tune15.jsonl", "t15", {"en", "ru", "ko"}),
     ],
 )
 def test_the_tenth_sessions_batches_were_gathered_apart(name, prefix, languages):
-    # The first kept apart as the session's check; the other two gathered at once by two
-    # collectors, one in Russian and Korean, one in English.
+    # The first and the last kept apart as the session's checks; the other two gathered at
+    # once by two collectors, one in Russian and Korean, one in English.
     added, negatives = _batch(name, prefix)
     assert len(added) >= 50 and len(negatives) >= 0.4 * len(added)
     assert {i["lang"] for i in added} == languages
