@@ -609,3 +609,21 @@ def test_korean_headlines_name_the_north_by_its_character():
     assert "labour" in by_category("北, 러시아에 IT 인력 파견")
     # 北京 (Beijing) is not the North
     assert by_category("北京 방문한 러시아 대표단, 노동자 문제 논의") == {}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "North Korean Cyber Team ScarCruft Infiltrates Russian Missile Manufacturer",
+        "North Korea Backdoors Russian Foreign Affairs Ministry",
+        "Северокорейских рабочих изгонят из России",
+        "김정은 위원장이 이달 중 러시아를 방문해 정상회담을 할 수도 있다는 관측이 나왔다.",
+    ],
+)
+def test_intrusions_expulsions_and_what_might_happen_are_no_cooperation(text):
+    assert by_category(text) == {}
+
+
+def test_the_capital_is_not_a_might():
+    # 수도 (the capital) before 평양 is no modal "수도 있다"
+    assert "diplomatic" in by_category("러시아 대표단이 북한의 수도 평양에 도착해 회담했다.")
