@@ -627,3 +627,15 @@ def test_intrusions_expulsions_and_what_might_happen_are_no_cooperation(text):
 def test_the_capital_is_not_a_might():
     # 수도 (the capital) before 평양 is no modal "수도 있다"
     assert "diplomatic" in by_category("러시아 대표단이 북한의 수도 평양에 도착해 회담했다.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Россия передала Северной Корее технологии реакторов для атомных подлодок.",
+        "Russia plans to transfer expertise and equipment to North Korea to help produce drones.",
+        "러시아가 북한에 핵잠수함 관련 기술을 제공했다.",
+    ],
+)
+def test_technology_handed_over_in_verbs_and_short_forms(text):
+    assert "technology" in by_category(text)
