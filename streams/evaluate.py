@@ -36,6 +36,7 @@ TUNING_FILES = (
     "corpus_tune13.jsonl",
     "corpus_tune14.jsonl",
     "corpus_tune15.jsonl",
+    "corpus_tune16.jsonl",
 )
 
 
