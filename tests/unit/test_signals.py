@@ -604,13 +604,6 @@ def test_a_compromise_and_the_norths_summits_with_others_are_no_cooperation(text
     assert by_category(text) == {}
 
 
-def test_korean_headlines_name_the_north_by_its_character():
-    assert "military" in by_category("北이 러시아에 포탄 수출")
-    assert "labour" in by_category("北, 러시아에 IT 인력 파견")
-    # 北京 (Beijing) is not the North
-    assert by_category("北京 방문한 러시아 대표단, 노동자 문제 논의") == {}
-
-
 @pytest.mark.parametrize(
     "text",
     [
