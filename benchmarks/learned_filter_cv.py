@@ -27,27 +27,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from streams.evaluate import TUNING_FILES  # noqa: E402
+from streams.evaluate import TUNING_FILES, Score  # noqa: E402
 from streams.learned import THRESHOLD, train  # noqa: E402
 from streams.train_filter import examples_of, tuning_examples  # noqa: E402
 
 
 def figures(articles, kept) -> tuple[float, float, float]:  # noqa: ANN001
     """Six-category micro-F1, cooperation flag precision and recall."""
-    tp = fp = fn = flag_tp = flag_fp = flag_fn = 0
+    micro, flag = Score(), Score()
     for (_, _, gold, cooperation), found in zip(articles, kept, strict=True):
-        tp += len(found & gold)
-        fp += len(found - gold)
-        fn += len(gold - found)
-        flag_tp += bool(found) and cooperation
-        flag_fp += bool(found) and not cooperation
-        flag_fn += not found and cooperation
-    precision = tp / (tp + fp) if tp + fp else 1.0
-    recall = tp / (tp + fn) if tp + fn else 1.0
-    micro = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    flag_p = flag_tp / (flag_tp + flag_fp) if flag_tp + flag_fp else 1.0
-    flag_r = flag_tp / (flag_tp + flag_fn) if flag_tp + flag_fn else 1.0
-    return micro, flag_p, flag_r
+        micro.tp += len(found & gold)
+        micro.fp += len(found - gold)
+        micro.fn += len(gold - found)
+        flag.add(bool(found), cooperation)
+    return micro.f1, flag.precision, flag.recall
 
 
 def main() -> int:

@@ -8,14 +8,18 @@ stream runs (`streams.analyze.analyze_article`).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from schemas.models import RawArticle
 from streams.analyze import analyze_article
 from streams.articles import BadRecord, read_articles
 from streams.signals import CATEGORIES, default_cuebook
 
-__all__ = ["Score", "EvalReport", "TUNING_FILES", "evaluate", "format_report"]
+__all__ = [
+    "Score", "EvalReport", "TUNING_FILES", "evaluate", "format_report", "labelled_articles",
+]  # fmt: skip
 
 # The tuning corpus: the files `axiswatch eval` scores by default (seeds/eval/README.md). The
 # blind test split (signals_test.jsonl) is apart and never tuned on.
@@ -93,10 +97,9 @@ class EvalReport:
         return total
 
 
-def evaluate(path: Path | list[Path]) -> EvalReport:
-    """Score the analysis of every article in `path` (one file or several, scored together)
-    against its labels."""
-    paths = [path] if isinstance(path, Path) else list(path)
+def labelled_articles(paths: Sequence[Path]) -> Iterator[tuple[RawArticle, dict]]:
+    """Each article of labelled corpus files, as a producer would read it, with its labelled
+    item (matched by id); a record that is no article is an error."""
     labels: dict[str, dict] = {}
     for one in paths:
         with one.open(encoding="utf-8") as handle:
@@ -104,12 +107,19 @@ def evaluate(path: Path | list[Path]) -> EvalReport:
                 if line.strip():
                     item = json.loads(line)
                     labels[str(item["id"])] = item
-    report = EvalReport()
-    cuebook = default_cuebook()
     for raw in read_articles(paths):
         if isinstance(raw, BadRecord):
             raise ValueError(f"{raw.where}: {raw.reason}")
-        item = labels[raw.external_id or ""]
+        yield raw, labels[raw.external_id or ""]
+
+
+def evaluate(path: Path | list[Path]) -> EvalReport:
+    """Score the analysis of every article in `path` (one file or several, scored together)
+    against its labels."""
+    paths = [path] if isinstance(path, Path) else list(path)
+    report = EvalReport()
+    cuebook = default_cuebook()
+    for raw, item in labelled_articles(paths):
         analyzed = analyze_article(raw)
         report.articles += 1
         expected = set(item["labels"]["categories"])

@@ -19,9 +19,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from streams.analyze import analyze_article
-from streams.articles import read_articles
 from streams.catalogue import seeds_dir
-from streams.evaluate import TUNING_FILES
+from streams.evaluate import TUNING_FILES, labelled_articles
 from streams.learned import FILTER_FILE, THRESHOLD, category_features, train
 
 __all__ = ["examples_of", "file_hashes", "main", "tuning_examples"]
@@ -35,14 +34,7 @@ def tuning_examples(
     folder = folder or seeds_dir() / "eval"
     out = []
     for name in names:
-        path = folder / name
-        labels = {}
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                item = json.loads(line)
-                labels[str(item["id"])] = item
-        for raw in read_articles([path]):
-            item = labels[raw.external_id]
+        for raw, item in labelled_articles([folder / name]):
             every: list = []
             analyzed = analyze_article(raw, signal_filter=False, every_out=every)
             found = category_features(every, len(analyzed.title), analyzed.text)
