@@ -620,6 +620,22 @@ class _Probe:
             and _occasion_persons(record)
         ):
             return None  # nor is a visit by nobody named, days after one by named people
+        if (
+            families[0] in _WHO_MATTERS
+            and days_apart
+            and not shared
+            and (
+                (self.sectors and not _sectors(record, self.book))
+                or (
+                    (self.objects or self.places)
+                    and (record["objects"] or record["places"])
+                    and not self._shares_what(record)
+                )
+            )
+        ):
+            # A visit days from the event, sharing no one with it and nothing of what, where
+            # or which field: another visit (a sports minister's trip is not the week's talks).
+            return None
         thin = self.generic or families[0].endswith("_other")
         # Thin frames join on who, or on the same days.
         if (thin and not shared) and (self.day is None or days_apart):

@@ -510,6 +510,27 @@ def test_delegations_of_different_fields_are_different_visits_and_a_field_is_no_
     assert (named.event_id, named.kind) == (visit_.event_id, "corroborated")
 
 
+def test_a_visit_days_from_an_event_it_shares_nothing_with_is_another_visit():
+    # Talks about shells, then, nine days on, a sports minister's delegation in Pyongyang:
+    # neither names anyone but the two states; the second names a field the first has not.
+    visit = dict(action="summit", family="meeting", categories=("diplomatic",))
+    book = EventBook({})
+    talks = decide(book, frame(**visit, objects=("artillery_shells",)), "a1", "s", T0)
+    sports = decide(book, frame(**visit, objects=("sport",), places=("pyongyang",),
+                                when=date(2024, 10, 27)), "a2", "t", T0 + 9 * DAY)  # fmt: skip
+    assert (talks.kind, sports.kind) == ("new", "new")
+    # A parliament delegation in Pyongyang, four days after a rail delegation in Primorye.
+    book = EventBook({})
+    rail = decide(book, frame(**visit, objects=("railway",), places=("primorye",)), "a1", "s", T0)
+    deputies = decide(book, frame(**visit, objects=("parliament",), places=("pyongyang",),
+                                  when=date(2024, 10, 22)), "a2", "t", T0 + 4 * DAY)  # fmt: skip
+    assert (rail.kind, deputies.kind) == ("new", "new")
+    # Days later, a report of the deputies' visit naming its place again is that visit.
+    again = decide(book, frame(**visit, places=("pyongyang",), when=date(2024, 10, 25)),
+                   "a3", "u", T0 + 7 * DAY)  # fmt: skip
+    assert (again.event_id, again.kind) == (deputies.event_id, "corroborated")
+
+
 def test_an_institution_gives_its_delegation_a_field():
     # A party delegation (the WPK, no field word) and, a week on, a sports delegation naming
     # nobody: two visits. A report of the party's visit naming its field joins it.
