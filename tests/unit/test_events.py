@@ -385,6 +385,22 @@ def test_a_report_days_after_an_event_known_only_as_background_is_another_develo
     assert same_days.record["basis"] == "report"
 
 
+def test_workers_or_tourists_reported_weeks_apart_are_different_developments():
+    workers = dict(action="send_workers", family="labour", categories=("labour",))
+    book = EventBook({})
+    sent = decide(book, frame(**workers), "a1", "s", T0)
+    days_later = decide(book, frame(**workers, when=date(2024, 10, 28)), "a2", "t", T0 + 10 * DAY)
+    weeks_later = decide(book, frame(**workers, when=date(2024, 11, 8)), "a3", "u", T0 + 21 * DAY)
+    assert (days_later.event_id, days_later.kind) == (sent.event_id, "corroborated")
+    assert weeks_later.kind == "new"
+    tours = dict(action="tourism", family="tourism", categories=("economic",))
+    book = EventBook({})
+    first = decide(book, frame(**tours, objects=("tourists",)), "a1", "s", T0)
+    month_later = decide(book, frame(**tours, objects=("tourists",), when=date(2024, 11, 18)),
+                         "a2", "t", T0 + 31 * DAY)  # fmt: skip
+    assert (first.kind, month_later.kind) == ("new", "new")
+
+
 def test_workers_for_different_russian_regions_are_different_developments():
     book = EventBook({})
     labour = {"action": "send_workers", "family": "labour", "categories": ("labour",)}
