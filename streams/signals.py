@@ -12,6 +12,8 @@ count as cooperation. Per article, each category yields one signal: its stronges
 from __future__ import annotations
 
 import hashlib
+import itertools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -78,7 +80,13 @@ class SignalCandidate(NamedTuple):
 _IGNORE = "ignore"  # payload of phrases that hide a cue word ("satellite imagery")
 _NOT_HOSTILE = "not_hostile"
 # A sentence with one of these gives no signal (see seeds/signals.toml).
-_NO_SIGNAL_KINDS = ("other_pair", "sanctions_vote", "not_ruled_out", "dprk_problem", "requests")
+_NO_SIGNAL_KINDS = (
+    "other_pair", "sanctions_vote", "not_ruled_out", "dprk_problem", "requests", "history",
+)  # fmt: skip
+# A year before the Soviet Union's end, and one after it: a sentence dated only by the first
+# tells Soviet-era history ("In July 1961, Moscow and Pyongyang signed ..."), per the guideline.
+_SOVIET_YEAR = re.compile(r"(?<![\w.-])(?:1[89]\d\d)(?![\d-])")
+_LATER_YEAR = re.compile(r"(?<![\w.-])(?:199[2-9]|20\d\d)(?!\d)")
 _CONTEXT_KINDS = (
     "bilateral", "anaphors", "hedges", "denials", "hostile", "multilateral", "un_forum",
     *_NO_SIGNAL_KINDS,
@@ -259,12 +267,21 @@ def find_signals(
         actor_ids = list(dict.fromkeys(m[0] for m in found))
         sentence_sides = {sides[a] for a in actor_ids}
         evidence, sentence_start, sentence_end = sentences[index]
+        if _soviet_era(evidence):
+            continue
         context_ids: list[str] = []
         if sentence_sides >= _SIDES:
             if "hostile" in context and _is_hostile(context["hostile"], found, sides, text):
                 continue
             basis = "sentence"
-        elif both_in_article and "bilateral" in context and not other_headline:
+        elif (
+            both_in_article
+            and "bilateral" in context
+            and not other_headline
+            and not ("other" in sentence_sides and len(sentence_sides & _SIDES) == 1)
+        ):
+            # Not "the two countries" of a sentence naming a third state with one of the
+            # sides ("Trump met Kim ... the first meeting between leaders of the two countries").
             basis = "pair_phrase"
             if article_states is None:
                 article_states = _article_states(mentions, matcher)
@@ -332,6 +349,10 @@ def _weight(cue: Cue) -> int:
     return cue.weight
 
 
+# What separates the items of a list: a comma, "and", "or" (and their Russian words).
+_LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|(?:and|or|и|или)\s+)", re.IGNORECASE)
+
+
 def _is_hostile(
     hostile: Sequence[RawMatch],
     found: Sequence[_MentionSpan],
@@ -350,6 +371,12 @@ def _is_hostile(
         else:
             near = [m for m in found if word_end <= m[1] <= word_end + _HOSTILE_REACH]
             target = near[0] if near else None
+            # A list of targets ("targets in Japan, Russia and India"): its first of a side.
+            for previous, mention in itertools.pairwise(near):
+                listed = _LIST_GAP.fullmatch(text, previous[2], mention[1])
+                if sides[target[0]] in _SIDES or not listed:
+                    break
+                target = mention
         if target is None:
             continue
         target_side = sides[target[0]]
@@ -359,6 +386,12 @@ def _is_hostile(
         if any(sides[m[0]] == other for m in found):
             return True
     return False
+
+
+def _soviet_era(sentence: str) -> bool:
+    """Whether a sentence is dated by a year before 1992 only."""
+    years = [int(y) for y in _SOVIET_YEAR.findall(sentence)]
+    return any(y < 1992 for y in years) and not _LATER_YEAR.search(sentence)
 
 
 def _by_sentence(sentences: Sequence[SentenceSpan], items: Sequence[tuple], at: int) -> list[list]:

@@ -132,3 +132,11 @@ def test_russian_regions_and_dprk_provinces_are_each_sides_places(text, expected
 def test_short_forms_that_are_common_words_name_no_region(text):
     found = set(ids(text))
     assert not found & {"vladimir_oblast", "oryol", "kaesong", "hamhung"}, found
+
+
+def test_third_states_of_the_other_pairs_are_named_and_us_is_not_the_pronoun():
+    found = ids("Trump told us the US and Japan would watch Iran and Belarus.")
+    assert found == ["usa", "usa", "jpn", "irn", "blr"]
+    assert {default_matcher().sides[a] for a in found} == {"other"}
+    assert ids("미국과 일본, 이란") == ["usa", "jpn", "irn"]
+    assert ids("США и Япония") == ["usa", "jpn"]

@@ -632,3 +632,44 @@ def test_the_capital_is_not_a_might():
 )
 def test_technology_handed_over_in_verbs_and_short_forms(text):
     assert "technology" in by_category(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a hostile word's target in a list with a third state
+        "In 2022, Kaspersky showed evidence of Andariel deploying Maui ransomware in attacks "
+        "against targets in Japan, Russia, Vietnam, and India.",
+        # the Korean headline's bare noun
+        "북한 연계 해커 조직 라자루스, 러시아 기업들도 해킹",
+        # Soviet-era history: a year before 1992 only, the Korean War
+        "In July 1961, Moscow and Pyongyang signed the Treaty of Friendship, Cooperation, and "
+        "Mutual Assistance.",
+        "During the Korean War, Moscow secretly provided war materials, advisors, and troops for "
+        "North Korea.",
+    ],
+)
+def test_listed_targets_bare_hacking_and_soviet_history_are_no_cooperation(text):
+    assert by_category(text) == {}
+
+
+def test_a_hacking_group_or_a_later_year_keeps_the_signal():
+    assert "cyber" in by_category(
+        "북한 해킹조직 라자루스가 러시아 사이버 범죄 조직과 협력해 악성코드를 공유했다."
+    )
+    assert "diplomatic" in by_category(
+        "The 1961 treaty was replaced in 2024, when Putin and Kim Jong Un signed a new treaty."
+    )
+
+
+def test_the_two_countries_of_a_sentence_naming_a_third_state_are_that_pair():
+    text = (
+        "Putin praised Trump's progress with North Korea.\n"
+        "Trump met with North Korean leader Kim Jong Un in Singapore on June 12, the first-ever "
+        "meeting between leaders of the two countries."
+    )
+    assert by_category(text) == {}
+    # With no third state in the sentence, the pair phrase is the article's two sides.
+    assert "diplomatic" in by_category(
+        "Putin praised Kim Jong Un.\nThe leaders of the two countries met in Vladivostok."
+    )
