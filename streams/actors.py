@@ -38,6 +38,8 @@ class Actor:
     # An office ("North Korea's foreign minister"): who held it, from and until when (None:
     # open). A mention of the office stands for its holder on the article's date.
     holders: tuple[tuple[str, date | None, date | None], ...] = ()
+    # A place: the region it lies in (Alabuga in Tatarstan, Vladivostok in Primorye), if any.
+    within: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +80,10 @@ class ActorMatcher:
                     raise SeedDataError(
                         f"office {office!r}: holder {holder!r} is no catalogued actor of its side"
                     )
+        self.within = {a.id: a.within for a in self.actors.values() if a.within}
+        for place, region in self.within.items():
+            if self.actors.get(region) is None or self.actors[region].type != "place":
+                raise SeedDataError(f"place {place!r}: {region!r} is no catalogued place")
         self.hacker_groups = frozenset(
             a.id for a in self.actors.values() if a.type == "hacker_group"
         )
@@ -157,6 +163,7 @@ def _parse_actor(entry: dict, index: int) -> Actor:
         mitre=entry.get("mitre"),
         aliases=tuple(aliases),
         holders=tuple(holders),
+        within=entry.get("within"),
     )
 
 

@@ -443,6 +443,12 @@ def _regions(ids: set[str]) -> set[str]:
     return _catalogued(ids, _PLACE, "russia") - {"moscow"}
 
 
+def _areas(places: Iterable[str]) -> set[str]:
+    """Places with the regions they lie in (`within` in actors.toml)."""
+    within = default_matcher().within
+    return {area for place in places for area in (place, within.get(place)) if area}
+
+
 def _specific_actors(frame: dict) -> set[str]:
     """The actors of both sides a frame or event names, the two states aside."""
     return _specific(set(frame["russia_actors"]) | set(frame["dprk_actors"]))
@@ -487,7 +493,7 @@ class _Probe:
     __slots__ = ("book", "categories", "day", "families", "generic", "objects", "places",
                  "precision", "primary", "primary_kind", "regions", "report", "russia", "dprk",
                  "kinds", "windows", "persons", "officials", "sectors", "past_year", "family",
-                 "own_window")  # fmt: skip
+                 "own_window", "areas")  # fmt: skip
 
     def __init__(self, frame: dict, book: FrameBook, ts: float) -> None:
         self.book = book
@@ -523,6 +529,7 @@ class _Probe:
         self.report = frame["basis"] == "report"
         self.places = set(frame["places"])
         self.regions = _regions(self.places)
+        self.areas = _areas(frame["places"])
         self.russia = set(frame["russia_actors"])
         self.dprk = set(frame["dprk_actors"])
         self.persons = (_persons(self.russia), _persons(self.dprk))
@@ -655,10 +662,10 @@ class _Probe:
             if (
                 self.regions
                 and families[0] not in _WHO_MATTERS
-                and self.places.isdisjoint(record["places"])
+                and self.areas.isdisjoint(_areas(record["places"]))
                 and _regions(set(record["places"]))
             ):
-                return None
+                return None  # (a plant in Alabuga is Tatarstan's: places within regions)
             score += 0.5 * len(self.places.intersection(record["places"]))
         return score
 

@@ -62,6 +62,13 @@ def test_an_alias_claimed_by_two_actors_is_refused():
         ActorMatcher([a, b])
 
 
+def test_a_place_lies_within_a_catalogued_place():
+    assert default_matcher().within["alabuga"] == "tatarstan"
+    a = Actor("plant", "Plant", "place", "russia", "RUS", aliases=("Plant",), within="nowhere")
+    with pytest.raises(SeedDataError, match="no catalogued place"):
+        ActorMatcher([a])
+
+
 def test_every_catalogue_actor_is_well_formed():
     matcher = default_matcher()
     assert len(matcher.actors) >= 30

@@ -92,6 +92,16 @@ def test_different_weapons_are_different_supplies_the_same_weapon_one():
     assert more.event_id == missiles.event_id
 
 
+def test_shipments_of_different_goods_are_different_developments():
+    book = EventBook({})
+    trade = {"action": "trade", "family": "trade", "categories": ("economic",)}
+    oil = decide(book, frame(**trade, objects=("oil",)), "a1", "s", T0)
+    coal = decide(book, frame(**trade, objects=("coal", "oil")), "a2", "t", T0 + 5 * DAY)
+    again = decide(book, frame(**trade, objects=("oil",)), "a3", "u", T0 + 6 * DAY)
+    assert (oil.kind, coal.kind) == ("new", "new")
+    assert (again.event_id, again.kind) == (oil.event_id, "corroborated")
+
+
 def test_a_train_service_and_a_flight_route_are_different_links():
     book = EventBook({})
     link = dict(action="transport_link", family="transport", categories=("economic",))
@@ -415,6 +425,18 @@ def test_workers_for_different_russian_regions_are_different_developments():
     joined = decide(book, again, "a3", "rbc", T0 + 8 * DAY)
     assert joined.kind == "corroborated"
     assert joined.event_id in {far_east.event_id, siberia.event_id}
+
+
+def test_workers_for_a_plant_in_a_region_are_that_regions_workers():
+    # 25,000 workers for Tatarstan, then the same plan told as workers for Alabuga (a special
+    # economic zone in Tatarstan): one development. Workers for Primorye are another.
+    book = EventBook({})
+    labour = {"action": "send_workers", "family": "labour", "categories": ("labour",)}
+    tatarstan = decide(book, frame(**labour, places=("tatarstan",)), "a1", "yonhap", T0)
+    alabuga = decide(book, frame(**labour, places=("alabuga",)), "a2", "unn", T0 + DAY)
+    primorye = decide(book, frame(**labour, places=("primorye",)), "a3", "tass", T0 + DAY)
+    assert (alabuga.event_id, alabuga.kind) == (tatarstan.event_id, "corroborated")
+    assert primorye.kind == "new"
 
 
 def test_acts_of_one_visit_in_other_families_are_that_visit():
