@@ -236,6 +236,7 @@ def test_last_years_figure_is_a_report_and_last_years_act_background(
          "military", "honour_fallen"),
         ("Russia allowed the release of millions of dollars in frozen North Korean assets.",
          "economic", "finance"),
+        ("РФ возобновила торговлю оружием с КНДР.", "military", "supply_arms"),
     ],
 )  # fmt: skip
 def test_the_most_specific_action_names_the_development(sentence, category, action):
