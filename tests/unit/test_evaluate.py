@@ -272,3 +272,16 @@ def test_the_tenth_sessions_batches_were_gathered_apart(name, prefix, languages)
     assert {i["lang"] for i in added} == languages
     assert {i["negative_kind"] for i in negatives} <= NEGATIVE_KINDS
     assert not _urls_besides(name) & {i["url"] for i in added}
+
+
+@pytest.mark.parametrize(
+    ("name", "prefix", "languages"), [("corpus_tune18.jsonl", "t18", {"en", "ru", "ko"})]
+)
+def test_the_eleventh_sessions_batches_were_gathered_apart(name, prefix, languages):
+    # Gathered by collectors that ran no project code, scored with the session's starting
+    # code before any rule was written against them.
+    added, negatives = _batch(name, prefix)
+    assert len(added) >= 50 and len(negatives) >= 0.4 * len(added)
+    assert {i["lang"] for i in added} == languages
+    assert {i["negative_kind"] for i in negatives} <= NEGATIVE_KINDS
+    assert not _urls_besides(name) & {i["url"] for i in added}
