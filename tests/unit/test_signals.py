@@ -673,3 +673,22 @@ def test_the_two_countries_of_a_sentence_naming_a_third_state_are_that_pair():
     assert "diplomatic" in by_category(
         "Putin praised Kim Jong Un.\nThe leaders of the two countries met in Vladivostok."
     )
+
+
+def test_talks_on_the_norths_nuclear_issue_are_diplomacy_about_it():
+    text = (
+        "한국 외교부의 북한 핵 담당 관리가 모스크바를 방문해 러시아 외교부의 북한 핵 문제 특사와 "
+        "만났다."
+    )
+    assert by_category(text) == {}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Россия согласилась принять на стажировку северокорейских врачей.",
+        "북한 의사들이 러시아 병원에서 연수를 받는다.",
+    ],
+)
+def test_doctors_trained_at_the_others_clinics_are_an_exchange(text):
+    assert "diplomatic" in by_category(text)
