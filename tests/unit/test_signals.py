@@ -692,3 +692,11 @@ def test_talks_on_the_norths_nuclear_issue_are_diplomacy_about_it():
 )
 def test_doctors_trained_at_the_others_clinics_are_an_exchange(text):
     assert "diplomatic" in by_category(text)
+
+
+def test_calling_reports_disinformation_or_absurd_denies_them():
+    found = by_category(
+        "Сестра лидера КНДР назвала дезинформацией и абсурдом высказывания о поставках оружия "
+        "из Северной Кореи в Россию."
+    )
+    assert found and all(s.denied for s in found.values())
