@@ -458,6 +458,10 @@ def test_a_visit_of_another_field_is_not_military():
         ("Торговая делегация КНДР прибыла во Владивосток на переговоры с Россией.",
          "meeting", {"diplomatic", "economic"}),
         ("북한과 러시아의 정부간 위원회 회의가 평양에서 열렸다.", None, {"diplomatic", "economic"}),
+        ("Глава Минэнерго России встретился с министром КНДР, обсудив модернизацию ТЭЦ.",
+         "meeting", {"diplomatic", "economic"}),
+        ("북한 전력공업상이 러시아에너지주간 참가를 위해 러시아를 방문했다.", "meeting",
+         {"diplomatic", "economic"}),
     ],
 )  # fmt: skip
 def test_a_visit_of_an_economic_field_and_the_commission_are_economic_too(body, family, categories):
