@@ -41,6 +41,7 @@ TUNING_FILES = (
     "corpus_tune14.jsonl",
     "corpus_tune15.jsonl",
     "corpus_tune16.jsonl",
+    "corpus_tune17.jsonl",
     "corpus_tune18.jsonl",
 )
 

@@ -275,7 +275,11 @@ def test_the_tenth_sessions_batches_were_gathered_apart(name, prefix, languages)
 
 
 @pytest.mark.parametrize(
-    ("name", "prefix", "languages"), [("corpus_tune18.jsonl", "t18", {"en", "ru", "ko"})]
+    ("name", "prefix", "languages"),
+    [
+        ("corpus_tune17.jsonl", "t17", {"en", "ru", "ko"}),
+        ("corpus_tune18.jsonl", "t18", {"en", "ru", "ko"}),
+    ],
 )
 def test_the_eleventh_sessions_batches_were_gathered_apart(name, prefix, languages):
     # Gathered by collectors that ran no project code, scored with the session's starting
