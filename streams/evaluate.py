@@ -43,6 +43,7 @@ TUNING_FILES = (
     "corpus_tune16.jsonl",
     "corpus_tune17.jsonl",
     "corpus_tune18.jsonl",
+    "corpus_tune19.jsonl",
 )
 
 
