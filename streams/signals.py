@@ -390,6 +390,8 @@ def _is_hostile(
 
 def _soviet_era(sentence: str) -> bool:
     """Whether a sentence is dated by a year before 1992 only."""
+    if "19" not in sentence and "18" not in sentence:
+        return False  # most sentences: no such year, no pattern run
     years = [int(y) for y in _SOVIET_YEAR.findall(sentence)]
     return any(y < 1992 for y in years) and not _LATER_YEAR.search(sentence)
 
