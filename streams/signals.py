@@ -201,8 +201,13 @@ def _headline_of_another_pair(
         return False
     if any("other_pair" in match[2] for match in context_per_sentence[0]):
         return True
-    named = {sides[m[0]] for m in per_sentence[0]}
-    return "other" in named and len(named & _SIDES) == 1
+    return _names_another_pair({sides[m[0]] for m in per_sentence[0]})
+
+
+def _names_another_pair(named_sides: set[str]) -> bool:
+    """Whether sides named together (a headline's, a sentence's) are a third state with only
+    one of the two sides: that pair's news, not Russia and the DPRK's."""
+    return "other" in named_sides and len(named_sides & _SIDES) == 1
 
 
 def find_signals(
@@ -278,7 +283,7 @@ def find_signals(
             both_in_article
             and "bilateral" in context
             and not other_headline
-            and not ("other" in sentence_sides and len(sentence_sides & _SIDES) == 1)
+            and not _names_another_pair(sentence_sides)
         ):
             # Not "the two countries" of a sentence naming a third state with one of the
             # sides ("Trump met Kim ... the first meeting between leaders of the two countries").
