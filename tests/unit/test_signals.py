@@ -236,6 +236,42 @@ def test_russia_with_south_korea_talking_about_the_north_is_another_pairs_act():
         assert by_category(text) == {}, text
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Russia and South Korea (or talks with Seoul) in other cases than the nominative
+        "Между Россией и Южной Кореей прошли переговоры о военном сотрудничестве с КНДР.",
+        "Переговорами с Сеулом Москва ответила на вопросы о поставках оружия из КНДР в Россию.",
+        # China and Russia at the UN, in the instrumental
+        "Россией и Китаем в Совете Безопасности ООН заблокирован доклад о поставках оружия из "
+        "КНДР в Россию.",
+        # workers leaving Russia under the resolutions, whatever the verb's form
+        "Рабочие из КНДР покидают Россию по резолюции ООН.",
+    ],
+)
+def test_russian_pairs_and_enforcement_in_any_case_give_no_signal(text):
+    assert by_category(text) == {}, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Армией КНДР командуют российские офицеры в Курской области.",
+        "Граждане КНДР, участвующие в боях на стороне России, получили награды.",
+    ],
+)
+def test_russian_military_cues_in_any_case(text):
+    assert "military" in by_category(text), text
+
+
+def test_russian_and_chinese_ships_are_not_china_with_russia():
+    text = (
+        "Эксперты ООН зафиксировали увеличение поставок в КНДР топлива, в которых задействованы "
+        "российские и китайские суда."
+    )
+    assert "economic" in by_category(text)
+
+
 def test_russia_voting_for_a_resolution_on_the_north_enforces_sanctions():
     for text in (
         "Российская сторона поддержала все резолюции, которые могут поспособствовать "
