@@ -264,6 +264,31 @@ def test_russian_military_cues_in_any_case(text):
     assert "military" in by_category(text), text
 
 
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # Korean compounds written as one word, the cue their last part
+        ("러시아가 우크라이나를 향해 발사한 북한 탄도미사일의 정확도가 크게 향상됐다.", "military"),
+        ("북한은 러시아에 건설노동자를 파견했다.", "labour"),
+        ("러시아는 북한의 군사정찰위성 개발을 돕고 있다.", "technology"),
+    ],
+)
+def test_korean_compounds_ending_in_a_cue_are_that_cue(text, category):
+    assert category in by_category(text), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "During the attack on Kharkiv, Russia used two ballistic missiles made in North Korea.",
+        "Во время утренней атаки на Харьков Россия использовала две баллистические ракеты, "
+        "произведенные в Северной Корее.",
+    ],
+)
+def test_an_attack_on_a_ukrainian_city_is_no_hostile_act_between_the_two(text):
+    assert "military" in by_category(text), text
+
+
 def test_russian_and_chinese_ships_are_not_china_with_russia():
     text = (
         "Эксперты ООН зафиксировали увеличение поставок в КНДР топлива, в которых задействованы "
