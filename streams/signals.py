@@ -12,7 +12,6 @@ count as cooperation. Per article, each category yields one signal: its stronges
 from __future__ import annotations
 
 import hashlib
-import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -356,6 +355,20 @@ def _weight(cue: Cue) -> int:
 
 # What separates the items of a list: a comma, "and", "or" (and their Russian words).
 _LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|(?:and|or|и|или)\s+)", re.IGNORECASE)
+_LIST_WORD = re.compile(r"\b(?:and|or|и|или)\b", re.IGNORECASE)
+_LIST_GOES_ON = re.compile(r"\s*(?:,|(?:and|or|и|или)\s)", re.IGNORECASE)
+
+
+def _listed(near: Sequence[_MentionSpan], at: int, text: str) -> bool:
+    """Whether mention `at` of `near` goes on a list after the one before it: "and" or "or"
+    between them, or a comma and a list that goes on after it ("Japan, Russia and India"); not
+    a comma that ends a clause ("the attack on Kharkiv, Russia used ...")."""
+    gap = _LIST_GAP.fullmatch(text, near[at - 1][2], near[at][1])
+    if gap is None:
+        return False
+    if _LIST_WORD.search(gap.group()):
+        return True
+    return _LIST_GOES_ON.match(text, near[at][2]) is not None
 
 
 def _is_hostile(
@@ -377,11 +390,10 @@ def _is_hostile(
             near = [m for m in found if word_end <= m[1] <= word_end + _HOSTILE_REACH]
             target = near[0] if near else None
             # A list of targets ("targets in Japan, Russia and India"): its first of a side.
-            for previous, mention in itertools.pairwise(near):
-                listed = _LIST_GAP.fullmatch(text, previous[2], mention[1])
-                if sides[target[0]] in _SIDES or not listed:
+            for at in range(1, len(near)):
+                if sides[target[0]] in _SIDES or not _listed(near, at, text):
                     break
-                target = mention
+                target = near[at]
         if target is None:
             continue
         target_side = sides[target[0]]
