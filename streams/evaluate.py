@@ -44,6 +44,7 @@ TUNING_FILES = (
     "corpus_tune17.jsonl",
     "corpus_tune18.jsonl",
     "corpus_tune19.jsonl",
+    "corpus_tune20.jsonl",
 )
 
 

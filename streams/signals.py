@@ -86,6 +86,12 @@ _NO_SIGNAL_KINDS = (
 # tells Soviet-era history ("In July 1961, Moscow and Pyongyang signed ..."), per the guideline.
 _SOVIET_YEAR = re.compile(r"(?<![\w.-])(?:1[89]\d\d)(?![\d-])")
 _LATER_YEAR = re.compile(r"(?<![\w.-])(?:199[2-9]|20\d\d)(?!\d)")
+# A Korean verb in the concessive ("방문하더라도": even if he visits): a hypothesis, which the
+# guideline counts as speculation; no signal.
+_KOREAN_EVEN_IF = re.compile(r"[\uac00-\ud7a3]더라도(?![\uac00-\ud7a3])")
+# A Korean subject or topic particle ending an actor's word: the actor is the one acting
+# ("라자루스가 탈취한"), not the target of the act.
+_KOREAN_SUBJECT = re.compile(r"[\uac00-\ud7a3](?:이|가|은|는|께서)$")
 _CONTEXT_KINDS = (
     "bilateral", "anaphors", "hedges", "denials", "hostile", "multilateral", "un_forum",
     *_NO_SIGNAL_KINDS,
@@ -271,7 +277,7 @@ def find_signals(
         actor_ids = list(dict.fromkeys(m[0] for m in found))
         sentence_sides = {sides[a] for a in actor_ids}
         evidence, sentence_start, sentence_end = sentences[index]
-        if _soviet_era(evidence):
+        if _soviet_era(evidence) or ("더라도" in evidence and _KOREAN_EVEN_IF.search(evidence)):
             continue
         context_ids: list[str] = []
         if sentence_sides >= _SIDES:
@@ -380,12 +386,14 @@ def _is_hostile(
     """True when the target of a hostile word is of one side and the sentence names the other
     side elsewhere: one side acting against the other. The target is the first actor after
     the word; in Korean, where the object comes before the verb ("러시아 업체를 해킹했다"),
-    the last actor before it."""
+    the last actor before it, unless a subject particle marks that one as who acts."""
     for word in hostile:
         word_start, word_end = word[0], word[1]
         if _HANGUL_RE.match(text, word_start):
             near = [m for m in found if word_start - _HOSTILE_REACH <= m[1] and m[2] <= word_start]
             target = near[-1] if near else None
+            if target is not None and _KOREAN_SUBJECT.search(text, target[1], target[2]):
+                continue  # the one who acts; its object, named by no actor, is the target
         else:
             near = [m for m in found if word_end <= m[1] <= word_end + _HOSTILE_REACH]
             target = near[0] if near else None

@@ -289,6 +289,70 @@ def test_an_attack_on_a_ukrainian_city_is_no_hostile_act_between_the_two(text):
     assert "military" in by_category(text), text
 
 
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # the loot laundered through Russia
+        ("북한은 불법 자금 세탁의 거점으로 러시아 거래소를 적극적으로 활용했다.", "cyber"),
+        ("Vitaliy Andreyev, a Russian national, assisted North Korea in laundering stolen "
+         "cryptocurrency.", "cyber"),
+        # IT workers, a defence treaty, an arrival, help in the war
+        ("러시아에 체류하는 북한 정보기술자가 신분을 속이고 일거리를 따냈다.", "cyber"),
+        ("북한은 지난해 6월 러시아와 방위조약을 체결했다.", "diplomatic"),
+        ("Глава Минприроды РФ Александр Козлов прибыл в КНДР.", "diplomatic"),
+        ("Запускать спутник КНДР помогала Россия в ответ на помощь в войне с Украиной.",
+         "military"),
+    ],
+)  # fmt: skip
+def test_laundering_it_workers_treaties_arrivals_and_war_help(text, category):
+    assert category in by_category(text), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # even if he visits: a hypothesis
+        "푸틴 러시아 대통령이 북한을 방문하더라도 러시아가 북한에 최첨단 군사기술을 모두 "
+        "넘겨주지는 않을 것이다.",
+        # vetoes defended at the General Assembly; the leaders of another pair
+        "Russia and China defended their vetoes at the General Assembly against new sanctions "
+        "on North Korea.",
+        "The Russian and South Korean leaders agreed that the summit between Trump and North "
+        "Korean leader Kim Jong Un would help.",
+        # workers sent home under the resolutions; what a report says could happen
+        "러시아 정부가 유엔 안보리 대북 제재 결의안에 따라 2019년까지 모든 북한 노동자를 "
+        "돌려보낼 예정이다.",
+        "북한이 향후 러시아에 탄도미사일을 제공하는 대가로 잠수함 기술을 전수받을 수 있다는 "
+        "보고서가 발간됐다.",
+    ],
+)
+def test_hypotheses_vetoes_other_pairs_repatriation_and_forecasts_give_no_signal(text):
+    assert by_category(text) == {}, text
+
+
+def test_rumours_about_a_dispatch_deny_it():
+    signals = by_category("В КНДР ответили на слухи об отправке своих военных в Россию.")
+    assert signals and all(s.denied for s in signals.values())
+
+
+def test_a_rocket_engine_on_kerosene_is_technology_not_oil():
+    signals = by_category(
+        "북한 위성 발사체에 적용된 '액체 산소와 석유 발동기'가 러시아의 엔진 기술이다."
+    )
+    assert set(signals) == {"technology"}
+
+
+def test_visa_laundering_is_no_cyber_and_who_acts_is_no_target():
+    text = (
+        "North Korea and Russia are suspected to be using visa laundering to disguise the "
+        "North's labor dispatches."
+    )
+    assert "cyber" not in by_category(text)
+    # 라자루스가 (the subject) stole; the Russian exchange it used is no victim of it
+    hacked = by_category("북한 해킹 그룹 라자루스가 탈취한 암호화폐를 러시아인이 세탁했다.")
+    assert "cyber" in hacked
+
+
 def test_russian_and_chinese_ships_are_not_china_with_russia():
     text = (
         "Эксперты ООН зафиксировали увеличение поставок в КНДР топлива, в которых задействованы "
