@@ -70,6 +70,11 @@ _THIN_DAYS = 3
 # is that sending, not the deployment of weeks before.
 _OCCASION_DAYS = 1
 _SAME = 8
+# A shipment is told by its weight: reports of different tonnages (more than this share apart),
+# on different days, are of different shipments (a count of people grows as a development goes
+# on; a consignment's weight does not).
+_CONSIGNMENT = "tonnes"
+_SAME_AMOUNT = 0.1
 # A background restatement of a development dated more than this before its article is
 # history: it joins a known event, but starts none (no alert says a year-old act is new).
 _HISTORY_DAYS = 365
@@ -493,7 +498,7 @@ class _Probe:
     __slots__ = ("book", "categories", "day", "families", "generic", "objects", "places",
                  "precision", "primary", "primary_kind", "regions", "report", "russia", "dprk",
                  "kinds", "windows", "persons", "officials", "sectors", "past_year", "family",
-                 "own_window", "areas")  # fmt: skip
+                 "own_window", "areas", "consignment")  # fmt: skip
 
     def __init__(self, frame: dict, book: FrameBook, ts: float) -> None:
         self.book = book
@@ -535,6 +540,7 @@ class _Probe:
         self.persons = (_persons(self.russia), _persons(self.dprk))
         self.sectors = _sectors(frame, book)
         self.officials = (_officials(self.russia), _officials(self.dprk))
+        self.consignment = _largest(frame["quantities"]).get(_CONSIGNMENT)
 
     def _shares_what(self, record: dict) -> bool:
         """Whether the event names one of the frame's objects or places."""
@@ -595,6 +601,12 @@ class _Probe:
                     return None
             else:
                 score += 0.5 * len(self.objects.intersection(record["objects"]))
+        if self.consignment and self.day is not None and self.day != record["date"]:
+            theirs = record["quantities"].get(_CONSIGNMENT)
+            if theirs and abs(theirs - self.consignment) > _SAME_AMOUNT * max(
+                theirs, self.consignment
+            ):
+                return None  # 1,080 tonnes of flour in June are not May's 1,276 tonnes
         if self.sectors and families[0] in _WHO_MATTERS:
             theirs = _sectors(record, self.book)
             if theirs and self.sectors.isdisjoint(theirs):

@@ -102,6 +102,21 @@ def test_shipments_of_different_goods_are_different_developments():
     assert (again.event_id, again.kind) == (oil.event_id, "corroborated")
 
 
+def test_shipments_of_other_tonnages_on_other_days_are_other_shipments():
+    book = EventBook({})
+    flour = {"action": "trade", "family": "trade", "categories": ("economic",)}
+    may = frame(**flour, objects=("grain_food",), quantities=(("tonnes", 1276),))
+    first = decide(book, may, "a1", "s", T0)
+    june = frame(**flour, objects=("grain_food",), quantities=(("tonnes", 1080),))
+    june["event_date"] = date(2024, 11, 20)
+    later = decide(book, june, "a2", "t", T0 + 33 * DAY)
+    same = frame(**flour, objects=("grain_food",), quantities=(("tonnes", 1300),))
+    same["event_date"] = date(2024, 10, 20)
+    again = decide(book, same, "a3", "u", T0 + 2 * DAY)  # within a tenth: the same shipment
+    assert (first.kind, later.kind) == ("new", "new") and later.event_id != first.event_id
+    assert (again.event_id, again.kind) == (first.event_id, "corroborated")
+
+
 def test_a_train_service_and_a_flight_route_are_different_links():
     book = EventBook({})
     link = dict(action="transport_link", family="transport", categories=("economic",))

@@ -471,3 +471,21 @@ def test_a_visit_of_an_economic_field_and_the_commission_are_economic_too(body, 
     )  # fmt: skip
     frames = [f for f in analyze_article(raw).events if family is None or f.family == family]
     assert frames and categories <= set(frames[0].categories), [f.categories for f in frames]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "러시아가 1년에 염소 1000마리씩 북한에 공급하겠다는 3년짜리 장기 계약을 체결했다.",
+        "Leningrad region signed a three-year contract to supply 1,000 goats a year to North "
+        "Korea.",
+    ],
+)
+def test_a_supply_contract_is_its_own_development_not_a_shipment(sentence):
+    action, objects, *_ = read(sentence, "economic")
+    assert action == "sign_supply_contract" and "livestock" in objects
+
+
+def test_horses_shipped_are_livestock_traded():
+    action, objects, *_ = read("Татарский конный завод поставил 21 лошадь в КНДР.", "economic")
+    assert (action, objects) == ("trade", ["livestock"])

@@ -353,6 +353,20 @@ def test_visa_laundering_is_no_cyber_and_who_acts_is_no_target():
     assert "cyber" in hacked
 
 
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("Татарстанские коннозаводчики поставили 21 лошадь для кавалерии КНДР.", "economic"),
+        # counts of North Koreans entering Russia, or of their visas: labour news
+        ("The number of North Koreans going to Russia has spiked, Russia's FSB records show.",
+         "labour"),
+        ("러시아가 지난해 북한 국적자에게 발급한 비자가 1만 건에 달했다.", "labour"),
+    ],
+)  # fmt: skip
+def test_horses_entries_and_visas(text, category):
+    assert category in by_category(text), text
+
+
 def test_russian_and_chinese_ships_are_not_china_with_russia():
     text = (
         "Эксперты ООН зафиксировали увеличение поставок в КНДР топлива, в которых задействованы "
