@@ -285,6 +285,9 @@ class Environment(BaseSettings):
     axiswatch_database_url: str | None = Field(default=None, repr=False)
     axiswatch_fault_drop_every: int = Field(default=0, ge=0)
     axiswatch_analyze_processes: int | None = Field(default=None, ge=0, le=64)
+    # Feeds on loopback, private or link-local addresses: refused unless allowed
+    # (producers/fetch.py); 1, true, yes or on allow them.
+    axiswatch_fetch_allow_private: bool = False
 
     @field_validator("axiswatch_topic_prefix")
     @classmethod

@@ -22,7 +22,6 @@ import email.utils
 import functools
 import http.client
 import ipaddress
-import os
 import socket
 import ssl
 import threading
@@ -72,9 +71,14 @@ class FetchPolicy:
     allow_file: bool = False
     user_agent: str = USER_AGENT
     # Loopback, private and link-local targets: refused unless allowed (see the module's doc).
-    allow_private: bool = field(
-        default_factory=lambda: os.environ.get("AXISWATCH_FETCH_ALLOW_PRIVATE", "") == "1"
-    )
+    allow_private: bool = field(default_factory=lambda: _environment_allows_private())
+
+
+def _environment_allows_private() -> bool:
+    """AXISWATCH_FETCH_ALLOW_PRIVATE, as the settings read it (1, true, yes or on allow)."""
+    from axiswatch.settings import Environment
+
+    return Environment.read().axiswatch_fetch_allow_private
 
 
 @dataclass(slots=True)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
 from axiswatch.cli.common import add_command, scram_from_env
+from axiswatch.settings import Environment
 
 __all__ = ["add_parser", "run"]
 
@@ -47,10 +47,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from axiswatch import broker
 
-    if os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
+    servers = Environment.read().kafka_bootstrap_servers
+    if servers:
         print(
-            f"KAFKA_BOOTSTRAP_SERVERS is set ({os.environ['KAFKA_BOOTSTRAP_SERVERS']}): "
-            "axiswatch uses that cluster and starts no local broker."
+            f"KAFKA_BOOTSTRAP_SERVERS is set ({servers}): axiswatch uses that cluster and starts "
+            "no local broker."
         )
         return 0
     data_dir = Path(args.data_dir) if args.data_dir else None

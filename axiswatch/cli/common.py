@@ -4,11 +4,10 @@ that option gives, and the local broker's SCRAM user from the clients' settings.
 from __future__ import annotations
 
 import argparse
-import os
 from collections.abc import Callable
 
 from axiswatch.exceptions import AxiswatchError
-from axiswatch.settings import Settings
+from axiswatch.settings import Environment, Settings
 
 __all__ = ["add_command", "scram_from_env", "settings_from"]
 
@@ -52,8 +51,9 @@ def scram_from_env(required: bool, tls: bool = False):
     kafka = Settings.from_env().kafka
     if not required and not (kafka.sasl_username and kafka.sasl_password):
         return None
-    protocol = os.environ.get("KAFKA_SECURITY_PROTOCOL")
-    mechanism = os.environ.get("KAFKA_SASL_MECHANISM")
+    environment = Environment.read()
+    protocol = environment.kafka_security_protocol
+    mechanism = environment.kafka_sasl_mechanism
     expected = broker.client_protocol(scram=True, tls=tls)
     if required and (
         protocol not in (None, "", expected) or mechanism not in (None, "", broker.SCRAM_MECHANISM)

@@ -196,3 +196,67 @@ def test_the_process_environment_is_read_by_pydantic_settings_with_the_same_rule
         Settings.from_env()
     # A mapping given is read instead of the process's environment, not on top of it.
     assert Settings.from_env({}).stories.max_events == 200_000
+
+
+# Modules that may read an environment variable themselves, and why: the settings module reads
+# them all, typed; the pure layer sits beneath it and reads only where its data files are.
+_READS_THE_ENVIRONMENT = {
+    "axiswatch/settings.py": "the settings",
+    "streams/catalogue.py": "AXISWATCH_SEEDS_DIR: the data files of the pure layer",
+}
+
+
+def _environment_reads(path):
+    """Lines of `path` that read a variable straight from the process's environment:
+    `os.environ.get(...)`, `os.environ[...]`, `os.getenv(...)`."""
+    import ast
+
+    def is_environ(node):
+        return (
+            isinstance(node, ast.Attribute)
+            and node.attr == "environ"
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "os"
+        )
+
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            target = node.func
+            if (target.attr == "get" and is_environ(target.value)) or (
+                target.attr == "getenv"
+                and isinstance(target.value, ast.Name)
+                and target.value.id == "os"
+            ):
+                found.append(node.lineno)
+        elif (
+            isinstance(node, ast.Subscript)
+            and is_environ(node.value)
+            and isinstance(node.ctx, ast.Load)
+        ):
+            found.append(node.lineno)
+    return found
+
+
+def test_environment_variables_are_read_by_the_settings_only():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    readers = {
+        str(path.relative_to(root)): lines
+        for package in ("schemas", "streams", "producers", "axiswatch")
+        for path in sorted((root / package).rglob("*.py"))
+        if (lines := _environment_reads(path))
+    }
+    assert set(readers) <= set(_READS_THE_ENVIRONMENT), readers
+
+
+def test_the_fetch_allowance_is_a_typed_setting(monkeypatch):
+    from producers.fetch import FetchPolicy
+
+    for value, allowed in (("1", True), ("true", True), ("0", False), ("no", False)):
+        monkeypatch.setenv("AXISWATCH_FETCH_ALLOW_PRIVATE", value)
+        assert FetchPolicy().allow_private is allowed
+    monkeypatch.setenv("AXISWATCH_FETCH_ALLOW_PRIVATE", "maybe")
+    with pytest.raises(InputError, match="AXISWATCH_FETCH_ALLOW_PRIVATE='maybe'"):
+        FetchPolicy()
