@@ -45,6 +45,7 @@ TUNING_FILES = (
     "corpus_tune18.jsonl",
     "corpus_tune19.jsonl",
     "corpus_tune20.jsonl",
+    "corpus_tune21.jsonl",
 )
 
 

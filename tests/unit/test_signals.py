@@ -367,6 +367,46 @@ def test_horses_entries_and_visas(text, category):
     assert category in by_category(text), text
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SEOUL (AP) - North Korea says it hasn't exported any weapons supplies to Russia during "
+        "the war and has no plans to do so.",
+        "Журавлев считает, что в создании подлодки КНДР Россия не участвовала.",
+    ],
+)
+def test_contracted_and_russian_denials_deny(text):
+    signals = by_category(text)
+    assert signals and all(s.denied for s in signals.values()), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a meeting being prepared, its possible date, a dispatch considered
+        "이에 따라 블라디보스토크에 들러 김정은 위원장과 푸틴 러시아 대통령의 회담을 갖는 것이 "
+        "추진되고 있는 것으로 알려졌다.",
+        "СМИ назвали возможную дату и место переговоров Путина и Ким Чен Ына.",
+        "Северная Корея рассматривает возможность отправки до 25 тысяч рабочих в Россию.",
+        # workers going home under the resolutions
+        "유엔 안보리 결의에 따라 러시아에서 일하는 북한 노동자들이 올해 말까지 모두 귀국할 것이다.",
+    ],
+)
+def test_plans_possibilities_and_workers_going_home_give_no_signal(text):
+    assert by_category(text) == {}, text
+
+
+def test_an_exchange_of_views_is_diplomacy_and_fuel_and_food_is_trade():
+    views = by_category(
+        "Ким Чен Ын сказал, что у него с Путиным прошел содержательный обмен мнениями."
+    )
+    assert "diplomatic" in views
+    paid = by_category(
+        "North Korea has supplied troops and weapons to Moscow in exchange for fuel and food."
+    )
+    assert {"military", "economic"} <= set(paid)
+
+
 def test_russian_and_chinese_ships_are_not_china_with_russia():
     text = (
         "Эксперты ООН зафиксировали увеличение поставок в КНДР топлива, в которых задействованы "
