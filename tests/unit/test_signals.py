@@ -396,6 +396,14 @@ def test_plans_possibilities_and_workers_going_home_give_no_signal(text):
     assert by_category(text) == {}, text
 
 
+def test_a_north_korean_missile_fired_by_russia_is_military():
+    text = (
+        "A North Korean missile fired into eastern Ukraine by Russia contained hundreds of "
+        "electronic components."
+    )
+    assert "military" in by_category(text)
+
+
 def test_an_exchange_of_views_is_diplomacy_and_fuel_and_food_is_trade():
     views = by_category(
         "Ким Чен Ын сказал, что у него с Путиным прошел содержательный обмен мнениями."
