@@ -418,6 +418,28 @@ def test_an_exchange_of_views_is_diplomacy_and_fuel_and_food_is_trade():
     assert {"military", "economic"} <= set(paid)
 
 
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("North Korean leader Kim Jong-un has exchanged a message with Russian President "
+         "Vladimir Putin on the anniversary of liberation.", "diplomatic"),
+        ("Председатель КНДР Ким Чен Ын поблагодарил Президента России Владимира Путина за "
+         "готовность оказать помощь.", "diplomatic"),
+        ("In a greeting to Putin on Russia's National Day, Kim Jong Un expressed full support.",
+         "diplomatic"),
+        ("북한이 러시아의 우크라이나 내 점령지 합병을 지지하고 나섰다.", "diplomatic"),
+        ("Министры обороны России и КНДР открыли мемориал в Одинцове.", "diplomatic"),
+        ("Russia's agriculture minister discussed deepening ties with North Korea with one of "
+         "Pyongyang's top agriculture officials.", "diplomatic"),
+        ("Самолет северокорейской авиакомпании Air Koryo прибыл во Владивосток из Пхеньяна, "
+         "сообщили в России.", "economic"),
+        ("Пиво из КНДР впервые поступило в продажу в России.", "economic"),
+    ],
+)  # fmt: skip
+def test_messages_thanks_annexation_memorials_talks_flights_and_sales(text, category):
+    assert category in by_category(text), text
+
+
 def test_russian_and_chinese_ships_are_not_china_with_russia():
     text = (
         "Эксперты ООН зафиксировали увеличение поставок в КНДР топлива, в которых задействованы "
