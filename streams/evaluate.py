@@ -46,6 +46,7 @@ TUNING_FILES = (
     "corpus_tune19.jsonl",
     "corpus_tune20.jsonl",
     "corpus_tune21.jsonl",
+    "corpus_tune22.jsonl",
 )
 
 

@@ -440,6 +440,23 @@ def test_messages_thanks_annexation_memorials_talks_flights_and_sales(text, cate
     assert category in by_category(text), text
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # workers leaving the Russian Federation under the resolutions, or staying less long
+        "Он уточнил, что в соответствии с резолюцией ООН рабочие из КНДР должны покинуть РФ до "
+        "конца года.",
+        "В МВД добавили, что срок пребывания в России рабочих из КНДР сокращен до года в "
+        "соответствии с санкциями Совбеза ООН.",
+        # South Korea's president with a Russian official, on a trilateral project
+        "앞서 문재인 대통령은 메드베데프 러시아 총리와의 면담에서 북한의 참여가 가능해질 때 "
+        "남북미 3국간 협력을 추진하자고 했다.",
+    ],
+)
+def test_enforcement_in_other_words_and_south_koreas_president_give_no_signal(text):
+    assert by_category(text) == {}, text
+
+
 def test_russian_and_chinese_ships_are_not_china_with_russia():
     text = (
         "Эксперты ООН зафиксировали увеличение поставок в КНДР топлива, в которых задействованы "
