@@ -62,10 +62,12 @@ def cli_env(bootstrap: str) -> dict[str, str]:
     return {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "PYTHONUNBUFFERED": "1"}
 
 
-def run_cli(bootstrap: str, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+def run_cli(
+    bootstrap: str, *args: str, timeout: float = 120, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "axiswatch", *args],
-        env=cli_env(bootstrap),
+        env=env or cli_env(bootstrap),
         capture_output=True,
         text=True,
         timeout=timeout,

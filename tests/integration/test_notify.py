@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import email
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -20,6 +21,8 @@ from pathlib import Path
 import pytest
 
 from axiswatch import broker
+from axiswatch.settings import Settings
+from axiswatch.topics import ensure_topics
 from tests.integration.conftest import ROOT, cli_env, run_cli
 from tests.unit.test_alertfilter import make_alert
 
@@ -120,10 +123,30 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
+# The made-up alerts of these tests go to topics of their own: on the shared alerts topic the
+# worker would read them back as known events when it starts, and real reports (the seed's, in
+# a later module) would join them.
+PREFIX = "notifytest."
+
+
+@pytest.fixture(scope="module", autouse=True)
+def own_topics(bootstrap: str) -> None:
+    env = {**os.environ, "AXISWATCH_TOPIC_PREFIX": PREFIX}
+    ensure_topics(Settings.from_env(env).with_bootstrap(bootstrap))
+
+
+def own_env(bootstrap: str) -> dict[str, str]:
+    return {**cli_env(bootstrap), "AXISWATCH_TOPIC_PREFIX": PREFIX}
+
+
+def cli(bootstrap: str, *args: str) -> subprocess.CompletedProcess:
+    return run_cli(bootstrap, *args, env=own_env(bootstrap))
+
+
 def produce(producer, alerts: list[dict]) -> None:
     for alert in alerts:
         producer.send(
-            "alerts", key=alert["alert_id"].encode(), value=json.dumps(alert).encode()
+            f"{PREFIX}alerts", key=alert["alert_id"].encode(), value=json.dumps(alert).encode()
         ).get(30)
 
 
@@ -189,7 +212,7 @@ def test_each_route_gets_each_matching_alert_once_across_restarts(
     alerts = one_event(run)
     produce(producer, alerts)
 
-    first = run_cli(bootstrap, "notify", "--routes", str(path), "--since", since, "--once")
+    first = cli(bootstrap, "notify", "--routes", str(path), "--since", since, "--once")
     assert first.returncode == 0, first.stderr
     distinct = keys(alerts[:4] + alerts[5:])
     assert keys(every.alerts(run)) == distinct  # once each: the repeat of `new` is not resent
@@ -204,11 +227,11 @@ def test_each_route_gets_each_matching_alert_once_across_restarts(
     assert "North Korea sent 3,000 troops to Kursk." in document["message"]
 
     # A restart goes on where each route stopped: nothing is sent again.
-    again = run_cli(bootstrap, "notify", "--routes", str(path), "--once")
+    again = cli(bootstrap, "notify", "--routes", str(path), "--once")
     assert again.returncode == 0, again.stderr
     # Another group (no committed offsets) from the same time: the record of what each route
     # sent still keeps every alert from being sent twice.
-    other = run_cli(
+    other = cli(
         bootstrap, "notify", "--routes", str(path), "--since", since, "--once",
         "--group", f"other-{run}",
     )  # fmt: skip
@@ -222,7 +245,7 @@ def test_each_route_gets_each_matching_alert_once_across_restarts(
         alert_id=f"ev{run}c", event_id=f"ev{run}c", source=run, article_id="c1", source_count=2
     )
     produce(producer, [later])
-    last = run_cli(bootstrap, "notify", "--routes", str(path), "--once")
+    last = cli(bootstrap, "notify", "--routes", str(path), "--once")
     assert last.returncode == 0, last.stderr
     assert keys(every.alerts(run)) == sorted([*distinct, (f"ev{run}c", "new", "c1")])
     assert len(new_military.alerts(run)) == 2 and len(mail.subjects(run)) == 3
@@ -253,7 +276,7 @@ def test_a_failing_route_blocks_no_other_and_is_retried(
             [sys.executable, "-m", "axiswatch", "notify", "--routes", str(path),
              "--since", since, "--max-backoff", "1", "--metrics-port", str(metrics_port),
              "--group", f"failing-{run}"],
-            env=cli_env(bootstrap), stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
+            env=own_env(bootstrap), stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
         )  # fmt: skip
     late = None
     try:
@@ -294,7 +317,7 @@ def test_a_failing_route_blocks_no_other_and_is_retried(
 
 # ----------------------------------------------------------------------------- alerts
 def alerts_cli(bootstrap: str, *args: str) -> list[dict]:
-    result = run_cli(bootstrap, "alerts", "--json", "--idle-exit", "3", *args)
+    result = cli(bootstrap, "alerts", "--json", "--idle-exit", "3", *args)
     assert result.returncode == 0, result.stderr
     return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
 
@@ -343,12 +366,12 @@ def test_alerts_since_group_filters_and_escapes(settings, bootstrap, producer):
                           "cyber", "--category", "labour")) == mine[2:]  # fmt: skip
 
     # Control characters in alert text never reach the terminal.
-    shown = run_cli(bootstrap, "alerts", "--since", since, "--category", "labour",
+    shown = cli(bootstrap, "alerts", "--since", since, "--category", "labour",
                     "--idle-exit", "3")  # fmt: skip
     assert shown.returncode == 0, shown.stderr
     assert "Workers\\x1b[2J\\x1b[H\\x9b31m \\u202eevil" in shown.stdout
     assert not any(c in shown.stdout for c in "\x1b\x9b\u202e")
-    raw = run_cli(bootstrap, "alerts", "--since", since, "--category", "labour", "--json",
+    raw = cli(bootstrap, "alerts", "--since", since, "--category", "labour", "--json",
                   "--idle-exit", "3")  # fmt: skip
     assert not any(c in raw.stdout for c in "\x1b\x9b\u202e")
     assert json.loads(raw.stdout)["title"] == after[2]["title"]
