@@ -47,6 +47,7 @@ TUNING_FILES = (
     "corpus_tune20.jsonl",
     "corpus_tune21.jsonl",
     "corpus_tune22.jsonl",
+    "corpus_tune23.jsonl",
 )
 
 

@@ -273,6 +273,7 @@ def test_the_ninth_sessions_batches_were_gathered_apart(name, prefix):
         ("corpus_tune20.jsonl", "t20", {"en", "ru", "ko"}, 0.4),
         ("corpus_tune21.jsonl", "t21", {"en", "ru", "ko"}, 0.4),
         ("corpus_tune22.jsonl", "t22", {"en", "ru", "ko"}, 0.4),
+        ("corpus_tune23.jsonl", "t23", {"en", "ru", "ko"}, 0.4),
     ],
 )
 def test_the_later_sessions_batches_were_gathered_apart(name, prefix, languages, negative_share):

@@ -372,6 +372,8 @@ def test_horses_entries_and_visas(text, category):
     [
         "SEOUL (AP) - North Korea says it hasn't exported any weapons supplies to Russia during "
         "the war and has no plans to do so.",
+        "드미트리 페스코프 러시아 대통령실 대변인이 북한의 러시아 파병에 대해 “관련 보도들이 "
+        "모순적인 것이 많다”며 “사실 여부는 국방부에 확인하라”고 밝혔다.",
         "Журавлев считает, что в создании подлодки КНДР Россия не участвовала.",
     ],
 )
@@ -388,6 +390,10 @@ def test_contracted_and_russian_denials_deny(text):
         "추진되고 있는 것으로 알려졌다.",
         "СМИ назвали возможную дату и место переговоров Путина и Ким Чен Ына.",
         "Северная Корея рассматривает возможность отправки до 25 тысяч рабочих в Россию.",
+        # what it intends to ask for; what Russia could have done, as analysts have it
+        "«NYT»: КНДР намерена запросить помощь России в обмен на отправку войск в Украину",
+        "러시아는 9월 정상회담을 계기로 북한과의 군사협력을 강화하며, 북한에 대한 기술 지원을 할 "
+        "수 있었을 것으로 분석됩니다.",
         # what experts say it is able to do
         "북한이 러시아가 우크라이나에 발사하는 탄도미사일을 단 몇 달 안에 생산해 제공할 능력이 "
         "있다는 전문가 의견이 나왔다.",
