@@ -138,11 +138,13 @@ def seed_alerts(worker, bootstrap, seed_path_module) -> list[dict]:
     try:
         records = reader.collect(
             lambda rs: (
-                len({
-                    r["value"]["category"]
-                    for r in rs
-                    if (r["value"] or {}).get("article_id") == article.article_id
-                })
+                len(
+                    {
+                        r["value"]["category"]
+                        for r in rs
+                        if (r["value"] or {}).get("article_id") == article.article_id
+                    }
+                )
                 >= 4
             ),
             timeout=90,
