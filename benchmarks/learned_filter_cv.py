@@ -36,9 +36,7 @@ def figures(articles, kept) -> tuple[float, float, float]:  # noqa: ANN001
     """Six-category micro-F1, cooperation flag precision and recall."""
     micro, flag = Score(), Score()
     for (_, _, gold, cooperation), found in zip(articles, kept, strict=True):
-        micro.tp += len(found & gold)
-        micro.fp += len(found - gold)
-        micro.fn += len(gold - found)
+        micro.add_sets(found, gold)
         flag.add(bool(found), cooperation)
     return micro.f1, flag.precision, flag.recall
 

@@ -40,12 +40,8 @@ def main(argv: list[str] | None = None) -> int:
         analyzed = analyze_article(raw_article(item), signal_filter=not args.rules_only)
         found = {s.category for s in analyzed.signals if not s.denied}
         wanted = {c for event in item.get("events") or [] for c in event["categories"]}
-        flag.tp += bool(found) and bool(wanted)
-        flag.fp += bool(found) and not wanted
-        flag.fn += bool(wanted) and not found
-        micro.tp += len(found & wanted)
-        micro.fp += len(found - wanted)
-        micro.fn += len(wanted - found)
+        flag.add(bool(found), bool(wanted))
+        micro.add_sets(found, wanted)
         if wanted and not found:
             misses.append(f"{item['id']} {item['lang']} {item['title'][:90]}")
     print(f"timeline_{args.split}.jsonl: {len(items)} articles, "

@@ -61,6 +61,13 @@ _CHUNK = 64 * 1024
 _SSL_CONTEXT = ssl.create_default_context()
 
 
+def _environment_allows_private() -> bool:
+    """AXISWATCH_FETCH_ALLOW_PRIVATE, as the settings read it (1, true, yes or on allow)."""
+    from axiswatch.settings import Environment
+
+    return Environment.read().axiswatch_fetch_allow_private
+
+
 @dataclass(frozen=True, slots=True)
 class FetchPolicy:
     """Limits of one fetch."""
@@ -71,14 +78,7 @@ class FetchPolicy:
     allow_file: bool = False
     user_agent: str = USER_AGENT
     # Loopback, private and link-local targets: refused unless allowed (see the module's doc).
-    allow_private: bool = field(default_factory=lambda: _environment_allows_private())
-
-
-def _environment_allows_private() -> bool:
-    """AXISWATCH_FETCH_ALLOW_PRIVATE, as the settings read it (1, true, yes or on allow)."""
-    from axiswatch.settings import Environment
-
-    return Environment.read().axiswatch_fetch_allow_private
+    allow_private: bool = field(default_factory=_environment_allows_private)
 
 
 @dataclass(slots=True)

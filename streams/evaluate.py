@@ -78,6 +78,12 @@ class Score:
         elif actual:
             self.fn += 1
 
+    def add_sets(self, predicted: set, actual: set) -> None:
+        """Count each item of either set (an article's categories, found and labelled)."""
+        self.tp += len(predicted & actual)
+        self.fp += len(predicted - actual)
+        self.fn += len(actual - predicted)
+
 
 @dataclass
 class EvalReport:

@@ -239,13 +239,11 @@ def _environment_reads(path):
 
 
 def test_environment_variables_are_read_by_the_settings_only():
-    from pathlib import Path
+    from tests.unit.test_layers import MODULES, ROOT
 
-    root = Path(__file__).resolve().parents[2]
     readers = {
-        str(path.relative_to(root)): lines
-        for package in ("schemas", "streams", "producers", "axiswatch")
-        for path in sorted((root / package).rglob("*.py"))
+        str(path.relative_to(ROOT)): lines
+        for path in MODULES.values()
         if (lines := _environment_reads(path))
     }
     assert set(readers) <= set(_READS_THE_ENVIRONMENT), readers
