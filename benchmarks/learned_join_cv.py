@@ -40,8 +40,17 @@ Features = dict[str, float]
 Model = tuple[dict[str, float], float]
 
 
-def pair_features(probe: ev._Probe, frame: dict, record: dict, score: float, ts: float) -> Features:
-    """What a frame and a candidate event share and how far apart they are."""
+def pair_features(
+    probe: ev._Probe,
+    frame: dict,
+    record: dict,
+    score: float,
+    ts: float,
+    entities: tuple[set[str], set[str]] | None = None,
+) -> Features:
+    """What a frame and a candidate event share and how far apart they are; with `entities`
+    (the frame's article's and the event's first article's actors, objects and places, the
+    two states aside), how much the two articles share."""
     book = probe.book
     family, families = frame["family"], record["families"]
     mine, theirs = set(frame["categories"]), set(record["categories"])
@@ -96,14 +105,32 @@ def pair_features(probe: ev._Probe, frame: dict, record: dict, score: float, ts:
         if value and known:
             apart = abs(value - known) / max(value, known)
             f["same amount" if apart <= 0.1 else "other amount"] = 1.0
+    if entities and entities[0] and entities[1]:
+        shared = len(entities[0] & entities[1])
+        f["articles' entities, Jaccard"] = shared / len(entities[0] | entities[1])
+        f["articles' shared entities"] = min(6, shared) / 6
+        f["articles share no entity"] = float(not shared)
     return f
+
+
+def article_entities(article) -> set[str]:  # noqa: ANN001
+    """The actors an analyzed article names and the objects and places of its frames."""
+    found = {a.id for a in article.actors} - {"rus", "prk"}
+    for frame in article.events:
+        found.update(frame.objects, frame.places)
+    return found
 
 
 class _Replay:
     """The timeline replayed through `StoryBook`, the matcher's choice made by `choose`."""
 
-    def __init__(self, model: Model | None = None, threshold: float = 0.5) -> None:
+    def __init__(
+        self, model: Model | None = None, threshold: float = 0.5, entities: bool = False
+    ) -> None:
         self.model = model
+        self.entities = entities
+        self.article: set[str] = set()  # the entities of the article being placed
+        self.first: dict[str, set[str]] = {}  # event id -> its first article's entities
         self.threshold = threshold
         self.examples: list[tuple[Features, bool]] = []
         self.origin: dict[str, str | None] = {}  # event id -> label of the frame that started it
@@ -127,7 +154,10 @@ class _Replay:
                     score = probe.score(record)
                     if score is None:
                         continue
-                    features = pair_features(probe, frame, record, score, ts)
+                    both = None
+                    if replay.entities:
+                        both = (replay.article, replay.first.get(event_id, set()))
+                    features = pair_features(probe, frame, record, score, ts, both)
                     if replay.label:
                         same = replay.origin.get(event_id) == replay.label
                         replay.examples.append((features, same))
@@ -153,10 +183,13 @@ class _Replay:
                 decision = decide(frame, **kwargs)
                 if decision.kind == "new":
                     self.origin[decision.event_id] = self.label
+                    self.first[decision.event_id] = self.article
                 return decision
 
             book.events.decide = traced
-            out, raised, _ = book.place(analyze_article(raw_article(item)))
+            article = analyze_article(raw_article(item))
+            self.article = article_entities(article)
+            out, raised, _ = book.place(article)
             alerts.extend(raised)
             enriched.append(out)
         return score_alerts(items, alerts, enriched)
@@ -200,6 +233,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tau", type=float, nargs="+", default=[0.05, 0.1, 0.2, 0.5])
     parser.add_argument("--weights", action="store_true", help="print each fold's weights")
+    parser.add_argument(
+        "--article-entities",
+        action="store_true",
+        help="also compare the two articles' actors, objects and places",
+    )
     args = parser.parse_args()
     items = load_timeline([ROOT / "seeds/eval/timeline_tune.jsonl"])
 
@@ -209,7 +247,7 @@ def main() -> None:
     for half in (0, 1):
         train = [i for i in items if fold(i) != half]
         test = [i for i in items if fold(i) == half]
-        collect = _Replay()
+        collect = _Replay(entities=args.article_entities)
         collect.run(train)
         model = fit(collect.examples)
         same = sum(label for _, label in collect.examples)
@@ -219,7 +257,8 @@ def main() -> None:
         )
         print(f"  rules          {figures(_Replay().run(test))}")
         for tau in args.tau:
-            print(f"  learned, {tau:<5}  {figures(_Replay(model, tau).run(test))}")
+            learned = _Replay(model, tau, args.article_entities).run(test)
+            print(f"  learned, {tau:<5}  {figures(learned)}")
         if args.weights:
             weights, intercept = model
             print(f"  intercept {intercept:+.2f}")
