@@ -48,6 +48,7 @@ TUNING_FILES = (
     "corpus_tune21.jsonl",
     "corpus_tune22.jsonl",
     "corpus_tune23.jsonl",
+    "corpus_tune24.jsonl",
 )
 
 

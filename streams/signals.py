@@ -77,7 +77,10 @@ class SignalCandidate(NamedTuple):
 
 
 _IGNORE = "ignore"  # payload of phrases that hide a cue word ("satellite imagery")
-_NOT_HOSTILE = "not_hostile"
+# Payload of context phrases that hide a context word inside them: a hostile word naming a
+# thing ("attack drones"), a modal that is no speculation ("can confirm").
+_SHADOW = "shadow"
+_SHADOW_KINDS = ("not_hostile", "not_speculation")
 # A sentence with one of these gives no signal (see seeds/signals.toml).
 _NO_SIGNAL_KINDS = (
     "other_pair", "sanctions_vote", "not_ruled_out", "dprk_problem", "requests", "history",
@@ -119,7 +122,7 @@ class CueBook:
         context_items = [
             (pattern, kind) for kind in _CONTEXT_KINDS for pattern in context.get(kind, [])
         ]
-        context_items.extend((p, _NOT_HOSTILE) for p in context.get("not_hostile", []))
+        context_items.extend((p, _SHADOW) for kind in _SHADOW_KINDS for p in context.get(kind, []))
         try:
             self._cue_phrases = PhraseMatcher(items)
             self._context_phrases = PhraseMatcher(context_items)
@@ -152,7 +155,7 @@ class CueBook:
         self, text: str, tokens: Sequence[Token] | Tokens | None = None
     ) -> list[RawMatch]:
         """`context_matches` as plain tuples."""
-        return [m for m in self._context_phrases.scan(text, tokens) if _NOT_HOSTILE not in m[2]]
+        return [m for m in self._context_phrases.scan(text, tokens) if _SHADOW not in m[2]]
 
     def cues_in(self, text: str) -> list[Cue]:
         """The cue concepts found in `text`, in order of first appearance."""

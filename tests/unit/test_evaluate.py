@@ -274,6 +274,8 @@ def test_the_ninth_sessions_batches_were_gathered_apart(name, prefix):
         ("corpus_tune21.jsonl", "t21", {"en", "ru", "ko"}, 0.4),
         ("corpus_tune22.jsonl", "t22", {"en", "ru", "ko"}, 0.4),
         ("corpus_tune23.jsonl", "t23", {"en", "ru", "ko"}, 0.4),
+        # The thirteenth: scored with its starting code, then read.
+        ("corpus_tune24.jsonl", "t24", {"en", "ru", "ko"}, 0.4),
     ],
 )
 def test_the_later_sessions_batches_were_gathered_apart(name, prefix, languages, negative_share):

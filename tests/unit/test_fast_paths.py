@@ -21,7 +21,7 @@ from streams import fingerprints, text
 from streams.actors import default_matcher
 from streams.catalogue import seeds_dir
 from streams.phrases import PhraseMatcher, Tokens, tokenize, words
-from streams.signals import _CONTEXT_KINDS, _IGNORE, _NOT_HOSTILE, default_cuebook
+from streams.signals import _CONTEXT_KINDS, _IGNORE, _SHADOW, _SHADOW_KINDS, default_cuebook
 from tests.unit import _reference_phrases
 
 # ----------------------------------------------------------------------------- references
@@ -267,7 +267,7 @@ def test_seed_matchers_find_what_the_reference_finds_on_random_texts():
     data = tomllib.loads((seeds_dir() / "signals.toml").read_text(encoding="utf-8"))
     context = data["context"]
     context_items = [(p, kind) for kind in _CONTEXT_KINDS for p in context.get(kind, [])]
-    context_items += [(p, _NOT_HOSTILE) for p in context.get("not_hostile", [])]
+    context_items += [(p, _SHADOW) for kind in _SHADOW_KINDS for p in context.get(kind, [])]
     cue_items = []
     for cue, entry in zip(cuebook.cues, data["cues"], strict=True):
         cue_items += [(p, cue) for lang in ("en", "ru", "ko") for p in entry.get(lang, [])]

@@ -935,3 +935,36 @@ def test_calling_reports_disinformation_or_absurd_denies_them():
         "из Северной Кореи в Россию."
     )
     assert found and all(s.denied for s in found.values())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Вашингтон может подтвердить, что КНДР поставляет оружие группе Вагнер.",
+        "The United States can confirm that North Korea is supplying shells to Russia.",
+    ],
+)
+def test_a_claim_that_one_can_confirm_is_no_speculation(text):
+    assert "military" in by_category(text)
+    # the modal alone still is
+    assert by_category("North Korea could supply shells to Russia.") == {}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Сотрудники ФСБ повязали за браконьерство более 80 жителей КНДР.",
+        "Лидеры РФ и КНР на встрече в Кремле призвали КНДР соблюдать резолюции Совбеза ООН.",
+    ],
+)
+def test_poachers_detained_and_russia_with_china_at_the_un_are_no_cooperation(text):
+    assert by_category(text) == {}
+
+
+def test_technology_passed_on_and_a_tourist_visa_for_workers():
+    assert "technology" in by_category("러시아가 북한에 샤헤드 드론의 기술을 전수하고 있다.")
+    found = by_category(
+        "직접 북한 식당에 가서 새로 온 북한 여종업원들과 식당 관계자들을 만난 이 소식통은 "
+        "북한 여종업원들이 관광비자로 러시아에 입국했다고 전했습니다."
+    )
+    assert "economic" not in found
