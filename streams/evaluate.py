@@ -49,6 +49,7 @@ TUNING_FILES = (
     "corpus_tune22.jsonl",
     "corpus_tune23.jsonl",
     "corpus_tune24.jsonl",
+    "corpus_tune25.jsonl",
 )
 
 

@@ -276,6 +276,7 @@ def test_the_ninth_sessions_batches_were_gathered_apart(name, prefix):
         ("corpus_tune23.jsonl", "t23", {"en", "ru", "ko"}, 0.4),
         # The thirteenth: scored with its starting code, then read.
         ("corpus_tune24.jsonl", "t24", {"en", "ru", "ko"}, 0.4),
+        ("corpus_tune25.jsonl", "t25", {"en", "ru", "ko"}, 0.4),
     ],
 )
 def test_the_later_sessions_batches_were_gathered_apart(name, prefix, languages, negative_share):

@@ -969,3 +969,33 @@ def test_technology_passed_on_and_a_tourist_visa_for_workers():
         "북한 여종업원들이 관광비자로 러시아에 입국했다고 전했습니다."
     )
     assert "economic" not in found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Россия решила не вмешиваться в переговоры США и КНДР.",
+        "FSB는 러시아 국경순찰대가 불법 어업을 벌이던 북한 어선 2척을 억류했다고 밝혔다.",
+    ],
+)
+def test_the_norths_talks_with_the_us_and_boats_held_are_no_cooperation(text):
+    assert by_category(text) == {}
+
+
+def test_a_visit_that_will_not_take_place_is_denied():
+    found = by_category("North Korean leader Kim will not visit Moscow in May: Kremlin")
+    assert found["diplomatic"].denied
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("The Russian-North Korean Fisheries Commission set fishing quotas for 2014.", "economic"),
+        ("Россия и КНДР договорились о поставках северокорейских яблок на российский рынок.",
+         "economic"),
+        ("Russia is providing fuel to North Korea in return.", "economic"),
+        ("Граждане КНДР работают на лесозаготовках в Хабаровском крае России.", "labour"),
+    ],
+)  # fmt: skip
+def test_fisheries_apples_fuel_and_logging(text, category):
+    assert category in by_category(text)
