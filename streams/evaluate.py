@@ -50,6 +50,7 @@ TUNING_FILES = (
     "corpus_tune23.jsonl",
     "corpus_tune24.jsonl",
     "corpus_tune25.jsonl",
+    "corpus_tune26.jsonl",
 )
 
 

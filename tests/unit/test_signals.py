@@ -999,3 +999,16 @@ def test_a_visit_that_will_not_take_place_is_denied():
 )  # fmt: skip
 def test_fisheries_apples_fuel_and_logging(text, category):
     assert category in by_category(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Кирби: США не видят признаков, что Россия получила боеприпасы от КНДР.",
+        "In return, North Korea will almost certainly demand military technology from Russia.",
+        "Ким Чен Ын стремится получить современные российские военные технологии.",
+        "По данным российского военного ведомства, система отслеживала северокорейскую ракету.",
+    ],
+)
+def test_no_signs_predictions_wishes_and_tracked_launches_claim_nothing(text):
+    assert not {c for c, s in by_category(text).items() if not s.denied}
