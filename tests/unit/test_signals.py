@@ -1012,3 +1012,9 @@ def test_fisheries_apples_fuel_and_logging(text, category):
 )
 def test_no_signs_predictions_wishes_and_tracked_launches_claim_nothing(text):
     assert not {c for c, s in by_category(text).items() if not s.denied}
+
+
+def test_new_year_cards_are_messages():
+    assert "diplomatic" in by_category(
+        "북한 김정은 국무위원장이 블라디미르 푸틴 러시아 대통령에게 새해를 맞아 연하장을 보냈다."
+    )
