@@ -51,6 +51,8 @@ TUNING_FILES = (
     "corpus_tune24.jsonl",
     "corpus_tune25.jsonl",
     "corpus_tune26.jsonl",
+    "corpus_tune27.jsonl",
+    "corpus_tune28.jsonl",
 )
 
 

@@ -280,6 +280,8 @@ def test_the_ninth_sessions_batches_were_gathered_apart(name, prefix):
         # gathered at the same time as t25, weighted to Russian outlets; its one page that t25
         # holds too was left out (49 items)
         ("corpus_tune26.jsonl", "t26", {"en", "ru", "ko"}, 0.4),
+        ("corpus_tune27.jsonl", "t27", {"en", "ru", "ko"}, 0.4),
+        ("corpus_tune28.jsonl", "t28", {"en", "ru", "ko"}, 0.4),
     ],
 )
 def test_the_later_sessions_batches_were_gathered_apart(name, prefix, languages, negative_share):

@@ -1018,3 +1018,40 @@ def test_new_year_cards_are_messages():
     assert "diplomatic" in by_category(
         "북한 김정은 국무위원장이 블라디미르 푸틴 러시아 대통령에게 새해를 맞아 연하장을 보냈다."
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a possibility, a forecast, a hope (not "가능성이 높다", an assessment)
+        "북한의 파병 대가로 러시아가 무인기 기술을 넘겨주고 있을 가능성이 있다.",
+        "평양-모스크바 노선은 노동자 수송 기회가 될 것이라고 예상했다.",
+        "그는 러시아와 북한 사이 항공편이 재개되기를 희망한다고 말했다.",
+        # no intention, mocked claims, the North's launch, Russia's envoy in Seoul
+        "김여정은 북한이 군사기술을 러시아에 수출할 의사가 없다고 말했다.",
+        "Захарова высмеяла заявление Блинкена о поставках оружия из КНДР в Россию.",
+        "북한이 발사한 탄도미사일은 동해에 추락했다고 러시아 국방부가 밝혔습니다.",
+        "Посол России в Сеуле прокомментировал поставки оружия КНДР.",
+    ],
+)
+def test_possibilities_hopes_and_refusals_claim_nothing(text):
+    assert not {c for c, s in by_category(text).items() if not s.denied}
+
+
+def test_assessed_likely_short_tech_words_and_troops_not_workers():
+    assert "military" in by_category(
+        "국정원은 북한이 러시아에 추가 파병했을 가능성이 높다고 밝혔다."
+    )
+    assert "technology" in by_category(
+        "North Korea is getting missile and submarine tech from Russia."
+    )
+    assert "technology" in by_category(
+        "Пхеньян получает от Москвы наработки в области ракетостроения."
+    )
+    assert "labour" not in by_category("북한은 지난해 러시아에 군 인력을 파병했다.")
+
+
+def test_komsomolsk_on_amur_is_russias():
+    found = by_category("Ким Чен Ын совершил поездку в Комсомольск-на-Амуре.")
+    assert "diplomatic" in found
+    assert "komsomolsk_on_amur" in found["diplomatic"].russia_actors
