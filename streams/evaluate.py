@@ -53,6 +53,8 @@ TUNING_FILES = (
     "corpus_tune26.jsonl",
     "corpus_tune27.jsonl",
     "corpus_tune28.jsonl",
+    "corpus_tune29.jsonl",
+    "corpus_tune30.jsonl",
 )
 
 

@@ -282,6 +282,8 @@ def test_the_ninth_sessions_batches_were_gathered_apart(name, prefix):
         ("corpus_tune26.jsonl", "t26", {"en", "ru", "ko"}, 0.4),
         ("corpus_tune27.jsonl", "t27", {"en", "ru", "ko"}, 0.4),
         ("corpus_tune28.jsonl", "t28", {"en", "ru", "ko"}, 0.4),
+        ("corpus_tune29.jsonl", "t29", {"en", "ru", "ko"}, 0.4),
+        ("corpus_tune30.jsonl", "t30", {"en", "ru", "ko"}, 0.4),
     ],
 )
 def test_the_later_sessions_batches_were_gathered_apart(name, prefix, languages, negative_share):

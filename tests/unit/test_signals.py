@@ -1055,3 +1055,23 @@ def test_komsomolsk_on_amur_is_russias():
     found = by_category("Ким Чен Ын совершил поездку в Комсомольск-на-Амуре.")
     assert "diplomatic" in found
     assert "komsomolsk_on_amur" in found["diplomatic"].russia_actors
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "North Korean hackers allegedly pick on Russian targets for a change.",
+        "The Kremlin is likely to leverage North Korean manpower in its offensive.",
+        "Russian Far East governor says region plans to import apples from North Korea.",
+        "Since a North Korean tanker visited Russia's port of Vostochny, more came.",
+    ],
+)
+def test_picked_targets_predictions_plans_and_ships_visiting_claim_nothing(text):
+    assert not {c for c, s in by_category(text).items() if not s.denied}
+
+
+def test_an_assessment_that_it_likely_happened_and_the_zoos_animals():
+    assert "military" in by_category("North Korea is likely to have supplied shells to Russia.")
+    assert "diplomatic" in by_category(
+        "Министр Козлов передал в зоопарк Пхеньяна более 70 животных из России."
+    )
