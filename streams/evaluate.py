@@ -55,6 +55,8 @@ TUNING_FILES = (
     "corpus_tune28.jsonl",
     "corpus_tune29.jsonl",
     "corpus_tune30.jsonl",
+    "corpus_tune31.jsonl",
+    "corpus_tune32.jsonl",
 )
 
 
