@@ -41,9 +41,9 @@ def test_items_are_well_formed_and_evidence_is_verbatim():
 
 
 def test_every_development_is_in_one_part_only():
-    """Reports of one development are all in the tuning part or all in the test part (the
-    part follows the article's first reported event), so tuning never sees a test event's
-    reports."""
+    """Articles whose first reported development is one are all in the tuning part or all in
+    the test part (the part follows the article's first reported event). An article's other
+    developments may lie in the other part: see the test below."""
 
     def primary(item):
         reported = [e for e in item["events"] if e["basis"] == "report"] or item["events"]
@@ -55,3 +55,28 @@ def test_every_development_is_in_one_part_only():
             if primary(item):
                 parts.setdefault(primary(item), set()).add(name)
     assert all(len(names) == 1 for names in parts.values())
+
+
+# Articles of the tuning part that report a test-part development besides their first one (the
+# part follows the first): found in the thirteenth session, left as they are (rules had been
+# written against them), and listed so that no further tuning item adds to them.
+TEST_EVENTS_REPORTED_IN_TUNING = {
+    "dip-choe-moscow-2024-11": 8,
+    "dip-lavrov-pyongyang-2023-10": 7,
+    "eco-moscow-pyongyang-flights-2025-07": 9,
+    "mil-engineers-deminers-2025-06": 12,
+    "mil-shells-supply-2023-08": 1,
+    "mil-troops-combat-kursk-2024-12": 4,
+}
+
+
+def test_no_more_test_developments_are_reported_in_the_tuning_part():
+    test_events = {
+        e["event"] for item in load_timeline([EVAL / "timeline_test.jsonl"]) for e in item["events"]
+    }
+    found: dict[str, int] = {}
+    for item in load_timeline([EVAL / "timeline_tune.jsonl"]):
+        for event in item["events"]:
+            if event["event"] in test_events and event["basis"] == "report":
+                found[event["event"]] = found.get(event["event"], 0) + 1
+    assert found == TEST_EVENTS_REPORTED_IN_TUNING
