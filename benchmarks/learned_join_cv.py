@@ -135,6 +135,7 @@ class _Replay:
         self.examples: list[tuple[Features, bool]] = []
         self.origin: dict[str, str | None] = {}  # event id -> label of the frame that started it
         self.label: str | None = None
+        self.item: dict = {}  # the timeline item being placed
 
     def probability(self, features: Features) -> float:
         assert self.model is not None
@@ -146,6 +147,16 @@ class _Replay:
         replay = self
 
         class Book(ev.EventBook):
+            def decide(self, frame: dict, **kwargs: object) -> ev.EventDecision:
+                replay.label = _label_of(
+                    replay.item, frame["category"], frame["categories"], frame["evidence"]
+                )
+                decision = super().decide(frame, **kwargs)
+                if decision.kind == "new":
+                    replay.origin[decision.event_id] = replay.label
+                    replay.first[decision.event_id] = replay.article
+                return decision
+
             def match(self, frame: dict, ts: float, cutoff: float) -> str | None:
                 probe = ev._Probe(frame, self.framebook, ts)
                 best = None
@@ -172,21 +183,9 @@ class _Replay:
 
         book = StoryBook.in_memory()
         book.events = Book(book.events.events, book.events.config, book.events.framebook)
-        decide = book.events.decide
         alerts, enriched = [], []
         for item in items:
-
-            def traced(frame: dict, _item: dict = item, **kwargs: object) -> ev.EventDecision:
-                self.label = _label_of(
-                    _item, frame["category"], frame["categories"], frame["evidence"]
-                )
-                decision = decide(frame, **kwargs)
-                if decision.kind == "new":
-                    self.origin[decision.event_id] = self.label
-                    self.first[decision.event_id] = self.article
-                return decision
-
-            book.events.decide = traced
+            self.item = item
             article = analyze_article(raw_article(item))
             self.article = article_entities(article)
             out, raised, _ = book.place(article)
