@@ -42,6 +42,7 @@ __all__ = [
     "format_event_report",
     "load_timeline",
     "raw_article",
+    "reported_in",
     "score_alerts",
 ]
 
@@ -57,6 +58,18 @@ def load_timeline(paths: Sequence[Path]) -> list[dict]:
                 except json.JSONDecodeError as exc:
                     raise ValueError(f"{path}:{number}: not JSON: {exc}") from exc
     return sorted(items, key=lambda i: (i["published_at"], i["id"]))
+
+
+def reported_in(items: Iterable[dict], events: Iterable[str]) -> set[str]:
+    """Those of `events` that one of `items` reports (basis `report`): for the test part, the
+    developments that tuning articles report too, whose figures are therefore not blind."""
+    wanted = set(events)
+    return {
+        e["event"]
+        for item in items
+        for e in item.get("events") or []
+        if e["event"] in wanted and e.get("basis") == "report"
+    }
 
 
 def raw_article(item: dict) -> RawArticle:
@@ -105,6 +118,7 @@ class EventEvalReport:
     split: list[tuple[str, str, str]] = field(default_factory=list)
     by_language: dict[str, LanguageFigures] = field(default_factory=dict)
     kinds: Counter = field(default_factory=Counter)
+    excluded: list[str] = field(default_factory=list)  # labelled events left out of the figures
 
     @property
     def recall(self) -> float:
@@ -172,10 +186,13 @@ def score_alerts(
     items: Sequence[dict],
     alerts: Iterable[Alert | dict],
     enriched: Iterable[EnrichedArticle | dict] = (),
+    exclude: Iterable[str] = (),
 ) -> EventEvalReport:
     """The figures for `items` (the replayed timeline) from the alerts (and enriched articles,
-    for clustering) the replay produced."""
-    report = EventEvalReport()
+    for clustering) the replay produced. Labelled events in `exclude` count nowhere: not in
+    recall or second `new`, not in clustering pairs (alerts traced to them are dropped)."""
+    report = EventEvalReport(excluded=sorted(set(exclude)))
+    skip = set(report.excluded)
     by_article = {raw_article(item).article_id: item for item in items}
     report.articles = len(items)
     report.negatives = sum(1 for i in items if not i.get("events"))
@@ -187,6 +204,8 @@ def score_alerts(
     first_lang: dict[str, str] = {}  # an event's language: its first report's (items in order)
     for item in items:
         for event in item.get("events") or []:
+            if event["event"] in skip:
+                continue
             labelled_categories[event["event"]].update(event["categories"])
             mentions[event["event"]].append(item["id"])
             first_lang.setdefault(event["event"], item.get("lang") or "?")
@@ -206,6 +225,8 @@ def score_alerts(
             report.false_new.append((item["id"], data["evidence"]))
             continue
         label = _label_of(item, data["category"], data["categories"], data["evidence"])
+        if label in skip:
+            continue
         if label is None:
             if data["kind"] == "new":
                 report.unmatched_new.append((item["id"], data["evidence"]))
@@ -258,6 +279,8 @@ def score_alerts(
             if label not in got or rank > fit[label]:
                 got[label], fit[label] = frame["event_id"], rank
         for event in item["events"]:
+            if event["event"] in skip:
+                continue
             reports.append((item["id"], event["event"], item.get("lang") or "?",
                             got.get(event["event"]), data["story_id"]))  # fmt: skip
     for a, b in itertools.combinations(reports, 2):
@@ -279,8 +302,11 @@ def score_alerts(
     return report
 
 
-def evaluate_events(paths: Sequence[Path], config: StoryConfig | None = None) -> EventEvalReport:
-    """Replay the timeline files in publication order through the analyze and stories code."""
+def evaluate_events(
+    paths: Sequence[Path], config: StoryConfig | None = None, exclude: Iterable[str] = ()
+) -> EventEvalReport:
+    """Replay the timeline files in publication order through the analyze and stories code
+    (and score it without the labelled events in `exclude`)."""
     items = load_timeline(paths)
     book = StoryBook.in_memory(config)
     alerts: list[Alert] = []
@@ -290,7 +316,7 @@ def evaluate_events(paths: Sequence[Path], config: StoryConfig | None = None) ->
         out, raised, _ = book.place(article)
         enriched.append(out)
         alerts.extend(raised)
-    return score_alerts(items, alerts, enriched)
+    return score_alerts(items, alerts, enriched, exclude=exclude)
 
 
 def _share(count: int, total: int) -> str:
@@ -303,6 +329,11 @@ def format_event_report(report: EventEvalReport, details: bool = True) -> str:
         f"timeline: {report.articles} articles ({report.negatives} negative), "
         f"{report.events} labelled events, {report.pairs} (event, category) pairs",
         f"alerts: {dict(sorted(report.kinds.items()))}",
+        *(
+            [f"left out: {len(report.excluded)} labelled events ({', '.join(report.excluded)})"]
+            if report.excluded
+            else []
+        ),
         "",
         "| figure | value | target |",
         "| --- | --- | --- |",

@@ -1,6 +1,6 @@
 """The event scorer: tracing alerts to labelled events, per language."""
 
-from streams.eventeval import raw_article, score_alerts
+from streams.eventeval import raw_article, reported_in, score_alerts
 
 
 def item(id_, lang, events, published="2024-10-18"):
@@ -81,3 +81,26 @@ def test_a_report_is_clustered_by_the_frame_on_its_evidence_sentence():
     ]  # fmt: skip
     report = score_alerts([first, second], [], records)
     assert (report.clustering.tp, report.clustering.fn) == (1, 0)
+
+
+def test_left_out_events_count_nowhere_and_tuning_reports_name_them():
+    seen = {"event": "mil-seen", "categories": ["military"], "basis": "report",
+            "evidence": ["Troops were sent."]}  # fmt: skip
+    blind = {"event": "eco-blind", "categories": ["economic"], "basis": "report",
+             "evidence": ["A bridge opened."]}  # fmt: skip
+    first = item("a", "en", [seen])
+    again = item("b", "en", [seen], "2024-10-20")
+    other = item("c", "ko", [blind])
+    alerts = [
+        alert(first, "new", "Troops were sent."),
+        alert(again, "new", "Troops were sent."),  # a second `new`, of the left-out event
+    ]
+    tuning = [item("t", "ru", [seen]), item("u", "ru", [{**blind, "basis": "background"}])]
+    left_out = reported_in(tuning, {"mil-seen", "eco-blind"})
+    assert left_out == {"mil-seen"}  # a background restatement does not count
+    everything = score_alerts([first, again, other], alerts)
+    assert (everything.events, everything.pairs, len(everything.second_new)) == (2, 2, 1)
+    report = score_alerts([first, again, other], alerts, exclude=left_out)
+    assert (report.events, report.pairs, report.recalled) == (1, 1, 0)
+    assert report.second_new == [] and report.unmatched_new == []
+    assert report.excluded == ["mil-seen"]

@@ -95,3 +95,12 @@ def test_every_process_exposes_its_build():
         {"version": __version__, "python": sys.version.split()[0], "alert_schema": "2"},
     )
     assert value == 1.0
+
+
+def test_eval_events_on_the_test_part_also_prints_the_blind_figures(capsys):
+    assert main(["eval", "--events", "--split", "test", "--summary"]) == 0
+    out = capsys.readouterr().out
+    full, blind = out.split("== the same, blind")
+    assert "left out:" not in full and "27 labelled events" in full
+    # The six developments tuning articles report too (tests/unit/test_timeline_corpus.py).
+    assert "left out: 6 labelled events" in blind and "21 labelled events" in blind
