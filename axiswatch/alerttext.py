@@ -10,7 +10,7 @@ __all__ = ["format_alert", "format_event"]
 
 def format_event(alert: dict) -> str:
     """The alert's event frame on one line: action, categories, quantities, objects, places,
-    date and basis."""
+    date, who the report attributes it to, and basis."""
     parts = [alert.get("action") or "?"]
     categories = alert.get("categories") or []
     if len(categories) > 1:
@@ -23,6 +23,8 @@ def format_event(alert: dict) -> str:
     parts += [f"in {p}" for p in alert.get("places") or []]
     if alert.get("event_date"):
         parts.append(f"on {alert['event_date']}")
+    if alert.get("claimants"):
+        parts.append(f"per {', '.join(alert['claimants'])}")
     if alert.get("basis") == "background":
         parts.append("(stated as background)")
     return " · ".join(parts)

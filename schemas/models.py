@@ -167,6 +167,11 @@ class EventFrame(_Contract):
     signal_ids: list[str] = Field(
         default_factory=list, description="The signals (one per category) behind this frame."
     )
+    claimants: list[str] = Field(
+        default_factory=list,
+        description="Who the sentence attributes the development to (`united_states`, "
+        "`ukraine`, `rok_intelligence`, `rok_military`, `open_sources`: seeds/events.toml).",
+    )
 
 
 class AnalyzedArticle(_Contract):
@@ -249,6 +254,11 @@ class Alert(_Contract):
     objects: list[str] = Field(default_factory=list)
     places: list[str] = Field(default_factory=list)
     quantities: list[Quantity] = Field(default_factory=list)
+    claimants: list[str] = Field(
+        default_factory=list,
+        description="Who this alert's report attributes the development to (an intelligence "
+        "service, a government, open sources), when it says.",
+    )
     event_date: date | None = None
     basis: EventBasis = Field(
         description="How the article that raised this alert states the event: `background` on "

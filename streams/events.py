@@ -498,7 +498,7 @@ class _Probe:
     __slots__ = ("book", "categories", "day", "families", "generic", "objects", "places",
                  "precision", "primary", "primary_kind", "regions", "report", "russia", "dprk",
                  "kinds", "windows", "persons", "officials", "sectors", "past_year", "family",
-                 "own_window", "areas", "consignment")  # fmt: skip
+                 "own_window", "areas", "consignment", "claimants")  # fmt: skip
 
     def __init__(self, frame: dict, book: FrameBook, ts: float) -> None:
         self.book = book
@@ -541,6 +541,12 @@ class _Probe:
         self.sectors = _sectors(frame, book)
         self.officials = (_officials(self.russia), _officials(self.dprk))
         self.consignment = _largest(frame["quantities"]).get(_CONSIGNMENT)
+        # Who the report is attributed to, where that tells assessments apart.
+        self.claimants = (
+            frozenset(frame.get("claimants") or ())
+            if frame["family"] in book.claimed_families
+            else frozenset()
+        )
 
     def _shares_what(self, record: dict) -> bool:
         """Whether the event names one of the frame's objects or places."""
@@ -579,6 +585,16 @@ class _Probe:
                 return None
             score -= 0.5 * distance / max(window, 1)
         if self.families.isdisjoint(families) or self.categories.isdisjoint(record["categories"]):
+            return None
+        if (
+            self.claimants
+            and self.day is not None
+            and families[0] in self.book.claimed_families
+            and abs(self.day - record["date"]) > _THIN_DAYS
+            and not self.claimants.intersection(record.get("claimants") or self.claimants)
+        ):
+            # Another claimant's assessment days from the event's: another development
+            # (Budanov's "40% of the ammunition" is not the White House's missiles of May).
             return None
         if (
             self.report
@@ -701,6 +717,7 @@ def _new_record(
         "objects": list(frame["objects"]),
         "places": list(frame["places"]),
         "quantities": _largest(frame["quantities"]),
+        "claimants": list(frame.get("claimants") or ()),  # its first report's
         "date": day,  # for matching: the publication day when the frame gave no date
         "dated": dated,
         "basis": frame["basis"],
@@ -804,6 +821,7 @@ def read_alert(records: dict[str, dict], alert: dict, book: FrameBook) -> None:
         "objects": list(alert.get("objects") or []),
         "places": list(alert.get("places") or []),
         "quantities": [q for q in alert.get("quantities") or [] if isinstance(q, dict)],
+        "claimants": [str(c) for c in alert.get("claimants") or []],
         "event_date": alert.get("event_date"),
         "basis": alert.get("basis") or "report",
     }

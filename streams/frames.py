@@ -74,6 +74,7 @@ class Reading(NamedTuple):
     precision: str | None
     background: bool
     speculative: bool
+    claimants: tuple[str, ...] = ()  # who the sentence attributes it to (`[[claimants]]`)
 
 
 @dataclass(slots=True)
@@ -98,6 +99,7 @@ class FrameData:
     confidence: float
     signal_ids: list[str] = field(default_factory=list)
     speculative: bool = False
+    claimants: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {name: getattr(self, name) for name in self.__slots__}  # type: ignore[attr-defined]
@@ -157,10 +159,21 @@ class FrameBook:
             items.extend(
                 (p, ("object", obj)) for lang in ("en", "ru", "ko") for p in entry.get(lang, [])
             )
+        self.claimants: dict[str, str] = {}  # id -> name
+        for index, entry in enumerate(data.get("claimants", [])):
+            if not entry.get("id"):
+                raise SeedDataError(f"events.toml claimant {index}: needs an id")
+            self.claimants[entry["id"]] = entry.get("name", entry["id"])
+            items.extend(
+                (p, ("claimant", entry["id"]))
+                for lang in ("en", "ru", "ko")
+                for p in entry.get(lang, [])
+            )
         # Kinds whose first-named object tells developments apart: a train service is not
         # a flight route, whatever else the reports mention.
         self.distinct_kinds = frozenset(data.get("joining", {}).get("distinct_kinds", ()))
         self.actor_sectors: dict[str, str] = dict(data.get("joining", {}).get("actor_sectors", {}))
+        self.claimed_families = frozenset(data.get("joining", {}).get("claimed_families", ()))
         background = data.get("background", {})
         self.background_after = timedelta(days=int(background.get("background_after_days", 45)))
         items.extend(
@@ -249,6 +262,7 @@ class FrameBook:
         best: Action | None = None
         best_score = 0
         objects: list[str] = []
+        claimants: list[str] = []
         background = speculative = topic = period = figure = False
         for match in self._phrases.scan(sentence, tokens):
             for kind, value in match[2]:
@@ -263,6 +277,9 @@ class FrameBook:
                 elif kind == "object":
                     if value.id not in objects:
                         objects.append(value.id)
+                elif kind == "claimant":
+                    if value not in claimants:
+                        claimants.append(value)
                 elif kind == "speculation":
                     speculative = True
                 elif kind == "topic":
@@ -301,7 +318,10 @@ class FrameBook:
                 background = True
         elif period:
             background = True
-        return Reading(action, objects, quantities, when, precision, background, speculative)
+        return Reading(
+            action, objects, quantities, when, precision, background, speculative,
+            tuple(claimants),
+        )  # fmt: skip
 
     def _dated_apart(self, head: Reading, read: Reading, sentence: str, published: date) -> bool:
         """Whether `sentence` (`read` its reading) opens (its first third) with a date weeks
@@ -378,7 +398,9 @@ class FrameBook:
         for span, cands in sorted(sentences.items(), key=lambda item: item[0] in chain):
             first = cands[0]
             categories = list(dict.fromkeys(c.category for c in cands))
-            action, objects, quantities, when, precision, background, speculative = readings[span]
+            action, objects, quantities, when, precision, background, speculative, claimants = (
+                readings[span]
+            )
             for cat in action.categories:
                 if cat not in categories and cat in _ACTION_ADDS:
                     categories.append(cat)
@@ -434,6 +456,7 @@ class FrameBook:
                 confidence=max(c.confidence for c in cands),
                 signal_ids=ids,
                 speculative=speculative,
+                claimants=list(claimants),
             )
             family_frames.append(frame)
             by_chain[head] = frame

@@ -274,6 +274,7 @@ class StoryBook:
             objects=record["objects"],
             places=record["places"],
             quantities=frame.quantities,
+            claimants=frame.claimants,
             event_date=date.fromordinal(record["date"]) if record.get("dated", True) else None,
             basis=frame.basis,
             changes=list(decision.changes),

@@ -20,8 +20,10 @@ def frame(
     places: tuple[str, ...] = (),
     quantities: tuple[tuple[str, int | None], ...] = (),
     start: int = 0,
+    claimants: tuple[str, ...] = (),
 ) -> dict:
     return {
+        "claimants": list(claimants),
         "category": categories[0],
         "categories": list(categories),
         "action": action,
@@ -660,3 +662,46 @@ def test_each_strike_with_the_norths_missiles_is_a_development_of_its_own():
                    ts + 34 * DAY)  # fmt: skip
     assert (told.kind, fired.kind, later.kind) == ("new", "corroborated", "new")
     assert fired.event_id == told.event_id != later.event_id
+
+
+def test_an_assessment_by_other_claimants_days_later_is_another_supply():
+    def supply(when, claimants, article):
+        f = frame("supply_arms", "supply", when=when, claimants=claimants,
+                  objects=("artillery_shells",))  # fmt: skip
+        ts = datetime(when.year, when.month, when.day, tzinfo=UTC).timestamp()
+        return decide(book, f, article, f"s-{article}", ts)
+
+    book = EventBook({})
+    white_house = supply(date(2024, 1, 4), ("united_states",), "a1")
+    budanov = supply(date(2024, 1, 21), ("ukraine",), "a2")
+    assert (white_house.kind, budanov.kind) == ("new", "new")
+    assert budanov.event_id != white_house.event_id
+    # The same claimant, a report naming none, or a report within days: the same assessment.
+    assert supply(date(2024, 1, 30), ("ukraine", "open_sources"), "a3").event_id == (
+        budanov.event_id
+    )
+    assert supply(date(2024, 2, 2), (), "a4").kind == "corroborated"
+    assert supply(date(2024, 1, 6), ("open_sources",), "a5").event_id == white_house.event_id
+
+
+def test_claimants_do_not_tell_deployments_apart():
+    book = EventBook({})
+    first = decide(book, frame(claimants=("rok_intelligence",)), "a1", "yonhap", T0)
+    again = decide(book, frame(when=date(2024, 10, 28), claimants=("united_states",)),
+                   "a2", "ap", T0 + 10 * DAY)  # fmt: skip
+    assert again.kind == "corroborated" and again.event_id == first.event_id
+
+
+def test_an_event_read_back_from_its_alert_keeps_its_claimants():
+    alert = {
+        "event_id": "ev1", "action": "supply_arms", "category": "military", "actors": [],
+        "detected_at": "2024-01-04T00:00:00+00:00", "article_id": "a1",
+        "event_date": "2024-01-04", "objects": ["artillery_shells"],
+        "claimants": ["united_states"],
+    }  # fmt: skip
+    book = EventBook({})
+    assert book.adopt(record_from_alerts([alert]).items()) == 1
+    budanov = frame("supply_arms", "supply", when=date(2024, 1, 21), claimants=("ukraine",),
+                    objects=("artillery_shells",))  # fmt: skip
+    later = datetime(2024, 1, 21, tzinfo=UTC).timestamp()
+    assert decide(book, budanov, "a2", "s", later).kind == "new"

@@ -13,9 +13,8 @@ FRIDAY = date(2025, 3, 7)
 
 
 def read(sentence: str, category: str, published: date = FRIDAY):
-    action, objects, quantities, when, precision, background, _ = default_framebook().read_sentence(
-        sentence, [category], published
-    )
+    reading = default_framebook().read_sentence(sentence, [category], published)
+    action, objects, quantities, when, precision, background, *_ = reading
     return action.id, objects, quantities, when, precision, background
 
 
@@ -489,3 +488,25 @@ def test_a_supply_contract_is_its_own_development_not_a_shipment(sentence):
 def test_horses_shipped_are_livestock_traded():
     action, objects, *_ = read("Татарский конный завод поставил 21 лошадь в КНДР.", "economic")
     assert (action, objects) == ("trade", ["livestock"])
+
+
+@pytest.mark.parametrize(
+    ("sentence", "claimants"),
+    [
+        ("North Korea has transferred a significant amount of artillery ammunition to Russia, "
+         "according to Budanov.", ("ukraine",)),
+        ("White House: North Korea recently provided Russia with ballistic missiles.",
+         ("united_states",)),
+        ("По данным южнокорейской разведки, КНДР поставила России миллионы снарядов.",
+         ("rok_intelligence",)),
+        ("국정원은 북한이 러시아에 포탄을 공급했다고 밝혔다.", ("rok_intelligence",)),
+        ("РФ возобновила торговлю оружием с КНДР: СМИ показали спутниковые снимки",
+         ("open_sources",)),
+        # Whole words only: no "СМИ" in "космических", no claimant at all.
+        ("КНДР поставила России ракеты для космических запусков.", ()),
+        ("North Korea shipped shells to Russia.", ()),
+    ],
+)  # fmt: skip
+def test_a_sentence_names_who_it_attributes_the_development_to(sentence, claimants):
+    reading = default_framebook().read_sentence(sentence, ["military"], FRIDAY)
+    assert reading.claimants == claimants
