@@ -510,3 +510,23 @@ def test_horses_shipped_are_livestock_traded():
 def test_a_sentence_names_who_it_attributes_the_development_to(sentence, claimants):
     reading = default_framebook().read_sentence(sentence, ["military"], FRIDAY)
     assert reading.claimants == claimants
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "A DPRK delegation led by Minister of IT Industry Ju Yong Il left for the Eurasia IT "
+        "forum in Moscow.",
+        "Делегация Минцифры России прибыла в Пхеньян на выставку информационных технологий.",
+        "러시아 디지털개발통신언론부 차관이 이끄는 대표단이 평양의 정보기술 전시회에 참석했다.",
+    ],
+)
+def test_information_technology_is_a_field_of_meetings_and_of_the_technology_category(sentence):
+    # The IT minister's trip is not the same week's party delegation (the field tells them
+    # apart), and a development of the field is technology cooperation too.
+    assert "digital" in read(sentence, "diplomatic")[1]
+    [frame] = analyze_article(
+        RawArticle(article_id="it1", title="Delegation", body=sentence, source="kcna",
+                   published_at=datetime(2024, 2, 20, tzinfo=UTC))
+    ).events  # fmt: skip
+    assert "technology" in frame.categories
