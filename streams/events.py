@@ -537,9 +537,13 @@ class _Probe:
         self.areas = _areas(frame["places"])
         self.russia = set(frame["russia_actors"])
         self.dprk = set(frame["dprk_actors"])
-        self.persons = (_persons(self.russia), _persons(self.dprk))
+        # Resident envoys greet every visitor: they tell no visits apart.
+        self.persons = (_persons(self.russia - book.envoys), _persons(self.dprk - book.envoys))
         self.sectors = _sectors(frame, book)
-        self.officials = (_officials(self.russia), _officials(self.dprk))
+        self.officials = (
+            _officials(self.russia - book.envoys),
+            _officials(self.dprk - book.envoys),
+        )
         self.consignment = _largest(frame["quantities"]).get(_CONSIGNMENT)
         # Who the report is attributed to, where that tells assessments apart.
         self.claimants = (
@@ -642,7 +646,7 @@ class _Probe:
                 score += 0.5
                 shared += len(_specific(mine.intersection(theirs)))
             elif who and persons:
-                if _persons(set(theirs)):
+                if _persons(set(theirs) - self.book.envoys):
                     return None  # Lavrov's visit is not Shoigu's
                 if russia_side and self.report and not same_day:
                     return None  # nor, days later, a visit by nobody named
@@ -652,7 +656,7 @@ class _Probe:
             and self.report
             and days_apart
             and not (self.persons[0] or self.persons[1])
-            and _occasion_persons(record)
+            and _occasion_persons(record) - self.book.envoys
         ):
             return None  # nor is a visit by nobody named, days after one by named people
         if (

@@ -174,6 +174,7 @@ class FrameBook:
         self.distinct_kinds = frozenset(data.get("joining", {}).get("distinct_kinds", ()))
         self.actor_sectors: dict[str, str] = dict(data.get("joining", {}).get("actor_sectors", {}))
         self.claimed_families = frozenset(data.get("joining", {}).get("claimed_families", ()))
+        self.envoys = frozenset(data.get("joining", {}).get("envoys", ()))
         background = data.get("background", {})
         self.background_after = timedelta(days=int(background.get("background_after_days", 45)))
         items.extend(

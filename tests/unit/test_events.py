@@ -178,6 +178,22 @@ def test_one_visitor_meeting_several_hosts_is_one_visit():
     assert putin.event_id == lavrov.event_id
 
 
+def test_the_resident_envoy_who_met_a_visitor_tells_no_visits_apart():
+    visit = dict(action="summit", family="meeting", categories=("diplomatic",))
+    book = EventBook({})
+    airport = decide(book, frame(**visit, russia=("matsegora",)), "a1", "s", T0)
+    talks = decide(book, frame(**visit, russia=("rudenko",), dprk=("choe_son_hui",),
+                               when=date(2024, 10, 19)), "a2", "t", T0 + DAY)  # fmt: skip
+    assert (airport.kind, talks.kind) == ("new", "corroborated")
+    assert talks.event_id == airport.event_id
+    # Another official, not a resident envoy, is another visit (as Lavrov's is not Shoigu's).
+    book = EventBook({})
+    decide(book, frame(**visit, russia=("shoigu",)), "a1", "s", T0)
+    other = decide(book, frame(**visit, russia=("rudenko",), dprk=("choe_son_hui",),
+                               when=date(2024, 10, 19)), "a2", "t", T0 + DAY)  # fmt: skip
+    assert other.kind == "new"
+
+
 def test_a_summit_and_the_treaty_signed_at_it_are_one_event():
     book = EventBook({})
     leaders = dict(categories=("diplomatic",), russia=("putin",), dprk=("kim_jong_un",))
