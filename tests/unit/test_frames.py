@@ -530,3 +530,20 @@ def test_information_technology_is_a_field_of_meetings_and_of_the_technology_cat
                    published_at=datetime(2024, 2, 20, tzinfo=UTC))
     ).events  # fmt: skip
     assert "technology" in frame.categories
+
+
+@pytest.mark.parametrize(
+    ("sentence", "is_letter"),
+    [
+        ("The rectors of North Korea's leading universities will take part in the forum, the "
+         "Russian embassy reported on Telegram.", False),
+        ("[이코노믹포스트=양승진 북한 전문기자] 벨로우소프 국방장관이 방북 일정을 마치고 귀국했다.",
+         False),
+        ("러시아 외교관 양성 전문 대학교 학생들이 북한에 입국했다.", False),
+        ("김정은 위원장이 푸틴 대통령에게 축하 전문을 보냈다.", True),
+        ("Kim Jong Un sent a congratulatory telegram to Putin.", True),
+        ("Ким Чен Ын направил Путину поздравительную телеграмму.", True),
+    ],
+)  # fmt: skip
+def test_telegram_channels_and_experts_are_no_letters(sentence, is_letter):
+    assert (read(sentence, "diplomatic")[0] == "letter") is is_letter
