@@ -547,3 +547,26 @@ def test_information_technology_is_a_field_of_meetings_and_of_the_technology_cat
 )  # fmt: skip
 def test_telegram_channels_and_experts_are_no_letters(sentence, is_letter):
     assert (read(sentence, "diplomatic")[0] == "letter") is is_letter
+
+
+@pytest.mark.parametrize(
+    ("sentence", "category", "action", "objects"),
+    [
+        # 부상 is a vice minister in the North's titles; the wounded are still combat.
+        ("교육성 부상이 이끄는 대표단이 도착했다.", "military", "military_other", ["education"]),
+        ("북한군 병사 3명이 부상을 입었다.", "military", "combat", []),
+        ("우크라이나군과의 전투에서 부상자가 나왔다.", "military", "combat", []),
+        # 의사를 밝혔다: an intention, not a doctor.
+        ("북한은 러시아와 협력할 의사를 밝혔다.", "diplomatic", "diplomatic_other", []),
+        # 경유해: via, not diesel; 항구적: lasting, not a port.
+        ("러시아 화물선이 나진항을 경유해 블라디보스토크로 갔다.", "economic", "trade", []),
+        ("러시아는 북한에 경유를 공급했다.", "economic", "economic_other", ["oil"]),
+        ("양국은 항구적인 협력을 약속했다.", "economic", "economic_other", []),
+        ("러시아 화물선이 북한 항구에 입항했다.", "economic", "transport_link", []),
+    ],
+)  # fmt: skip
+def test_korean_cues_that_begin_other_words_are_read_by_their_endings(
+    sentence, category, action, objects
+):
+    found = read(sentence, category)
+    assert (found[0], found[1]) == (action, objects)
