@@ -290,6 +290,26 @@ def test_an_attack_on_a_ukrainian_city_is_no_hostile_act_between_the_two(text):
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "북한이 러시아에 공격용 드론을 제공했다.",
+        "러시아가 북한의 공격용 드론 생산을 돕고 있다.",
+        "Россия помогает КНДР производить ударные дроны.",
+        "Russia is helping North Korea build kamikaze drones.",
+    ],
+)
+def test_attack_drones_are_weapons_not_an_attack(text):
+    # 공격용 ("for attack") names a weapon, as "attack drones" does: not one side attacking
+    # the other; and strike drones weigh as munitions do.
+    assert "military" in by_category(text), text
+
+
+def test_an_attack_by_one_side_on_the_other_stays_hostile_in_korean():
+    assert "cyber" in by_category("북한 해킹조직이 러시아 방산업체의 서버를 이용했다.")
+    assert by_category("북한 해킹조직이 러시아 방산업체를 공격했다.") == {}
+
+
+@pytest.mark.parametrize(
     ("text", "category"),
     [
         # the loot laundered through Russia
