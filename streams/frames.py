@@ -62,6 +62,7 @@ class _Object:
     kind: str
     categories: tuple[str, ...]
     action: str | None = None
+    replaces: tuple[str, ...] = ()  # families whose action the object's action replaces
 
 
 class Reading(NamedTuple):
@@ -153,7 +154,11 @@ class FrameBook:
             if not entry.get("id") or not entry.get("kind"):
                 raise SeedDataError(f"events.toml object {index}: needs an id and a kind")
             obj = _Object(
-                entry["id"], entry["kind"], tuple(entry.get("categories", ())), entry.get("action")
+                entry["id"],
+                entry["kind"],
+                tuple(entry.get("categories", ())),
+                entry.get("action"),
+                tuple(entry.get("replaces", ())),
             )
             self.objects[obj.id] = obj
             items.extend(
@@ -296,13 +301,18 @@ class FrameBook:
         action = best or self.actions[f"{categories[0]}_other"]
         if topic and best is not None and action.family not in self.talk_families:
             speculative = True  # "to discuss sending workers": a topic, not a development
-        if action.rank < _OBJECT_ACTION_BELOW:
-            # Weapons named with fighting or sending words: the development is their supply.
-            for object_id in objects:
-                implied = self.actions.get(self.objects[object_id].action or "")
-                if implied and set(implied.categories) & set(categories):
-                    action = implied
-                    break
+        # Weapons named with fighting or sending words: the development is their supply; a
+        # visit by tourists is a tour (`replaces`), talks about tourism are talks.
+        for object_id in objects:
+            obj = self.objects[object_id]
+            if (obj.replaces and topic) or (
+                action.rank >= _OBJECT_ACTION_BELOW and action.family not in obj.replaces
+            ):
+                continue
+            implied = self.actions.get(obj.action or "")
+            if implied and set(implied.categories) & set(categories):
+                action = implied
+                break
         quantities = self._quantities.read(sentence)
         when, precision = self._dates.read(sentence, published)
         if when is not None and precision in ("day", "month"):

@@ -570,3 +570,19 @@ def test_korean_cues_that_begin_other_words_are_read_by_their_endings(
 ):
     found = read(sentence, category)
     assert (found[0], found[1]) == (action, objects)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "action"),
+    [
+        ("A group of Russian tourists visited Pyongyang on Friday.", "tourism"),
+        ("러시아 관광단, 내달 원산 갈마 해안관광지구 첫 방문 예정", "tourism"),
+        ("Группа российских туристов посетила Пхеньян.", "tourism"),
+        # Talks about tourism are talks; a delegation's visit is a visit.
+        ("Putin met Kim in Pyongyang and discussed tourism.", "summit"),
+        ("A Russian delegation visited Pyongyang on Friday.", "summit"),
+    ],
+)
+def test_a_visit_by_tourists_is_a_tour(sentence, action):
+    reading = default_framebook().read_sentence(sentence, ["diplomatic", "economic"], FRIDAY)
+    assert reading.action.id == action
