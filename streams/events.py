@@ -78,6 +78,9 @@ _SAME_AMOUNT = 0.1
 # A background restatement of a development dated more than this before its article is
 # history: it joins a known event, but starts none (no alert says a year-old act is new).
 _HISTORY_DAYS = 365
+# A claimed assessment this many days from an event its reports attributed to nobody is
+# another assessment (seeds/events.toml, `joining.claimed_families`).
+_UNCLAIMED_DAYS = 14
 
 
 @dataclass(frozen=True)
@@ -594,11 +597,13 @@ class _Probe:
             self.claimants
             and self.day is not None
             and families[0] in self.book.claimed_families
-            and abs(self.day - record["date"]) > _THIN_DAYS
-            and not self.claimants.intersection(record.get("claimants") or self.claimants)
+            and abs(self.day - record["date"])
+            > (_THIN_DAYS if record.get("claimants") else _UNCLAIMED_DAYS)
+            and self.claimants.isdisjoint(record.get("claimants") or ())
         ):
-            # Another claimant's assessment days from the event's: another development
-            # (Budanov's "40% of the ammunition" is not the White House's missiles of May).
+            # Another claimant's assessment days from the event's (or weeks from an event
+            # nobody was said to claim): another development (Budanov's "40% of the
+            # ammunition" is not the White House's missiles of May).
             return None
         if (
             self.report

@@ -700,6 +700,21 @@ def test_an_assessment_by_other_claimants_days_later_is_another_supply():
     assert supply(date(2024, 1, 6), ("open_sources",), "a5").event_id == white_house.event_id
 
 
+def test_a_claimed_assessment_weeks_from_an_event_nobody_claimed_is_another_supply():
+    def supply(when, claimants, article):
+        f = frame("supply_arms", "supply", when=when, claimants=claimants,
+                  objects=("artillery_shells",))  # fmt: skip
+        ts = datetime(when.year, when.month, when.day, tzinfo=UTC).timestamp()
+        return decide(book, f, article, f"s-{article}", ts)
+
+    book = EventBook({})
+    unattributed = supply(date(2024, 3, 1), (), "a1")
+    within_days = supply(date(2024, 3, 10), ("ukraine",), "a2")
+    weeks_later = supply(date(2024, 3, 20), ("united_states",), "a3")
+    assert within_days.kind == "corroborated" and within_days.event_id == unattributed.event_id
+    assert weeks_later.kind == "new" and weeks_later.event_id != unattributed.event_id
+
+
 def test_claimants_do_not_tell_deployments_apart():
     book = EventBook({})
     first = decide(book, frame(claimants=("rok_intelligence",)), "a1", "yonhap", T0)
