@@ -595,10 +595,10 @@ class _Probe:
             return None
         if (
             self.claimants
+            and self.report
             and self.day is not None
             and families[0] in self.book.claimed_families
-            and abs(self.day - record["date"])
-            > (_THIN_DAYS if record.get("claimants") else _UNCLAIMED_DAYS)
+            and distance > (_THIN_DAYS if record.get("claimants") else _UNCLAIMED_DAYS)
             and self.claimants.isdisjoint(record.get("claimants") or ())
         ):
             # Another claimant's assessment days from the event's (or weeks from an event

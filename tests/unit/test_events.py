@@ -713,6 +713,15 @@ def test_a_claimed_assessment_weeks_from_an_event_nobody_claimed_is_another_supp
     weeks_later = supply(date(2024, 3, 20), ("united_states",), "a3")
     assert within_days.kind == "corroborated" and within_days.event_id == unattributed.event_id
     assert weeks_later.kind == "new" and weeks_later.event_id != unattributed.event_id
+    # A restatement is no new assessment, whoever said it first: it joins the event it
+    # restates (a month-precise date weeks from the event is no distance within its month).
+    book = EventBook({})
+    wagner = supply(date(2022, 12, 23), (), "b1")
+    restated = frame("supply_arms", "supply", when=date(2022, 12, 1), basis="background",
+                     claimants=("united_states",), objects=("artillery_shells",))  # fmt: skip
+    restated["date_precision"] = "month"
+    later = decide(book, restated, "b2", "s-b2", datetime(2023, 1, 21, tzinfo=UTC).timestamp())
+    assert later.event_id == wagner.event_id
 
 
 def test_claimants_do_not_tell_deployments_apart():
