@@ -57,6 +57,7 @@ TUNING_FILES = (
     "corpus_tune30.jsonl",
     "corpus_tune31.jsonl",
     "corpus_tune32.jsonl",
+    "corpus_tune33.jsonl",
 )
 
 

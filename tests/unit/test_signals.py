@@ -1079,3 +1079,39 @@ def test_an_assessment_that_it_likely_happened_and_the_zoos_animals():
     assert "diplomatic" in by_category(
         "Министр Козлов передал в зоопарк Пхеньяна более 70 животных из России."
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # the fourteenth session's blind batch: claims the rules missed
+        ("Defense Minister Belousov has scheduled a number of bilateral meetings with "
+         "representatives of North Korea's military leadership.", "diplomatic"),
+        ("Volasys Silverstar from Russia has been identified as facilitating the fraudulent "
+         "employment of North Korean IT personnel.", "cyber"),
+        ("North Korea likely received technical help from Russia to develop its submarine "
+         "capabilities.", "technology"),
+    ],
+)  # fmt: skip
+def test_bilateral_meetings_it_personnel_and_technical_help(text, category):
+    assert category in by_category(text), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "North Korea accused of hacking Russian missile builder",
+        "Kim Jong Un's trip to Russia may help him put spy satellites in orbit.",
+        "Эксперт считает, что Россия готовится получить от КНДР оружие и боеприпасы.",
+    ],
+)
+def test_a_hack_and_what_a_trip_may_bring_are_no_signal(text):
+    assert by_category(text) == {}, text
+
+
+def test_no_such_talks_and_no_plans_deny():
+    signals = by_category(
+        "No such talks are underway and there are no plans to deploy North Korean volunteers "
+        "to Russia, he pointed out."
+    )
+    assert signals and all(s.denied for s in signals.values())
