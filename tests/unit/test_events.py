@@ -680,12 +680,17 @@ def test_each_strike_with_the_norths_missiles_is_a_development_of_its_own():
     assert fired.event_id == told.event_id != later.event_id
 
 
+def claimed_supply(book, when, claimants, article):
+    """A shell-supply report of `when` (its article's day) attributed to `claimants`."""
+    f = frame("supply_arms", "supply", when=when, claimants=claimants,
+              objects=("artillery_shells",))  # fmt: skip
+    ts = datetime(when.year, when.month, when.day, tzinfo=UTC).timestamp()
+    return decide(book, f, article, f"s-{article}", ts)
+
+
 def test_an_assessment_by_other_claimants_days_later_is_another_supply():
     def supply(when, claimants, article):
-        f = frame("supply_arms", "supply", when=when, claimants=claimants,
-                  objects=("artillery_shells",))  # fmt: skip
-        ts = datetime(when.year, when.month, when.day, tzinfo=UTC).timestamp()
-        return decide(book, f, article, f"s-{article}", ts)
+        return claimed_supply(book, when, claimants, article)
 
     book = EventBook({})
     white_house = supply(date(2024, 1, 4), ("united_states",), "a1")
@@ -702,10 +707,7 @@ def test_an_assessment_by_other_claimants_days_later_is_another_supply():
 
 def test_a_claimed_assessment_weeks_from_an_event_nobody_claimed_is_another_supply():
     def supply(when, claimants, article):
-        f = frame("supply_arms", "supply", when=when, claimants=claimants,
-                  objects=("artillery_shells",))  # fmt: skip
-        ts = datetime(when.year, when.month, when.day, tzinfo=UTC).timestamp()
-        return decide(book, f, article, f"s-{article}", ts)
+        return claimed_supply(book, when, claimants, article)
 
     book = EventBook({})
     unattributed = supply(date(2024, 3, 1), (), "a1")
