@@ -58,6 +58,7 @@ TUNING_FILES = (
     "corpus_tune31.jsonl",
     "corpus_tune32.jsonl",
     "corpus_tune33.jsonl",
+    "corpus_tune34.jsonl",
 )
 
 

@@ -1115,3 +1115,36 @@ def test_no_such_talks_and_no_plans_deny():
         "to Russia, he pointed out."
     )
     assert signals and all(s.denied for s in signals.values())
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # the fourteenth session's second blind batch: what the rules missed
+        ("김정은 위원장은 러시아의 공격형 무인기를 선물로 들고 평양으로 돌아왔습니다.", "military"),
+        ("북한 해커들이 2021년부터 러시아 거래소를 이용해 돈을 세탁해 왔다.", "cyber"),
+    ],
+)  # fmt: skip
+def test_attack_type_drones_and_russian_exchanges_are_cues(text, category):
+    assert category in by_category(text), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # whether it will be discussed remains to be seen; a forecast; border guards' raids
+        "오는 25일 북러 정상회담에서 대북제재 완화에 대한 논의가 있을지 주목됩니다.",
+        "По оценке экспертов объемы торговли между Россией и Северной Кореей должны вырасти до "
+        "миллиарда долларов.",
+        "러시아 국경수비대가 북한인의 불법 월경과 무기밀매 단속을 벌이고 있다.",
+    ],
+)
+def test_what_remains_to_be_seen_forecasts_and_raids_are_no_signal(text):
+    assert by_category(text) == {}, text
+
+
+def test_a_groundless_rumour_denies():
+    signals = by_category(
+        "김여정 부부장은 북한 무기체계들이 러시아 수출용이라는 낭설이 여론을 어지럽힌다고 말했다."
+    )
+    assert signals and all(s.denied for s in signals.values())
