@@ -1148,3 +1148,15 @@ def test_a_groundless_rumour_denies():
         "김여정 부부장은 북한 무기체계들이 러시아 수출용이라는 낭설이 여론을 어지럽힌다고 말했다."
     )
     assert signals and all(s.denied for s in signals.values())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Two North Korean hacker groups had access to the internal systems of Russian missile "
+        "developer NPO Mashinostroyeniya for months.",
+        "북한 해커집단이 러시아 미사일 개발업체의 방화벽을 뚫는 데 성공했다.",
+    ],
+)
+def test_breaking_into_the_other_sides_systems_is_hostile(text):
+    assert by_category(text) == {}, text
