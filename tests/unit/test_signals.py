@@ -1156,6 +1156,8 @@ def test_a_groundless_rumour_denies():
         "Two North Korean hacker groups had access to the internal systems of Russian missile "
         "developer NPO Mashinostroyeniya for months.",
         "북한 해커집단이 러시아 미사일 개발업체의 방화벽을 뚫는 데 성공했다.",
+        "For five months in 2021-2022, North Korean hackers ran wild in the systems of a top "
+        "Russian missile company, according to a new report.",
     ],
 )
 def test_breaking_into_the_other_sides_systems_is_hostile(text):
