@@ -1084,16 +1084,18 @@ def test_an_assessment_that_it_likely_happened_and_the_zoos_animals():
 @pytest.mark.parametrize(
     ("text", "category"),
     [
-        # the fourteenth session's blind batch: claims the rules missed
+        # the fourteenth session's blind batches: claims the rules missed
         ("Defense Minister Belousov has scheduled a number of bilateral meetings with "
          "representatives of North Korea's military leadership.", "diplomatic"),
         ("Volasys Silverstar from Russia has been identified as facilitating the fraudulent "
          "employment of North Korean IT personnel.", "cyber"),
         ("North Korea likely received technical help from Russia to develop its submarine "
          "capabilities.", "technology"),
+        ("김정은 위원장은 러시아의 공격형 무인기를 선물로 들고 평양으로 돌아왔습니다.", "military"),
+        ("북한 해커들이 2021년부터 러시아 거래소를 이용해 돈을 세탁해 왔다.", "cyber"),
     ],
 )  # fmt: skip
-def test_bilateral_meetings_it_personnel_and_technical_help(text, category):
+def test_cues_the_blind_batches_showed_missing(text, category):
     assert category in by_category(text), text
 
 
@@ -1101,52 +1103,30 @@ def test_bilateral_meetings_it_personnel_and_technical_help(text, category):
     "text",
     [
         "North Korea accused of hacking Russian missile builder",
+        # what a trip may bring, what one side prepares to get, whether it will be discussed,
+        # a forecast; border guards' raids
         "Kim Jong Un's trip to Russia may help him put spy satellites in orbit.",
         "Эксперт считает, что Россия готовится получить от КНДР оружие и боеприпасы.",
-    ],
-)
-def test_a_hack_and_what_a_trip_may_bring_are_no_signal(text):
-    assert by_category(text) == {}, text
-
-
-def test_no_such_talks_and_no_plans_deny():
-    signals = by_category(
-        "No such talks are underway and there are no plans to deploy North Korean volunteers "
-        "to Russia, he pointed out."
-    )
-    assert signals and all(s.denied for s in signals.values())
-
-
-@pytest.mark.parametrize(
-    ("text", "category"),
-    [
-        # the fourteenth session's second blind batch: what the rules missed
-        ("김정은 위원장은 러시아의 공격형 무인기를 선물로 들고 평양으로 돌아왔습니다.", "military"),
-        ("북한 해커들이 2021년부터 러시아 거래소를 이용해 돈을 세탁해 왔다.", "cyber"),
-    ],
-)  # fmt: skip
-def test_attack_type_drones_and_russian_exchanges_are_cues(text, category):
-    assert category in by_category(text), text
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        # whether it will be discussed remains to be seen; a forecast; border guards' raids
         "오는 25일 북러 정상회담에서 대북제재 완화에 대한 논의가 있을지 주목됩니다.",
         "По оценке экспертов объемы торговли между Россией и Северной Кореей должны вырасти до "
         "миллиарда долларов.",
         "러시아 국경수비대가 북한인의 불법 월경과 무기밀매 단속을 벌이고 있다.",
     ],
 )
-def test_what_remains_to_be_seen_forecasts_and_raids_are_no_signal(text):
+def test_hacks_raids_plans_and_forecasts_are_no_signal(text):
     assert by_category(text) == {}, text
 
 
-def test_a_groundless_rumour_denies():
-    signals = by_category(
-        "김여정 부부장은 북한 무기체계들이 러시아 수출용이라는 낭설이 여론을 어지럽힌다고 말했다."
-    )
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No such talks are underway and there are no plans to deploy North Korean volunteers "
+        "to Russia, he pointed out.",
+        "김여정 부부장은 북한 무기체계들이 러시아 수출용이라는 낭설이 여론을 어지럽힌다고 말했다.",
+    ],
+)
+def test_no_such_talks_no_plans_and_groundless_rumours_deny(text):
+    signals = by_category(text)
     assert signals and all(s.denied for s in signals.values())
 
 
