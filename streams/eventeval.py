@@ -42,6 +42,7 @@ __all__ = [
     "format_event_report",
     "load_timeline",
     "raw_article",
+    "replay_timeline",
     "reported_in",
     "score_alerts",
 ]
@@ -302,12 +303,11 @@ def score_alerts(
     return report
 
 
-def evaluate_events(
-    paths: Sequence[Path], config: StoryConfig | None = None, exclude: Iterable[str] = ()
-) -> EventEvalReport:
-    """Replay the timeline files in publication order through the analyze and stories code
-    (and score it without the labelled events in `exclude`)."""
-    items = load_timeline(paths)
+def replay_timeline(
+    items: Sequence[dict], config: StoryConfig | None = None
+) -> tuple[list[Alert], list[EnrichedArticle]]:
+    """The alerts and enriched articles of `items` (in publication order) replayed through the
+    analyze and stories code."""
     book = StoryBook.in_memory(config)
     alerts: list[Alert] = []
     enriched: list[EnrichedArticle] = []
@@ -316,7 +316,13 @@ def evaluate_events(
         out, raised, _ = book.place(article)
         enriched.append(out)
         alerts.extend(raised)
-    return score_alerts(items, alerts, enriched, exclude=exclude)
+    return alerts, enriched
+
+
+def evaluate_events(paths: Sequence[Path], config: StoryConfig | None = None) -> EventEvalReport:
+    """Replay the timeline files in publication order through the analyze and stories code."""
+    items = load_timeline(paths)
+    return score_alerts(items, *replay_timeline(items, config))
 
 
 def _share(count: int, total: int) -> str:

@@ -541,12 +541,10 @@ class _Probe:
         self.russia = set(frame["russia_actors"])
         self.dprk = set(frame["dprk_actors"])
         # Resident envoys greet every visitor: they tell no visits apart.
-        self.persons = (_persons(self.russia - book.envoys), _persons(self.dprk - book.envoys))
+        visitors = (self.russia - book.envoys, self.dprk - book.envoys)
+        self.persons = (_persons(visitors[0]), _persons(visitors[1]))
         self.sectors = _sectors(frame, book)
-        self.officials = (
-            _officials(self.russia - book.envoys),
-            _officials(self.dprk - book.envoys),
-        )
+        self.officials = (_officials(visitors[0]), _officials(visitors[1]))
         self.consignment = _largest(frame["quantities"]).get(_CONSIGNMENT)
         # Who the report is attributed to, where that tells assessments apart.
         self.claimants = (

@@ -164,11 +164,9 @@ class FrameBook:
             items.extend(
                 (p, ("object", obj)) for lang in ("en", "ru", "ko") for p in entry.get(lang, [])
             )
-        self.claimants: dict[str, str] = {}  # id -> name
         for index, entry in enumerate(data.get("claimants", [])):
             if not entry.get("id"):
                 raise SeedDataError(f"events.toml claimant {index}: needs an id")
-            self.claimants[entry["id"]] = entry.get("name", entry["id"])
             items.extend(
                 (p, ("claimant", entry["id"]))
                 for lang in ("en", "ru", "ko")

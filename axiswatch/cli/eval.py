@@ -63,10 +63,11 @@ def run(args: argparse.Namespace) -> int:
 
     if args.events:
         from streams.eventeval import (
-            evaluate_events,
             format_event_report,
             load_timeline,
+            replay_timeline,
             reported_in,
+            score_alerts,
         )
 
         if args.corpus:
@@ -78,20 +79,20 @@ def run(args: argparse.Namespace) -> int:
             if not path.exists():
                 raise AxiswatchError(f"{path} not found: name a timeline JSON Lines corpus")
         print(f"== novelty per event: {', '.join(str(p) for p in paths)}, in publication order")
-        config = Settings.from_env().stories
-        report = evaluate_events(paths, config=config)
-        print(format_event_report(report, details=not args.summary))
+        items = load_timeline(paths)
+        alerts, enriched = replay_timeline(items, Settings.from_env().stories)
+        print(format_event_report(score_alerts(items, alerts, enriched), not args.summary))
         if not args.corpus and args.split == "test":
             # Tuning articles that report a test-part development as their second event made
             # its figures partly seen while rules were written: the blind figures leave it out.
             seen = reported_in(
                 load_timeline([seeds_dir() / "eval" / "timeline_tune.jsonl"]),
-                {e["event"] for item in load_timeline(paths) for e in item.get("events") or []},
+                {e["event"] for item in items for e in item.get("events") or []},
             )
             print("\n== the same, blind: without the test-part developments that tuning "
                   "articles report too")  # fmt: skip
-            blind = evaluate_events(paths, config=config, exclude=seen)
-            print(format_event_report(blind, details=not args.summary))
+            blind = score_alerts(items, alerts, enriched, exclude=seen)
+            print(format_event_report(blind, not args.summary))
         return 0
     if args.stories:
         from streams.storyeval import evaluate_stories, format_story_report
