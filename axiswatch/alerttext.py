@@ -7,10 +7,12 @@ from __future__ import annotations
 
 __all__ = ["format_alert", "format_event"]
 
+_SIDE_NAMES = {"russia": "the Russian side", "dprk": "the DPRK side"}
+
 
 def format_event(alert: dict) -> str:
     """The alert's event frame on one line: action, categories, quantities, objects, places,
-    date, who the report attributes it to, and basis."""
+    date, who sent it (messages and gifts), who the report attributes it to, and basis."""
     parts = [alert.get("action") or "?"]
     categories = alert.get("categories") or []
     if len(categories) > 1:
@@ -23,6 +25,8 @@ def format_event(alert: dict) -> str:
     parts += [f"in {p}" for p in alert.get("places") or []]
     if alert.get("event_date"):
         parts.append(f"on {alert['event_date']}")
+    if alert.get("sender"):
+        parts.append(f"from {_SIDE_NAMES.get(alert['sender'], alert['sender'])}")
     if alert.get("claimants"):
         parts.append(f"per {', '.join(alert['claimants'])}")
     if alert.get("basis") == "background":

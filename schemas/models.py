@@ -172,6 +172,11 @@ class EventFrame(_Contract):
         description="Who the sentence attributes the development to (`united_states`, "
         "`ukraine`, `rok_intelligence`, `rok_military`, `open_sources`: seeds/events.toml).",
     )
+    sender: Literal["russia", "dprk"] | None = Field(
+        default=None,
+        description="Which side sends a message or a gift (Putin's greetings to Kim: "
+        "`russia`), when the sentence tells; None for other developments.",
+    )
 
 
 class AnalyzedArticle(_Contract):
@@ -258,6 +263,11 @@ class Alert(_Contract):
         default_factory=list,
         description="Who this alert's report attributes the development to (an intelligence "
         "service, a government, open sources), when it says.",
+    )
+    sender: Literal["russia", "dprk"] | None = Field(
+        default=None,
+        description="Which side sent the message or gift the event is, as its first report "
+        "told (None: not a message or gift, or not told).",
     )
     event_date: date | None = None
     basis: EventBasis = Field(

@@ -501,7 +501,7 @@ class _Probe:
     __slots__ = ("book", "categories", "day", "families", "generic", "objects", "places",
                  "precision", "primary", "primary_kind", "regions", "report", "russia", "dprk",
                  "kinds", "windows", "persons", "officials", "sectors", "past_year", "family",
-                 "own_window", "areas", "consignment", "claimants")  # fmt: skip
+                 "own_window", "areas", "consignment", "claimants", "sender")  # fmt: skip
 
     def __init__(self, frame: dict, book: FrameBook, ts: float) -> None:
         self.book = book
@@ -553,6 +553,8 @@ class _Probe:
             else frozenset()
         )
 
+        self.sender = frame.get("sender")
+
     def _shares_what(self, record: dict) -> bool:
         """Whether the event names one of the frame's objects or places."""
         return not (
@@ -591,6 +593,13 @@ class _Probe:
             score -= 0.5 * distance / max(window, 1)
         if self.families.isdisjoint(families) or self.categories.isdisjoint(record["categories"]):
             return None
+        if (
+            self.sender
+            and record.get("sender")
+            and self.sender != record["sender"]
+            and not same_day
+        ):
+            return None  # Putin's greetings to Kim are not Kim's to Putin of days later
         if (
             self.claimants
             and self.report
@@ -725,6 +734,7 @@ def _new_record(
         "places": list(frame["places"]),
         "quantities": _largest(frame["quantities"]),
         "claimants": list(frame.get("claimants") or ()),  # its first report's
+        "sender": frame.get("sender"),  # likewise
         "date": day,  # for matching: the publication day when the frame gave no date
         "dated": dated,
         "basis": frame["basis"],
@@ -829,6 +839,7 @@ def read_alert(records: dict[str, dict], alert: dict, book: FrameBook) -> None:
         "places": list(alert.get("places") or []),
         "quantities": [q for q in alert.get("quantities") or [] if isinstance(q, dict)],
         "claimants": [str(c) for c in alert.get("claimants") or []],
+        "sender": alert.get("sender"),
         "event_date": alert.get("event_date"),
         "basis": alert.get("basis") or "report",
     }

@@ -101,6 +101,7 @@ class FrameData:
     signal_ids: list[str] = field(default_factory=list)
     speculative: bool = False
     claimants: list[str] = field(default_factory=list)
+    sender: str | None = None
 
     def as_dict(self) -> dict:
         return {name: getattr(self, name) for name in self.__slots__}  # type: ignore[attr-defined]
@@ -466,6 +467,11 @@ class FrameBook:
                 signal_ids=ids,
                 speculative=speculative,
                 claimants=list(claimants),
+                sender=(
+                    _sender(text, span, mentions, matcher)
+                    if action.family in _DIRECTED_FAMILIES
+                    else None
+                ),
             )
             family_frames.append(frame)
             by_chain[head] = frame
@@ -524,6 +530,124 @@ _ACTION_ADDS = ("labour", "cyber")
 # Which categories an object may add to a frame of a family: workers producing drones are
 # labour and military; a summit about satellites is not technology by the word alone.
 _OBJECT_ADDS = {"labour": ("military", "technology"), "technology": ("military",)}
+
+
+_DIRECTED_FAMILIES = frozenset({"message", "gift"})
+# Korean: the particle after a name (its own, or its title's: 푸틴 대통령에게) tells its role.
+_KO_TITLES = re.compile(
+    r"^\s*(?:(?:러시아|북한|조선)\s*)?(?:대통령|국무위원장|위원장|총비서|동지|장관|외무상|외교장관|"
+    r"주지사|총리|의장|대사|국방장관|국방상)"
+)
+_KO_FROM = ("으로부터", "로부터", "에게서", "이 보낸", "가 보낸", "의 축", "의 친서", "의 서한",
+            "의 메시지", "의 선물", "의 연하장", "의 편지", "의 답전", "의 위문")  # fmt: skip
+_KO_TO = ("에게", "께", "앞으로", "에")
+_KO_SUBJECT = ("이", "가", "은", "는")
+_RU_DATIVE = re.compile(r"(?:у|ю|ой|ей|ам|ям)$")
+_EN_POSSESSIVE = ("'s ", "’s ")
+_SIDES = ("russia", "dprk")
+_EN_SENT = re.compile(
+    r"\s*(?:\w+\s+){0,2}?(?:letter|message|greeting|telegram|gift|card|condolence)", re.I
+)
+# A sentence of receiving: its 에/에게 and its subject are the other way round (김정은,
+# 러시아에 선물받아: Kim received, Russia gave).
+_RECEIVED = re.compile(r"받았|받아|받은|받는|수령|received|получил|принял")
+# Messages both ways: no one sender.
+_EXCHANGED = re.compile(r"교환|주고받|exchang|обменял")
+
+
+def _alias_end(word: str, aliases: Iterable[str]) -> int:
+    """Where, in a Korean word that starts with a name (푸틴에게), the name ends."""
+    best = 0
+    for alias in aliases:
+        alias = alias.rstrip("*")
+        if len(alias) > best and word.startswith(alias):
+            best = len(alias)
+    return best
+
+
+def _role(
+    text: str, start: int, end: int, m_start: int, m_end: int, aliases: Iterable[str] = ()
+) -> str:
+    """ "sender", "recipient", "subject" or "" for the actor named at `m_start`–`m_end`."""
+    before = text[max(start, m_start - 6) : m_start].lower()
+    if before.endswith(("to ", " к ", " ко ")):
+        return "recipient"
+    if before.endswith(("from ", "by ", " от ")):
+        return "sender"
+    word_end = m_end
+    while word_end < end and text[word_end].isalnum():
+        word_end += 1
+    word = text[m_start:word_end]
+    if (
+        word.endswith(("'s", "’s")) or text.startswith(_EN_POSSESSIVE, word_end)
+    ) and _EN_SENT.match(text, word_end + (0 if word.endswith("s") else 3)):
+        return "sender"  # Putin's letter, not the DPRK's founding day
+    if "가" <= word[:1] <= "힣":
+        particle = word[_alias_end(word, aliases) or len(word) :]
+        rest = text[word_end : min(end, word_end + 24)]
+        if not particle:
+            title = _KO_TITLES.match(rest)
+            if title:
+                tail = rest[title.end() :]
+                cut = 0
+                while cut < len(tail) and "가" <= tail[cut] <= "힣":
+                    cut += 1
+                particle, rest = tail[:cut], tail[cut:]
+        probe = particle + rest[:6]
+        if probe.startswith(_KO_FROM):
+            return "sender"
+        if particle.startswith(_KO_TO):
+            return "recipient"
+        if particle in _KO_SUBJECT:
+            return "subject"
+        return ""
+    if any("а" <= ch <= "я" for ch in word.lower()) and _RU_DATIVE.search(word.lower()):
+        return "recipient"
+    return ""
+
+
+def _sender(
+    text: str,
+    span: tuple[int, int],
+    mentions: Sequence[tuple[str, int, int]],
+    matcher: ActorMatcher,
+) -> str | None:
+    """Which side sends the message (or gift) the sentence at `span` tells: "russia", "dprk",
+    or None when it cannot be told. Putin's New Year greetings to Kim are not Kim's to Putin:
+    markers of the sender ("from", "от", 으로부터) and of the recipient ("to", the dative,
+    에게), else the subject (이/가), else the side named first."""
+    start, end = span
+    named: list[tuple[str, str]] = []  # side, role, in the order named
+    for actor_id, m_start, m_end in sorted(mentions, key=lambda m: m[1]):
+        actor = matcher.actors[actor_id]
+        if start <= m_start < end and actor.side in _SIDES and actor.type != "media":
+            role = _role(text, start, end, m_start, m_end, actor.aliases)
+            named.append((actor.side, role))
+    sides = {side for side, _ in named}
+    if len(sides) < 2 or _EXCHANGED.search(text, start, end):
+        return None
+    by_role: dict[str, set[str]] = {}
+    for side, role in named:
+        by_role.setdefault(role, set()).add(side)
+    senders = by_role.get("sender", set())
+    if len(senders) == 1:
+        return next(iter(senders))
+    if senders:
+        return None
+    received = _RECEIVED.search(text, start, end) is not None
+    recipients = by_role.get("recipient", set())
+    subjects = by_role.get("subject", set())
+    if len(recipients) == 1:
+        found = next(iter(recipients)) if received else next(iter(sides - recipients))
+    elif len(subjects) == 1:
+        found = next(iter(subjects))
+    elif not recipients and not subjects:
+        found = named[0][0]
+    else:
+        return None
+    if received and len(recipients) != 1:
+        found = next(iter(sides - {found}))
+    return found
 
 
 def _headline_leads(frames: list[FrameData], text: str) -> None:
@@ -1039,7 +1163,11 @@ def resolve_date(kind: str, groups: dict, published: date, month_of) -> tuple[da
                 # welcome tourists in February", written in January): a plan.
                 year += number < published.month
                 return date(year, number, day or 1), "day" if day else "month"
-            if (number, day or 1) > (published.month, published.day):
+            # (The day after publication is today where the article was dated: "SEOUL, Dec
+            # 25" on a page dated the 24th.)
+            if (number, day or 1) > (published.month, published.day) and not (
+                number == published.month and day == published.day + 1
+            ):
                 year -= 1
             if kind in ("last_month_name", "last_month_ko") and number == published.month:
                 year -= 1

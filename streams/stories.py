@@ -275,6 +275,7 @@ class StoryBook:
             places=record["places"],
             quantities=frame.quantities,
             claimants=frame.claimants,
+            sender=record.get("sender"),
             event_date=date.fromordinal(record["date"]) if record.get("dated", True) else None,
             basis=frame.basis,
             changes=list(decision.changes),

@@ -21,9 +21,11 @@ def frame(
     quantities: tuple[tuple[str, int | None], ...] = (),
     start: int = 0,
     claimants: tuple[str, ...] = (),
+    sender: str | None = None,
 ) -> dict:
     return {
         "claimants": list(claimants),
+        "sender": sender,
         "category": categories[0],
         "categories": list(categories),
         "action": action,
@@ -141,6 +143,24 @@ def test_visits_by_different_officials_in_one_week_are_different_events():
                   "a3", "t", T0 + DAY)  # fmt: skip
     assert (lavrov.kind, shoigu.kind, thin.kind) == ("new", "new", "corroborated")
     assert thin.event_id == lavrov.event_id
+
+
+def test_a_message_days_after_one_the_other_way_is_another_message():
+    book = EventBook({})
+    greeting = dict(action="letter", family="message", categories=("diplomatic",),
+                    russia=("putin",), dprk=("kim_jong_un",), objects=("new_year",))  # fmt: skip
+    putins = decide(book, frame(**greeting, sender="russia"), "a1", "s", T0)
+    again = decide(book, frame(**greeting, sender="russia", when=date(2024, 10, 21)),
+                   "a2", "t", T0 + 3 * DAY)  # fmt: skip
+    kims = decide(book, frame(**greeting, sender="dprk", when=date(2024, 10, 21)),
+                  "a3", "u", T0 + 3 * DAY)  # fmt: skip
+    # Told without a sender ("exchanged greetings"), or the same day: one exchange.
+    either = decide(book, frame(**greeting, when=date(2024, 10, 21)), "a4", "v", T0 + 3 * DAY)
+    replied = decide(book, frame(**greeting, sender="dprk"), "a5", "w", T0)
+    assert (putins.kind, again.kind, kims.kind) == ("new", "corroborated", "new")
+    assert again.event_id == putins.event_id != kims.event_id
+    assert either.kind == "corroborated"
+    assert replied.event_id == putins.event_id
 
 
 def test_a_named_visitor_days_after_a_visit_by_nobody_named_is_a_new_event():
@@ -282,6 +302,26 @@ def test_events_rebuilt_from_alerts_are_known_again():
     assert fresh.adopt(record_from_alerts([alert]).items()) == 1
     again = decide(fresh, frame(russia=("shoigu",)), "a2", "t", T0 + DAY)
     assert again.kind == "corroborated" and again.event_id == first.event_id
+
+
+def test_a_messages_sender_is_known_again_from_its_alert():
+    book = EventBook({})
+    greeting = dict(action="letter", family="message", categories=("diplomatic",),
+                    russia=("putin",), dprk=("kim_jong_un",))  # fmt: skip
+    first = decide(book, frame(**greeting, sender="russia"), "a1", "s", T0)
+    alert = {
+        "event_id": first.event_id, "action": "letter", "category": "diplomatic",
+        "categories": ["diplomatic"], "actors": [{"id": "putin", "side": "russia"},
+                                                 {"id": "kim_jong_un", "side": "dprk"}],
+        "sender": "russia", "event_date": "2024-10-18", "basis": "report",
+        "published_at": "2024-10-18T00:00:00+00:00", "detected_at": "2026-12-01T00:00:00+00:00",
+        "article_id": "a1", "source": "s", "story_id": "st-a1",
+    }  # fmt: skip
+    fresh = EventBook({})
+    fresh.adopt(record_from_alerts([alert]).items())
+    reply = decide(fresh, frame(**greeting, sender="dprk", when=date(2024, 10, 22)), "a2", "t",
+                   T0 + 4 * DAY)  # fmt: skip
+    assert reply.kind == "new" and reply.event_id != first.event_id
 
 
 def test_malformed_alerts_read_back_are_skipped():

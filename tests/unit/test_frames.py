@@ -586,3 +586,58 @@ def test_korean_cues_that_begin_other_words_are_read_by_their_endings(
 def test_a_visit_by_tourists_is_a_tour(sentence, action):
     reading = default_framebook().read_sentence(sentence, ["diplomatic", "economic"], FRIDAY)
     assert reading.action.id == action
+
+
+def _sender_of(text: str, published: date = FRIDAY) -> str | None:
+    raw = RawArticle(
+        article_id="msg",
+        title=text,
+        body="",
+        published_at=datetime(published.year, published.month, published.day, tzinfo=UTC),
+    )
+    frames = [f for f in analyze_article(raw, signal_filter=False).events if f.family == "message"]
+    assert frames, text
+    return frames[0].sender
+
+
+@pytest.mark.parametrize(
+    ("text", "sender"),
+    [
+        ("Russian President Vladimir Putin congratulated Kim Jong Un on the DPRK's founding day",
+         "russia"),
+        ("North Korean leader Kim Jong Un sent a New Year's letter to Russian President "
+         "Vladimir Putin", "dprk"),
+        ("Putin's letter to Kim Jong Un praised the alliance", "russia"),
+        ("Ким Чен Ын поздравил Путина с Днём Победы", "dprk"),
+        ("Путину направил телеграмму Ким Чен Ын по случаю Нового года", "dprk"),
+        ("Ким Чен Ын получил поздравление от Путина", "russia"),
+        ("김정은, 러 국경일 맞아 푸틴에 축전", "dprk"),
+        ("푸틴에게 축전 보낸 김정은 “정의는 반드시 승리”", "dprk"),
+        ("푸틴 대통령이 김정은 국무위원장에게 새해 축전을 보냈다", "russia"),
+        ("김정은, 푸틴에게서 광복절 축전 받아", "russia"),
+        ("김정은, 푸틴과 광복절 축전 교환", None),
+        ("Putin and Kim Jong Un exchanged greetings on Liberation Day", None),
+    ],
+)  # fmt: skip
+def test_a_message_knows_which_side_sent_it(text, sender):
+    assert _sender_of(text) == sender
+
+
+def test_only_messages_and_gifts_have_a_sender():
+    raw = RawArticle(
+        article_id="visit",
+        title="Russian Defence Minister Belousov arrives in Pyongyang for talks with Kim Jong Un",
+        body="",
+        published_at=datetime(2024, 11, 29, tzinfo=UTC),
+    )
+    events = analyze_article(raw, signal_filter=False).events
+    assert events
+    assert all(f.sender is None for f in events)
+
+
+def test_a_dateline_a_day_after_the_pages_date_is_that_day_not_last_years():
+    # A wire story dated in Seoul, a day ahead of the page's UTC date.
+    assert read("SEOUL, Dec 25 (Reuters) - Putin sent Kim a New Year message.", "diplomatic",
+                date(2025, 12, 24))[3] == date(2025, 12, 25)  # fmt: skip
+    assert read("SEOUL, Dec 23 (Reuters) - Putin sent Kim a New Year message.", "diplomatic",
+                date(2025, 12, 24))[3] == date(2025, 12, 23)  # fmt: skip

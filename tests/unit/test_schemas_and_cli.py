@@ -84,6 +84,8 @@ def test_an_alert_shows_its_event_frame_on_one_line():
     assert "    adds: quantity: 12000 workers" in lines
     claimed = format_alert({**alert, "claimants": ["rok_intelligence"]}).splitlines()
     assert any(line.endswith(" · on 2025-11-14 · per rok_intelligence") for line in claimed)
+    sent = format_alert({**alert, "action": "letter", "sender": "dprk"}).splitlines()
+    assert any(line.endswith(" · on 2025-11-14 · from the DPRK side") for line in sent)
 
 
 def test_every_process_exposes_its_build():
