@@ -59,6 +59,7 @@ TUNING_FILES = (
     "corpus_tune32.jsonl",
     "corpus_tune33.jsonl",
     "corpus_tune34.jsonl",
+    "corpus_tune35.jsonl",
 )
 
 
