@@ -299,7 +299,8 @@ def test_the_ninth_sessions_batches_were_gathered_apart(name, prefix):
 def test_the_later_sessions_batches_were_gathered_apart(name, prefix, languages, negative_share):
     # Gathered by collectors that ran no project code.
     added, negatives = _batch(name, prefix)
-    assert len(added) >= {"t26": 49, "t31": 34, "t32": 40, "t33": 49, "t34": 45, "t35": 45}.get(prefix, 50)
+    smaller = {"t26": 49, "t31": 34, "t32": 40, "t33": 49, "t34": 45, "t35": 45}
+    assert len(added) >= smaller.get(prefix, 50)
     assert len(negatives) >= negative_share * len(added)
     assert {i["lang"] for i in added} == languages
     assert {i["negative_kind"] for i in negatives} <= NEGATIVE_KINDS

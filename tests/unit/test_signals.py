@@ -507,6 +507,23 @@ def test_russia_voting_for_a_resolution_on_the_north_enforces_sanctions():
     assert "diplomatic" in veto
 
 
+def test_a_votes_tally_naming_both_sides_is_no_signal():
+    for text in (
+        "Резолюцию в Генеральной Ассамблее ООН поддержала 141 страна, 35 государств "
+        "воздержались и пять делегаций – России, Беларуси, КНДР, Сирии и Эритреи – "
+        "проголосовали против.",
+        "Против выступили 7 стран - Россия, Белоруссия, КНДР, Мали, Никарагуа, Сирия и "
+        "Эритрея, делегации которых прибыли на заседание.",
+    ):
+        assert by_category(text) == {}, text
+    # One abstention beside Russia's veto of the sanctions panel: still the veto.
+    veto = by_category(
+        "13 countries voted in favor, China abstained, and Russia vetoed the Security Council "
+        "resolution extending the panel that monitors sanctions on North Korea."
+    )
+    assert "diplomatic" in veto
+
+
 def test_a_meeting_not_ruled_out_is_speculation():
     text = (
         "Песков не исключает возможность встречи Путина и Ким Чен Ына в ближайшее время, но "
