@@ -552,8 +552,7 @@ class _Probe:
             if frame["family"] in book.claimed_families
             else frozenset()
         )
-
-        self.sender = frame.get("sender")
+        self.sender = frame.get("sender")  # of a message or gift
 
     def _shares_what(self, record: dict) -> bool:
         """Whether the event names one of the frame's objects or places."""

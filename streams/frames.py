@@ -369,13 +369,9 @@ class FrameBook:
                 if (cand.start, cand.end) not in sentences and len(sentences) >= MAX_SENTENCES:
                     continue  # strongest first: the rest of a huge article adds nothing new
                 sentences.setdefault((cand.start, cand.end), []).append(cand)
-        # Places by position, to find a sentence's in time logarithmic in the mentions.
-        place_spans = sorted(
-            (start, end, actor_id)
-            for actor_id, start, end in mentions
-            if matcher.actors[actor_id].type == "place"
-        )
-        place_starts = [start for start, _, _ in place_spans]
+        # Mentions by position, to find a sentence's in time logarithmic in the mentions.
+        by_position = sorted((start, end, actor_id) for actor_id, start, end in mentions)
+        mention_starts = [start for start, _, _ in by_position]
         readings = {
             span: self.read_sentence(
                 cands[0].evidence,
@@ -419,12 +415,18 @@ class FrameBook:
                 # cues is a diplomatic development).
                 categories.remove(action.categories[0])
                 categories.insert(0, action.categories[0])
-            within = place_spans[
-                bisect.bisect_left(place_starts, span[0]) : bisect.bisect_left(
-                    place_starts, span[1]
+            within = by_position[
+                bisect.bisect_left(mention_starts, span[0]) : bisect.bisect_left(
+                    mention_starts, span[1]
                 )
             ]
-            places = list(dict.fromkeys(a for _, end, a in within if end <= span[1]))
+            places = list(
+                dict.fromkeys(
+                    a
+                    for _, end, a in within
+                    if end <= span[1] and matcher.actors[a].type == "place"
+                )
+            )
             ids = [
                 signal_ids[(c.category, span[0])]
                 for c in cands
@@ -468,7 +470,7 @@ class FrameBook:
                 speculative=speculative,
                 claimants=list(claimants),
                 sender=(
-                    _sender(text, span, mentions, matcher)
+                    _sender(text, span, within, matcher)
                     if action.family in _DIRECTED_FAMILIES
                     else None
                 ),
@@ -609,18 +611,19 @@ def _role(
 def _sender(
     text: str,
     span: tuple[int, int],
-    mentions: Sequence[tuple[str, int, int]],
+    within: Sequence[tuple[int, int, str]],
     matcher: ActorMatcher,
 ) -> str | None:
     """Which side sends the message (or gift) the sentence at `span` tells: "russia", "dprk",
     or None when it cannot be told. Putin's New Year greetings to Kim are not Kim's to Putin:
     markers of the sender ("from", "от", 으로부터) and of the recipient ("to", the dative,
-    에게), else the subject (이/가), else the side named first."""
+    에게), else the subject (이/가), else the side named first. `within`: the sentence's
+    mentions (start, end, actor id), in order."""
     start, end = span
     named: list[tuple[str, str]] = []  # side, role, in the order named
-    for actor_id, m_start, m_end in sorted(mentions, key=lambda m: m[1]):
+    for m_start, m_end, actor_id in within:
         actor = matcher.actors[actor_id]
-        if start <= m_start < end and actor.side in _SIDES and actor.type != "media":
+        if actor.side in _SIDES and actor.type != "media":
             role = _role(text, start, end, m_start, m_end, actor.aliases)
             named.append((actor.side, role))
     sides = {side for side, _ in named}
