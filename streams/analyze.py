@@ -153,7 +153,7 @@ def analyze_article(
     if every_out is not None:
         every_out.extend(every)
     if signal_filter and every:
-        rejected = signal_filter.rejected(every, len(title), text)
+        rejected = signal_filter.rejected(every, len(title), text, tokens)
         if rejected:
             found_signals = [c for c in found_signals if c.category not in rejected]
             every = [c for c in every if c.category not in rejected]

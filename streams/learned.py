@@ -20,6 +20,7 @@ import json
 import math
 import re
 import zlib
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from functools import lru_cache, partial
@@ -28,6 +29,7 @@ from itertools import chain
 import numpy as np
 
 from streams.catalogue import SeedDataError, seeds_dir
+from streams.phrases import VOCABULARY, Tokens
 
 __all__ = [
     "DIMENSIONS",
@@ -80,36 +82,49 @@ def _script(text: str) -> str:
     return "en"
 
 
-def category_features(every: Sequence, title_length: int, text: str) -> dict[str, dict[int, float]]:
-    """Per category the rules find in an article (denied sentences aside), its features.
-    `every` holds the article's `SignalCandidate`s (every qualifying sentence and category)."""
+def _by_category(every: Sequence) -> dict[str, list]:
     by_category: dict[str, list] = defaultdict(list)
     for candidate in every:
         if not candidate.denied:
             by_category[candidate.category].append(candidate)
+    return by_category
+
+
+def _rule_features(
+    category: str, found: list, categories: int, script: str, title_length: int
+) -> dict[int, float]:
+    """A category's features from the rules (all but the words of its evidence)."""
+    features: dict[int, float] = defaultdict(float)
+    best = max(c.confidence for c in found)
+    for name, value in (
+        ("bias", 1.0),
+        (f"category={category}", 1.0),
+        (f"lang={script}", 1.0),
+        ("confidence", best),
+        (f"{category}:confidence", best),
+        (f"{category}:sentences", len(found) ** 0.5),
+        ("categories", categories / 6),
+        ("all_hedged", float(all(c.hedged for c in found))),
+        ("in_title", float(any(c.start < title_length for c in found))),
+    ):
+        features[_slot(name)] += value
+    for candidate in found:
+        features[_slot(f"basis={candidate.basis}")] += 1 / len(found)
+        features[_slot(f"{category}:key={candidate.key_cue}")] = 1.0
+        for cue in candidate.cues:
+            features[_slot(f"{category}:cue={cue}")] = 1.0
+    return features
+
+
+def category_features(every: Sequence, title_length: int, text: str) -> dict[str, dict[int, float]]:
+    """Per category the rules find in an article (denied sentences aside), its features.
+    `every` holds the article's `SignalCandidate`s (every qualifying sentence and category)."""
+    by_category = _by_category(every)
     script = _script(text)
     words_of: dict[str, list[str]] = {}  # a sentence may stand for several categories
     out = {}
     for category, found in by_category.items():
-        features: dict[int, float] = defaultdict(float)
-        best = max(c.confidence for c in found)
-        for name, value in (
-            ("bias", 1.0),
-            (f"category={category}", 1.0),
-            (f"lang={script}", 1.0),
-            ("confidence", best),
-            (f"{category}:confidence", best),
-            (f"{category}:sentences", len(found) ** 0.5),
-            ("categories", len(by_category) / 6),
-            ("all_hedged", float(all(c.hedged for c in found))),
-            ("in_title", float(any(c.start < title_length for c in found))),
-        ):
-            features[_slot(name)] += value
-        for candidate in found:
-            features[_slot(f"basis={candidate.basis}")] += 1 / len(found)
-            features[_slot(f"{category}:key={candidate.key_cue}")] = 1.0
-            for cue in candidate.cues:
-                features[_slot(f"{category}:cue={cue}")] = 1.0
+        features = _rule_features(category, found, len(by_category), script, title_length)
         slots_of = partial(_word_slots, category)
         for candidate in found[:_MAX_EVIDENCE]:
             words = words_of.get(candidate.evidence)
@@ -118,6 +133,46 @@ def category_features(every: Sequence, title_length: int, text: str) -> dict[str
             features.update(dict.fromkeys(chain.from_iterable(map(slots_of, words)), 1.0))
         out[category] = dict(features)
     return out
+
+
+class _SlotTable:
+    """Per word id of the process's `VOCABULARY`, the slots of the word's stem: alone and with
+    each category (`_word_slots` as arrays, so a sentence's slots are one numpy look-up).
+    Grown as the vocabulary grows (capacity doubling); rebuilt when it starts a new
+    generation."""
+
+    def __init__(self) -> None:
+        self.generation = -1
+        self.columns: dict[str | None, np.ndarray] = {}  # None: the plain slots
+        self.known: dict[str | None, int] = {}
+
+    def _column(self, category: str | None) -> np.ndarray:
+        words = VOCABULARY.words
+        size = len(words)
+        column = self.columns.get(category)
+        known = self.known.get(category, 0)
+        if column is None or size > known:
+            if column is None or size > len(column):
+                grown = np.zeros(
+                    max(size, 1024, 2 * (0 if column is None else len(column))), np.intp
+                )
+                if column is not None:
+                    grown[:known] = column[:known]
+                column = self.columns[category] = grown
+            new = words[known:size]
+            if category is None:
+                column[known:size] = [_slot(f"w={_stem(w)}") for w in new]
+            else:
+                column[known:size] = [_word_slots(category, w)[1] for w in new]
+            self.known[category] = size
+        return column
+
+    def of(self, category: str) -> tuple[np.ndarray, np.ndarray]:
+        """The plain slots and the category's slots, indexed by word id."""
+        if self.generation != VOCABULARY.generation:
+            self.generation = VOCABULARY.generation
+            self.columns, self.known = {}, {}
+        return self._column(None), self._column(category)
 
 
 class SignalFilter:
@@ -137,18 +192,60 @@ class SignalFilter:
         self.threshold = float(threshold)
         self.trained_on = frozenset(trained_on)  # the corpus files it learned from
         self._weights = self.weights.tolist()  # one by one, a list is the faster look-up
+        self._slots = _SlotTable()
 
     def probability(self, features: dict[int, float]) -> float:
         weights = self._weights
-        score = self.intercept + sum(weights[i] * v for i, v in features.items())
+        return self._probability(self.intercept + sum(weights[i] * v for i, v in features.items()))
+
+    @staticmethod
+    def _probability(score: float) -> float:
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, score))))
 
-    def rejected(self, every: Sequence, title_length: int, text: str) -> set[str]:
+    def rejected(
+        self, every: Sequence, title_length: int, text: str, tokens: Tokens | None = None
+    ) -> set[str]:
         """The categories of an article's candidates that the filter drops."""
+        found = self.probabilities(every, title_length, text, tokens)
+        return {c for c, p in found.items() if p < self.threshold}
+
+    def probabilities(
+        self, every: Sequence, title_length: int, text: str, tokens: Tokens | None = None
+    ) -> dict[str, float]:
+        """Per category of an article's candidates, the probability that it is right. With
+        the text's `tokens` (`Tokens.of(text)`), the evidence words are read from them: the
+        same words and features as `category_features`, without a Python step per word."""
         if not every:
-            return set()
-        found = category_features(every, title_length, text)
-        return {c for c, f in found.items() if self.probability(f) < self.threshold}
+            return {}
+        if tokens is None or "Σ" in text or "İ" in text:
+            # (Σ and İ lowercase differently in a word and in the text: streams/analyze.py)
+            found = category_features(every, title_length, text)
+            return {c: self.probability(f) for c, f in found.items()}
+        by_category = _by_category(every)
+        script = _script(text)
+        ids, starts = tokens.ids(), tokens.starts
+        lookup = self._weights
+        out = {}
+        for category, found in by_category.items():
+            features = _rule_features(category, found, len(by_category), script, title_length)
+            pieces, seen = [], set()
+            for candidate in found[:_MAX_EVIDENCE]:
+                if candidate.evidence not in seen:
+                    seen.add(candidate.evidence)
+                    first = bisect_left(starts, candidate.start)
+                    pieces.append(ids[first : bisect_left(starts, candidate.end, first)])
+            score = self.intercept
+            if pieces:
+                plain, with_category = self._slots.of(category)
+                words = np.concatenate(pieces)
+                slots = np.unique(np.concatenate((plain[words], with_category[words])))
+                score += float(self.weights[slots].sum())
+                # A word's slot overrides a rule feature's in the same slot (its value is 1).
+                taken = set(slots.tolist())
+                features = {i: v for i, v in features.items() if i not in taken}
+            score += sum(lookup[i] * v for i, v in features.items())
+            out[category] = self._probability(score)
+        return out
 
     # ------------------------------------------------------------------ the file
     def to_json(self, trained_on: dict[str, str], c: float) -> dict:

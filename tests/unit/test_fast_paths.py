@@ -8,6 +8,7 @@ and the MinHash signature by a `%` on every row.
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import tomllib
@@ -595,3 +596,50 @@ def test_the_vague_words_literal_test_misses_no_case_insensitive_match():
     assert reader.read("Thouſands of troops arrived.") == [
         {"unit": "troops", "value": None, "text": "Thouſands"}
     ]
+
+
+def _filter_inputs(limit: int = 120):
+    """(every, title length, text) of tuning articles that the rules find signals in."""
+    from streams.analyze import default_cuebook
+    from streams.signals import find_signals
+
+    matcher, cuebook = default_matcher(), default_cuebook()
+    found = []
+    for line in (seeds_dir() / "eval" / "corpus_tune35.jsonl").read_text("utf-8").splitlines():
+        item = json.loads(line)
+        title, body = text.normalise_text(item["title"]), text.normalise_text(item["body"])
+        whole = f"{title}\n{body}" if title and body else title or body
+        tokens = Tokens.of(whole)
+        mentions = matcher.spans(whole, tokens)
+        every: list = []
+        find_signals(whole, mentions, text.sentence_spans(whole), matcher, cuebook, tokens, every)
+        if every:
+            found.append((every, len(title), whole))
+    return found[:limit]
+
+
+def test_filter_probabilities_from_the_tokens_are_those_from_the_words():
+    """The learned filter reads an article's evidence words from its tokens; the features and
+    the probabilities are those that `category_features` (what training sees) gives, also
+    when the vocabulary starts again and when the text holds Σ."""
+    from streams.learned import default_filter
+    from streams.phrases import VOCABULARY
+
+    model = default_filter()
+    cases = _filter_inputs()
+    assert len(cases) > 20
+    every, title_length, whole = cases[0]
+    cases.append((every, title_length, whole.replace(" ", " Σ ", 3)))
+    limit = VOCABULARY.limit
+    try:
+        for rollover in (False, True):
+            if rollover:
+                VOCABULARY.limit = 400
+            for every, title_length, whole in cases:
+                slow = model.probabilities(every, title_length, whole)
+                fast = model.probabilities(every, title_length, whole, Tokens.of(whole))
+                assert fast.keys() == slow.keys()
+                for category, value in slow.items():
+                    assert fast[category] == pytest.approx(value, abs=1e-9)
+    finally:
+        VOCABULARY.limit = limit
