@@ -219,6 +219,20 @@ def test_rumours_unanswered_questions_and_appeals_not_to_supply_are_denied():
         assert all(s.denied for s in signals.values()), text
 
 
+def test_claims_dismissed_evidence_lacking_and_conflicting_reports_are_denials():
+    for text in (
+        "북한은 러시아에 포탄을 수출했다는 보도를 일축했다.",
+        "페스코프 대변인은 북한군 파병에 대해 “서로 상충하는 정보가 많다”고 말했다.",
+        "북한 국방성은 러시아에 무기를 수출한 적도 없고 계획도 없다고 밝혔다.",
+        "Кирби заявил, что у США нет доказательств поставок оружия из КНДР в Россию.",
+        "Вашингтон не располагает свидетельствами того, что Россия получила снаряды из КНДР.",
+        "Песков заявил, что об отправке войск КНДР в Россию много противоречивой информации.",
+        "The Kremlin said there was conflicting information about North Korean troops in Russia.",
+    ):
+        signals = by_category(text)
+        assert signals and all(s.denied for s in signals.values()), text
+
+
 def test_breaching_is_a_hostile_word():
     text = "North Korea's Kimsuky group could be breaching Russian defense firms, Kommersant said."
     assert by_category(text) == {}
