@@ -14,7 +14,7 @@ import zlib
 
 import numpy as np
 
-from streams.phrases import VOCABULARY, Token
+from streams.phrases import Token, VocabularyColumn
 
 __all__ = [
     "BANDS",
@@ -90,32 +90,8 @@ def word_shingle_hashes(words: list[str], distinct: bool = True) -> np.ndarray:
     return _shingles(np.array(values, dtype=np.uint64), distinct)
 
 
-class _VocabularyHashes:
-    """The words' hashes by their ids in `streams.phrases.VOCABULARY`."""
-
-    def __init__(self) -> None:
-        self.table = np.zeros(0, dtype=np.uint64)
-        self.known = 0
-        self.generation = -1
-
-    def update(self) -> np.ndarray:
-        if self.generation != VOCABULARY.generation:
-            self.generation = VOCABULARY.generation
-            self.table = np.zeros(1024, dtype=np.uint64)
-            self.known = 0
-        size = len(VOCABULARY.words)
-        if size > self.known:
-            new = [zlib.crc32(w.encode("utf-8")) for w in VOCABULARY.words[self.known : size]]
-            if size > len(self.table):
-                grown = np.zeros(max(size, 2 * len(self.table)), dtype=np.uint64)
-                grown[: self.known] = self.table[: self.known]
-                self.table = grown
-            self.table[self.known : size] = new
-            self.known = size
-        return self.table
-
-
-_VOCABULARY_HASHES = _VocabularyHashes()
+# The words' hashes by their ids in `streams.phrases.VOCABULARY`.
+_VOCABULARY_HASHES = VocabularyColumn(lambda word: zlib.crc32(word.encode("utf-8")), np.uint64)
 
 
 def vocabulary_shingle_hashes(ids: np.ndarray, distinct: bool = True) -> np.ndarray:

@@ -29,7 +29,7 @@ from itertools import chain
 import numpy as np
 
 from streams.catalogue import SeedDataError, seeds_dir
-from streams.phrases import VOCABULARY, Tokens
+from streams.phrases import Tokens, VocabularyColumn
 
 __all__ = [
     "DIMENSIONS",
@@ -137,42 +137,24 @@ def category_features(every: Sequence, title_length: int, text: str) -> dict[str
 
 class _SlotTable:
     """Per word id of the process's `VOCABULARY`, the slots of the word's stem: alone and with
-    each category (`_word_slots` as arrays, so a sentence's slots are one numpy look-up).
-    Grown as the vocabulary grows (capacity doubling); rebuilt when it starts a new
-    generation."""
+    each category (`_word_slots` as arrays, so a sentence's slots are one numpy look-up)."""
 
     def __init__(self) -> None:
-        self.generation = -1
-        self.columns: dict[str | None, np.ndarray] = {}  # None: the plain slots
-        self.known: dict[str | None, int] = {}
-
-    def _column(self, category: str | None) -> np.ndarray:
-        words = VOCABULARY.words
-        size = len(words)
-        column = self.columns.get(category)
-        known = self.known.get(category, 0)
-        if column is None or size > known:
-            if column is None or size > len(column):
-                grown = np.zeros(
-                    max(size, 1024, 2 * (0 if column is None else len(column))), np.intp
-                )
-                if column is not None:
-                    grown[:known] = column[:known]
-                column = self.columns[category] = grown
-            new = words[known:size]
-            if category is None:
-                column[known:size] = [_slot(f"w={_stem(w)}") for w in new]
-            else:
-                column[known:size] = [_word_slots(category, w)[1] for w in new]
-            self.known[category] = size
-        return column
+        self.plain = VocabularyColumn(lambda word: _slot(f"w={_stem(word)}"), np.intp)
+        self.by_category: dict[str, VocabularyColumn] = {}
 
     def of(self, category: str) -> tuple[np.ndarray, np.ndarray]:
         """The plain slots and the category's slots, indexed by word id."""
-        if self.generation != VOCABULARY.generation:
-            self.generation = VOCABULARY.generation
-            self.columns, self.known = {}, {}
-        return self._column(None), self._column(category)
+        column = self.by_category.get(category)
+        if column is None:
+            column = self.by_category[category] = VocabularyColumn(
+                partial(_category_word_slot, category), np.intp
+            )
+        return self.plain.update(), column.update()
+
+
+def _category_word_slot(category: str, word: str) -> int:
+    return _word_slots(category, word)[1]
 
 
 class SignalFilter:

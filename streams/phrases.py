@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any
@@ -36,6 +36,7 @@ __all__ = [
     "Token",
     "Tokens",
     "Vocabulary",
+    "VocabularyColumn",
     "tokenize",
     "words",
 ]
@@ -105,6 +106,38 @@ class Vocabulary:
 
 
 VOCABULARY = Vocabulary()
+
+
+class VocabularyColumn:
+    """A value per word id of `VOCABULARY`, as a numpy array: `of_word` is computed once per
+    word as the vocabulary grows (the array's capacity doubling), and afresh when the
+    vocabulary starts a new generation. Index the array with `Tokens.ids`."""
+
+    __slots__ = ("_dtype", "_generation", "_known", "_of_word", "_table")
+
+    def __init__(self, of_word: Callable[[str], Any], dtype: type) -> None:
+        self._of_word = of_word
+        self._dtype = dtype
+        self._table = np.zeros(0, dtype=dtype)
+        self._known = 0
+        self._generation = -1
+
+    def update(self) -> np.ndarray:
+        """The array, brought up to date with the vocabulary."""
+        if self._generation != VOCABULARY.generation:
+            self._generation = VOCABULARY.generation
+            self._table = np.zeros(1024, dtype=self._dtype)
+            self._known = 0
+        size = len(VOCABULARY.words)
+        if size > self._known:
+            known = self._known
+            if size > len(self._table):
+                grown = np.zeros(max(size, 2 * len(self._table)), dtype=self._dtype)
+                grown[:known] = self._table[:known]
+                self._table = grown
+            self._table[known:size] = [self._of_word(w) for w in VOCABULARY.words[known:size]]
+            self._known = size
+        return self._table
 
 
 class Tokens:

@@ -8,6 +8,7 @@ and the MinHash signature by a `%` on every row.
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import re
@@ -598,44 +599,55 @@ def test_the_vague_words_literal_test_misses_no_case_insensitive_match():
     ]
 
 
-def _filter_inputs(limit: int = 120):
-    """(every, title length, text) of tuning articles that the rules find signals in."""
+def _filter_input(title: str, body: str):
+    """(every, title length, text) of an article as the analysis hands them to the filter."""
     from streams.analyze import default_cuebook
     from streams.signals import find_signals
 
-    matcher, cuebook = default_matcher(), default_cuebook()
+    matcher = default_matcher()
+    title, body = text.normalise_text(title), text.normalise_text(body)
+    whole = f"{title}\n{body}" if title and body else title or body
+    tokens = Tokens.of(whole)
+    every: list = []
+    find_signals(
+        whole, matcher.spans(whole, tokens), text.sentence_spans(whole), matcher,
+        default_cuebook(), tokens, every,
+    )  # fmt: skip
+    return every, len(title), whole
+
+
+def _filter_inputs(limit: int = 120):
+    """`_filter_input` of the tuning articles that the rules find signals in."""
     found = []
     for line in (seeds_dir() / "eval" / "corpus_tune35.jsonl").read_text("utf-8").splitlines():
         item = json.loads(line)
-        title, body = text.normalise_text(item["title"]), text.normalise_text(item["body"])
-        whole = f"{title}\n{body}" if title and body else title or body
-        tokens = Tokens.of(whole)
-        mentions = matcher.spans(whole, tokens)
-        every: list = []
-        find_signals(whole, mentions, text.sentence_spans(whole), matcher, cuebook, tokens, every)
-        if every:
-            found.append((every, len(title), whole))
+        case = _filter_input(item["title"], item["body"])
+        if case[0]:
+            found.append(case)
     return found[:limit]
 
 
 def test_filter_probabilities_from_the_tokens_are_those_from_the_words():
     """The learned filter reads an article's evidence words from its tokens; the features and
-    the probabilities are those that `category_features` (what training sees) gives, also
-    when the vocabulary starts again and when the text holds Σ."""
-    from streams.learned import default_filter
+    the probabilities are those that `category_features` (what training sees) gives, for the
+    committed weights and for weights on every slot, also when the vocabulary starts again
+    and when the text holds a Σ that lowercases otherwise in the word than in the sentence."""
+    from streams.learned import DIMENSIONS, SignalFilter, default_filter
     from streams.phrases import VOCABULARY
 
-    model = default_filter()
+    rng = np.random.default_rng(5)
+    models = (default_filter(), SignalFilter(rng.normal(0.0, 0.3, DIMENSIONS), 0.0))
     cases = _filter_inputs()
     assert len(cases) > 20
-    every, title_length, whole = cases[0]
-    cases.append((every, title_length, whole.replace(" ", " Σ ", 3)))
+    sigma = _filter_input("", "North Korea sent ΟΔΟΣ'Β troops to Russia.")
+    assert sigma[0] and words("ΟΔΟΣ'Β") != [w.lower() for w in re.findall(r"\w+", "ΟΔΟΣ'Β")]
+    cases.append(sigma)
     limit = VOCABULARY.limit
     try:
         for rollover in (False, True):
             if rollover:
                 VOCABULARY.limit = 400
-            for every, title_length, whole in cases:
+            for (every, title_length, whole), model in itertools.product(cases, models):
                 slow = model.probabilities(every, title_length, whole)
                 fast = model.probabilities(every, title_length, whole, Tokens.of(whole))
                 assert fast.keys() == slow.keys()
