@@ -14,8 +14,9 @@ from pathlib import Path
 from streams.catalogue import SeedDataError, load_toml
 from streams.phrases import PhraseMatcher, Token, Tokens
 
-__all__ = ["Actor", "ActorMatcher", "Mention", "SIDES", "default_matcher"]
+__all__ = ["PAIR", "Actor", "ActorMatcher", "Mention", "SIDES", "default_matcher"]
 
+PAIR = frozenset({"russia", "dprk"})  # the two sides whose cooperation is watched
 SIDES = ("russia", "dprk", "other")
 _TYPES = frozenset(
     "state leader official agency military party media place hacker_group organisation".split()

@@ -28,7 +28,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
-from streams.actors import ActorMatcher
+from streams.actors import PAIR, ActorMatcher
 from streams.catalogue import SeedDataError, load_toml
 from streams.phrases import _HANGUL_RE, PhraseMatcher, Tokens
 
@@ -546,7 +546,6 @@ _KO_TO = ("에게", "께", "앞으로", "에")
 _KO_SUBJECT = ("이", "가", "은", "는")
 _RU_DATIVE = re.compile(r"(?:у|ю|ой|ей|ам|ям)$")
 _EN_POSSESSIVE = ("'s ", "’s ")
-_SIDES = ("russia", "dprk")
 _EN_SENT = re.compile(
     r"\s*(?:\w+\s+){0,2}?(?:letter|message|greeting|telegram|gift|card|condolence)", re.I
 )
@@ -623,7 +622,7 @@ def _sender(
     named: list[tuple[str, str]] = []  # side, role, in the order named
     for m_start, m_end, actor_id in within:
         actor = matcher.actors[actor_id]
-        if actor.side in _SIDES and actor.type != "media":
+        if actor.side in PAIR and actor.type != "media":
             role = _role(text, start, end, m_start, m_end, actor.aliases)
             named.append((actor.side, role))
     sides = {side for side, _ in named}

@@ -19,7 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
-from streams.actors import ActorMatcher, Mention, default_matcher
+from streams.actors import PAIR, ActorMatcher, Mention, default_matcher
 from streams.catalogue import SeedDataError, load_toml
 from streams.phrases import _HANGUL_RE, PhraseMatch, PhraseMatcher, RawMatch, Token, Tokens
 from streams.text import Sentence, SentenceSpan, sentence_spans
@@ -42,7 +42,6 @@ MIN_SCORE = 2
 # Actor types too general to tell one signal from another in a novelty key.
 _GENERAL_TYPES = frozenset({"state", "place", "media"})
 _BASIS_CONFIDENCE = {"sentence": 0.9, "pair_phrase": 0.75, "previous_sentence": 0.6}
-_SIDES = frozenset({"russia", "dprk"})
 _HOSTILE_REACH = 60  # characters after a hostile word in which its object is looked for
 _ANAPHOR_REACH = 30  # a referring word must stand this close to the sentence's start
 
@@ -215,7 +214,7 @@ def _headline_of_another_pair(
 def _names_another_pair(named_sides: set[str]) -> bool:
     """Whether sides named together (a headline's, a sentence's) are a third state with only
     one of the two sides: that pair's news, not Russia and the DPRK's."""
-    return "other" in named_sides and len(named_sides & _SIDES) == 1
+    return "other" in named_sides and len(named_sides & PAIR) == 1
 
 
 def find_signals(
@@ -232,7 +231,7 @@ def find_signals(
     `every`, when given, receives every qualifying (sentence, category), not only the
     strongest per category (event frames are built from all of them)."""
     sides = matcher.sides
-    both_in_article = {sides[m[0]] for m in mentions} >= _SIDES
+    both_in_article = {sides[m[0]] for m in mentions} >= PAIR
     # A named hacker group is itself a cyber cue: which sentences name one, if any does.
     hacker_groups = matcher.hacker_groups
     any_hacker = bool(hacker_groups) and any(m[0] in hacker_groups for m in mentions)
@@ -283,7 +282,7 @@ def find_signals(
         if _soviet_era(evidence) or ("더라도" in evidence and _KOREAN_EVEN_IF.search(evidence)):
             continue
         context_ids: list[str] = []
-        if sentence_sides >= _SIDES:
+        if sentence_sides >= PAIR:
             if "hostile" in context and _is_hostile(context["hostile"], found, sides, text):
                 continue
             basis = "sentence"
@@ -301,10 +300,10 @@ def find_signals(
             context_ids = list(article_states)
         elif (
             index > 0
-            and sentence_sides & _SIDES
+            and sentence_sides & PAIR
             and any(m[0] - sentence_start < _ANAPHOR_REACH for m in context.get("anaphors", ()))
         ):
-            missing = _SIDES - sentence_sides
+            missing = PAIR - sentence_sides
             context_ids = [m[0] for m in per_sentence[index - 1] if sides[m[0]] in missing]
             if not context_ids:
                 continue
@@ -402,15 +401,15 @@ def _is_hostile(
             target = near[0] if near else None
             # A list of targets ("targets in Japan, Russia and India"): its first of a side.
             for at in range(1, len(near)):
-                if sides[target[0]] in _SIDES or not _listed(near, at, text):
+                if sides[target[0]] in PAIR or not _listed(near, at, text):
                     break
                 target = near[at]
         if target is None:
             continue
         target_side = sides[target[0]]
-        if target_side not in _SIDES:
+        if target_side not in PAIR:
             continue
-        (other,) = _SIDES - {target_side}
+        (other,) = PAIR - {target_side}
         if any(sides[m[0]] == other for m in found):
             return True
     return False
