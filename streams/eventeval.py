@@ -112,6 +112,10 @@ class EventEvalReport:
     second_new: list[tuple[str, int]] = field(default_factory=list)
     false_new: list[tuple[str, str]] = field(default_factory=list)  # (item id, evidence)
     missed: list[tuple[str, str, list[str]]] = field(default_factory=list)  # event, category, ids
+    # Why each missed (event, category) pair was missed (`MISS_CAUSES`), and the missed pairs
+    # an `updated` alert on an older event told of.
+    miss_causes: dict[tuple[str, str], str] = field(default_factory=dict)
+    told_as_update: set[tuple[str, str]] = field(default_factory=set)
     unmatched_new: list[tuple[str, str]] = field(default_factory=list)
     clustering: Score = field(default_factory=Score)
     clustering_found: Score = field(default_factory=Score)  # both reports found by the detector
@@ -136,6 +140,15 @@ class EventEvalReport:
     def false_new_share(self) -> float:
         return len({i for i, _ in self.false_new}) / self.negatives if self.negatives else 0.0
 
+
+# Why a labelled (event, category) pair raised no `new`: no frame of its reports (traced to
+# it) has the category; frames have it but none got an event (a restatement, history, too thin
+# to start one); or they joined an event already known, whose `new` was another report's.
+MISS_CAUSES = {
+    "no frame": "no report framed with the category",
+    "no event": "framed, no event started",
+    "joined": "joined an event already known",
+}
 
 _SPACE = re.compile(r"\s+")
 
@@ -213,6 +226,7 @@ def score_alerts(
     report.events = len(labelled_categories)
 
     covered: dict[str, set[str]] = defaultdict(set)
+    told: dict[str, set[str]] = defaultdict(set)  # categories of `updated` alerts, per label
     new_count: Counter = Counter()
     for alert in alerts:
         data = alert if isinstance(alert, dict) else alert.model_dump(mode="json")
@@ -236,6 +250,7 @@ def score_alerts(
             new_count[label] += 1
             covered[label].update(data["categories"])
         elif data["kind"] == "updated":
+            told[label].update(data["categories"])
             covered[label].update(
                 c.split(": ", 1)[1] for c in data.get("changes", []) if c.startswith("category: ")
             )
@@ -253,6 +268,9 @@ def score_alerts(
                 report.missed.append((event, category, mentions[event]))
     report.second_new = sorted((e, n) for e, n in new_count.items() if n > 1)
 
+    # Per label and category, whether a frame traced to it had the category, and whether one
+    # of those got an event: why a pair was missed.
+    framed: dict[tuple[str, str], bool] = {}
     # Clustering: every labelled (article, event) report with the system event its frame got.
     reports: list[tuple[str, str, str, str | None, str]] = []  # item, label, lang, event, story
     for record in enriched:
@@ -268,7 +286,13 @@ def score_alerts(
         fit: dict[str, int] = {}
         for frame in data.get("events") or []:
             label = _label_of(item, frame["category"], frame["categories"], frame["evidence"])
-            if not label or not frame.get("event_id"):
+            if not label:
+                continue
+            for category in frame["categories"]:
+                framed[label, category] = framed.get((label, category), False) or bool(
+                    frame.get("event_id")
+                )
+            if not frame.get("event_id"):
                 continue
             wanted = labels[label]
             quoted = _quotes(wanted, _norm(frame["evidence"]))
@@ -284,6 +308,12 @@ def score_alerts(
                 continue
             reports.append((item["id"], event["event"], item.get("lang") or "?",
                             got.get(event["event"]), data["story_id"]))  # fmt: skip
+    for event, category, _ in report.missed:
+        got_event = framed.get((event, category))
+        cause = "no frame" if got_event is None else "joined" if got_event else "no event"
+        report.miss_causes[event, category] = cause
+        if category in told[event]:
+            report.told_as_update.add((event, category))
     for a, b in itertools.combinations(reports, 2):
         if a[0] == b[0] or a[4] == b[4]:
             continue  # one article, or copies of one text: not independent reports
@@ -331,6 +361,7 @@ def _share(count: int, total: int) -> str:
 
 def format_event_report(report: EventEvalReport, details: bool = True) -> str:
     c = report.clustering
+    causes = Counter(report.miss_causes.values())
     lines = [
         f"timeline: {report.articles} articles ({report.negatives} negative), "
         f"{report.events} labelled events, {report.pairs} (event, category) pairs",
@@ -354,6 +385,9 @@ def format_event_report(report: EventEvalReport, details: bool = True) -> str:
         f"| — of reports both found by the detector: precision / recall | "
         f"{report.clustering_found.precision:.3f} / {report.clustering_found.recall:.3f} | |",
         f"| `new` alerts matching no labelled event | {len(report.unmatched_new)} | |",
+        *(f"| — missed pairs: {text} | {causes[cause]} | |" for cause, text in MISS_CAUSES.items()),
+        f"| — missed pairs an `updated` alert on a known event told of | "
+        f"{len(report.told_as_update)} | |",
         "",
         "per language (events by the language of their first report; clustering over the pairs",
         "of reports that involve the language):",
@@ -369,7 +403,12 @@ def format_event_report(report: EventEvalReport, details: bool = True) -> str:
     ]
     if details:
         lines.append("")
-        lines += [f"MISSED {e} [{c}] in {', '.join(ids)}" for e, c, ids in report.missed]
+        lines += [
+            f"MISSED {e} [{c}] ({report.miss_causes.get((e, c), '?')}"
+            f"{'; told as `updated`' if (e, c) in report.told_as_update else ''}) "
+            f"in {', '.join(ids)}"
+            for e, c, ids in report.missed
+        ]
         lines += [f"SECOND NEW {e}: {n} new alerts" for e, n in report.second_new]
         lines += [f"FALSE NEW {i}: {ev[:160]}" for i, ev in report.false_new]
         lines += [f"UNMATCHED NEW {i}: {ev[:160]}" for i, ev in report.unmatched_new]

@@ -1,6 +1,6 @@
 """The event scorer: tracing alerts to labelled events, per language."""
 
-from streams.eventeval import raw_article, reported_in, score_alerts
+from streams.eventeval import format_event_report, raw_article, reported_in, score_alerts
 
 
 def item(id_, lang, events, published="2024-10-18"):
@@ -104,3 +104,48 @@ def test_left_out_events_count_nowhere_and_tuning_reports_name_them():
     assert (report.events, report.pairs, report.recalled) == (1, 1, 0)
     assert report.second_new == [] and report.unmatched_new == []
     assert report.excluded == ["mil-seen"]
+
+
+def test_each_missed_pair_says_why_and_whether_an_update_told_of_it():
+    def label(event, category, evidence):
+        return {"event": event, "categories": [category], "basis": "report",
+                "evidence": [evidence]}  # fmt: skip
+
+    troops = label("mil-troops", "military", "Troops were sent.")
+    pows = label("mil-pows", "military", "Two soldiers were captured.")
+    visit = label("dip-visit", "diplomatic", "The minister visited.")
+    museum = label("mil-museum", "military", "A museum was begun.")
+    first = item("a", "en", [troops])
+    later = item("b", "en", [pows], "2024-11-20")
+    other = item("c", "en", [visit])
+    restated = item("d", "en", [museum])
+
+    def frame(event_id, category, evidence):
+        return {"event_id": event_id, "category": category, "categories": [category],
+                "evidence": evidence, "basis": "report"}  # fmt: skip
+
+    def enriched(it, frames):
+        return {"article_id": raw_article(it).article_id, "story_id": f"st-{it['id']}",
+                "events": frames}  # fmt: skip
+
+    alerts = [
+        alert(first, "new", "Troops were sent."),
+        # The captured soldiers joined the troops' event: told as an update of it.
+        {**alert(later, "updated", "Two soldiers were captured."), "changes": ["quantity: 2"]},
+    ]
+    records = [
+        enriched(first, [frame("ev-troops", "military", "Troops were sent.")]),
+        enriched(later, [frame("ev-troops", "military", "Two soldiers were captured.")]),
+        enriched(other, []),  # no frame
+        enriched(restated, [frame(None, "military", "A museum was begun.")]),  # no event
+    ]
+    report = score_alerts([first, later, other, restated], alerts, records)
+    assert report.miss_causes == {
+        ("mil-pows", "military"): "joined",
+        ("dip-visit", "diplomatic"): "no frame",
+        ("mil-museum", "military"): "no event",
+    }
+    assert report.told_as_update == {("mil-pows", "military")}
+    text = format_event_report(report)
+    assert "MISSED mil-pows [military] (joined; told as `updated`)" in text
+    assert "| — missed pairs: joined an event already known | 1 | |" in text
