@@ -209,6 +209,7 @@ class FrameBook:
         months = [w for words in data.get("dates", {}).get("months", []) for w in words]
         self._quantities = _QuantityReader(data.get("quantities", {}), months)
         self._dates = _DateReader(data.get("dates", {}))
+        self._senders = _SenderReader(data.get("sender", {}))
         self._joinable: dict[str, frozenset[str]] = {}
 
     @classmethod
@@ -470,7 +471,7 @@ class FrameBook:
                 speculative=speculative,
                 claimants=list(claimants),
                 sender=(
-                    _sender(text, span, within, matcher)
+                    self._senders.sender(text, span, within, matcher)
                     if action.family in _DIRECTED_FAMILIES
                     else None
                 ),
@@ -535,25 +536,6 @@ _OBJECT_ADDS = {"labour": ("military", "technology"), "technology": ("military",
 
 
 _DIRECTED_FAMILIES = frozenset({"message", "gift"})
-# Korean: the particle after a name (its own, or its title's: 푸틴 대통령에게) tells its role.
-_KO_TITLES = re.compile(
-    r"^\s*(?:(?:러시아|북한|조선)\s*)?(?:대통령|국무위원장|위원장|총비서|동지|장관|외무상|외교장관|"
-    r"주지사|총리|의장|대사|국방장관|국방상)"
-)
-_KO_FROM = ("으로부터", "로부터", "에게서", "이 보낸", "가 보낸", "의 축", "의 친서", "의 서한",
-            "의 메시지", "의 선물", "의 연하장", "의 편지", "의 답전", "의 위문")  # fmt: skip
-_KO_TO = ("에게", "께", "앞으로", "에")
-_KO_SUBJECT = ("이", "가", "은", "는")
-_RU_DATIVE = re.compile(r"(?:у|ю|ой|ей|ам|ям)$")
-_EN_POSSESSIVE = ("'s ", "’s ")
-_EN_SENT = re.compile(
-    r"\s*(?:\w+\s+){0,2}?(?:letter|message|greeting|telegram|gift|card|condolence)", re.I
-)
-# A sentence of receiving: its 에/에게 and its subject are the other way round (김정은,
-# 러시아에 선물받아: Kim received, Russia gave).
-_RECEIVED = re.compile(r"받았|받아|받은|받는|수령|received|получил|принял")
-# Messages both ways: no one sender.
-_EXCHANGED = re.compile(r"교환|주고받|exchang|обменял")
 
 
 def _alias_end(word: str, aliases: Iterable[str]) -> int:
@@ -566,90 +548,119 @@ def _alias_end(word: str, aliases: Iterable[str]) -> int:
     return best
 
 
-def _role(
-    text: str, start: int, end: int, m_start: int, m_end: int, aliases: Iterable[str] = ()
-) -> str:
-    """ "sender", "recipient", "subject" or "" for the actor named at `m_start`–`m_end`."""
-    before = text[max(start, m_start - 6) : m_start].lower()
-    if before.endswith(("to ", " к ", " ко ")):
-        return "recipient"
-    if before.endswith(("from ", "by ", " от ")):
-        return "sender"
-    word_end = m_end
-    while word_end < end and text[word_end].isalnum():
-        word_end += 1
-    word = text[m_start:word_end]
-    if (
-        word.endswith(("'s", "’s")) or text.startswith(_EN_POSSESSIVE, word_end)
-    ) and _EN_SENT.match(text, word_end + (0 if word.endswith("s") else 3)):
-        return "sender"  # Putin's letter, not the DPRK's founding day
-    if "가" <= word[:1] <= "힣":
-        particle = word[_alias_end(word, aliases) or len(word) :]
-        rest = text[word_end : min(end, word_end + 24)]
-        if not particle:
-            title = _KO_TITLES.match(rest)
-            if title:
-                tail = rest[title.end() :]
-                cut = 0
-                while cut < len(tail) and "가" <= tail[cut] <= "힣":
-                    cut += 1
-                particle, rest = tail[:cut], tail[cut:]
-        probe = particle + rest[:6]
-        if probe.startswith(_KO_FROM):
-            return "sender"
-        if particle.startswith(_KO_TO):
+def _alternation(words: Iterable[str]) -> str:
+    return "|".join(map(re.escape, words)) or "$^"
+
+
+class _SenderReader:
+    """Which side sends the message or gift a sentence tells, from the words around the names
+    (events.toml `[sender]`)."""
+
+    def __init__(self, data: dict) -> None:
+        self.from_before = tuple(data.get("from_before", ()))
+        self.to_before = tuple(data.get("to_before", ()))
+        self.en_possessive = tuple(data.get("en_possessive", ()))
+        self.en_sent = re.compile(
+            rf"\s*(?:\w+\s+){{0,2}}?(?:{_alternation(data.get('en_sent', ()))})", re.I
+        )
+        # Korean: the particle after a name (its own, or its title's: 푸틴 대통령에게).
+        self.ko_titles = re.compile(
+            rf"^\s*(?:(?:{_alternation(data.get('ko_title_states', ()))})\s*)?"
+            rf"(?:{_alternation(data.get('ko_titles', ()))})"
+        )
+        self.ko_from = tuple(data.get("ko_from", ()))
+        self.ko_to = tuple(data.get("ko_to", ()))
+        self.ko_subject = frozenset(data.get("ko_subject", ()))
+        self.ru_dative = re.compile(rf"(?:{_alternation(data.get('ru_dative_endings', ()))})$")
+        self.received = re.compile(_alternation(data.get("received", ())))
+        self.exchanged = re.compile(_alternation(data.get("exchanged", ())))
+
+    def role(
+        self, text: str, start: int, end: int, m_start: int, m_end: int, aliases: Iterable[str]
+    ) -> str:
+        """ "sender", "recipient", "subject" or "" for the actor named at `m_start`–`m_end`."""
+        before = text[max(start, m_start - 6) : m_start].lower()
+        if before.endswith(self.to_before):
             return "recipient"
-        if particle in _KO_SUBJECT:
-            return "subject"
+        if before.endswith(self.from_before):
+            return "sender"
+        word_end = m_end
+        while word_end < end and text[word_end].isalnum():
+            word_end += 1
+        word = text[m_start:word_end]
+        if (
+            word.endswith(("'s", "’s")) or text.startswith(self.en_possessive, word_end)
+        ) and self.en_sent.match(text, word_end + (0 if word.endswith("s") else 3)):
+            return "sender"  # Putin's letter, not the DPRK's founding day
+        if "가" <= word[:1] <= "힣":
+            particle = word[_alias_end(word, aliases) or len(word) :]
+            rest = text[word_end : min(end, word_end + 24)]
+            if not particle:
+                title = self.ko_titles.match(rest)
+                if title:
+                    tail = rest[title.end() :]
+                    cut = 0
+                    while cut < len(tail) and "가" <= tail[cut] <= "힣":
+                        cut += 1
+                    particle, rest = tail[:cut], tail[cut:]
+            probe = particle + rest[:6]
+            if probe.startswith(self.ko_from):
+                return "sender"
+            if particle.startswith(self.ko_to):
+                return "recipient"
+            if particle in self.ko_subject:
+                return "subject"
+            return ""
+        if any("а" <= ch <= "я" for ch in word.lower()) and self.ru_dative.search(word.lower()):
+            return "recipient"
         return ""
-    if any("а" <= ch <= "я" for ch in word.lower()) and _RU_DATIVE.search(word.lower()):
-        return "recipient"
-    return ""
 
-
-def _sender(
-    text: str,
-    span: tuple[int, int],
-    within: Sequence[tuple[int, int, str]],
-    matcher: ActorMatcher,
-) -> str | None:
-    """Which side sends the message (or gift) the sentence at `span` tells: "russia", "dprk",
-    or None when it cannot be told. Putin's New Year greetings to Kim are not Kim's to Putin:
-    markers of the sender ("from", "от", 으로부터) and of the recipient ("to", the dative,
-    에게), else the subject (이/가), else the side named first. `within`: the sentence's
-    mentions (start, end, actor id), in order."""
-    start, end = span
-    named: list[tuple[str, str]] = []  # side, role, in the order named
-    for m_start, m_end, actor_id in within:
-        actor = matcher.actors[actor_id]
-        if actor.side in PAIR and actor.type != "media":
-            role = _role(text, start, end, m_start, m_end, actor.aliases)
-            named.append((actor.side, role))
-    sides = {side for side, _ in named}
-    if len(sides) < 2 or _EXCHANGED.search(text, start, end):
-        return None
-    by_role: dict[str, set[str]] = {}
-    for side, role in named:
-        by_role.setdefault(role, set()).add(side)
-    senders = by_role.get("sender", set())
-    if len(senders) == 1:
-        return next(iter(senders))
-    if senders:
-        return None
-    received = _RECEIVED.search(text, start, end) is not None
-    recipients = by_role.get("recipient", set())
-    subjects = by_role.get("subject", set())
-    if len(recipients) == 1:
-        found = next(iter(recipients)) if received else next(iter(sides - recipients))
-    elif len(subjects) == 1:
-        found = next(iter(subjects))
-    elif not recipients and not subjects:
-        found = named[0][0]
-    else:
-        return None
-    if received and len(recipients) != 1:
-        found = next(iter(sides - {found}))
-    return found
+    def sender(
+        self,
+        text: str,
+        span: tuple[int, int],
+        within: Sequence[tuple[int, int, str]],
+        matcher: ActorMatcher,
+    ) -> str | None:
+        """Which side sends the message (or gift) the sentence at `span` tells: "russia",
+        "dprk", or None when it cannot be told. Putin's New Year greetings to Kim are not Kim's
+        to Putin: markers of the sender ("from", "от", 으로부터) and of the recipient ("to",
+        the dative, 에게), else the subject (이/가), else the side named first. `within`: the
+        sentence's mentions (start, end, actor id), in order."""
+        start, end = span
+        named: list[tuple[str, str]] = []  # side, role, in the order named
+        for m_start, m_end, actor_id in within:
+            actor = matcher.actors[actor_id]
+            if actor.side in PAIR and actor.type != "media":
+                role = self.role(text, start, end, m_start, m_end, actor.aliases)
+                named.append((actor.side, role))
+        sides = {side for side, _ in named}
+        if len(sides) < 2 or self.exchanged.search(text, start, end):
+            return None  # messages both ways: no one sender
+        by_role: dict[str, set[str]] = {}
+        for side, role in named:
+            by_role.setdefault(role, set()).add(side)
+        senders = by_role.get("sender", set())
+        if len(senders) == 1:
+            return next(iter(senders))
+        if senders:
+            return None
+        # A sentence of receiving: its 에/에게 and its subject are the other way round (김정은,
+        # 러시아에 선물받아: Kim received, Russia gave).
+        received = self.received.search(text, start, end) is not None
+        recipients = by_role.get("recipient", set())
+        subjects = by_role.get("subject", set())
+        if len(recipients) == 1:
+            found = next(iter(recipients)) if received else next(iter(sides - recipients))
+        elif len(subjects) == 1:
+            found = next(iter(subjects))
+        elif not recipients and not subjects:
+            found = named[0][0]
+        else:
+            return None
+        if received and len(recipients) != 1:
+            found = next(iter(sides - {found}))
+        return found
 
 
 def _headline_leads(frames: list[FrameData], text: str) -> None:
