@@ -69,6 +69,9 @@ _THIN_DAYS = 3
 # its own day instead, when there is one: "troops sent" the day engineers were reported sent
 # is that sending, not the deployment of weeks before.
 _OCCASION_DAYS = 1
+# An occasion lasts the days its reports date it to, up to this many after its first: a
+# three-day visit's weapons display on its third day is part of it (`until` in the record).
+_OCCASION_SPAN = 5
 _SAME = 8
 # A shipment is told by its weight: reports of different tonnages (more than this share apart),
 # on different days, are of different shipments (a count of people grows as a development goes
@@ -276,7 +279,8 @@ class EventBook:
 
     def occasion(self, frame: dict, ts: float, cutoff: float) -> str | None:
         """The known event of another family that `frame` is part of, or None: one of the
-        same days (`_OCCASION_DAYS`) naming one of the frame's people, or, for a frame naming
+        same days (`_OCCASION_DAYS` from the days its reports date it to) naming one of the
+        frame's people, or, for a frame naming
         no one but the two states, one of its primary category naming no one either. Of
         several, the one sharing the most people, then the nearest in days, then the most
         recent."""
@@ -300,7 +304,10 @@ class EventBook:
         joinable = self.framebook.joinable_families(frame["family"])
         best: tuple[int, int, float, str] | None = None
         for event_id, record in self._candidates([(key, _SAME) for key in keys], cutoff):
-            distance = abs(day - record["date"])
+            first, until = record["date"], record.get("until", record["date"])
+            distance = 0 if first <= day <= until else min(abs(day - first), abs(day - until))
+            if not persons:
+                distance = abs(day - first)  # naming no one: only the event's own day
             if distance > _OCCASION_DAYS or record["families"][0] in joinable:
                 continue  # an event of the family: `match` has weighed it
             named = _specific_actors(record)
@@ -735,6 +742,7 @@ def _new_record(
         "claimants": list(frame.get("claimants") or ()),  # its first report's
         "sender": frame.get("sender"),  # likewise
         "date": day,  # for matching: the publication day when the frame gave no date
+        "until": day,  # the last day its reports date it to (an occasion of several days)
         "dated": dated,
         "basis": frame["basis"],
         "first": ts,
@@ -788,6 +796,15 @@ def _absorb(record: dict, frame: dict, changes: list[str]) -> None:
             record[name] = (record[name] + extra)[:_MAX_LISTED]
     if not record.get("dated") and frame.get("event_date") is not None:
         record["date"], record["dated"] = _day(frame["event_date"]), True
+    # The days it lasts: reports dated to a day after its first, a few days at most.
+    if (
+        frame["basis"] == "report"
+        and frame.get("date_precision") == "day"
+        and frame.get("event_date") is not None
+    ):
+        day = _day(frame["event_date"])
+        if record["date"] < day <= record["date"] + _OCCASION_SPAN:
+            record["until"] = max(record.get("until", record["date"]), day)
     quantities = dict(record["quantities"])
     for quantity in frame["quantities"]:
         if quantity["value"]:

@@ -575,6 +575,29 @@ def test_a_report_of_the_days_occasion_joins_it_rather_than_its_familys_older_ev
     assert again.event_id == older.event_id
 
 
+def test_a_visit_of_several_days_is_the_occasion_of_what_its_last_day_reports():
+    book = EventBook({})
+    # A minister arrives on the 25th; a report dates his talks to the 26th; on the 27th he is
+    # shown missiles: the display is part of the visit, two days after its first day.
+    visit = frame("summit", "meeting", categories=("diplomatic",), russia=("shoigu",),
+                  when=date(2023, 7, 25))  # fmt: skip
+    arrived = decide(book, visit, "a1", "s", T0)
+    talks = decide(book, {**visit, "event_date": date(2023, 7, 26)}, "a2", "t", T0 + DAY)
+    assert talks.event_id == arrived.event_id
+    assert talks.record["until"] - talks.record["date"] == 1
+    shown = frame("show_weapons", "inspection", russia=("shoigu",), when=date(2023, 7, 27))
+    display = decide(book, shown, "a3", "u", T0 + 2 * DAY)
+    assert display.event_id == arrived.event_id and display.kind != "new"
+    # Without a report of its second day, the display two days on is an occasion of its own.
+    single = EventBook({})
+    first = decide(single, visit, "b1", "s", T0)
+    apart = decide(single, shown, "b3", "u", T0 + 2 * DAY)
+    assert apart.kind == "new" and apart.event_id != first.event_id
+    # A report dated beyond a few days does not stretch the visit.
+    late = decide(book, {**visit, "event_date": date(2023, 8, 10)}, "a4", "v", T0 + 16 * DAY)
+    assert late.record["until"] - late.record["date"] <= 5
+
+
 def test_a_report_of_a_family_an_event_took_in_later_joins_that_days_event():
     book = EventBook({})
     # One article: a rail link agreed at a governor's meeting with a delegation; its meeting
