@@ -891,11 +891,13 @@ _MONTH_KINDS = frozenset(
 )
 _WORD_KINDS = frozenset({"last_month_name", "last_year_month", "m"})
 # Date patterns that need a Hangul word (년, 월, 일, 지난, 작년); that need a year (19xx, 20xx).
-_HANGUL_KINDS = frozenset({"ko", "last_year_ko", "last_month_ko", "ko_md", "ko_d"})
+_HANGUL_KINDS = frozenset(
+    {"ko", "last_year_ko", "this_year_ko", "last_month_ko", "ko_md", "ko_m", "ko_d"}
+)
 _YEAR_KINDS = frozenset({"dmy", "mdy", "ko", "my", "y"})
 _YEAR = re.compile(r"(?:19|20)\d{2}")
 # Date patterns that state the year (the selection's preference, apart from the year gate).
-_STATES_YEAR = frozenset({"dmy", "mdy", "ko", "my", "y"})
+_STATES_YEAR = frozenset({"dmy", "mdy", "ko", "this_year_ko", "my", "y"})
 # How fine a date's precision is: of two readings of the same words, the finer wins.
 _FINER = {"year": 0, "month": 1, "day": 2}
 # A word of "last_year_month" besides the month ("в июне прошлого года", "June of last year").
@@ -971,6 +973,13 @@ class _DateReader:
                 ),
                 "last_year_ko",
             ),
+            # "올해 6월" (June this year), "올해 1월 초" (early January).
+            (
+                re.compile(
+                    r"(?:올해|금년)\s*(?P<mon>1[0-2]|[1-9])\s*월(?:\s*(?P<kday>[0-3]?\d)\s*일)?"
+                ),
+                "this_year_ko",
+            ),
             (
                 re.compile(
                     rf"(?<!\w)(?:(?:in|в|во)\s+)?(?:{day}\s+)?{month}\s+"
@@ -985,6 +994,11 @@ class _DateReader:
             ),
             (re.compile(rf"(?<!\w){month}\.?\s+(?:of\s+)?{year}", re.I), "my"),
             (re.compile(r"(?<!\w)(?P<mon>1[0-2]|[1-9])\s*월\s*(?P<kday>[0-3]?\d)\s*일"), "ko_md"),
+            # A bare month with its part ("6월 말": late June), as "in June".
+            (
+                re.compile(r"(?<![\w.])(?P<mon>1[0-2]|[1-9])\s*월\s*(?:초|중순|말|하순|상순|께)"),
+                "ko_m",
+            ),
             (re.compile(rf"(?<!\w){day}\s+{month}(?!\w)", re.I), "dm"),
             (re.compile(rf"(?<!\w){month}\.?\s+{day}(?:st|nd|rd|th)?(?!\w)", re.I), "md"),
             (re.compile(r"지난\s*(?P<kday>[0-3]?\d)\s*일"), "ko_d"),
@@ -1167,11 +1181,13 @@ def resolve_date(kind: str, groups: dict, published: date, month_of) -> tuple[da
             return None
         if kind in ("last_year_ko", "last_year_month"):
             year = published.year - 1  # "작년 6월 19일", "в июне прошлого года"
+        elif kind == "this_year_ko":
+            year = published.year  # "올해 6월"
         if year is None:
             year = published.year
             ahead = (number - published.month) % 12
             soon = 0 < ahead <= _NEAR_MONTHS or (ahead == 0 and (day or 0) > published.day + 1)
-            if kind in ("m", "md", "dm", "ko_md") and soon:
+            if kind in ("m", "md", "dm", "ko_md", "ko_m") and soon:
                 # A bare month (or day) soon after publication is the coming one ("to
                 # welcome tourists in February", written in January): a plan.
                 year += number < published.month

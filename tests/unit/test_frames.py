@@ -59,6 +59,10 @@ def test_a_year_is_not_a_quantity():
         # A day after "last <month>", and a month of last year, in each language.
         ("지난 2월 3일 북한은 러시아에 병력을 파병했다.", "military", date(2025, 2, 3), "day"),
         ("작년 2월 19일 북러 정상은 조약에 서명했다.", "diplomatic", date(2024, 2, 19), "day"),
+        # A month of this year, and a bare month with its part (early, late), in Korean.
+        ("올해 1월 초 러시아는 북한 미사일을 발사했다.", "military", date(2025, 1, 1), "month"),
+        ("북한은 2월 말 러시아에 병력을 추가 파병했다.", "military", date(2025, 2, 1), "month"),
+        ("북한은 10월 중순 러시아에 병력을 파병했다.", "military", date(2024, 10, 1), "month"),
         ("В феврале прошлого года Путин подписал договор с Ким Чен Ыном.", "diplomatic",
          date(2024, 2, 1), "month"),
         ("Putin and Kim signed the treaty in February last year.", "diplomatic",
