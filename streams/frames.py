@@ -902,6 +902,12 @@ _STATES_YEAR = frozenset({"dmy", "mdy", "ko", "this_year_ko", "my", "y"})
 _FINER = {"year": 0, "month": 1, "day": 2}
 # A word of "last_year_month" besides the month ("в июне прошлого года", "June of last year").
 _LAST_YEAR_WORDS = ("прошлого", "year")
+# A part of a month before its name ("early June", "в конце июня"; not "до конца июня", a
+# deadline).
+_MONTH_PART = (
+    r"(?:early|mid|late|the\s+(?:end|beginning|start|middle)\s+of|начале|конце|середине|начала"
+    r"|середины)"
+)
 # How far before a sentence's first month name a date pattern's match may start: its words
 # before the month ("since", "в", a day) take a few characters of normalised text.
 _BEFORE_MONTH = 24
@@ -1002,7 +1008,15 @@ class _DateReader:
             (re.compile(rf"(?<!\w){day}\s+{month}(?!\w)", re.I), "dm"),
             (re.compile(rf"(?<!\w){month}\.?\s+{day}(?:st|nd|rd|th)?(?!\w)", re.I), "md"),
             (re.compile(r"지난\s*(?P<kday>[0-3]?\d)\s*일"), "ko_d"),
-            (re.compile(rf"(?<!\w)(?:in|в|во|since|from|с)\s+{month}(?!\w)", re.I), "m"),
+            # "in June", "in early June", "at the end of June", "в начале июня", "mid-June".
+            (
+                re.compile(
+                    rf"(?<!\w)(?:(?:in|в|во|since|from|с)\s+(?:{_MONTH_PART}[\s-]+)?"
+                    rf"|(?:at\s+)?{_MONTH_PART}[\s-]+){month}(?!\w)",
+                    re.I,
+                ),
+                "m",
+            ),
             # "in 2024–2025": a span of years ends in its last.
             (
                 re.compile(

@@ -63,6 +63,11 @@ def test_a_year_is_not_a_quantity():
         ("올해 1월 초 러시아는 북한 미사일을 발사했다.", "military", date(2025, 1, 1), "month"),
         ("북한은 2월 말 러시아에 병력을 추가 파병했다.", "military", date(2025, 2, 1), "month"),
         ("북한은 10월 중순 러시아에 병력을 파병했다.", "military", date(2024, 10, 1), "month"),
+        # A part of a month: early, mid, late, its end.
+        ("Russia fired North Korean missiles in mid-January.", "military", date(2025, 1, 1),
+         "month"),
+        ("At the end of June Putin visited Pyongyang.", "diplomatic", date(2024, 6, 1), "month"),
+        ("В конце июня Путин посетил Пхеньян.", "diplomatic", date(2024, 6, 1), "month"),
         ("В феврале прошлого года Путин подписал договор с Ким Чен Ыном.", "diplomatic",
          date(2024, 2, 1), "month"),
         ("Putin and Kim signed the treaty in February last year.", "diplomatic",
@@ -88,6 +93,10 @@ def test_explicit_and_relative_dates_resolve_against_the_publication_date(
 def test_a_month_without_a_year_is_its_latest_occurrence_before_publication():
     assert read("Kim visited Vostochny in September.", "diplomatic")[3] == date(2024, 9, 1)
     assert read("Kim visited Vostochny in February.", "diplomatic")[3] == date(2025, 2, 1)
+
+
+def test_a_deadline_is_not_the_developments_date():
+    assert read("Рабочие из КНДР прибудут в Россию до конца июня.", "labour")[3] is None
 
 
 def test_a_month_or_day_soon_after_publication_is_a_plan_not_a_past_date():
