@@ -233,6 +233,21 @@ def test_claims_dismissed_evidence_lacking_and_conflicting_reports_are_denials()
         assert signals and all(s.denied for s in signals.values()), text
 
 
+def test_phone_calls_and_congratulations_between_the_sides_are_diplomatic():
+    for text in (
+        "Putin and Kim Jong Un held a phone call on Tuesday, the Kremlin said.",
+        "Накануне состоялся телефонный разговор Путина с Ким Чен Ыном.",
+        "김정은 국무위원장과 푸틴 대통령이 전화 통화를 했다.",
+        "Putin sends Kim Jong Un congratulations on North Korea's founding day.",
+    ):
+        assert "diplomatic" in by_category(text), text
+
+
+def test_others_discussing_the_norths_situation_is_no_signal():
+    text = "라브로프 러시아 외무장관은 한국 외교장관과 회담을 갖고 북한 상황에 대해 논의했다."
+    assert by_category(text) == {}
+
+
 def test_breaching_is_a_hostile_word():
     text = "North Korea's Kimsuky group could be breaching Russian defense firms, Kommersant said."
     assert by_category(text) == {}
