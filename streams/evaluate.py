@@ -60,6 +60,7 @@ TUNING_FILES = (
     "corpus_tune33.jsonl",
     "corpus_tune34.jsonl",
     "corpus_tune35.jsonl",
+    "corpus_tune36.jsonl",
 )
 
 

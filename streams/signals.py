@@ -91,6 +91,7 @@ _LATER_YEAR = re.compile(r"(?<![\w.-])(?:199[2-9]|20\d\d)(?!\d)")
 # A Korean verb in the concessive ("방문하더라도": even if he visits): a hypothesis, which the
 # guideline counts as speculation; no signal.
 _KOREAN_EVEN_IF = re.compile(r"[\uac00-\ud7a3]더라도(?![\uac00-\ud7a3])")
+_KOREAN_IF = re.compile(r"[\uac00-\ud7a3]다면(?![\uac00-\ud7a3])")
 # A Korean subject or topic particle ending an actor's word: the actor is the one acting
 # ("라자루스가 탈취한"), not the target of the act.
 _KOREAN_SUBJECT = re.compile(r"[\uac00-\ud7a3](?:이|가|은|는|께서)$")
@@ -279,7 +280,11 @@ def find_signals(
         actor_ids = list(dict.fromkeys(m[0] for m in found))
         sentence_sides = {sides[a] for a in actor_ids}
         evidence, sentence_start, sentence_end = sentences[index]
-        if _soviet_era(evidence) or ("더라도" in evidence and _KOREAN_EVEN_IF.search(evidence)):
+        if (
+            _soviet_era(evidence)
+            or ("더라도" in evidence and _KOREAN_EVEN_IF.search(evidence))
+            or ("다면" in evidence and _KOREAN_IF.search(evidence))
+        ):
             continue
         context_ids: list[str] = []
         if sentence_sides >= PAIR:

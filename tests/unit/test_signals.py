@@ -248,6 +248,29 @@ def test_others_discussing_the_norths_situation_is_no_signal():
     assert by_category(text) == {}
 
 
+def test_what_may_be_used_is_doubted_or_sought_and_korean_ifs_are_no_signal():
+    for text in (
+        "The republics of Donetsk and Luhansk may use the assistance of North Korean workers "
+        "from Russia.",
+        "Many experts doubt that North Korea will send workers to Russia while the war continues.",
+        "North Korea has signaled its interest in sending construction workers to Russia.",
+        "북한은 러시아로부터 첨단 군사 기술을 제공받으려 한다.",
+        "마주앉는 김정은·푸틴, 핵·미사일 기술이전까지 이뤄지나",
+        "북한이 러시아로부터 위성 기술을 이전 받는다면 위협이 가중될 것이다.",
+    ):
+        assert by_category(text) == {}, text
+
+
+def test_russia_applying_or_imposing_the_un_sanctions_is_no_signal():
+    for text in (
+        "Vladimir Putin signed the decree endorsing the sanctions passed by the UN Security "
+        "Council against North Korea.",
+        "Russia imposed sanctions on North Korea that affect scientific and technical "
+        "cooperation, banking and trade.",
+    ):
+        assert by_category(text) == {}, text
+
+
 def test_breaching_is_a_hostile_word():
     text = "North Korea's Kimsuky group could be breaching Russian defense firms, Kommersant said."
     assert by_category(text) == {}
