@@ -971,6 +971,8 @@ def test_technology_handed_over_in_verbs_and_short_forms(text):
         "Mutual Assistance.",
         "During the Korean War, Moscow secretly provided war materials, advisors, and troops for "
         "North Korea.",
+        # the Korean War's date written with another dot (ㆍ)
+        "북한은 6ㆍ25 전쟁 당시 러시아로부터 무기를 지원받았다.",
     ],
 )
 def test_listed_targets_bare_hacking_and_soviet_history_are_no_cooperation(text):
@@ -983,6 +985,10 @@ def test_a_hacking_group_or_a_later_year_keeps_the_signal():
     )
     assert "diplomatic" in by_category(
         "The 1961 treaty was replaced in 2024, when Putin and Kim Jong Un signed a new treaty."
+    )
+    # Stalin's gift is history, the visit on it today's news.
+    assert "diplomatic" in by_category(
+        "김정은 위원장이 스탈린이 김일성 주석에게 선물했던 열차를 타고 러시아를 방문했다."
     )
 
 
