@@ -654,3 +654,9 @@ def test_a_dateline_a_day_after_the_pages_date_is_that_day_not_last_years():
                 date(2025, 12, 24))[3] == date(2025, 12, 25)  # fmt: skip
     assert read("SEOUL, Dec 23 (Reuters) - Putin sent Kim a New Year message.", "diplomatic",
                 date(2025, 12, 24))[3] == date(2025, 12, 23)  # fmt: skip
+
+
+def test_words_of_a_phrase_may_stand_in_quotes():
+    # Russia's national day, written "러시아의 ‘국경절’", is Russia Day, not the North's.
+    sentence = "김정은 위원장은 러시아의 ‘국경절’을 계기로 푸틴에게 축전을 보냈다."
+    assert read(sentence, "diplomatic")[1] == ["russia_day"]
