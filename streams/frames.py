@@ -31,6 +31,7 @@ from typing import NamedTuple
 from streams.actors import PAIR, ActorMatcher
 from streams.catalogue import SeedDataError, load_toml
 from streams.phrases import _HANGUL_RE, PhraseMatcher, Tokens
+from streams.text import korean_if
 
 __all__ = [
     "Action",
@@ -296,7 +297,7 @@ class FrameBook:
                     figure = True
                 else:
                     background = True
-        if not speculative and "다면" in sentence and _KOREAN_IF.search(sentence):
+        if not speculative and korean_if(sentence):
             speculative = True  # "파병을 결정한다면": if it decides to, it has not
         action = best or self.actions[f"{categories[0]}_other"]
         if topic and best is not None and action.family not in self.talk_families:
@@ -734,8 +735,6 @@ _NUMBER = r"\d{1,3}(?:[,\u00a0 ]\d{3}){1,3}(?![\d])|\d{1,12}(?:[.,]\d{1,6})?(?!\
 _MAX_QUANTITY = 1_000_000_000
 _DIGIT = re.compile(r"\d")
 _PERCENT_RE = re.compile(r"\d\s?%")
-# A Korean verb in the conditional ("결정한다면", "보낸다면"): a hypothesis.
-_KOREAN_IF = re.compile(r"[\uac00-\ud7a3]다면(?![\uac00-\ud7a3])")
 _KOREAN_COUNTERS = ("명", "발", "톤")  # the counters the Korean pattern ends with
 _DATE_UNITS = ("년", "월", "일")
 _UNIT_WORDS = 4096  # words whose unit a reader remembers

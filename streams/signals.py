@@ -22,7 +22,7 @@ from typing import NamedTuple
 from streams.actors import PAIR, ActorMatcher, Mention, default_matcher
 from streams.catalogue import SeedDataError, load_toml
 from streams.phrases import _HANGUL_RE, PhraseMatch, PhraseMatcher, RawMatch, Token, Tokens
-from streams.text import Sentence, SentenceSpan, sentence_spans
+from streams.text import Sentence, SentenceSpan, korean_if, sentence_spans
 
 __all__ = [
     "CATEGORIES",
@@ -89,9 +89,8 @@ _NO_SIGNAL_KINDS = (
 _SOVIET_YEAR = re.compile(r"(?<![\w.-])(?:1[89]\d\d)(?![\d-])")
 _LATER_YEAR = re.compile(r"(?<![\w.-])(?:199[2-9]|20\d\d)(?!\d)")
 # A Korean verb in the concessive ("방문하더라도": even if he visits): a hypothesis, which the
-# guideline counts as speculation; no signal.
+# guideline counts as speculation; no signal (so is the conditional: `korean_if`).
 _KOREAN_EVEN_IF = re.compile(r"[\uac00-\ud7a3]더라도(?![\uac00-\ud7a3])")
-_KOREAN_IF = re.compile(r"[\uac00-\ud7a3]다면(?![\uac00-\ud7a3])")
 # A Korean subject or topic particle ending an actor's word: the actor is the one acting
 # ("라자루스가 탈취한"), not the target of the act.
 _KOREAN_SUBJECT = re.compile(r"[\uac00-\ud7a3](?:이|가|은|는|께서)$")
@@ -283,7 +282,7 @@ def find_signals(
         if (
             _soviet_era(evidence)
             or ("더라도" in evidence and _KOREAN_EVEN_IF.search(evidence))
-            or ("다면" in evidence and _KOREAN_IF.search(evidence))
+            or korean_if(evidence)
         ):
             continue
         context_ids: list[str] = []

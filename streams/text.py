@@ -23,6 +23,7 @@ __all__ = [
     "canonical_url",
     "content_hash",
     "html_to_text",
+    "korean_if",
     "normalise_text",
     "sentence_spans",
     "split_sentences",
@@ -106,6 +107,15 @@ _SENT_CANDIDATES = ".!?…。！？\n"
 
 # A sentence as plain values: its text, start and end.
 SentenceSpan = tuple[str, int, int]
+
+
+# A Korean verb in the conditional ("결정한다면", "보낸다면"): a hypothesis.
+_KOREAN_IF_RE = re.compile(r"[\uac00-\ud7a3]다면(?![\uac00-\ud7a3])")
+
+
+def korean_if(text: str) -> bool:
+    """Whether the text holds a Korean verb in the conditional (…한다면: "if it does")."""
+    return "다면" in text and _KOREAN_IF_RE.search(text) is not None
 
 
 def split_sentences(text: str) -> list[Sentence]:
