@@ -549,8 +549,9 @@ def _alias_end(word: str, aliases: Iterable[str]) -> int:
     return best
 
 
-def _alternation(words: Iterable[str]) -> str:
-    return "|".join(map(re.escape, words)) or "$^"
+def _alternation(words: Sequence[str]) -> str:
+    """`_pattern_regex`, or a pattern that matches nothing for no words."""
+    return _pattern_regex(words) or "$^"
 
 
 class _SenderReader:
