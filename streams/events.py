@@ -304,10 +304,10 @@ class EventBook:
         joinable = self.framebook.joinable_families(frame["family"])
         best: tuple[int, int, float, str] | None = None
         for event_id, record in self._candidates([(key, _SAME) for key in keys], cutoff):
-            first, until = record["date"], record.get("until", record["date"])
+            first = record["date"]
+            # Someone's occasion lasts its days; naming no one, only the event's own day.
+            until = record.get("until", first) if persons else first
             distance = 0 if first <= day <= until else min(abs(day - first), abs(day - until))
-            if not persons:
-                distance = abs(day - first)  # naming no one: only the event's own day
             if distance > _OCCASION_DAYS or record["families"][0] in joinable:
                 continue  # an event of the family: `match` has weighed it
             named = _specific_actors(record)
