@@ -5,6 +5,7 @@ The catalogue is `seeds/actors.toml`; names match by the rules of `streams.phras
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -56,7 +57,7 @@ class Mention:
 class ActorMatcher:
     """Finds actor mentions with a single compiled alternation (longest alias first)."""
 
-    def __init__(self, actors: Iterable[Actor]) -> None:
+    def __init__(self, actors: Iterable[Actor], deputies: Iterable[str] = ()) -> None:
         self.actors: dict[str, Actor] = {}
         alias_owner: dict[str, str] = {}
         for actor in actors:
@@ -81,6 +82,15 @@ class ActorMatcher:
                     raise SeedDataError(
                         f"office {office!r}: holder {holder!r} is no catalogued actor of its side"
                     )
+        # Words that, just before an office, make the mention someone else's ("Заместитель
+        # министра обороны России" is not the minister): such a mention stays the office.
+        stems = [
+            re.escape(word.rstrip("*")) + (r"\w{0,6}" if word.endswith("*") else "")
+            for word in deputies
+        ]
+        self._deputy = (
+            re.compile(rf"(?<!\w)(?:{'|'.join(stems)})[\s\-‐]+$", re.IGNORECASE) if stems else None
+        )
         self.within = {a.id: a.within for a in self.actors.values() if a.within}
         for place, region in self.within.items():
             if self.actors.get(region) is None or self.actors[region].type != "place":
@@ -93,7 +103,10 @@ class ActorMatcher:
     def from_toml(cls, path: str | Path = "actors.toml") -> ActorMatcher:
         """Load the catalogue file and compile it."""
         data = load_toml(path)
-        return cls(_parse_actor(entry, index) for index, entry in enumerate(data.get("actors", [])))
+        return cls(
+            (_parse_actor(entry, index) for index, entry in enumerate(data.get("actors", []))),
+            data.get("offices", {}).get("not_the_holder", ()),
+        )
 
     def find(self, text: str, tokens: Sequence[Token] | Tokens | None = None) -> list[Mention]:
         """Every mention in `text`, left to right, without overlaps."""
@@ -119,15 +132,20 @@ class ActorMatcher:
                 return holder
         return actor_id
 
-    def on(self, mentions: list[tuple[str, int, int]], day: date) -> list[tuple[str, int, int]]:
-        """`spans` with each office standing for its holder on `day`."""
+    def on(
+        self, mentions: list[tuple[str, int, int]], day: date, text: str | None = None
+    ) -> list[tuple[str, int, int]]:
+        """`spans` with each office standing for its holder on `day`; given the `text`, an
+        office named after a deputy's title ("Deputy", "заместитель") stays the office."""
         if not self.offices:
             return mentions
         offices = self.offices
+        deputy = self._deputy if text is not None else None
         return [
-            (self.holder(actor_id, day), start, end)
-            if actor_id in offices
-            else (actor_id, start, end)
+            (actor_id, start, end)
+            if actor_id not in offices
+            or (deputy is not None and deputy.search(text, max(0, start - 40), start))
+            else (self.holder(actor_id, day), start, end)
             for actor_id, start, end in mentions
         ]
 

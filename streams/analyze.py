@@ -125,7 +125,7 @@ def analyze_article(
         # A date in the future, or a zero date (0001-01-01), is not a publication date.
         published = raw.fetched_at
     # An office named ("Russia's defence minister") is its holder on the article's date.
-    mentions = matcher.on(matcher.spans(text, tokens), published.date())
+    mentions = matcher.on(matcher.spans(text, tokens), published.date(), text)
     check("finding actors")
 
     spans: dict[str, list[tuple[int, int]]] = {}

@@ -104,6 +104,19 @@ def test_an_office_stands_for_its_holder_on_the_articles_date():
     assert [a for a, _, _ in earlier] == ["dprk_foreign_minister"]
 
 
+def test_an_office_after_a_deputys_title_stays_the_office():
+    matcher = default_matcher()
+    day = date(2025, 11, 20)
+    deputy = "Заместитель министра обороны России Виктор Горемыкин прибыл в Пхеньян"
+    aide = "помощник министра обороны России"
+    minister = "Министр обороны России Андрей Белоусов прибыл в Пхеньян"
+    assert matcher.on(matcher.spans(deputy), day, deputy)[0][0] == "rus_defence_minister"
+    assert matcher.on(matcher.spans(aide), day, aide)[0][0] == "rus_defence_minister"
+    assert matcher.on(matcher.spans(minister), day, minister)[0][0] == "belousov"
+    # Without the text, the office is its holder, as before.
+    assert matcher.on(matcher.spans(deputy), day)[0][0] == "belousov"
+
+
 def test_an_offices_holder_must_be_a_catalogued_actor_of_its_side():
     office = Actor("fm", "FM", "official", "dprk", "PRK", aliases=("the FM",),
                    holders=(("lavrov_x", None, None),))  # fmt: skip
