@@ -119,6 +119,10 @@ class EventEvalReport:
     unmatched_new: list[tuple[str, str]] = field(default_factory=list)
     clustering: Score = field(default_factory=Score)
     clustering_found: Score = field(default_factory=Score)  # both reports found by the detector
+    # Labelled reports (article, event) by their basis: all of them, and those whose article
+    # gave the event no frame with an event id (they join no pair in clustering).
+    reports_by_basis: Counter = field(default_factory=Counter)
+    unfound_by_basis: Counter = field(default_factory=Counter)
     merged: list[tuple[str, str, str, str]] = field(default_factory=list)
     split: list[tuple[str, str, str]] = field(default_factory=list)
     by_language: dict[str, LanguageFigures] = field(default_factory=dict)
@@ -306,6 +310,9 @@ def score_alerts(
         for event in item["events"]:
             if event["event"] in skip:
                 continue
+            basis = event.get("basis") or "report"
+            report.reports_by_basis[basis] += 1
+            report.unfound_by_basis[basis] += event["event"] not in got
             reports.append((item["id"], event["event"], item.get("lang") or "?",
                             got.get(event["event"]), data["story_id"]))  # fmt: skip
     for event, category, _ in report.missed:
@@ -384,6 +391,10 @@ def format_event_report(report: EventEvalReport, details: bool = True) -> str:
         f"| clustering recall (independent reports) | {c.recall:.3f} | ≥ 0.85 |",
         f"| — of reports both found by the detector: precision / recall | "
         f"{report.clustering_found.precision:.3f} / {report.clustering_found.recall:.3f} | |",
+        f"| — labelled reports given no event: told as news / restated as background | "
+        f"{_share(report.unfound_by_basis['report'], report.reports_by_basis['report'])} / "
+        f"{_share(report.unfound_by_basis['background'], report.reports_by_basis['background'])}"
+        " | |",
         f"| `new` alerts matching no labelled event | {len(report.unmatched_new)} | |",
         *(f"| — missed pairs: {text} | {causes[cause]} | |" for cause, text in MISS_CAUSES.items()),
         f"| — missed pairs an `updated` alert on a known event told of | "

@@ -106,7 +106,7 @@ def test_left_out_events_count_nowhere_and_tuning_reports_name_them():
     assert report.excluded == ["mil-seen"]
 
 
-def test_each_missed_pair_says_why_and_whether_an_update_told_of_it():
+def test_each_missed_pair_says_why_whether_an_update_told_of_it_and_reports_without_event():
     def label(event, category, evidence):
         return {"event": event, "categories": [category], "basis": "report",
                 "evidence": [evidence]}  # fmt: skip
@@ -149,3 +149,7 @@ def test_each_missed_pair_says_why_and_whether_an_update_told_of_it():
     text = format_event_report(report)
     assert "MISSED mil-pows [military] (joined; told as `updated`)" in text
     assert "| — missed pairs: joined an event already known | 1 | |" in text
+    # The reports of "c" (no frame) and "d" (a frame without an event) join no clustering pair.
+    assert report.reports_by_basis == {"report": 4}
+    assert report.unfound_by_basis == {"report": 2}
+    assert "given no event: told as news / restated as background | 0.500 (2/4) / - |" in text
