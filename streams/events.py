@@ -666,8 +666,10 @@ class _Probe:
             elif who and persons:
                 if _persons(set(theirs) - self.book.envoys):
                     return None  # Lavrov's visit is not Shoigu's
-                if russia_side and self.report and not same_day:
-                    return None  # nor, days later, a visit by nobody named
+                if russia_side and self.report and not same_day and self.officials[0]:
+                    # nor, days later, a visit by nobody named (a leader receiving visitors
+                    # names no visit: Putin receives the delegation that left days before)
+                    return None
         days_apart = self.day is not None and abs(self.day - record["date"]) > _THIN_DAYS
         if (
             who

@@ -185,6 +185,13 @@ def test_a_named_visitor_days_after_a_visit_by_nobody_named_is_a_new_event():
     delegation = decide(book, frame(**visit), "a1", "s", T0)
     named = decide(book, frame(**visit, russia=("volodin",)), "a2", "t", T0)
     assert named.kind == "corroborated" and named.event_id == delegation.event_id
+    # A leader receiving visitors names no visit of his own: Putin receiving, two days on, the
+    # delegation that left Pyongyang for Moscow tells of that delegation's visit.
+    book = EventBook({})
+    left = decide(book, frame(**visit), "a1", "s", T0)
+    received = decide(book, frame(**visit, russia=("putin",), dprk=("ri_hi_yong",),
+                                  when=date(2024, 10, 20)), "a2", "t", T0 + 2 * DAY)  # fmt: skip
+    assert received.kind == "corroborated" and received.event_id == left.event_id
 
 
 def test_one_visitor_meeting_several_hosts_is_one_visit():

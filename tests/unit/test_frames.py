@@ -660,3 +660,24 @@ def test_words_of_a_phrase_may_stand_in_quotes():
     # Russia's national day, written "러시아의 ‘국경절’", is Russia Day, not the North's.
     sentence = "김정은 위원장은 러시아의 ‘국경절’을 계기로 푸틴에게 축전을 보냈다."
     assert read(sentence, "diplomatic")[1] == ["russia_day"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "category", "action", "objects"),
+    [
+        # Words between the verb and its object or "for the first time".
+        ("Ukrainian forces have captured an injured North Korean soldier, the first such "
+         "incident since North Korea sent troops.", "military", "captured", []),
+        ("North Korea confirmed on Monday for the first time it had deployed troops to Russia.",
+         "military", "confirm_deployment", []),
+        # 식량난 (a food shortage) is the shipment's reason, not its goods.
+        ("식량난을 겪고 있는 북한이 러시아산 염소 447마리를 수입했다.", "economic", "trade",
+         ["livestock"]),
+        ("러시아가 북한에 식량 지원을 약속했다.", "economic", "trade", ["grain_food"]),
+    ],
+)  # fmt: skip
+def test_an_action_and_its_goods_are_read_past_words_between_and_a_reason(
+    sentence, category, action, objects
+):
+    found = read(sentence, category)
+    assert (found[0], found[1]) == (action, objects)
