@@ -537,7 +537,9 @@ class _Probe:
             self.families |= {f"{c}_other" for c in categories}
         self.categories = set(frame["categories"])
         self.objects = set(frame["objects"])
-        self.kinds = {book.object_kind(o) for o in self.objects}
+        # The kinds of what the frame names, fields aside (a medal proposed through the defence
+        # ministry is still a medal, not a monument).
+        self.kinds = {book.object_kind(o) for o in self.objects} - {"sector"}
         primary = frame["objects"][0] if frame["objects"] else None
         self.primary = primary if book.object_kind(primary or "") in book.distinct_kinds else None
         self.primary_kind = book.object_kind(primary) if self.primary else None
@@ -634,8 +636,8 @@ class _Probe:
                 return None
         if self.objects and record["objects"]:
             if self.objects.isdisjoint(record["objects"]):
-                theirs = {self.book.object_kind(o) for o in record["objects"]}
-                if self.kinds == theirs:
+                theirs = {self.book.object_kind(o) for o in record["objects"]} - {"sector"}
+                if self.kinds and self.kinds == theirs:
                     return None
             else:
                 score += 0.5 * len(self.objects.intersection(record["objects"]))

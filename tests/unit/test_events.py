@@ -96,6 +96,19 @@ def test_different_weapons_are_different_supplies_the_same_weapon_one():
     assert more.event_id == missiles.event_id
 
 
+def test_honours_of_different_kinds_are_different_developments_whatever_the_field():
+    book = EventBook({})
+    honour = dict(action="honour_fallen", family="memorial", places=("kursk",))
+    monument = decide(book, frame(**honour, objects=("museum",)), "a1", "s", T0)
+    # Medals proposed through the defence ministry (a field) five days on: not the monument.
+    medals = decide(book, frame(**honour, objects=("state_awards", "defence"),
+                                when=date(2024, 10, 23)), "a2", "t", T0 + 5 * DAY)  # fmt: skip
+    again = decide(book, frame(**honour, objects=("state_awards",), when=date(2024, 10, 23)),
+                   "a3", "u", T0 + 5 * DAY)  # fmt: skip
+    assert (monument.kind, medals.kind, again.kind) == ("new", "new", "corroborated")
+    assert again.event_id == medals.event_id != monument.event_id
+
+
 def test_shipments_of_different_goods_are_different_developments():
     book = EventBook({})
     trade = {"action": "trade", "family": "trade", "categories": ("economic",)}
