@@ -61,6 +61,7 @@ TUNING_FILES = (
     "corpus_tune34.jsonl",
     "corpus_tune35.jsonl",
     "corpus_tune36.jsonl",
+    "corpus_tune37.jsonl",
 )
 
 
