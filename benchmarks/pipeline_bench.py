@@ -12,8 +12,9 @@ realistic ~3 KB articles built from the labelled corpus:
 3. drain throughput with 1 worker, then with 2 workers, of N fresh articles already in
    `articles.raw` (articles per second between the first and the last enriched record), and
    its ratio to the passthrough and to the logic alone;
-4. latency at each steady --rate with 1 worker: p50/p95/p99 from publication (the producer's
-   `fetched_at`) to the enriched record and to the alert, as a plain consumer receives them;
+4. latency at each steady --rate with one worker (or --workers N): p50/p95/p99 from
+   publication (the producer's `fetched_at`) to the enriched record and to the alert, as a
+   plain consumer receives them;
 5. the worker's CPU seconds per article (process total, and per stage from its metrics), the
    broker's CPU seconds per article in the same run, and the worker's peak resident memory.
 
@@ -231,20 +232,23 @@ def logic_alone(batch: list[RawArticle]) -> float:
 
 
 def latency_run(
-    bootstrap: str, watcher: Watcher, folder: Path, rate: float, seconds: float
+    bootstrap: str, watcher: Watcher, folder: Path, rate: float, seconds: float, workers: int = 1
 ) -> list[tuple[str, str]]:
-    """One worker fed at a steady `rate` for `seconds`: latency from publication, CPU per
-    article (the worker's process and stages, and the broker's), peak memory."""
+    """`workers` workers fed at a steady `rate` for `seconds`: latency from publication, CPU
+    per article (the workers' processes and stages, and the broker's), peak memory."""
     broker_pid = read_state(folder / "broker")["pid"]
     results: list[tuple[str, str]] = []
-    port = broker.free_port()
-    proc = start_worker(bootstrap, port, folder / f"latency{rate:.0f}.log")
+    ports = [broker.free_port() for _ in range(workers)]
+    procs = [
+        start_worker(bootstrap, port, folder / f"latency{rate:.0f}-{i}.log")
+        for i, port in enumerate(ports)
+    ]
     warmup = articles(50, f"warm{rate:.0f}")
     produce(bootstrap, warmup)
     watcher.wait_for({a.article_id for a in warmup}, 300, "warm-up")
     watcher.enriched_latency.clear()
     watcher.alert_latency.clear()
-    cpu_before = cpu_seconds(proc.pid)
+    cpu_before = sum(cpu_seconds(p.pid) for p in procs)
     broker_before = cpu_seconds(broker_pid)
     steady = articles(int(rate * seconds), f"steady{rate:.0f}")
     # The steady stream comes from `axiswatch replay --rate` in its own process: each
@@ -265,11 +269,16 @@ def latency_run(
         stderr=subprocess.DEVNULL,
     )
     watcher.wait_for({a.article_id for a in steady}, 600, "latency run")
-    cpu_per_article = (cpu_seconds(proc.pid) - cpu_before) / len(steady)
+    cpu_per_article = (sum(cpu_seconds(p.pid) for p in procs) - cpu_before) / len(steady)
     broker_per_article = (cpu_seconds(broker_pid) - broker_before) / len(steady)
-    stages = stage_seconds(port)
-    peak = peak_rss_mb(proc.pid)
-    stop([proc])
+    # Each stage's mean time per article, over the workers that ran it.
+    timed = [stage_seconds(port) for port in ports]
+    stages = {
+        stage: sum(t[stage] for t in timed if stage in t) / sum(stage in t for t in timed)
+        for stage in {stage for t in timed for stage in t}
+    }
+    peak = max(peak_rss_mb(p.pid) for p in procs)
+    stop(procs)
     sender.wait(timeout=60)
 
     for name, values in (
@@ -277,11 +286,11 @@ def latency_run(
         ("publication -> alert", watcher.alert_latency),
     ):
         results.append(
-            (f"latency at {rate:.0f}/s, {name} (p50 / p95 / p99)",
+            (f"latency at {rate:.0f}/s, {workers} worker(s), {name} (p50 / p95 / p99)",
              " / ".join(f"{percentile(values, q) * 1000:,.0f} ms"
                         for q in (0.5, 0.95, 0.99)) + f" ({len(values)} records)")
         )  # fmt: skip
-    results.append(("worker CPU per article (process)", f"{cpu_per_article * 1000:.2f} ms"))
+    results.append(("worker CPU per article (processes)", f"{cpu_per_article * 1000:.2f} ms"))
     results.append(("broker CPU per article", f"{broker_per_article * 1000:.2f} ms"))
     for stage, seconds in sorted(stages.items()):
         results.append((f"  time in the {stage} stage per article", f"{seconds * 1000:.2f} ms"))
@@ -304,6 +313,9 @@ def main() -> None:
         help="a steady rate for a latency run (repeat for several; default 100 and 300)",
     )
     parser.add_argument("--seconds", type=float, default=20.0, help="length of the latency run")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="workers in the latency runs (default 1)"
+    )
     parser.add_argument(
         "--skip-drain", action="store_true", help="only the latency run (and the baseline)"
     )
@@ -361,9 +373,11 @@ def main() -> None:
             )
             stop(procs)
 
-        # 4. Latency at each steady rate, one worker, measured from publication.
+        # 4. Latency at each steady rate, measured from publication.
         for rate in rates:
-            results.extend(latency_run(bootstrap, watcher, folder, rate, args.seconds))
+            results.extend(
+                latency_run(bootstrap, watcher, folder, rate, args.seconds, args.workers)
+            )
     except TimeoutError as exc:
         broker.stop(folder / "broker")
         raise SystemExit(f"{exc}; the workers' logs are kept in {folder}") from None

@@ -255,6 +255,14 @@ def test_what_may_be_used_is_doubted_or_sought_and_korean_ifs_are_no_signal():
         "북한은 러시아로부터 첨단 군사 기술을 제공받으려 한다.",
         "마주앉는 김정은·푸틴, 핵·미사일 기술이전까지 이뤄지나",
         "북한이 러시아로부터 위성 기술을 이전 받는다면 위협이 가중될 것이다.",
+        # set to share, suspected, interested, a possibility opening, a plan considered
+        "Russia is set to share space technology with North Korea, Blinken said.",
+        "This cooperation has raised suspicions of North Korea providing military support to "
+        "Russia.",
+        "Пхеньян заинтересован в том, чтобы Россия официально разрешила использовать "
+        "северокорейскую рабочую силу.",
+        "Для России открывается возможность реанимировать железную дорогу в КНДР.",
+        "북한이 러시아 드론 공장에 노동자를 파견하는 계획이 검토되고 있다.",
     ):
         assert by_category(text) == {}, text
 
@@ -969,8 +977,9 @@ def test_technology_handed_over_in_verbs_and_short_forms(text):
         "Mutual Assistance.",
         "During the Korean War, Moscow secretly provided war materials, advisors, and troops for "
         "North Korea.",
-        # the Korean War's date written with another dot (ㆍ)
+        # the Korean War's date written with another dot (ㆍ), and its southward invasion
         "북한은 6ㆍ25 전쟁 당시 러시아로부터 무기를 지원받았다.",
+        "북한의 6.25 남침은 김일성의 모스크바 방문 때 스탈린과의 대화에서 준비됐다.",
     ],
 )
 def test_listed_targets_bare_hacking_and_soviet_history_are_no_cooperation(text):
@@ -1215,3 +1224,16 @@ def test_no_such_talks_no_plans_and_groundless_rumours_deny(text):
 )
 def test_breaking_into_the_other_sides_systems_is_hostile(text):
     assert by_category(text) == {}, text
+
+
+def test_a_russian_internet_link_for_the_north_is_cyber_and_technology():
+    text = "러시아 통신업체 트랜스텔레콤이 북한에 새로운 인터넷망을 구축해 서비스를 시작했다."
+    assert {"cyber", "technology"} <= set(by_category(text)), text
+    text = "TransTeleCom opened an internet connection for North Korea, Dyn Research said."
+    assert "technology" in by_category(text)
+
+
+def test_weapons_called_not_for_export_to_russia_is_a_denial():
+    text = "김여정은 북한이 생산 중인 무기 체계들이 러시아 '수출용'이 아닌 '대남용'이라고 주장했다."
+    found = by_category(text)
+    assert found and all(s.denied for s in found.values())
