@@ -267,6 +267,16 @@ def test_what_may_be_used_is_doubted_or_sought_and_korean_ifs_are_no_signal():
         assert by_category(text) == {}, text
 
 
+def test_workers_who_fled_are_no_dispatch_and_no_dates_foreseen_deny_a_visit():
+    for text in (
+        "러시아에서 일하던 북한 노동자 9명이 지난해 말 탈출해 국내에 입국했다.",
+        "Nine North Korean workers in Russia defected to the South last year.",
+    ):
+        assert by_category(text) == {}, text
+    found = by_category("В Кремле не стали прогнозировать сроки визита Ким Чен Ына в Россию.")
+    assert found and all(s.denied for s in found.values())
+
+
 def test_russia_applying_or_imposing_the_un_sanctions_is_no_signal():
     for text in (
         "Vladimir Putin signed the decree endorsing the sanctions passed by the UN Security "
