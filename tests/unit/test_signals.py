@@ -277,6 +277,13 @@ def test_workers_who_fled_are_no_dispatch_and_no_dates_foreseen_deny_a_visit():
     assert found and all(s.denied for s in found.values())
 
 
+def test_no_plans_deny_and_a_standing_invitation_is_no_visit():
+    found = by_category("러시아는 군사기술을 당장 북한에 제공할 계획이 없었을 것으로 분석된다.")
+    assert found and all(s.denied for s in found.values())
+    text = "У Ким Чен Ына есть действующее приглашение посетить Россию с визитом."
+    assert by_category(text) == {}
+
+
 def test_russia_applying_or_imposing_the_un_sanctions_is_no_signal():
     for text in (
         "Vladimir Putin signed the decree endorsing the sanctions passed by the UN Security "
