@@ -12,7 +12,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from streams.catalogue import SeedDataError, load_toml
+from streams.catalogue import SeedDataError, load_toml, pattern_regex
 from streams.phrases import PhraseMatcher, Token, Tokens
 
 __all__ = ["PAIR", "Actor", "ActorMatcher", "Mention", "SIDES", "default_matcher"]
@@ -84,12 +84,9 @@ class ActorMatcher:
                     )
         # Words that, just before an office, make the mention someone else's ("Заместитель
         # министра обороны России" is not the minister): such a mention stays the office.
-        stems = [
-            re.escape(word.rstrip("*")) + (r"\w{0,6}" if word.endswith("*") else "")
-            for word in deputies
-        ]
+        titles = pattern_regex(list(deputies))
         self._deputy = (
-            re.compile(rf"(?<!\w)(?:{'|'.join(stems)})[\s\-‐]+$", re.IGNORECASE) if stems else None
+            re.compile(rf"(?<!\w)(?:{titles})[\s\-‐]+$", re.IGNORECASE) if titles else None
         )
         self.within = {a.id: a.within for a in self.actors.values() if a.within}
         for place, region in self.within.items():

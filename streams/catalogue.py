@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import tomllib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["SeedDataError", "load_toml", "seeds_dir"]
+__all__ = ["SeedDataError", "load_toml", "pattern_regex", "seeds_dir"]
 
 
 class SeedDataError(ValueError):
@@ -44,3 +46,13 @@ def load_toml(name_or_path: str | Path) -> dict[str, Any]:
         ) from exc
     except tomllib.TOMLDecodeError as exc:
         raise SeedDataError(f"{path} is not valid TOML: {exc}") from exc
+
+
+def pattern_regex(patterns: Sequence[str]) -> str:
+    """An alternation of the seed files' word patterns (`*` = up to six more letters), longest
+    first."""
+    parts = []
+    for pattern in sorted(patterns, key=len, reverse=True):
+        escaped = re.escape(pattern.rstrip("*"))
+        parts.append(escaped + (r"\w{0,6}" if pattern.endswith("*") else ""))
+    return "|".join(parts)

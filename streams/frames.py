@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from streams.actors import PAIR, ActorMatcher
-from streams.catalogue import SeedDataError, load_toml
+from streams.catalogue import SeedDataError, load_toml, pattern_regex
 from streams.phrases import _HANGUL_RE, PhraseMatcher, Tokens
 from streams.text import korean_if
 
@@ -110,15 +110,6 @@ class FrameData:
 
 def _generic(category: str) -> Action:
     return Action(f"{category}_other", f"{category}_other", (category,), 0, 60)
-
-
-def _pattern_regex(patterns: Sequence[str]) -> str:
-    """An alternation of word patterns (`*` = up to six more letters), longest first."""
-    parts = []
-    for pattern in sorted(patterns, key=len, reverse=True):
-        escaped = re.escape(pattern.rstrip("*"))
-        parts.append(escaped + (r"\w{0,6}" if pattern.endswith("*") else ""))
-    return "|".join(parts)
 
 
 class FrameBook:
@@ -550,8 +541,8 @@ def _alias_end(word: str, aliases: Iterable[str]) -> int:
 
 
 def _alternation(words: Sequence[str]) -> str:
-    """`_pattern_regex`, or a pattern that matches nothing for no words."""
-    return _pattern_regex(words) or "$^"
+    """`pattern_regex`, or a pattern that matches nothing for no words."""
+    return pattern_regex(words) or "$^"
 
 
 class _SenderReader:
@@ -748,11 +739,11 @@ _CASE_EXTRAS = re.compile("[\u0130\u0131\u017f\u212a\u1c80-\u1c88]")
 class _QuantityReader:
     def __init__(self, data: dict, months: Sequence[str] = ()) -> None:
         self._month_re = (
-            re.compile(rf"^(?:{_pattern_regex(months)})$", re.IGNORECASE) if months else None
+            re.compile(rf"^(?:{pattern_regex(months)})$", re.IGNORECASE) if months else None
         )
         units = data.get("units", {})
         self._unit_re = {
-            unit: re.compile(rf"^(?:{_pattern_regex(ws)})$", re.IGNORECASE)
+            unit: re.compile(rf"^(?:{pattern_regex(ws)})$", re.IGNORECASE)
             for unit, ws in units.items()
         }
         self._people_units = ("troops", "workers", "engineers", "tourists", "students")
@@ -767,12 +758,10 @@ class _QuantityReader:
                             ("thousand", 1_000), ("hundred", 100)):  # fmt: skip
             if mult.get(name):
                 self._mult.append(
-                    (re.compile(rf"^(?:{_pattern_regex(mult[name])})\.?$", re.I), value)
+                    (re.compile(rf"^(?:{pattern_regex(mult[name])})\.?$", re.I), value)
                 )
         vague = data.get("vague", {}).get("words", [])
-        self._vague = (
-            re.compile(rf"(?<!\w)({_pattern_regex(vague)})(?!\w)", re.I) if vague else None
-        )
+        self._vague = re.compile(rf"(?<!\w)({pattern_regex(vague)})(?!\w)", re.I) if vague else None
         self._vague_words = _Literals(vague)  # most sentences hold none of them
         self._units: dict[str, str | None] = {}  # the unit of each word met (bounded)
         self._num = re.compile(rf"(?<![\w.,])({_NUMBER})")
@@ -945,16 +934,16 @@ class _DateReader:
         self._months: list[tuple[re.Pattern, int]] = []
         names = []
         for number, words in enumerate(data.get("months", []), start=1):
-            regex = _pattern_regex(words)
+            regex = pattern_regex(words)
             names.append(regex)
             self._months.append((re.compile(rf"^(?:{regex})$", re.I), number))
         month = rf"(?P<month>{'|'.join(names)})" if names else r"(?P<month>$^)"
         year = r"(?P<year>(?:19|20)\d{2})"
         day = r"(?P<day>[0-3]?\d)"
-        last = _pattern_regex(data.get("relative", {}).get("last_words", ["last"]))
+        last = pattern_regex(data.get("relative", {}).get("last_words", ["last"]))
         upcoming = data.get("relative", {}).get("next_words", [])
         self._next = (
-            re.compile(rf"(?<!\w)(?:{_pattern_regex(upcoming)})\W*(?:\w+\W+)?$", re.I)
+            re.compile(rf"(?<!\w)(?:{pattern_regex(upcoming)})\W*(?:\w+\W+)?$", re.I)
             if upcoming
             else None
         )
@@ -1056,10 +1045,10 @@ class _DateReader:
                      "last_winter"):  # fmt: skip
             words = relative.get(kind, [])
             if words:
-                regex = re.compile(rf"(?<!\w)(?:{_pattern_regex(words)})", re.I)
+                regex = re.compile(rf"(?<!\w)(?:{pattern_regex(words)})", re.I)
                 self._fallbacks.append((_Literals(words), regex, "relative", kind))
         for number, words in enumerate(data.get("weekdays", [])):
-            regex = re.compile(rf"(?<!\w)(?:{_pattern_regex(words)})(?!\w)", re.I)
+            regex = re.compile(rf"(?<!\w)(?:{pattern_regex(words)})(?!\w)", re.I)
             self._fallbacks.append((_Literals(words), regex, "weekday", number))
         for number, word in enumerate(data.get("korean_weekdays", [])):
             self._fallbacks.append(
