@@ -286,6 +286,8 @@ def test_no_plans_deny_and_a_standing_invitation_is_no_visit():
 
 def test_russia_applying_or_imposing_the_un_sanctions_is_no_signal():
     for text in (
+        # a Council statement on the North's tests blocked (the guideline's negatives)
+        "Россия заблокировала резолюцию ООН по северокорейским ракетам.",
         "Vladimir Putin signed the decree endorsing the sanctions passed by the UN Security "
         "Council against North Korea.",
         "Russia imposed sanctions on North Korea that affect scientific and technical "
@@ -1254,3 +1256,11 @@ def test_weapons_called_not_for_export_to_russia_is_a_denial():
     text = "김여정은 북한이 생산 중인 무기 체계들이 러시아 '수출용'이 아닌 '대남용'이라고 주장했다."
     found = by_category(text)
     assert found and all(s.denied for s in found.values())
+
+
+def test_parcels_by_post_are_economic():
+    for text in (
+        "«Почта России» возобновила отправку посылок в КНДР, сообщила государственная компания.",
+        "러시아 우정당국이 북한으로 가는 국제우편 소포 접수를 재개했다.",
+    ):
+        assert "economic" in by_category(text), text
