@@ -62,6 +62,7 @@ TUNING_FILES = (
     "corpus_tune35.jsonl",
     "corpus_tune36.jsonl",
     "corpus_tune37.jsonl",
+    "corpus_tune38.jsonl",
 )
 
 
