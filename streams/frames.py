@@ -193,6 +193,14 @@ class FrameBook:
             for p in speculation.get(lang, [])
         )
         items.extend((p, ("topic", None)) for p in speculation.get("topics", []))
+        # Clauses that describe an actor ("Wagner, which is fighting alongside ..."): their
+        # words name no action of the sentence's development.
+        describing = data.get("describing", {})
+        items.extend(
+            (p, ("describing", None))
+            for lang in ("en", "ru", "ko")
+            for p in describing.get(lang, [])
+        )
         self.talk_families = frozenset(speculation.get("talk_families", ()))
         try:
             self._phrases = PhraseMatcher(items)
@@ -286,6 +294,8 @@ class FrameBook:
                     period = True
                 elif kind == "figure":
                     figure = True
+                elif kind == "describing":
+                    pass  # its words are the actor's description, not the action
                 else:
                     background = True
         if not speculative and korean_if(sentence):
