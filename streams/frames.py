@@ -108,6 +108,11 @@ class FrameData:
         return {name: getattr(self, name) for name in self.__slots__}  # type: ignore[attr-defined]
 
 
+def _patterns(section: dict) -> list[str]:
+    """The English, Russian and Korean patterns of a section of events.toml."""
+    return [p for lang in ("en", "ru", "ko") for p in section.get(lang, [])]
+
+
 def _generic(category: str) -> Action:
     return Action(f"{category}_other", f"{category}_other", (category,), 0, 60)
 
@@ -134,9 +139,7 @@ class FrameBook:
             if not set(action.categories) <= set(_CATEGORIES):
                 raise SeedDataError(f"events.toml action {action.id}: unknown category")
             self.actions[action.id] = action
-            items.extend(
-                (p, ("action", action)) for lang in ("en", "ru", "ko") for p in entry.get(lang, [])
-            )
+            items.extend((p, ("action", action)) for p in _patterns(entry))
         for category in _CATEGORIES:
             self.actions.setdefault(f"{category}_other", _generic(category))
         self.families: dict[str, Action] = {}
@@ -154,17 +157,11 @@ class FrameBook:
                 tuple(entry.get("replaces", ())),
             )
             self.objects[obj.id] = obj
-            items.extend(
-                (p, ("object", obj)) for lang in ("en", "ru", "ko") for p in entry.get(lang, [])
-            )
+            items.extend((p, ("object", obj)) for p in _patterns(entry))
         for index, entry in enumerate(data.get("claimants", [])):
             if not entry.get("id"):
                 raise SeedDataError(f"events.toml claimant {index}: needs an id")
-            items.extend(
-                (p, ("claimant", entry["id"]))
-                for lang in ("en", "ru", "ko")
-                for p in entry.get(lang, [])
-            )
+            items.extend((p, ("claimant", entry["id"])) for p in _patterns(entry))
         # Kinds whose first-named object tells developments apart: a train service is not
         # a flight route, whatever else the reports mention.
         self.distinct_kinds = frozenset(data.get("joining", {}).get("distinct_kinds", ()))
@@ -173,34 +170,18 @@ class FrameBook:
         self.envoys = frozenset(data.get("joining", {}).get("envoys", ()))
         background = data.get("background", {})
         self.background_after = timedelta(days=int(background.get("background_after_days", 45)))
-        items.extend(
-            (p, ("background", None))
-            for lang in ("en", "ru", "ko")
-            for p in background.get(lang, [])
-        )
+        items.extend((p, ("background", None)) for p in _patterns(background))
         period = background.get("period", {})
-        items.extend(
-            (p, ("period", None)) for lang in ("en", "ru", "ko") for p in period.get(lang, [])
-        )
+        items.extend((p, ("period", None)) for p in _patterns(period))
         figures = data.get("figures", {})
-        items.extend(
-            (p, ("figure", None)) for lang in ("en", "ru", "ko") for p in figures.get(lang, [])
-        )
+        items.extend((p, ("figure", None)) for p in _patterns(figures))
         speculation = data.get("speculation", {})
-        items.extend(
-            (p, ("speculation", None))
-            for lang in ("en", "ru", "ko")
-            for p in speculation.get(lang, [])
-        )
+        items.extend((p, ("speculation", None)) for p in _patterns(speculation))
         items.extend((p, ("topic", None)) for p in speculation.get("topics", []))
         # Clauses that describe an actor ("Wagner, which is fighting alongside ..."): their
         # words name no action of the sentence's development.
         describing = data.get("describing", {})
-        items.extend(
-            (p, ("describing", None))
-            for lang in ("en", "ru", "ko")
-            for p in describing.get(lang, [])
-        )
+        items.extend((p, ("describing", None)) for p in _patterns(describing))
         self.talk_families = frozenset(speculation.get("talk_families", ()))
         try:
             self._phrases = PhraseMatcher(items)
