@@ -1258,29 +1258,25 @@ def test_weapons_called_not_for_export_to_russia_is_a_denial():
     assert found and all(s.denied for s in found.values())
 
 
-def test_parcels_by_post_are_economic():
-    for text in (
-        "«Почта России» возобновила отправку посылок в КНДР, сообщила государственная компания.",
-        "러시아 우정당국이 북한으로 가는 국제우편 소포 접수를 재개했다.",
-    ):
-        assert "economic" in by_category(text), text
-
-
-def test_agreements_and_bodies_of_the_two_militaries_are_military():
-    for text in (
-        "North Korea and Russia signed an agreement on preventing dangerous military activities.",
-        "Россия и КНДР начали первое заседание совместной военной комиссии.",
-        "북한과 러시아가 ‘위험한 군사행동 방지에 관한 협정’을 체결했다.",
-    ):
-        assert "military" in by_category(text), text
-
-
-def test_help_with_technology_and_the_dubna_institute_are_technology():
-    for text in (
-        "North Korea launched its rocket with technological help from Russia.",
-        "북한 원자력공업성이 러시아의 두브나 핵연구합동연구소에 연구원을 파견했다.",
-    ):
-        assert "technology" in by_category(text), text
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # parcels by post
+        ("«Почта России» возобновила отправку посылок в КНДР, сообщила государственная компания.",
+         "economic"),
+        ("러시아 우정당국이 북한으로 가는 국제우편 소포 접수를 재개했다.", "economic"),
+        # agreements and bodies of the two militaries
+        ("North Korea and Russia signed an agreement on preventing dangerous military activities.",
+         "military"),
+        ("Россия и КНДР начали первое заседание совместной военной комиссии.", "military"),
+        ("북한과 러시아가 ‘위험한 군사행동 방지에 관한 협정’을 체결했다.", "military"),
+        # help with technology, the Dubna institute
+        ("North Korea launched its rocket with technological help from Russia.", "technology"),
+        ("북한 원자력공업성이 러시아의 두브나 핵연구합동연구소에 연구원을 파견했다.", "technology"),
+    ],
+)  # fmt: skip
+def test_parcels_military_agreements_and_technological_help_give_their_category(text, category):
+    assert category in by_category(text), text
 
 
 def test_nothing_to_say_no_irrefutable_evidence_and_abiding_by_sanctions_claim_nothing():
