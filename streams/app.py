@@ -16,7 +16,9 @@ functions the offline `axiswatch analyze` command runs too).
 from __future__ import annotations
 
 import logging
+import shutil
 import tempfile
+import weakref
 from typing import Any
 
 import faust
@@ -64,12 +66,15 @@ def faust_app(settings: Settings, app_id: str, **conf: Any) -> faust.App:
     """A Faust app of group `app_id` on the cluster of `settings`, configured as the worker's:
     raw bytes in and out, acks from all replicas through an idempotent producer, no web
     server, state in memory; `conf` adds Faust settings."""
+    # Faust wants a data directory even with tables in memory: one of the app's own, removed
+    # when the app is dropped or the process exits (a worker restarted leaves none behind).
+    datadir = tempfile.mkdtemp(prefix="axiswatch-faust-")
     app = faust.App(
         app_id,
         broker=settings.kafka.faust_broker(),
         broker_credentials=settings.kafka.faust_credentials(),
         store="memory://",
-        datadir=tempfile.mkdtemp(prefix="axiswatch-faust-"),
+        datadir=datadir,
         web_enabled=False,
         producer_acks=-1,
         producer_max_request_size=MAX_REQUEST_BYTES,
@@ -85,6 +90,7 @@ def faust_app(settings: Settings, app_id: str, **conf: Any) -> faust.App:
         **conf,
     )
     app.producer_transport = _Transport(app.conf.broker_producer, app)
+    weakref.finalize(app, shutil.rmtree, datadir, ignore_errors=True)
     return app
 
 

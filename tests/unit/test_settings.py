@@ -258,3 +258,16 @@ def test_the_fetch_allowance_is_a_typed_setting(monkeypatch):
     monkeypatch.setenv("AXISWATCH_FETCH_ALLOW_PRIVATE", "maybe")
     with pytest.raises(InputError, match="AXISWATCH_FETCH_ALLOW_PRIVATE='maybe'"):
         FetchPolicy()
+
+
+def test_a_faust_app_leaves_no_data_directory_behind_once_dropped():
+    import gc
+
+    from streams.app import faust_app
+
+    app = faust_app(Settings.from_env({}), "axiswatch-test-datadir")
+    datadir = Path(app.conf.datadir)
+    assert datadir.is_dir()
+    del app
+    gc.collect()
+    assert not datadir.exists()
