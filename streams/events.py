@@ -78,6 +78,11 @@ _SAME = 8
 # on; a consignment's weight does not).
 _CONSIGNMENT = "tonnes"
 _SAME_AMOUNT = 0.1
+# A casualty toll is an assessment of its day: a toll days from a fighting event's, other than
+# its own (or where it gave none), is another assessment (Zelensky's 3,000 killed and wounded
+# in December are not the six officers killed in October; 2,000 dead in September not 101 in
+# August).
+_TOLL = "casualties"
 # A background restatement of a development dated more than this before its article is
 # history: it joins a known event, but starts none (no alert says a year-old act is new).
 _HISTORY_DAYS = 365
@@ -508,7 +513,7 @@ class _Probe:
     __slots__ = ("book", "categories", "day", "families", "generic", "objects", "places",
                  "precision", "primary", "primary_kind", "regions", "report", "russia", "dprk",
                  "kinds", "windows", "persons", "officials", "sectors", "past_year", "family",
-                 "own_window", "areas", "consignment", "claimants", "sender")  # fmt: skip
+                 "own_window", "areas", "consignment", "toll", "claimants", "sender")  # fmt: skip
 
     def __init__(self, frame: dict, book: FrameBook, ts: float) -> None:
         self.book = book
@@ -554,7 +559,9 @@ class _Probe:
         self.persons = (_persons(visitors[0]), _persons(visitors[1]))
         self.sectors = _sectors(frame, book)
         self.officials = (_officials(visitors[0]), _officials(visitors[1]))
-        self.consignment = _largest(frame["quantities"]).get(_CONSIGNMENT)
+        largest = _largest(frame["quantities"])
+        self.consignment = largest.get(_CONSIGNMENT)
+        self.toll = largest.get(_TOLL) if frame["family"] == "combat" else None
         # Who the report is attributed to, where that tells assessments apart.
         self.claimants = (
             frozenset(frame.get("claimants") or ())
@@ -647,6 +654,16 @@ class _Probe:
                 theirs, self.consignment
             ):
                 return None  # 1,080 tonnes of flour in June are not May's 1,276 tonnes
+        if (
+            self.toll
+            and self.report
+            and families[0] == "combat"
+            and self.day is not None
+            and abs(self.day - record["date"]) > _THIN_DAYS
+        ):
+            theirs = record["quantities"].get(_TOLL)
+            if not theirs or abs(theirs - self.toll) > _SAME_AMOUNT * max(theirs, self.toll):
+                return None
         if self.sectors and families[0] in _WHO_MATTERS:
             theirs = _sectors(record, self.book)
             if theirs and self.sectors.isdisjoint(theirs):

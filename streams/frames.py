@@ -817,8 +817,10 @@ class _QuantityReader:
                 continue  # a year
             if words and (self._is_month(words[0]) or rest[:1] in _DATE_UNITS):
                 continue  # a day of a month ("12 June", "10월", "5일")
-            for word in words[consumed : consumed + 4]:
+            for index, word in enumerate(words[consumed : consumed + 4], consumed):
                 unit = self._unit_of(word)
+                if unit == "troops" and self._toll(sentence[: match.start()], words[index + 1 :]):
+                    unit = "casualties"  # "3,000 soldiers killed", "потеряла 101 солдата"
                 if unit:
                     end = rest.find(word) + len(word)
                     found.append({"unit": unit, "value": value,
@@ -836,6 +838,12 @@ class _QuantityReader:
                             found.append({"unit": unit, "value": None, "text": match.group(1)})
                         break
         return found
+
+    def _toll(self, before: str, after: Sequence[str]) -> bool:
+        """Whether a count of soldiers is a toll: a casualty word just before the number or
+        among the words after its noun."""
+        around = [*self._word.findall(before)[-2:], *after]
+        return any(self._unit_of(word) == "casualties" for word in around)
 
     def _nearest_people_unit(self, sentence: str, position: int) -> str | None:
         best: tuple[int, str] | None = None

@@ -134,6 +134,21 @@ def test_shipments_of_other_tonnages_on_other_days_are_other_shipments():
     assert (again.event_id, again.kind) == (first.event_id, "corroborated")
 
 
+def test_a_casualty_toll_days_from_a_fighting_event_is_another_assessment():
+    book = EventBook({})
+    combat = {"action": "combat", "family": "combat", "places": ("kursk",)}
+    fighting = decide(book, frame(**combat), "a1", "s", T0)
+    toll = frame(**combat, quantities=(("casualties", 3000),), when=date(2024, 12, 23))
+    december = decide(book, toll, "a2", "t", T0 + 66 * DAY)
+    same = frame(**combat, quantities=(("casualties", 3100),), when=date(2024, 12, 26))
+    again = decide(book, same, "a3", "u", T0 + 69 * DAY)  # within a tenth: the same toll
+    told = decide(book, frame(**combat, when=date(2024, 12, 27)), "a4", "v", T0 + 70 * DAY)
+    assert (fighting.kind, december.kind) == ("new", "new")
+    assert december.event_id != fighting.event_id
+    assert (again.event_id, again.kind) == (december.event_id, "corroborated")
+    assert told.event_id == december.event_id  # a report with no toll is no other assessment
+
+
 def test_a_train_service_and_a_flight_route_are_different_links():
     book = EventBook({})
     link = dict(action="transport_link", family="transport", categories=("economic",))

@@ -28,6 +28,10 @@ def read(sentence: str, category: str, published: date = FRIDAY):
         ("In 2023 North Korea sent 1.5 million shells to Russia.", "shells", 1_500_000),
         ("North Korea sent thousands of troops to Russia.", "troops", None),
         ("North Korea Sends 5K Construction Troops to Russia", "troops", 5000),
+        # a count of soldiers with a casualty word is a toll
+        ("Over 3,000 North Korean soldiers killed and wounded in Kursk", "casualties", 3000),
+        ("Около 6000 северокорейских военных погибли в боях.", "casualties", 6000),
+        ("Северная Корея потеряла 101 солдата во время боёв.", "casualties", 101),
     ],
 )
 def test_quantities_are_normalised_with_their_unit_in_three_languages(sentence, unit, value):
