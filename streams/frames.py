@@ -751,6 +751,22 @@ class _QuantityReader:
                 self._mult.append(
                     (re.compile(rf"^(?:{pattern_regex(mult[name])})\.?$", re.I), value)
                 )
+        # Numbers written as words before a multiplier ("five thousand", "пять тысяч",
+        # "тысячу саперов"): each word's value, and the words that may start such a number.
+        self._number_words: dict[str, float] = {}
+        for value, words in data.get("words", {}).items():
+            for word in words:
+                self._number_words[word.lower()] = float(value)
+        self._worded = (
+            re.compile(
+                rf"(?<!\w)({'|'.join(sorted(map(re.escape, self._number_words), key=len, reverse=True))})\s+"
+                rf"({pattern_regex([w for ws in mult.values() for w in ws if len(w) > 1])})(?!\w)",
+                re.IGNORECASE,
+            )
+            if self._number_words
+            else None
+        )
+        self._worded_literals = _Literals([w for ws in mult.values() for w in ws if len(w) > 1])
         vague = data.get("vague", {}).get("words", [])
         self._vague = re.compile(rf"(?<!\w)({pattern_regex(vague)})(?!\w)", re.I) if vague else None
         self._vague_words = _Literals(vague)  # most sentences hold none of them
@@ -805,11 +821,10 @@ class _QuantityReader:
                 continue
             consumed = 0
             if words:
-                for regex, factor in self._mult:
-                    if regex.match(words[0]):
-                        value *= factor
-                        consumed = 1
-                        break
+                factor = self._factor(words[0])
+                if factor:
+                    value *= factor
+                    consumed = 1
             if not 0 < value <= _MAX_QUANTITY:
                 continue
             value = int(round(value))
@@ -817,15 +832,18 @@ class _QuantityReader:
                 continue  # a year
             if words and (self._is_month(words[0]) or rest[:1] in _DATE_UNITS):
                 continue  # a day of a month ("12 June", "10월", "5일")
-            for index, word in enumerate(words[consumed : consumed + 4], consumed):
-                unit = self._unit_of(word)
-                if unit == "troops" and self._toll(sentence[: match.start()], words[index + 1 :]):
-                    unit = "casualties"  # "3,000 soldiers killed", "потеряла 101 солдата"
-                if unit:
-                    end = rest.find(word) + len(word)
-                    found.append({"unit": unit, "value": value,
-                                  "text": (raw + rest[:end]).strip()})  # fmt: skip
-                    break
+            self._count(
+                found, sentence, match.start(), raw, rest, words[consumed : consumed + 4], value
+            )
+        if self._worded and self._worded_literals.any_in(sentence.lower()):
+            for match in self._worded.finditer(sentence):
+                factor = self._factor(match.group(2))
+                value = self._number_words.get(match.group(1).lower())
+                if not factor or value is None:
+                    continue
+                rest = sentence[match.end() : match.end() + 80]
+                self._count(found, sentence, match.start(), match.group(0), rest,
+                            self._word.findall(rest)[:4], int(round(value * factor)))  # fmt: skip
         if self._vague and (
             self._vague_words.any_in(sentence.lower()) or _CASE_EXTRAS.search(sentence)
         ):
@@ -838,6 +856,29 @@ class _QuantityReader:
                             found.append({"unit": unit, "value": None, "text": match.group(1)})
                         break
         return found
+
+    def _factor(self, word: str) -> int | None:
+        """The value of a multiplier word ("thousand", "тысяч", "млн"), or None."""
+        for regex, factor in self._mult:
+            if regex.match(word):
+                return factor
+        return None
+
+    def _count(
+        self, found: list[dict], sentence: str, start: int, raw: str, rest: str,
+        words: Sequence[str], value: int | None = None,
+    ) -> None:  # fmt: skip
+        """Add the quantity of a number at `start` (`raw`, `value`) whose unit is the first
+        unit noun among `words` (the words of `rest`, the text after it)."""
+        for index, word in enumerate(words):
+            unit = self._unit_of(word)
+            if unit == "troops" and self._toll(sentence[:start], words[index + 1 :]):
+                unit = "casualties"  # "3,000 soldiers killed", "потеряла 101 солдата"
+            if unit:
+                end = rest.find(word) + len(word)
+                found.append({"unit": unit, "value": value,
+                              "text": (raw + rest[:end]).strip()})  # fmt: skip
+                return
 
     def _toll(self, before: str, after: Sequence[str]) -> bool:
         """Whether a count of soldiers is a toll: a casualty word just before the number or

@@ -28,6 +28,10 @@ def read(sentence: str, category: str, published: date = FRIDAY):
         ("In 2023 North Korea sent 1.5 million shells to Russia.", "shells", 1_500_000),
         ("North Korea sent thousands of troops to Russia.", "troops", None),
         ("North Korea Sends 5K Construction Troops to Russia", "troops", 5000),
+        # numbers written as words before a multiplier
+        ("КНДР направит пять тысяч военных строителей в Курскую область.", "troops", 5000),
+        ("North Korea has sent a million artillery shells to Russia.", "shells", 1_000_000),
+        ("Около двух тысяч северокорейских военных погибли в боях.", "casualties", 2000),
         # a count of soldiers with a casualty word is a toll
         ("Over 3,000 North Korean soldiers killed and wounded in Kursk", "casualties", 3000),
         ("Около 6000 северокорейских военных погибли в боях.", "casualties", 6000),
