@@ -757,16 +757,14 @@ class _QuantityReader:
         for value, words in data.get("words", {}).items():
             for word in words:
                 self._number_words[word.lower()] = float(value)
+        multipliers = [w for ws in mult.values() for w in ws if len(w) > 1]
+        numbers = "|".join(sorted(map(re.escape, self._number_words), key=len, reverse=True))
         self._worded = (
-            re.compile(
-                rf"(?<!\w)({'|'.join(sorted(map(re.escape, self._number_words), key=len, reverse=True))})\s+"
-                rf"({pattern_regex([w for ws in mult.values() for w in ws if len(w) > 1])})(?!\w)",
-                re.IGNORECASE,
-            )
+            re.compile(rf"(?<!\w)({numbers})\s+({pattern_regex(multipliers)})(?!\w)", re.IGNORECASE)
             if self._number_words
             else None
         )
-        self._worded_literals = _Literals([w for ws in mult.values() for w in ws if len(w) > 1])
+        self._worded_literals = _Literals(multipliers)
         vague = data.get("vague", {}).get("words", [])
         self._vague = re.compile(rf"(?<!\w)({pattern_regex(vague)})(?!\w)", re.I) if vague else None
         self._vague_words = _Literals(vague)  # most sentences hold none of them
