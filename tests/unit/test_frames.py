@@ -257,6 +257,12 @@ def test_last_years_figure_is_a_report_and_last_years_act_background(
         ("Russia allowed the release of millions of dollars in frozen North Korean assets.",
          "economic", "finance"),
         ("РФ возобновила торговлю оружием с КНДР.", "military", "supply_arms"),
+        ("North Korea is expected to send an additional 25,000 to 30,000 troops to Russia.",
+         "military", "rotate_troops"),
+        ("북한이 러시아에 최대 3만 명의 병력을 추가로 파병할 것으로 보인다.", "military",
+         "rotate_troops"),
+        ("Russian cargo ship Ursa Major carried two nuclear reactors for North Korea.",
+         "technology", "transfer_technology"),
     ],
 )  # fmt: skip
 def test_the_most_specific_action_names_the_development(sentence, category, action):
