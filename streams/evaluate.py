@@ -63,6 +63,7 @@ TUNING_FILES = (
     "corpus_tune36.jsonl",
     "corpus_tune37.jsonl",
     "corpus_tune38.jsonl",
+    "corpus_tune39.jsonl",
 )
 
 
