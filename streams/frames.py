@@ -190,6 +190,9 @@ class FrameBook:
         months = [w for words in data.get("dates", {}).get("months", []) for w in words]
         self._quantities = _QuantityReader(data.get("quantities", {}), months)
         self._dates = _DateReader(data.get("dates", {}))
+        # "A 이어 B" (after A, B): what follows the word is the sentence's own news, named first.
+        then = data.get("sequence", {}).get("then", [])
+        self._then = re.compile(rf"(?<!\w)(?:{pattern_regex(then)})(?!\w)") if then else None
         self._senders = _SenderReader(data.get("sender", {}))
         self._joinable: dict[str, frozenset[str]] = {}
 
@@ -249,6 +252,7 @@ class FrameBook:
         best: Action | None = None
         best_score = 0
         objects: list[str] = []
+        starts: list[int] = []  # where each object was named
         claimants: list[str] = []
         background = speculative = topic = period = figure = False
         for match in self._phrases.scan(sentence, tokens):
@@ -264,6 +268,7 @@ class FrameBook:
                 elif kind == "object":
                     if value.id not in objects:
                         objects.append(value.id)
+                        starts.append(match[0])
                 elif kind == "claimant":
                     if value not in claimants:
                         claimants.append(value)
@@ -279,6 +284,11 @@ class FrameBook:
                     pass  # its words are the actor's description, not the action
                 else:
                     background = True
+        if len(objects) > 1 and self._then is not None:
+            then = self._then.search(sentence)
+            if then is not None:
+                after = [o for o, at in zip(objects, starts, strict=True) if at > then.start()]
+                objects = after + [o for o in objects if o not in after]
         if not speculative and korean_if(sentence):
             speculative = True  # "파병을 결정한다면": if it decides to, it has not
         action = best or self.actions[f"{categories[0]}_other"]

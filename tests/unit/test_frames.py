@@ -701,3 +701,17 @@ def test_an_action_and_its_goods_are_read_past_words_between_and_a_reason(
 ):
     found = read(sentence, category)
     assert (found[0], found[1]) == (action, objects)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "first"),
+    [
+        # "A 이어 B": B, after A, is the sentence's own occasion
+        ("김정은, 푸틴 취임 이어 전승절 축하…새로운 승리 거두길", "victory_day"),
+        ("Kim Jong Un congratulated Putin on Victory Day after his inauguration.", "victory_day"),
+        ("По случаю Дня образования Российской Федерации Ким Чен Ын поздравил Путина.",
+         "russia_day"),
+    ],
+)  # fmt: skip
+def test_the_occasion_of_a_greeting_is_the_sentences_own(sentence, first):
+    assert read(sentence, "diplomatic")[1][0] == first
