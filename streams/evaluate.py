@@ -64,6 +64,7 @@ TUNING_FILES = (
     "corpus_tune37.jsonl",
     "corpus_tune38.jsonl",
     "corpus_tune39.jsonl",
+    "corpus_tune40.jsonl",
 )
 
 
