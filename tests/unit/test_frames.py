@@ -263,6 +263,11 @@ def test_last_years_figure_is_a_report_and_last_years_act_background(
          "rotate_troops"),
         ("Russian cargo ship Ursa Major carried two nuclear reactors for North Korea.",
          "technology", "transfer_technology"),
+        # a sanctions round is a development of its own, whatever the designated did
+        ("The US Treasury imposed sanctions on two Russian firms for facilitating arms "
+         "transfers with North Korea.", "military", "designate"),
+        ("정부는 러시아에 파병된 북한군 장성 3명을 대북 독자 제재 대상으로 지정했다.", "military",
+         "designate"),
     ],
 )  # fmt: skip
 def test_the_most_specific_action_names_the_development(sentence, category, action):
