@@ -1287,3 +1287,15 @@ def test_nothing_to_say_no_irrefutable_evidence_and_abiding_by_sanctions_claim_n
         found = by_category(text)
         assert found and all(s.denied for s in found.values()), text
     assert by_category("Russia says it fully abides by UN sanctions on North Korea's oil.") == {}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # "долгого" (long) is no debt, "Грузия" (Georgia) no cargo
+        '"После долгого перерыва": Северная Корея приняла российскую делегацию.',
+        "Россия и КНДР обсудили ситуацию в Грузии на долгосрочную перспективу.",
+    ],
+)
+def test_russian_words_that_only_begin_like_an_economic_cue_are_none(text):
+    assert "economic" not in by_category(text), text
