@@ -1299,3 +1299,13 @@ def test_nothing_to_say_no_irrefutable_evidence_and_abiding_by_sanctions_claim_n
 )
 def test_russian_words_that_only_begin_like_an_economic_cue_are_none(text):
     assert "economic" not in by_category(text), text
+
+
+def test_pupils_are_no_military_exercises():
+    from streams.signals import default_cuebook
+
+    def military(text):
+        return {c.id for c in default_cuebook().cues_in(text) if c.category == "military"}
+
+    assert military("Северокорейские ученики встретились с российскими сверстниками.") == set()
+    assert military("Россия и КНДР провели совместные учения.") == {"military_ties"}
