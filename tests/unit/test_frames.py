@@ -720,3 +720,9 @@ def test_an_action_and_its_goods_are_read_past_words_between_and_a_reason(
 )  # fmt: skip
 def test_the_occasion_of_a_greeting_is_the_sentences_own(sentence, first):
     assert read(sentence, "diplomatic")[1][0] == first
+
+
+def test_tankers_are_no_tanks_and_a_plenary_session_is_no_capture():
+    # "танкеры" began like "танк*", "пленарной" like "плен*"
+    assert "tanks_vehicles" not in read("Российские танкеры доставили нефть в КНДР.", "economic")[1]
+    assert read("На пленарной сессии Россия и КНДР обсудили оборону.", "military")[0] != "captured"
