@@ -726,3 +726,13 @@ def test_tankers_are_no_tanks_and_a_plenary_session_is_no_capture():
     # "танкеры" began like "танк*", "пленарной" like "плен*"
     assert "tanks_vehicles" not in read("Российские танкеры доставили нефть в КНДР.", "economic")[1]
     assert read("На пленарной сессии Россия и КНДР обсудили оборону.", "military")[0] != "captured"
+
+
+def test_hospitality_is_no_health_field_and_instructions_no_training():
+    # "hospitality" began like "hospital*", "instructions" like "instruct*"
+    sentence = "Kim thanked Putin for the warm hospitality on his instructions."
+    action, objects, *_ = read(sentence, "diplomatic")
+    assert "health" not in objects
+    assert (
+        read("Kim gave instructions to the delegation in Moscow.", "military")[0] != "train_troops"
+    )
