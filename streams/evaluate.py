@@ -65,6 +65,7 @@ TUNING_FILES = (
     "corpus_tune38.jsonl",
     "corpus_tune39.jsonl",
     "corpus_tune40.jsonl",
+    "corpus_tune41.jsonl",
 )
 
 
