@@ -1309,3 +1309,15 @@ def test_pupils_are_no_military_exercises():
 
     assert military("Северокорейские ученики встретились с российскими сверстниками.") == set()
     assert military("Россия и КНДР провели совместные учения.") == {"military_ties"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Russia's exports of nuclear reactors, boilers and machinery to North Korea rose.",
+        "러시아의 대북 수출 품목은 원자로·보일러·기계류였다.",
+    ],
+)
+def test_the_customs_heading_of_reactors_and_boilers_is_no_technology(text):
+    assert "technology" not in by_category(text)
+    assert "technology" in by_category("Russia supplied North Korea with a nuclear reactor.")
