@@ -650,9 +650,7 @@ class _Probe:
                 score += 0.5 * len(self.objects.intersection(record["objects"]))
         if self.consignment and self.day is not None and self.day != record["date"]:
             theirs = record["quantities"].get(_CONSIGNMENT)
-            if theirs and abs(theirs - self.consignment) > _SAME_AMOUNT * max(
-                theirs, self.consignment
-            ):
+            if theirs and not _same_amount(theirs, self.consignment):
                 return None  # 1,080 tonnes of flour in June are not May's 1,276 tonnes
         if (
             self.toll
@@ -662,7 +660,7 @@ class _Probe:
             and abs(self.day - record["date"]) > _THIN_DAYS
         ):
             theirs = record["quantities"].get(_TOLL)
-            if not theirs or abs(theirs - self.toll) > _SAME_AMOUNT * max(theirs, self.toll):
+            if not theirs or not _same_amount(theirs, self.toll):
                 return None
         if self.sectors and families[0] in _WHO_MATTERS:
             theirs = _sectors(record, self.book)
@@ -775,6 +773,11 @@ def _new_record(
         "stories": [story_id],
         "languages": [lang] if lang else [],
     }
+
+
+def _same_amount(a: int, b: int) -> bool:
+    """Whether two amounts are one within `_SAME_AMOUNT` of the larger."""
+    return abs(a - b) <= _SAME_AMOUNT * max(a, b)
 
 
 def _largest(quantities: list[dict]) -> dict[str, int]:
