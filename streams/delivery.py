@@ -26,6 +26,11 @@ class Record:
     headers: tuple[tuple[str, bytes], ...] = ()
 
     @property
+    def tp(self) -> tuple[str, int]:
+        """(topic, partition): equal to, and hashed as, the client's TopicPartition."""
+        return (self.topic, self.partition)
+
+    @property
     def trace_id(self) -> str:
         """The trace id of the article this record carries: its header, else one derived
         from where the record is (the same each time it is processed)."""

@@ -13,7 +13,7 @@ from aiokafka.errors import MessageSizeTooLargeError
 
 from axiswatch.ledger import AlertLedger
 from axiswatch.settings import Settings
-from streams.stage import Output, Overlay, StateLog, StoriesStage, fits
+from streams.stage import MAX_ATTEMPTS, Output, Overlay, StateLog, StoriesStage, fits
 
 
 def test_an_overlay_holds_writes_back_until_applied():
@@ -102,7 +102,10 @@ def _stage() -> StoriesStage:
     def dead(record, output, limit):
         return Output("articles.dlq", output.key, b"too large")
 
-    stage = StoriesStage(Settings(), "g", handle, dead, lambda r, e: dead(r, None, 0), dict, 10**6)
+    def give_up(record, error):
+        return Output("articles.dlq", record.key, error.encode())
+
+    stage = StoriesStage(Settings(), "g", handle, dead, give_up, dict, 10**6)
     stage.ledger = AlertLedger()
     return stage
 
@@ -160,3 +163,13 @@ def test_outputs_are_sent_with_their_headers_and_state_records_as_json():
     sent = dict(producer.headers)
     assert sent["alerts"] == [("trace-id", b"s1")]
     assert sent["g-stories-changelog"] == [("content-type", b"application/json")]
+
+
+def test_a_record_whose_batch_failed_too_often_is_dead_lettered_and_the_stage_goes_on():
+    stage, producer = _stage(), _Producer()
+    stage._failures[0] = MAX_ATTEMPTS
+    asyncio.run(stage._transact(producer, _messages("s1", "s2")))
+    [written] = producer.committed
+    assert [(t, v) for t, _k, v in written] == [("articles.dlq", b"gave up after 5 attempts")]
+    assert stage.position == 1 and stage._failures == {}
+    assert stage.state.tables["stories"] == {}, "the record given up on placed nothing"
