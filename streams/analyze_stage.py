@@ -8,7 +8,9 @@ reading `articles.raw` in batches:
 2. each record is analyzed (`handle`: a plain function, no awaiting) and its outputs are handed
    to the producer without waiting for each one;
 3. once every output of the batch is acknowledged by the broker (`acks=all`, an idempotent
-   producer), the batch's offsets are committed.
+   producer), the batch's offsets are committed. This goes on while the next batch is fetched
+   and analyzed (at most SETTLING batches wait for it): commits are made in batch order, and a
+   batch whose writes failed fails every batch after it, none of them committed.
 
 At least once, never past a record not done: a record whose output cannot be written (the
 broker gone) leaves the batch uncommitted and the stage starts again from the group's committed
@@ -35,6 +37,7 @@ stage existed), else at the earliest record.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import functools
 import logging
@@ -55,13 +58,14 @@ from aiokafka.structs import OffsetAndMetadata, TopicPartition
 from axiswatch import clients, metrics
 from axiswatch.settings import Settings
 from streams.delivery import Record
-from streams.stage import Output
+from streams.stage import BATCH_BYTES, RECORD_OVERHEAD, Output
 
 __all__ = ["AnalyzeStage", "Offload"]
 
 log = logging.getLogger("axiswatch.analyze")
 
 BATCH = 200  # records per batch at most
+SETTLING = 2  # batches whose outputs may be waiting for acknowledgement while the next is read
 POLL_MS = 100  # how long a batch waits for its first record
 CHUNK = 16  # records per task given to the analysis processes
 RESTART_BACKOFF = (1.0, 30.0)  # seconds before the stage starts again after a failure
@@ -137,7 +141,9 @@ class AnalyzeStage:
         self.batch = batch
         self.offload = offload if offload is not None and offload.processes > 0 else None
         self._task: asyncio.Task | None = None
-        self._lock = asyncio.Lock()  # held while a batch is written and committed
+        self._lock = asyncio.Lock()  # held while a batch is analyzed and handed to the producer
+        # The batches handed over whose acknowledgements and commit are under way, oldest first.
+        self._settling: collections.deque[asyncio.Task] = collections.deque()
         self._stopping = False
 
     # ------------------------------------------------------------------ lifecycle
@@ -188,6 +194,9 @@ class AnalyzeStage:
             acks="all",
             enable_idempotence=True,
             linger_ms=5,
+            # Batches of many records (an analyzed article is 10-15 KB; the client's default
+            # batch of 16 KB made a request per record), within Kafka's default topic limit.
+            max_batch_size=BATCH_BYTES - RECORD_OVERHEAD,
             max_request_size=self.max_request_size,
         )
         pool = self.offload.pool() if self.offload else None
@@ -200,18 +209,58 @@ class AnalyzeStage:
             consumer.subscribe([self.topic], listener=_Listener(self, consumer))
             await consumer.start()
             try:
+                ahead: _Taken | None = None  # a batch in the analysis processes, not yet written
                 while not self._stopping:
-                    batches = await consumer.getmany(timeout_ms=POLL_MS, max_records=self.batch)
-                    if not batches:
-                        continue
-                    async with self._lock:
-                        await self._process(consumer, producer, batches, pool)
+                    batches = await consumer.getmany(
+                        timeout_ms=0 if ahead else POLL_MS, max_records=self.batch
+                    )
+                    # The next batch goes to the analysis processes before the one ahead of it
+                    # is written, so that they never wait for the loop.
+                    taken = self._take(consumer, batches, pool) if batches else None
+                    if ahead is not None:
+                        await self._step(consumer, producer, ahead)
+                    else:
+                        self._settled()
+                    ahead = taken
+                if ahead is not None:
+                    ahead.cancel()
+                await self._drain()  # stopping: what was written is committed
             finally:
+                for task in self._settling:  # a failure: nothing after it commits
+                    task.cancel()
+                self._settling.clear()
                 await consumer.stop()
         finally:
             await producer.stop()
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)
+
+    async def _step(
+        self, consumer: AIOKafkaConsumer, producer: AIOKafkaProducer, taken: _Taken
+    ) -> None:
+        """One batch of the loop: its outputs handed to the producer now; acknowledged and
+        committed while the loop goes on, after the batches before it."""
+        self._settled()
+        while len(self._settling) >= SETTLING:
+            await self._settling[0]
+            self._settled()
+        async with self._lock:
+            written = await self._write(consumer, producer, taken)
+            after = self._settling[-1] if self._settling else None
+            task = asyncio.ensure_future(self._settle(consumer, producer, written, after))
+            # A failure is raised by the loop (`_settled`) once, from the oldest batch it failed.
+            task.add_done_callback(_seen)
+            self._settling.append(task)
+
+    def _settled(self) -> None:
+        """Forget the batches done; raise what the oldest failed batch met."""
+        while self._settling and self._settling[0].done():
+            self._settling.popleft().result()
+
+    async def _drain(self) -> None:
+        """Wait for every batch handed over to be committed (or to fail: the loop raises it)."""
+        if self._settling:
+            await asyncio.wait(list(self._settling))
 
     async def _process(
         self,
@@ -221,6 +270,17 @@ class AnalyzeStage:
         pool: ProcessPoolExecutor | None = None,
     ) -> None:
         """Analyze, write and commit one batch (every partition's records in offset order)."""
+        written = await self._write(consumer, producer, self._take(consumer, batches, pool))
+        await self._settle(consumer, producer, written)
+
+    def _take(
+        self,
+        consumer: AIOKafkaConsumer,
+        batches: dict[TopicPartition, Sequence[Any]],
+        pool: ProcessPoolExecutor | None = None,
+    ) -> _Taken:
+        """A fetched batch's records, up to any left undone, with their analysis under way
+        (in the pool), and the offsets to commit once they are written."""
         assigned = consumer.assignment()
         commits: dict[TopicPartition, OffsetAndMetadata] = {}
         records: list[Record] = []
@@ -250,10 +310,19 @@ class AnalyzeStage:
                 next_offset = record.offset + 1
             if next_offset is not None:
                 commits[tp] = OffsetAndMetadata(next_offset, "")
+        return _Taken(self._analyses(records, pool), commits)
+
+    async def _write(
+        self, consumer: AIOKafkaConsumer, producer: AIOKafkaProducer, taken: _Taken
+    ) -> _Written:
+        """Hand a batch's outputs to the producer as its analysis gives them, in offset order:
+        what was sent, and the offsets to commit once it is acknowledged. Records of partitions
+        revoked since they were taken are left to their new owner."""
+        assigned = consumer.assignment()
+        commits = {tp: meta for tp, meta in taken.commits.items() if tp in assigned}
         sent: list[tuple[Record, Output, asyncio.Future]] = []
-        jobs = self._analyses(records, pool)
         try:
-            for chunk, job in jobs:
+            for chunk, job in taken.jobs:
                 if isinstance(job, asyncio.Future):  # analyzed in the pool
                     assert self.offload is not None
                     finish, results = self.offload.finish, await job
@@ -261,21 +330,33 @@ class AnalyzeStage:
                 else:
                     outputs = [self.handle(record) for record in chunk]
                 for record, record_outputs in zip(chunk, outputs, strict=True):
+                    if record.tp not in commits:
+                        continue
                     for output in record_outputs:
                         sent.append((record, output, await self._send(producer, record, output)))
         finally:
-            for _, job in jobs:  # what a failure left running is dropped, not awaited
-                if isinstance(job, asyncio.Future):
-                    job.cancel()
-        # Every output acknowledged (or, refused as too large, dead-lettered) before the commit.
-        for record, output, future in sent:
+            taken.cancel()  # what a failure left running is dropped, not awaited
+        return _Written(sent, commits)
+
+    async def _settle(
+        self,
+        consumer: AIOKafkaConsumer,
+        producer: AIOKafkaProducer,
+        written: _Written,
+        after: asyncio.Future | None = None,
+    ) -> None:
+        """Commit a batch once every output is acknowledged (or, refused as too large,
+        dead-lettered), and not before the batch `after` is committed."""
+        for record, output, future in written.sent:
             try:
                 await future
             except _TOO_LARGE as exc:
                 dead = self.too_large(record, output, str(exc)[:1000])
                 await (await self._send(producer, record, dead))
-        if commits:
-            await consumer.commit(commits)
+        if after is not None:
+            await after  # its failure is this batch's too: nothing after it commits
+        if written.commits:
+            await consumer.commit(written.commits)
 
     def _analyses(
         self, records: list[Record], pool: ProcessPoolExecutor | None
@@ -327,6 +408,35 @@ class AnalyzeStage:
                          offset, self.previous_group)  # fmt: skip
 
 
+@dataclass(frozen=True, slots=True)
+class _Taken:
+    """A batch taken from the consumer: its records in chunks, each with its analysis under
+    way in the pool (None: analyzed when written), and the offsets to commit once written."""
+
+    jobs: list[tuple[list[Record], asyncio.Future | None]]
+    commits: dict[TopicPartition, OffsetAndMetadata]
+
+    def cancel(self) -> None:
+        for _, job in self.jobs:
+            if isinstance(job, asyncio.Future):
+                job.cancel()
+
+
+@dataclass(frozen=True, slots=True)
+class _Written:
+    """A batch handed to the producer: each output with its acknowledgement, and the offsets
+    to commit after them."""
+
+    sent: list[tuple[Record, Output, asyncio.Future]]
+    commits: dict[TopicPartition, OffsetAndMetadata]
+
+
+def _seen(task: asyncio.Future) -> None:
+    """Marks a task's exception as retrieved (the batches after a failed one fail with it)."""
+    if not task.cancelled():
+        task.exception()
+
+
 def _ready() -> bool:
     return True
 
@@ -336,9 +446,9 @@ class _Listener(ConsumerRebalanceListener):
         self.stage, self.consumer = stage, consumer
 
     async def on_partitions_revoked(self, revoked: Any) -> None:
-        # The batch in hand is written and committed before the partitions move.
+        # The batches in hand are written and committed before the partitions move.
         async with self.stage._lock:
-            pass
+            await self.stage._drain()
 
     async def on_partitions_assigned(self, assigned: Any) -> None:
         try:

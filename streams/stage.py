@@ -55,6 +55,7 @@ log = logging.getLogger("axiswatch.stories")
 
 TABLES = ("story-exact", "stories", "events")  # the StoryBook's state, in this order
 BATCH = 500  # records per transaction at most
+BATCH_BYTES = 1_048_576  # a producer batch at most (Kafka's default max.message.bytes, 1 MiB)
 RECORD_OVERHEAD = (
     128  # bytes a one-record batch takes besides its key and value (61 + a record header)
 )
@@ -281,8 +282,10 @@ class StoriesStage:
             request_timeout_ms=120_000,
             transaction_timeout_ms=60_000,
             linger_ms=5,
-            # A batch of several records must not be over the smallest topic limit either.
-            max_batch_size=max(1024, min([16384, *self._limits.values()]) - RECORD_OVERHEAD),
+            # Batches of many records: a record is 10-15 KB, and with the client's default of
+            # 16 KB every record went in a batch, and mostly a request, of its own. A batch of
+            # several records must not be over the smallest topic limit either.
+            max_batch_size=max(1024, min([BATCH_BYTES, *self._limits.values()]) - RECORD_OVERHEAD),
         )
 
     async def _run(self) -> None:
@@ -322,8 +325,7 @@ class StoriesStage:
                 len(self.book.bands),
             )
             while True:
-                batch = await consumer.getmany(self.tp, timeout_ms=500, max_records=BATCH)
-                messages = [m for m in batch.get(self.tp, []) if m.offset >= self.position]
+                messages = await self._gather(consumer)
                 if not messages:
                     continue
                 try:
@@ -347,6 +349,22 @@ class StoriesStage:
             if consumer is not None:
                 await _quietly(consumer.stop())
             await _quietly(producer.stop())
+
+    async def _gather(self, consumer: AIOKafkaConsumer) -> list:
+        """The next batch: what the partition has from `position`, then what else comes within
+        the linger (settings.stories_linger_ms) after the first record, BATCH at most."""
+        batch = await consumer.getmany(self.tp, timeout_ms=500, max_records=BATCH)
+        messages = [m for m in batch.get(self.tp, []) if m.offset >= self.position]
+        if not messages:
+            return messages
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.settings.stories_linger_ms / 1000
+        while len(messages) < BATCH and (left := deadline - loop.time()) > 0:
+            more = await consumer.getmany(
+                self.tp, timeout_ms=max(1, int(left * 1000)), max_records=BATCH - len(messages)
+            )
+            messages.extend(m for m in more.get(self.tp, []) if m.offset >= self.position)
+        return messages
 
     async def _transact(self, producer: AIOKafkaProducer, messages: list) -> None:
         started = time.perf_counter()

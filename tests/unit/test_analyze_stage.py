@@ -14,7 +14,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from aiokafka.errors import MessageSizeTooLargeError, RecordTooLargeError
+from aiokafka.errors import KafkaConnectionError, MessageSizeTooLargeError, RecordTooLargeError
 from aiokafka.structs import TopicPartition
 
 from axiswatch.settings import Settings
@@ -238,3 +238,123 @@ def _alive(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return state != "Z"
+
+
+class HeldProducer(FakeProducer):
+    """Acknowledges nothing until `release()`; `fail` makes the acknowledgements fail."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.held: list[asyncio.Future] = []
+
+    async def send(
+        self, topic: str, value: bytes, key: bytes | None, headers: list
+    ) -> asyncio.Future:
+        self.sent.append((topic, value))
+        future = asyncio.get_running_loop().create_future()
+        self.held.append(future)
+        return future
+
+    def release(self, error: Exception | None = None) -> None:
+        for future in self.held:
+            if error is None:
+                future.set_result(None)
+            else:
+                future.set_exception(error)
+        self.held.clear()
+
+
+def test_the_next_batch_is_analyzed_while_the_last_is_acknowledged_and_commits_follow_in_order():
+    async def scenario() -> tuple[list, list, list]:
+        stage_, consumer, producer = stage(), FakeConsumer({RAW}), HeldProducer()
+        await stage_._step(
+            consumer, producer, stage_._take(consumer, {RAW: [message(RAW, 0, b"a")]})
+        )
+        await stage_._step(
+            consumer, producer, stage_._take(consumer, {RAW: [message(RAW, 1, b"b")]})
+        )
+        sent_before_any_ack = list(producer.sent)
+        commits_before = list(consumer.commits)
+        producer.release()
+        await stage_._drain()
+        return sent_before_any_ack, commits_before, consumer.commits
+
+    sent, commits_before, commits = asyncio.run(scenario())
+    assert [value for _, value in sent] == [b"a!", b"b!"]
+    assert commits_before == []
+    assert commits == [{RAW: 1}, {RAW: 2}]
+
+
+def test_at_most_two_batches_wait_for_acknowledgement_before_the_loop_waits_too():
+    async def scenario() -> tuple[int, int]:
+        stage_, consumer, producer = stage(), FakeConsumer({RAW}), HeldProducer()
+        for n in range(2):
+            await stage_._step(consumer, producer, stage_._take(consumer, {RAW: [message(RAW, n)]}))
+        third = asyncio.ensure_future(
+            stage_._step(consumer, producer, stage_._take(consumer, {RAW: [message(RAW, 2)]}))
+        )
+        await asyncio.sleep(0.05)
+        sent_while_waiting = len(producer.sent)
+        producer.release()
+        await third
+        producer.release()
+        await stage_._drain()
+        return sent_while_waiting, len(consumer.commits)
+
+    sent_while_waiting, commits = asyncio.run(scenario())
+    assert sent_while_waiting == 2
+    assert commits == 3
+
+
+def test_a_batch_whose_writes_failed_leaves_every_later_batch_uncommitted():
+    async def scenario() -> tuple[list, BaseException | None]:
+        stage_, consumer, producer = stage(), FakeConsumer({RAW}), HeldProducer()
+        await stage_._step(consumer, producer, stage_._take(consumer, {RAW: [message(RAW, 0)]}))
+        first = producer.held[:]
+        producer.held.clear()
+        await stage_._step(consumer, producer, stage_._take(consumer, {RAW: [message(RAW, 1)]}))
+        producer.release()  # the second batch is acknowledged ...
+        for future in first:  # ... the first is not
+            future.set_exception(KafkaConnectionError("the broker went away"))
+        await stage_._drain()
+        try:
+            stage_._settled()
+        except KafkaConnectionError as exc:
+            return consumer.commits, exc
+        return consumer.commits, None
+
+    commits, error = asyncio.run(scenario())
+    assert commits == []
+    assert isinstance(error, KafkaConnectionError)
+
+
+def test_a_partition_revoked_between_taking_a_batch_and_writing_it_is_left_to_its_new_owner():
+    async def scenario() -> tuple[list, list]:
+        stage_, consumer, producer = stage(), FakeConsumer({RAW, OTHER}), FakeProducer()
+        taken = stage_._take(consumer, {RAW: [message(RAW, 3)], OTHER: [message(OTHER, 7)]})
+        consumer.assigned = {OTHER}  # a rebalance while the batch was being analyzed
+        await stage_._settle(consumer, producer, await stage_._write(consumer, producer, taken))
+        return producer.sent, consumer.commits
+
+    sent, commits = asyncio.run(scenario())
+    assert sent == [("articles.analyzed", b"article!")]
+    assert commits == [{OTHER: 8}]
+
+
+def test_batches_taken_into_the_pool_one_after_another_are_written_in_the_order_taken():
+    async def scenario(stage_: AnalyzeStage, pool) -> list[bytes]:
+        consumer, producer = FakeConsumer({RAW}), FakeProducer()
+        first = stage_._take(
+            consumer, {RAW: [message(RAW, n, b"a%d" % n) for n in range(20)]}, pool
+        )
+        second = stage_._take(consumer, {RAW: [message(RAW, 20, b"b")]}, pool)
+        await stage_._step(consumer, producer, first)
+        await stage_._step(consumer, producer, second)
+        await stage_._drain()
+        assert consumer.commits == [{RAW: 20}, {RAW: 21}]
+        return [value for _, value in producer.sent]
+
+    stage_ = offloaded()
+    with stage_.offload.pool() as pool:
+        written = asyncio.run(scenario(stage_, pool))
+    assert written == [b"A%d" % n for n in range(20)] + [b"B"]
