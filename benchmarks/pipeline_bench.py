@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import shutil
@@ -158,6 +159,9 @@ def stop(processes: list[subprocess.Popen]) -> None:
             p.kill()
 
 
+_RUNS = itertools.count(1)
+
+
 def end_offset(bootstrap: str, topic: str) -> int:
     """The end offset of `topic`'s partition 0."""
     consumer = KafkaConsumer(bootstrap_servers=bootstrap)
@@ -278,13 +282,14 @@ def latency_run(
     """`workers` workers fed at a steady `rate` for `seconds`: latency from publication, CPU
     per article (the workers' processes and stages, and the broker's), peak memory."""
     broker_pid = read_state(folder / "broker")["pid"]
+    run = f"{rate:.0f}-{next(_RUNS)}"  # each run's own articles (a rate may be given twice)
     results: list[tuple[str, str]] = []
     ports = [broker.free_port() for _ in range(workers)]
     procs = [
-        start_worker(bootstrap, port, folder / f"latency{rate:.0f}-{i}.log")
+        start_worker(bootstrap, port, folder / f"latency{run}-{i}.log")
         for i, port in enumerate(ports)
     ]
-    warmup = articles(50, f"warm{rate:.0f}")
+    warmup = articles(50, f"warm{run}")
     produce(bootstrap, warmup)
     watcher.wait_for({a.article_id for a in warmup}, 300, "warm-up")
     watcher.enriched_latency.clear()
@@ -293,10 +298,10 @@ def latency_run(
     analysis = [child for p in procs for child in children(p.pid)]
     analysis_before = sum(cpu_seconds(pid) for pid in analysis)
     broker_before = cpu_seconds(broker_pid)
-    steady = articles(int(rate * seconds), f"steady{rate:.0f}")
+    steady = articles(int(rate * seconds), f"steady{run}")
     # The steady stream comes from `axiswatch replay --rate` in its own process: each
     # article's fetched_at is stamped as it is read, just before it is sent.
-    feed = folder / f"steady{rate:.0f}.jsonl"
+    feed = folder / f"steady{run}.jsonl"
     feed.write_text(
         "".join(
             json.dumps({"title": a.title, "body": a.body, "url": a.url, "source": a.source}) + "\n"
