@@ -208,8 +208,9 @@ class AnalyzeStage:
                 ))  # fmt: skip
             consumer.subscribe([self.topic], listener=_Listener(self, consumer))
             await consumer.start()
+            ahead: _Taken | None = None  # a batch in the analysis processes, not yet written
+            taken: _Taken | None = None
             try:
-                ahead: _Taken | None = None  # a batch in the analysis processes, not yet written
                 while not self._stopping:
                     batches = await consumer.getmany(
                         timeout_ms=0 if ahead else POLL_MS, max_records=self.batch
@@ -221,11 +222,12 @@ class AnalyzeStage:
                         await self._step(consumer, producer, ahead)
                     else:
                         self._settled()
-                    ahead = taken
-                if ahead is not None:
-                    ahead.cancel()
+                    ahead, taken = taken, None
                 await self._drain()  # stopping: what was written is committed
             finally:
+                for batch in (ahead, taken):  # analyzed but not written: read again next time
+                    if batch is not None:
+                        batch.cancel()
                 for task in self._settling:  # a failure: nothing after it commits
                     task.cancel()
                 self._settling.clear()
