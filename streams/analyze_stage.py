@@ -264,17 +264,6 @@ class AnalyzeStage:
         if self._settling:
             await asyncio.wait(list(self._settling))
 
-    async def _process(
-        self,
-        consumer: AIOKafkaConsumer,
-        producer: AIOKafkaProducer,
-        batches: dict[TopicPartition, Sequence[Any]],
-        pool: ProcessPoolExecutor | None = None,
-    ) -> None:
-        """Analyze, write and commit one batch (every partition's records in offset order)."""
-        written = await self._write(consumer, producer, self._take(consumer, batches, pool))
-        await self._settle(consumer, producer, written)
-
     def _take(
         self,
         consumer: AIOKafkaConsumer,

@@ -90,8 +90,14 @@ def stage(drop_offsets: set[int] = frozenset()) -> AnalyzeStage:
     )
 
 
+async def process(stage_: AnalyzeStage, consumer, producer, batches, pool=None) -> None:
+    """One batch taken, written and committed, as the stage's loop does it."""
+    taken = stage_._take(consumer, batches, pool)
+    await stage_._settle(consumer, producer, await stage_._write(consumer, producer, taken))
+
+
 def run(stage_: AnalyzeStage, consumer: FakeConsumer, producer: FakeProducer, batches) -> None:
-    asyncio.run(stage_._process(consumer, producer, batches))
+    asyncio.run(process(stage_, consumer, producer, batches))
 
 
 def test_a_batch_is_written_then_committed_after_its_last_record():
@@ -156,7 +162,7 @@ def offloaded(processes: int = 1) -> AnalyzeStage:
 def run_in_pool(stage_: AnalyzeStage, consumer: FakeConsumer, producer: FakeProducer, batches):
     assert stage_.offload is not None
     with stage_.offload.pool() as pool:
-        asyncio.run(stage_._process(consumer, producer, batches, pool))
+        asyncio.run(process(stage_, consumer, producer, batches, pool))
 
 
 def test_an_offloaded_batch_is_analyzed_in_chunks_and_written_in_offset_order():
