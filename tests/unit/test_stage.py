@@ -173,3 +173,35 @@ def test_a_record_whose_batch_failed_too_often_is_dead_lettered_and_the_stage_go
     assert [(t, v) for t, _k, v in written] == [("articles.dlq", b"gave up after 5 attempts")]
     assert stage.position == 1 and stage._failures == {}
     assert stage.state.tables["stories"] == {}, "the record given up on placed nothing"
+
+
+class _Arriving:
+    """A consumer whose records arrive in the pieces given, one piece per getmany."""
+
+    def __init__(self, *pieces: list) -> None:
+        self.pieces = list(pieces)
+        self.calls = 0
+
+    async def getmany(self, tp, timeout_ms, max_records):
+        self.calls += 1
+        if not self.pieces:
+            await asyncio.sleep(timeout_ms / 1000)
+            return {}
+        piece = self.pieces.pop(0)[:max_records]
+        return {tp: piece} if piece else {}
+
+
+def test_the_stage_gathers_what_arrives_within_its_linger_into_one_transaction():
+    from dataclasses import replace
+
+    stage = _stage()
+    stage.position = 0
+    pieces = [_messages("a", "b")[:1], _messages("a", "b")[1:]]
+    stage.settings = replace(stage.settings, stories_linger_ms=200)
+    gathered = asyncio.run(stage._gather(_Arriving(*pieces)))
+    assert [m.offset for m in gathered] == [0, 1]
+
+    stage.settings = replace(stage.settings, stories_linger_ms=0)
+    pieces = [_messages("a", "b")[:1], _messages("a", "b")[1:]]
+    gathered = asyncio.run(stage._gather(_Arriving(*pieces)))
+    assert [m.offset for m in gathered] == [0], "no linger: the first piece alone"
