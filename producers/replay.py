@@ -14,6 +14,7 @@ from axiswatch import metrics
 from axiswatch.clients import MAX_MESSAGE_BYTES, make_producer
 from axiswatch.settings import Settings
 from schemas.headers import new_trace_id, record_headers
+from schemas.models import utcnow
 from streams.articles import BadRecord, expand_paths, read_articles
 
 __all__ = ["ReplayReport", "replay"]
@@ -69,6 +70,14 @@ def replay(
             if isinstance(item, BadRecord):
                 reject(item)
                 continue
+            if interval:
+                delay = next_send - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
+                next_send = max(next_send + interval, time.monotonic() - 1.0)
+                # Fetched as it is sent, not as it was read before the wait: the worker's
+                # latencies run from `fetched_at` (at --rate 1, a second early otherwise).
+                item = item.model_copy(update={"fetched_at": utcnow()})
             value = item.to_bytes()
             if len(value) > MAX_MESSAGE_BYTES:
                 reject(
@@ -78,11 +87,6 @@ def replay(
                     )
                 )
                 continue
-            if interval:
-                delay = next_send - time.monotonic()
-                if delay > 0:
-                    time.sleep(delay)
-                next_send = max(next_send + interval, time.monotonic() - 1.0)
             future = producer.send(
                 topic,
                 key=item.article_id.encode(),
