@@ -80,16 +80,10 @@ def articles(count: int, run: str, size: int = 3000) -> list[RawArticle]:
     return out
 
 
-def produce(bootstrap: str, batch: list[RawArticle], rate: float | None = None) -> None:
+def produce(bootstrap: str, batch: list[RawArticle]) -> None:
+    """Publish `batch` to articles.raw at once (a steady stream: `send_steadily`)."""
     producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5)
-    interval = 1.0 / rate if rate else 0.0
-    start = time.perf_counter()
-    for n, article in enumerate(batch):
-        if interval:
-            delay = start + n * interval - time.perf_counter()
-            if delay > 0:
-                time.sleep(delay)
-            article = article.model_copy(update={"fetched_at": datetime.now(UTC)})
+    for article in batch:
         producer.send("articles.raw", key=article.article_id.encode(), value=article.to_bytes())
     producer.flush()
     producer.close()
