@@ -353,18 +353,19 @@ class StoriesStage:
     async def _gather(self, consumer: AIOKafkaConsumer) -> list:
         """The next batch: what the partition has from `position`, then what else comes within
         the linger (settings.stories_linger_ms) after the first record, BATCH at most."""
-        batch = await consumer.getmany(self.tp, timeout_ms=500, max_records=BATCH)
-        messages = [m for m in batch.get(self.tp, []) if m.offset >= self.position]
+        messages = await self._fetch(consumer, 500, BATCH)
         if not messages:
             return messages
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.settings.stories_linger_ms / 1000
         while len(messages) < BATCH and (left := deadline - loop.time()) > 0:
-            more = await consumer.getmany(
-                self.tp, timeout_ms=max(1, int(left * 1000)), max_records=BATCH - len(messages)
-            )
-            messages.extend(m for m in more.get(self.tp, []) if m.offset >= self.position)
+            messages += await self._fetch(consumer, max(1, int(left * 1000)), BATCH - len(messages))
         return messages
+
+    async def _fetch(self, consumer: AIOKafkaConsumer, timeout_ms: int, most: int) -> list:
+        """Up to `most` records of the partition from `position` on (none read before it)."""
+        batch = await consumer.getmany(self.tp, timeout_ms=timeout_ms, max_records=most)
+        return [m for m in batch.get(self.tp, []) if m.offset >= self.position]
 
     async def _transact(self, producer: AIOKafkaProducer, messages: list) -> None:
         started = time.perf_counter()
