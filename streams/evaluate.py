@@ -66,6 +66,8 @@ TUNING_FILES = (
     "corpus_tune39.jsonl",
     "corpus_tune40.jsonl",
     "corpus_tune41.jsonl",
+    "corpus_tune42.jsonl",
+    "corpus_tune43.jsonl",
 )
 
 
