@@ -762,7 +762,9 @@ class _QuantityReader:
                     (re.compile(rf"^(?:{pattern_regex(mult[name])})\.?$", re.I), value)
                 )
         # Numbers written as words before a multiplier ("five thousand", "пять тысяч",
-        # "тысячу саперов"): each word's value, and the words that may start such a number.
+        # "тысячу саперов"): each word's value, and the words that may start such a number
+        # (not a word's last part: "one-point-five million" is not five million, and
+        # "twenty-five thousand", which the words do not spell, is no count at all).
         self._number_words: dict[str, float] = {}
         for value, words in data.get("words", {}).items():
             for word in words:
@@ -770,7 +772,9 @@ class _QuantityReader:
         multipliers = [w for ws in mult.values() for w in ws if len(w) > 1]
         numbers = "|".join(sorted(map(re.escape, self._number_words), key=len, reverse=True))
         self._worded = (
-            re.compile(rf"(?<!\w)({numbers})\s+({pattern_regex(multipliers)})(?!\w)", re.IGNORECASE)
+            re.compile(
+                rf"(?<![\w-])({numbers})\s+({pattern_regex(multipliers)})(?!\w)", re.IGNORECASE
+            )
             if self._number_words
             else None
         )

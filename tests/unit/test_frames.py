@@ -31,6 +31,11 @@ def read(sentence: str, category: str, published: date = FRIDAY):
         # numbers written as words before a multiplier
         ("КНДР направит пять тысяч военных строителей в Курскую область.", "troops", 5000),
         ("North Korea has sent a million artillery shells to Russia.", "shells", 1_000_000),
+        (
+            "North Korea has sent one-point-five million artillery shells to Russia.",
+            "shells",
+            1_500_000,
+        ),
         ("Около двух тысяч северокорейских военных погибли в боях.", "casualties", 2000),
         # a count of soldiers with a casualty word is a toll
         ("Over 3,000 North Korean soldiers killed and wounded in Kursk", "casualties", 3000),
@@ -44,6 +49,12 @@ def test_quantities_are_normalised_with_their_unit_in_three_languages(sentence, 
     assert {"unit": unit, "value": value} in [
         {"unit": q["unit"], "value": q["value"]} for q in quantities
     ]
+
+
+def test_the_last_word_of_a_hyphenated_number_is_not_the_number():
+    # "twenty-five" is not spelled by the number words: no count rather than 5,000
+    quantities = read("North Korea sent twenty-five thousand troops to Russia.", "military")[2]
+    assert 5000 not in [q["value"] for q in quantities]
 
 
 def test_a_year_is_not_a_quantity():

@@ -1312,3 +1312,53 @@ def test_pupils_are_no_military_exercises():
 def test_the_customs_heading_of_reactors_and_boilers_is_no_technology(text):
     assert "technology" not in by_category(text)
     assert "technology" in by_category("Russia supplied North Korea with a nuclear reactor.")
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # a Russian criminal group as the Russia side: Lazarus leasing TrickBot's access
+        ("The Lazarus group has become a customer of the TrickBot gang, from which it leases "
+         "access to infected systems.", "cyber"),
+        # 대러 ("toward Russia"): the Russia side of an export
+        ("북한의 대러시아 수출 가운데 90%가 노동력 수출을 통해 벌어들인 것이다.", "labour"),
+        # instructors of one side training the other's soldiers
+        ("러시아 교관들이 평양에서 북한 조종사들의 훈련을 교육하고 있다.", "military"),
+        ("Russian instructors are training North Korean drone pilots near Wonsan.", "military"),
+        # a mutual-defence clause is military (the labelling guideline), in one word or two
+        ("올해 북한과 러시아는 상호방위 요소를 포함한 전략 조약을 체결했습니다.", "military"),
+        ("North Korea and Russia signed a treaty with a mutual defence clause.", "military"),
+    ],
+)  # fmt: skip
+def test_criminal_groups_korean_direction_instructors_and_mutual_defence(text, category):
+    assert category in by_category(text), text
+
+
+def test_the_arms_trade_is_military_and_human_trafficking_is_no_trade():
+    arms = by_category("Оба корабля играют ключевую роль в торговле оружием между Россией и КНДР.")
+    assert "military" in arms and "economic" not in arms
+    trafficking = by_category(
+        "Информация о трудовых лагерях КНДР в России появилась в докладе о борьбе с "
+        "торговлей людьми."
+    )
+    assert "economic" not in trafficking
+
+
+def test_a_refusal_to_supply_is_a_denial_in_korean():
+    signals = detect_signals(normalise_text("북한, 러시아에 무기 공급 거부"))
+    assert signals and all(s.denied for s in signals)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # others' talks on its nuclear programme, and others' Security Council resolutions
+        "Правительство Южной Кореи провело закрытые переговоры с Россией, чтобы обсудить "
+        "ситуацию с ядерной программой Северной Кореи.",
+        "Russia is ready to back a draft UN Security Council resolution on North Korea, "
+        "expected to be put forward by the US delegation later in the day, Russia's "
+        "permanent envoy to the UN said on Friday.",
+    ],
+)
+def test_diplomacy_about_the_north_is_not_with_it(text):
+    assert "diplomatic" not in by_category(text), text
