@@ -182,6 +182,9 @@ class FrameBook:
         # words name no action of the sentence's development.
         describing = data.get("describing", {})
         items.extend((p, ("describing", None)) for p in _patterns(describing))
+        # Nor do those of a development named to date the sentence's own ("has given 1.5
+        # million shells since the summit"): the anchors.
+        items.extend((p, ("describing", None)) for p in _patterns(data.get("anchors", {})))
         self.talk_families = frozenset(speculation.get("talk_families", ()))
         try:
             self._phrases = PhraseMatcher(items)

@@ -285,6 +285,22 @@ def test_the_most_specific_action_names_the_development(sentence, category, acti
     assert read(sentence, category)[0] == action
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Skibitsky said that the North has given 1.5 million shells to Russia since the summit "
+        "between North Korean leader Kim Jong-un and Russian President Vladimir Putin.",
+        "По его словам, после саммита Путина и Ким Чен Ына КНДР передала России 1,5 млн снарядов.",
+        "그는 김정은과 푸틴의 정상회담 이후 북한이 러시아에 포탄 150만 발을 제공했다고 말했다.",
+    ],
+)
+def test_a_summit_that_dates_a_supply_is_not_the_development(sentence):
+    # the summit is the time; the sentence's development is the supply, though the summit's
+    # category (diplomatic) leads
+    reading = default_framebook().read_sentence(sentence, ["diplomatic", "military"], FRIDAY)
+    assert reading.action.id == "supply_arms"
+
+
 def test_the_seed_article_gives_four_developments_with_their_categories():
     path = seeds_dir() / "000_7bc7d1cde3bf7f1e.txt"
     title, body = path.read_text(encoding="utf-8").split("\n", 1)
