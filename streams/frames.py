@@ -311,7 +311,13 @@ class FrameBook:
                 break
         quantities = self._quantities.read(sentence)
         when, precision = self._dates.read(sentence, published)
-        if when is not None and precision in ("day", "month"):
+        if precision == "quarter":
+            # A quarter's figures are news for months after it (`_QUARTER_NEWS`), a frame of
+            # its last month; a quarter further back is a restatement.
+            precision = "month"
+            if published - when > _QUARTER_NEWS:
+                background = True
+        elif when is not None and precision in ("day", "month"):
             age = published - when
             if age > self.background_after:
                 background = True
@@ -788,7 +794,7 @@ class _QuantityReader:
         self._units: dict[str, str | None] = {}  # the unit of each word met (bounded)
         self._num = re.compile(rf"(?<![\w.,])({_NUMBER})")
         self._korean = re.compile(
-            r"(?<!\d)(?:(\d{1,5})만)?\s?(?:(\d)천)?(\d{1,3}(?:,\d{3}){0,2}|\d{1,7})?(?!\d)\s?"
+            r"(?<!\d)(?:(\d{1,5})만)?\s?(?:(\d)천)?\s?(\d{1,3}(?:,\d{3}){0,2}|\d{1,7})?(?!\d)\s?"
             r"(여\s?)?(명|발|톤)"
         )
         self._word = re.compile(r"[\w\-]+")
@@ -933,17 +939,28 @@ def _parse_number(raw: str) -> float | None:
 _MONTH_KINDS = frozenset(
     {"dmy", "mdy", "last_month_name", "last_year_month", "my", "dm", "md", "m"}
 )
-_WORD_KINDS = frozenset({"last_month_name", "last_year_month", "m"})
+_WORD_KINDS = frozenset({"last_month_name", "last_year_month", "m", "q"})
 # Date patterns that need a Hangul word (년, 월, 일, 지난, 작년); that need a year (19xx, 20xx).
 _HANGUL_KINDS = frozenset(
-    {"ko", "last_year_ko", "this_year_ko", "last_month_ko", "ko_md", "ko_m", "ko_d"}
-)
-_YEAR_KINDS = frozenset({"dmy", "mdy", "ko", "my", "y"})
+    {"ko", "last_year_ko", "this_year_ko", "last_month_ko", "ko_md", "ko_m", "ko_d", "ko_q",
+     "ko_qy"}
+)  # fmt: skip
+_YEAR_KINDS = frozenset({"dmy", "mdy", "ko", "my", "y", "qy", "ko_qy"})
 _YEAR = re.compile(r"(?:19|20)\d{2}")
 # Date patterns that state the year (the selection's preference, apart from the year gate).
-_STATES_YEAR = frozenset({"dmy", "mdy", "ko", "this_year_ko", "my", "y"})
+_STATES_YEAR = frozenset({"dmy", "mdy", "ko", "this_year_ko", "my", "y", "qy", "ko_qy"})
 # How fine a date's precision is: of two readings of the same words, the finer wins.
-_FINER = {"year": 0, "month": 1, "day": 2}
+_FINER = {"year": 0, "quarter": 1, "month": 2, "day": 3}
+# How long after the first day of a quarter's last month its figures are news (official
+# statistics come out a month or two after the quarter, reports of them later still).
+_QUARTER_NEWS = timedelta(days=185)
+# A quarter ("Q3 2025", "третьем квартале", "3분기") by its number or its ordinal's stem.
+_QUARTER_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "перв": 1, "втор": 2,
+                  "трет": 3, "четв": 4, "i": 1, "ii": 2, "iii": 3, "iv": 4}  # fmt: skip
+_QUARTER = (
+    r"(?:Q(?P<q>[1-4])|(?P<qw>first|second|third|fourth)[\s-]+quarter(?:\s+of)?"
+    r"|(?P<qr>перв|втор|трет|четв[её]рт|IV|I{1,3})\w*\s+квартал\w*)"
+)
 # A word of "last_year_month" besides the month ("в июне прошлого года", "June of last year").
 _LAST_YEAR_WORDS = ("прошлого", "year")
 # A part of a month before its name ("early June", "в конце июня"; not "до конца июня", a
@@ -1071,6 +1088,12 @@ class _DateReader:
                 "y",
             ),
             (re.compile(rf"{year}\s*년"), "y"),
+            # A quarter, with its year or without ("Q3 2025", "в третьем квартале 2025 года",
+            # "2025년 3분기"; "3분기": the latest such quarter).
+            (re.compile(rf"(?<!\w){_QUARTER}\s+{year}", re.I), "qy"),
+            (re.compile(rf"(?<!\w){_QUARTER}(?!\w)", re.I), "q"),
+            (re.compile(rf"{year}\s*년\s*(?P<q>[1-4])\s*분기"), "ko_qy"),
+            (re.compile(r"(?<!\d)(?P<q>[1-4])\s*분기"), "ko_q"),
         ]
         # Where a month's name starts (every pattern that needs one has one there): the
         # patterns that start with it are tried from the first one on.
@@ -1089,6 +1112,10 @@ class _DateReader:
         self._needs: dict[str, _Literals] = {
             "last_month_name": _Literals(data.get("relative", {}).get("last_words", ["last"])),
             "last_year_month": _Literals(_LAST_YEAR_WORDS),
+            "q": _Literals(["quarter", "квартал", "q1", "q2", "q3", "q4"]),
+            "qy": _Literals(["quarter", "квартал", "q1", "q2", "q3", "q4"]),
+            "ko_q": _Literals(["분기"]),
+            "ko_qy": _Literals(["분기"]),
         }
         relative = data.get("relative", {})
         days = data.get("relative_days", {})
@@ -1224,6 +1251,17 @@ def resolve_date(kind: str, groups: dict, published: date, month_of) -> tuple[da
         year = int(groups["year"]) if groups.get("year") else None
         if kind == "y":
             return date(int(groups.get("until") or year), 1, 1), "year"
+        if kind in ("q", "qy", "ko_q", "ko_qy"):
+            # A quarter is dated by its last month; without a year, the latest one begun by
+            # publication.
+            word = (groups.get("qw") or groups.get("qr") or "").lower()
+            quarter = int(groups["q"]) if groups.get("q") else _QUARTER_WORDS.get(word[:4])
+            quarter = quarter or _QUARTER_WORDS.get(word)
+            if quarter is None:
+                return None
+            if year is None:
+                year = published.year - (3 * quarter - 2 > published.month)
+            return date(year, 3 * quarter, 1), "quarter"
         if kind == "ko_d":
             # "지난 31일": the latest 31st not after publication (stepping back over months
             # without one).

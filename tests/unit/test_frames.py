@@ -25,6 +25,12 @@ def read(sentence: str, category: str, published: date = FRIDAY):
         ("Россия планирует привлечь 12 тысяч работников из КНДР.", "workers", 12000),
         ("북한이 노동자 1만2000명을 보낼 것이라고 밝혔다.", "workers", 12000),
         ("북한군 1만 1천 명이 러시아에 파병됐다.", "troops", 11000),
+        # a count's thousands and the rest written apart
+        (
+            "올해 3분기 러시아를 방문한 북한인 5천 263명 중 학업을 목적으로 방문한 사람은 많다.",
+            "people",
+            5263,
+        ),
         ("In 2023 North Korea sent 1.5 million shells to Russia.", "shells", 1_500_000),
         ("North Korea sent thousands of troops to Russia.", "troops", None),
         ("North Korea Sends 5K Construction Troops to Russia", "troops", 5000),
@@ -107,6 +113,35 @@ def test_explicit_and_relative_dates_resolve_against_the_publication_date(
     sentence, category, when, precision
 ):
     assert read(sentence, category)[3:5] == (when, precision)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "category", "published", "when"),
+    [
+        ("2025년 3분기 북한을 방문한 러시아 관광객이 역대 최고 수준을 기록했다.", "economic",
+         date(2025, 11, 9), date(2025, 9, 1)),
+        ("In the third quarter of 2024, 5,263 North Koreans entered Russia.", "labour",
+         date(2024, 11, 8), date(2024, 9, 1)),
+        ("В третьем квартале 2023 года в Россию въехали 2 тысячи граждан КНДР.", "labour",
+         date(2024, 1, 24), date(2023, 9, 1)),
+        # without a year: the latest such quarter begun by publication
+        ("3분기 러시아를 방문한 북한인은 5천 263명이다.", "labour", date(2024, 11, 8),
+         date(2024, 9, 1)),
+        ("In Q4, Russian tourists visited North Korea.", "economic", date(2025, 2, 10),
+         date(2024, 12, 1)),
+    ],
+)  # fmt: skip
+def test_a_quarter_is_dated_by_its_last_month_and_its_figures_are_news(
+    sentence, category, published, when
+):
+    _, _, _, found, precision, background = read(sentence, category, published)
+    assert (found, precision, background) == (when, "month", False)
+
+
+def test_a_quarter_long_past_is_a_restatement():
+    reading = read("In Q1 2024 trade between Russia and North Korea rose.", "economic",
+                   date(2025, 6, 1))  # fmt: skip
+    assert reading[3] == date(2024, 3, 1) and reading[5] is True
 
 
 def test_a_month_without_a_year_is_its_latest_occurrence_before_publication():
