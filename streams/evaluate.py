@@ -68,6 +68,7 @@ TUNING_FILES = (
     "corpus_tune41.jsonl",
     "corpus_tune42.jsonl",
     "corpus_tune43.jsonl",
+    "corpus_tune44.jsonl",
 )
 
 

@@ -1362,3 +1362,22 @@ def test_a_refusal_to_supply_is_a_denial_in_korean():
 )
 def test_diplomacy_about_the_north_is_not_with_it(text):
     assert "diplomatic" not in by_category(text), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Russia agreed to supply MiG-29 and Su-27 fighter jets to North Korea in exchange for "
+        "troops.",
+        "Пентагон: Россия отправит КНДР истребители МиГ-29 и Су-27.",
+        "러시아가 북한에 미그-29와 수호이-27 전투기를 지원하기로 합의했다.",
+    ],
+)
+def test_fighter_jets_handed_over_are_arms_not_technology(text):
+    signals = by_category(text)
+    assert "military" in signals and "technology" not in signals, text
+
+
+def test_nuclear_fuel_for_a_reactor_is_technology():
+    text = "Сейчас Россия поставляет ядерное топливо для исследовательского реактора в КНДР."
+    assert "technology" in by_category(text)
