@@ -1381,3 +1381,15 @@ def test_fighter_jets_handed_over_are_arms_not_technology(text):
 def test_nuclear_fuel_for_a_reactor_is_technology():
     text = "Сейчас Россия поставляет ядерное топливо для исследовательского реактора в КНДР."
     assert "technology" in by_category(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Песков: сроки визита Ким Чен Ына в Москву пока не определены",
+        "The dates of Kim Jong Un's visit to Russia have not yet been set, Peskov said.",
+        "김정은 위원장의 방러 일정은 정해지지 않았다고 페스코프 대변인이 밝혔다.",
+    ],
+)
+def test_a_visit_whose_dates_are_not_set_is_a_plan_not_a_development(text):
+    assert by_category(text) == {}, text
