@@ -69,6 +69,7 @@ TUNING_FILES = (
     "corpus_tune42.jsonl",
     "corpus_tune43.jsonl",
     "corpus_tune44.jsonl",
+    "corpus_tune45.jsonl",
 )
 
 
