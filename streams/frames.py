@@ -954,12 +954,13 @@ _FINER = {"year": 0, "quarter": 1, "month": 2, "day": 3}
 # How long after the first day of a quarter's last month its figures are news (official
 # statistics come out a month or two after the quarter, reports of them later still).
 _QUARTER_NEWS = timedelta(days=185)
-# A quarter ("Q3 2025", "третьем квартале", "3분기") by its number or its ordinal's stem.
+# A quarter ("Q3 2025", "третьем квартале", "3분기") by its number, its ordinal or the
+# ordinal's stem (the Russian ordinal's ending follows the stem), or a Roman numeral.
 _QUARTER_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "перв": 1, "втор": 2,
                   "трет": 3, "четв": 4, "i": 1, "ii": 2, "iii": 3, "iv": 4}  # fmt: skip
 _QUARTER = (
     r"(?:Q(?P<q>[1-4])|(?P<qw>first|second|third|fourth)[\s-]+quarter(?:\s+of)?"
-    r"|(?P<qr>перв|втор|трет|четв[её]рт|IV|I{1,3})\w*\s+квартал\w*)"
+    r"|(?P<qr>перв|втор|трет|четв|IV|I{1,3})\w*\s+квартал\w*)"
 )
 # A word of "last_year_month" besides the month ("в июне прошлого года", "June of last year").
 _LAST_YEAR_WORDS = ("прошлого", "year")
@@ -1091,9 +1092,9 @@ class _DateReader:
             # A quarter, with its year or without ("Q3 2025", "в третьем квартале 2025 года",
             # "2025년 3분기"; "3분기": the latest such quarter).
             (re.compile(rf"(?<!\w){_QUARTER}\s+{year}", re.I), "qy"),
-            (re.compile(rf"(?<!\w){_QUARTER}(?!\w)", re.I), "q"),
+            (re.compile(rf"(?<!\w){_QUARTER}(?!\w)(?!\s+(?:19|20)\d\d)", re.I), "q"),
             (re.compile(rf"{year}\s*년\s*(?P<q>[1-4])\s*분기"), "ko_qy"),
-            (re.compile(r"(?<!\d)(?P<q>[1-4])\s*분기"), "ko_q"),
+            (re.compile(r"(?<!\d)(?<!년)(?<!년 )(?P<q>[1-4])\s*분기"), "ko_q"),
         ]
         # Where a month's name starts (every pattern that needs one has one there): the
         # patterns that start with it are tried from the first one on.
@@ -1255,8 +1256,7 @@ def resolve_date(kind: str, groups: dict, published: date, month_of) -> tuple[da
             # A quarter is dated by its last month; without a year, the latest one begun by
             # publication.
             word = (groups.get("qw") or groups.get("qr") or "").lower()
-            quarter = int(groups["q"]) if groups.get("q") else _QUARTER_WORDS.get(word[:4])
-            quarter = quarter or _QUARTER_WORDS.get(word)
+            quarter = int(groups["q"]) if groups.get("q") else _QUARTER_WORDS.get(word)
             if quarter is None:
                 return None
             if year is None:

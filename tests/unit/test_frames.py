@@ -138,6 +138,18 @@ def test_a_quarter_is_dated_by_its_last_month_and_its_figures_are_news(
     assert (found, precision, background) == (when, "month", False)
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Russia expects North Korean workers in Q3 2025.",
+        "Во втором квартале 2025 года ожидают рост.",
+    ],
+)
+def test_a_quarter_still_to_come_is_not_last_years(sentence):
+    # not the same quarter a year before: no date at all
+    assert read(sentence, "labour", date(2025, 3, 1))[3] is None
+
+
 def test_a_quarter_long_past_is_a_restatement():
     reading = read("In Q1 2024 trade between Russia and North Korea rose.", "economic",
                    date(2025, 6, 1))  # fmt: skip
