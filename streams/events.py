@@ -615,6 +615,14 @@ class _Probe:
             and not same_day
         ):
             return None  # Putin's greetings to Kim are not Kim's to Putin of days later
+        if self.sender and self.sender == record.get("sender") and families[0] == "message":
+            # nor the KPRF's telegram Medvedev's of the same day: another sender of the same
+            # side (its people, parties, bodies; none of them shared)
+            key = "russia_actors" if self.sender == "russia" else "dprk_actors"
+            mine = _specific(self.russia if self.sender == "russia" else self.dprk)
+            theirs = _specific(set(record[key]))
+            if mine and theirs and (mine - self.book.envoys).isdisjoint(theirs):
+                return None
         if (
             self.claimants
             and self.report

@@ -191,6 +191,21 @@ def test_a_message_days_after_one_the_other_way_is_another_message():
     assert replied.event_id == putins.event_id
 
 
+def test_messages_of_one_day_from_other_senders_of_one_side_are_other_messages():
+    book = EventBook({})
+    telegram = dict(action="letter", family="message", categories=("diplomatic",),
+                    dprk=("kim_jong_un",), objects=("liberation_day",),
+                    sender="russia")  # fmt: skip
+    medvedevs = decide(book, frame(**telegram, russia=("medvedev",)), "a1", "s", T0)
+    again = decide(book, frame(**telegram, russia=("medvedev", "rus")), "a2", "t", T0)
+    kprfs = decide(book, frame(**telegram, russia=("kprf",)), "a3", "u", T0)
+    # a report naming no sender but the state is still the day's message
+    states = decide(book, frame(**telegram, russia=("rus",)), "a4", "v", T0)
+    assert (medvedevs.kind, again.kind, kprfs.kind) == ("new", "corroborated", "new")
+    assert again.event_id == medvedevs.event_id != kprfs.event_id
+    assert states.kind == "corroborated"
+
+
 def test_a_named_visitor_days_after_a_visit_by_nobody_named_is_a_new_event():
     visit = dict(action="summit", family="meeting", categories=("diplomatic",))
     book = EventBook({})
