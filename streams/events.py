@@ -513,7 +513,8 @@ class _Probe:
     __slots__ = ("book", "categories", "day", "families", "generic", "objects", "places",
                  "precision", "primary", "primary_kind", "regions", "report", "russia", "dprk",
                  "kinds", "windows", "persons", "officials", "sectors", "past_year", "family",
-                 "own_window", "areas", "consignment", "toll", "claimants", "sender")  # fmt: skip
+                 "own_window", "areas", "consignment", "toll", "claimants", "sender",
+                 "sent_by")  # fmt: skip
 
     def __init__(self, frame: dict, book: FrameBook, ts: float) -> None:
         self.book = book
@@ -569,6 +570,12 @@ class _Probe:
             else frozenset()
         )
         self.sender = frame.get("sender")  # of a message or gift
+        # who of the sending side is named (its people, parties, bodies)
+        self.sent_by = (
+            _specific(self.russia if self.sender == "russia" else self.dprk)
+            if self.sender
+            else frozenset()
+        )
 
     def _shares_what(self, record: dict) -> bool:
         """Whether the event names one of the frame's objects or places."""
@@ -608,21 +615,17 @@ class _Probe:
             score -= 0.5 * distance / max(window, 1)
         if self.families.isdisjoint(families) or self.categories.isdisjoint(record["categories"]):
             return None
-        if (
-            self.sender
-            and record.get("sender")
-            and self.sender != record["sender"]
-            and not same_day
-        ):
-            return None  # Putin's greetings to Kim are not Kim's to Putin of days later
-        if self.sender and self.sender == record.get("sender") and families[0] == "message":
-            # nor the KPRF's telegram Medvedev's of the same day: another sender of the same
-            # side (its people, parties, bodies; none of them shared)
-            key = "russia_actors" if self.sender == "russia" else "dprk_actors"
-            mine = _specific(self.russia if self.sender == "russia" else self.dprk)
-            theirs = _specific(set(record[key]))
-            if mine and theirs and (mine - self.book.envoys).isdisjoint(theirs):
-                return None
+        if self.sender and record.get("sender"):
+            if self.sender != record["sender"]:
+                if not same_day:
+                    return None  # Putin's greetings to Kim are not Kim's to Putin of days later
+            elif self.sent_by and families[0] == "message":
+                # nor the KPRF's telegram Medvedev's of the same day: another sender of the
+                # same side, none of its people, parties or bodies shared
+                key = "russia_actors" if self.sender == "russia" else "dprk_actors"
+                theirs = _specific(set(record[key]))
+                if theirs and (self.sent_by - self.book.envoys).isdisjoint(theirs):
+                    return None
         if (
             self.claimants
             and self.report

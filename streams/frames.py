@@ -1113,11 +1113,11 @@ class _DateReader:
         self._needs: dict[str, _Literals] = {
             "last_month_name": _Literals(data.get("relative", {}).get("last_words", ["last"])),
             "last_year_month": _Literals(_LAST_YEAR_WORDS),
-            "q": _Literals(["quarter", "квартал", "q1", "q2", "q3", "q4"]),
-            "qy": _Literals(["quarter", "квартал", "q1", "q2", "q3", "q4"]),
-            "ko_q": _Literals(["분기"]),
-            "ko_qy": _Literals(["분기"]),
         }
+        quarter_words = _Literals(["quarter", "квартал", "q1", "q2", "q3", "q4"])
+        korean_quarter = _Literals(["분기"])
+        self._needs.update(q=quarter_words, qy=quarter_words, ko_q=korean_quarter,
+                           ko_qy=korean_quarter)  # fmt: skip
         relative = data.get("relative", {})
         days = data.get("relative_days", {})
         # Cheap tests before the regular expressions: most sentences hold no digit, no month's
