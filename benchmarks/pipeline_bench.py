@@ -16,7 +16,9 @@ realistic ~3 KB articles built from the labelled corpus:
    publication (the article's `fetched_at`, stamped as it is handed to the producer) to the
    enriched record and to the alert, as a downstream consumer (read_committed) receives them;
    the steady stream is written and the outputs read with kcat, so that the bench's own work
-   takes little of the CPU the pipeline runs on (its CPU per article is printed);
+   takes little of the CPU the pipeline runs on (its CPU per article is printed); and where
+   the time goes, by the timestamps of the records the worker writes (publication -> analyzed
+   record written -> enriched record written -> readable once its transaction commits);
 5. the worker's CPU seconds per article (process total, and per stage from its metrics), the
    broker's CPU seconds per article in the same run, and the worker's peak resident memory.
 
@@ -103,6 +105,10 @@ class Watcher:
             )
         self.enriched: dict[str, float] = {}  # article id -> arrival
         self.published: dict[str, float] = {}  # article id -> publication (steady runs)
+        # article id -> the record's timestamp (the moment the worker handed it to its
+        # producer): the analyzed record's and the enriched record's, for the hops between
+        self.analyzed_at: dict[str, float] = {}
+        self.enriched_at: dict[str, float] = {}
         self._traces: dict[str, str] = {}  # trace id -> article id, from enriched records
         self._alerts: list[tuple[str, float]] = []  # (trace id, arrival)
         since = int(time.time() * 1000)  # from now on, however long kcat takes to start
@@ -122,31 +128,53 @@ class Watcher:
                     "-X",
                     "isolation.level=read_committed",
                     "-f",
-                    "%k\t%h\n",
+                    "%k\t%T\t%h\n",
                 ],
                 stdout=subprocess.PIPE,
                 text=True,
             )  # fmt: skip
-            for topic in ("articles.enriched", "alerts")
+            for topic in ("articles.enriched", "alerts", "articles.analyzed")
         ]
         atexit.register(self.close)  # the readers end with the bench, however it ends
-        for reader, note in zip(self.readers, (self._enriched, self._alert), strict=True):
+        notes = (self._enriched, self._alert, self._analyzed)
+        for reader, note in zip(self.readers, notes, strict=True):
             threading.Thread(target=self._read, args=(reader, note), daemon=True).start()
 
     @staticmethod
     def _read(reader: subprocess.Popen, note) -> None:
         for line in reader.stdout:
             now = time.time()
-            key, _, headers = line.rstrip("\n").partition("\t")
+            key, _, rest = line.rstrip("\n").partition("\t")
+            stamp, _, headers = rest.partition("\t")
             trace = next((h[9:] for h in headers.split(",") if h.startswith("trace-id=")), "")
-            note(key, trace, now)
+            note(key, trace, now, int(stamp) / 1000 if stamp.isdigit() else now)
 
-    def _enriched(self, key: str, trace: str, now: float) -> None:
+    def _enriched(self, key: str, trace: str, now: float, stamp: float) -> None:
         self.enriched.setdefault(key, now)
+        self.enriched_at.setdefault(key, stamp)
         self._traces.setdefault(trace, key)
 
-    def _alert(self, key: str, trace: str, now: float) -> None:
+    def _alert(self, key: str, trace: str, now: float, stamp: float) -> None:
         self._alerts.append((trace, now))
+
+    def _analyzed(self, key: str, trace: str, now: float, stamp: float) -> None:
+        self.analyzed_at.setdefault(key, stamp)
+
+    def hops(self, ids: set[str]) -> list[tuple[str, list[float]]]:
+        """Where an article's time goes, in seconds, by the records' timestamps (each the
+        moment the worker handed the record to its producer): publication -> analyzed record
+        written (the raw record's way in, the analyze stage's batch and analysis), analyzed ->
+        enriched written (the analyzed record's way back, the stories stage's gathering and
+        placing), enriched written -> readable (the transaction's commit, the reader's fetch)."""
+        known = [i for i in ids if i in self.analyzed_at and i in self.enriched_at]
+        return [
+            ("publication -> analyzed written",
+             [self.analyzed_at[i] - self.published[i] for i in known]),
+            ("analyzed -> enriched written",
+             [self.enriched_at[i] - self.analyzed_at[i] for i in known]),
+            ("enriched written -> readable",
+             [self.enriched[i] - self.enriched_at[i] for i in known]),
+        ]  # fmt: skip
 
     def cpu(self) -> float:
         """CPU seconds of the kcat readers so far."""
@@ -385,6 +413,7 @@ def latency_run(
     sender.wait(timeout=60)  # reaped: its CPU is counted with this process's
     harness_per_article = (_own_and_reaped_cpu() + watcher.cpu() - harness_before) / len(steady)
     enriched_latency, alert_latency = watcher.latencies(ids)
+    hops = watcher.hops(ids)
     # Each stage's mean time per article, over the workers that ran it.
     timed = [stage_seconds(port) for port in ports]
     stages = {
@@ -402,6 +431,11 @@ def latency_run(
             (f"latency at {rate:.0f}/s, {workers} worker(s), {name} (p50 / p95 / p99)",
              " / ".join(f"{percentile(values, q) * 1000:,.0f} ms"
                         for q in (0.5, 0.95, 0.99)) + f" ({len(values)} records)")
+        )  # fmt: skip
+    for name, values in hops:
+        results.append(
+            (f"  of which {name} (p50 / p99)",
+             " / ".join(f"{percentile(values, q) * 1000:,.0f} ms" for q in (0.5, 0.99)))
         )  # fmt: skip
     results.append(
         ("worker CPU per article (its main process)", f"{cpu_per_article * 1000:.2f} ms")
