@@ -56,6 +56,19 @@ def test_offline_analyze_writes_one_line_per_article_in_order(tmp_path, seed_pat
     assert lines[2]["duplicate_of"] is lines[1]["duplicate_of"] is None
 
 
+def test_a_reader_that_stops_early_ends_the_command_quietly(seed_path):
+    """`axiswatch analyze ... | head`: the pipe closed under the command is no traceback."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "axiswatch", "analyze", str(seed_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    proc.stdout.close()  # the reader goes away before the first line is written
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141  # 128 + SIGPIPE, as a Unix tool ends
+    assert "Traceback" not in stderr and "BrokenPipeError" not in stderr, stderr
+
+
 def test_help_teaches_the_commands():
     out = subprocess.run(
         [sys.executable, "-m", "axiswatch", "--help"], capture_output=True, text=True, check=True
