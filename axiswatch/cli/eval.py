@@ -49,10 +49,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--split",
         choices=("tune", "test", "all"),
         default="tune",
-        help="which part of the corpus: signals, tune = seeds/eval/"
-        + ", ".join(TUNING_FILES)
-        + ", test = the frozen blind split "
-        "seeds/eval/signals_test.jsonl; with --events, the timeline "
+        help=f"which part of the corpus: signals, tune = the {len(TUNING_FILES)} tuning files "
+        f"of seeds/eval/ ({TUNING_FILES[0]} ... {TUNING_FILES[-1]}), test = the frozen blind "
+        "split seeds/eval/signals_test.jsonl; with --events, the timeline "
         "corpus's parts (default: tune; a test part is for the figures in the README, never "
         "for writing rules)",
     )
@@ -121,7 +120,10 @@ def run(args: argparse.Namespace) -> int:
     for path in paths:
         if not path.exists():
             raise AxiswatchError(f"{path} not found: the seeds are incomplete")
-    print(f"== {args.split}: {', '.join(p.name for p in paths)}")
+    names = [p.name for p in paths]
+    if len(names) > 4:
+        names = [f"{len(names)} files: {names[0]}", "...", names[-1]]
+    print(f"== {args.split}: {', '.join(names)}")
     _note_in_sample(paths)
     print(format_report(evaluate(paths), details=not args.summary))
     return 0
