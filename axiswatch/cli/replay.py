@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from axiswatch import metrics
 from axiswatch.cli.common import add_command, settings_from
+from axiswatch.exceptions import AxiswatchError
 
 __all__ = ["add_parser", "run"]
 
@@ -29,6 +31,9 @@ def run(args: argparse.Namespace) -> int:
     from axiswatch.topics import ensure_topics
     from producers.replay import replay
 
+    # Nothing to publish is said before Kafka is reached (a mistyped path is not a broker down).
+    if not any(Path(path).exists() for path in args.paths):
+        raise AxiswatchError(f"nothing to replay: no such file or folder ({', '.join(args.paths)})")
     settings = settings_from(args).with_metrics_port(args.metrics_port)
     metrics.serve(settings.metrics_port, settings.metrics_host)
     ensure_topics(settings)

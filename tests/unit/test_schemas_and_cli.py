@@ -69,6 +69,14 @@ def test_a_reader_that_stops_early_ends_the_command_quietly(seed_path):
     assert "Traceback" not in stderr and "BrokenPipeError" not in stderr, stderr
 
 
+def test_replay_of_paths_that_do_not_exist_says_so_before_reaching_kafka(tmp_path, capsys):
+    missing = str(tmp_path / "no-such-folder")
+    # A bootstrap server nobody listens on: the command must not get as far as trying it.
+    assert main(["replay", "--bootstrap", "127.0.0.1:9", missing]) == 2
+    err = capsys.readouterr().err
+    assert "nothing to replay" in err and missing in err and "Kafka" not in err
+
+
 def test_help_teaches_the_commands():
     out = subprocess.run(
         [sys.executable, "-m", "axiswatch", "--help"], capture_output=True, text=True, check=True
