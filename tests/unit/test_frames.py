@@ -220,6 +220,20 @@ def test_speculation_is_told_from_attributed_reports(sentence, speculative):
     )
 
 
+@pytest.mark.parametrize(
+    ("sentence", "speculative"),
+    [
+        ("Russian Foreign Minister Sergey Lavrov was expected to visit Pyongyang.", True),
+        ("North Korean leader Kim Jong Un expected to visit Russia soon.", True),
+        ("Kim Jong Un may visit Russia this year, the Kremlin said.", True),
+        ("Russian Foreign Minister Sergey Lavrov will visit North Korea on Wednesday.", False),
+    ],
+)  # fmt: skip
+def test_a_visit_only_expected_is_speculation(sentence, speculative):
+    reading = default_framebook().read_sentence(sentence, ["diplomatic"], date(2024, 11, 11))
+    assert reading.speculative is speculative
+
+
 def test_a_meeting_that_discusses_is_still_a_meeting():
     reading = default_framebook().read_sentence(
         "Shoigu and Kim Jong Un discussed defence cooperation in Pyongyang.",
