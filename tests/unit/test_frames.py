@@ -205,6 +205,9 @@ def test_a_date_announced_as_coming_is_not_the_developments_date(sentence):
         ("이번 러시아 대표단의 방문은 북한 노동자 파견 문제를 논의하기 위함으로 보인다.", True),
         ("Ukraine claims North Korea sent 10,000 troops to Russia.", False),
         ("North Korea likely gets nuclear submarine technology from Russia.", True),
+        ("North Korea may send kamikaze drones and additional troops to Russia, says Seoul.",
+         True),
+        ("In May, North Korea sent more troops to Russia, says Seoul.", False),
         # a hypothesis: if it decides to send troops, it has not
         ("전문가들은 북한이 실제 파병을 결정한다면 그 배경은 러시아와의 연대일 것으로 본다.", True),
         ("If Pyongyang sends troops to Russia, Seoul will respond.", True),
