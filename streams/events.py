@@ -622,9 +622,11 @@ class _Probe:
             elif self.sent_by and families[0] == "message":
                 # nor the KPRF's telegram Medvedev's of the same day: another sender of the
                 # same side, none of its people, parties or bodies shared
+                # (a resident envoy conveys any sender's message: he names none of them)
                 key = "russia_actors" if self.sender == "russia" else "dprk_actors"
-                theirs = _specific(set(record[key]))
-                if theirs and (self.sent_by - self.book.envoys).isdisjoint(theirs):
+                mine = self.sent_by - self.book.envoys
+                theirs = _specific(set(record[key])) - self.book.envoys
+                if mine and theirs and mine.isdisjoint(theirs):
                     return None
         if (
             self.claimants

@@ -204,6 +204,9 @@ def test_messages_of_one_day_from_other_senders_of_one_side_are_other_messages()
     assert (medvedevs.kind, again.kind, kprfs.kind) == ("new", "corroborated", "new")
     assert again.event_id == medvedevs.event_id != kprfs.event_id
     assert states.kind == "corroborated"
+    # nor one naming only the resident envoy, who conveys any sender's message
+    envoys = decide(book, frame(**telegram, russia=("matsegora",)), "a5", "w", T0)
+    assert envoys.kind == "corroborated"
 
 
 def test_a_named_visitor_days_after_a_visit_by_nobody_named_is_a_new_event():
