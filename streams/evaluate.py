@@ -70,6 +70,7 @@ TUNING_FILES = (
     "corpus_tune43.jsonl",
     "corpus_tune44.jsonl",
     "corpus_tune45.jsonl",
+    "corpus_tune46.jsonl",
 )
 
 

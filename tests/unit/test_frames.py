@@ -306,6 +306,8 @@ def test_last_years_figure_is_a_report_and_last_years_act_background(
          "military", "honour_fallen"),
         ("Shoigu said North Korea will send 1,000 deminers to Russia's Kursk region.", "military",
          "send_engineers"),
+        ("Pyongyang sent around 1,000 engineer troops to Kursk to remove mines.", "military",
+         "send_engineers"),
         ("Russia and North Korea ratified the treaty.", "diplomatic", "ratify_treaty"),
         ("北, 러시아 파병 첫 확인 “김정은 명령 따라 참전”", "military", "confirm_deployment"),
         ("Putin gifted Kim Jong Un 24 purebred horses.", "diplomatic", "gift"),
@@ -591,7 +593,10 @@ def test_a_visit_of_an_economic_field_and_the_commission_are_economic_too(body, 
         article_id="e", title="T", body=body, published_at=datetime(2024, 11, 29, tzinfo=UTC),
         fetched_at=datetime(2024, 11, 30, tzinfo=UTC),
     )  # fmt: skip
-    frames = [f for f in analyze_article(raw).events if family is None or f.family == family]
+    # The frames of the rules' signals (the learned filter's keep-or-drop of a one-sentence
+    # article is not what this checks)
+    events = analyze_article(raw, signal_filter=False).events
+    frames = [f for f in events if family is None or f.family == family]
     assert frames and categories <= set(frames[0].categories), [f.categories for f in frames]
 
 
@@ -650,7 +655,8 @@ def test_information_technology_is_a_field_of_meetings_and_of_the_technology_cat
     assert "digital" in read(sentence, "diplomatic")[1]
     [frame] = analyze_article(
         RawArticle(article_id="it1", title="Delegation", body=sentence, source="kcna",
-                   published_at=datetime(2024, 2, 20, tzinfo=UTC))
+                   published_at=datetime(2024, 2, 20, tzinfo=UTC)),
+        signal_filter=False,  # the rules' frame, whatever the filter makes of one sentence
     ).events  # fmt: skip
     assert "technology" in frame.categories
 

@@ -57,6 +57,13 @@ def test_general_words_alone_make_no_signal():
     assert by_category("Russia and North Korea discussed their relations and ties.") == {}
 
 
+def test_personnel_alone_are_no_workers():
+    """A unit's or an embassy's personnel are not labour sent abroad; workers still are."""
+    text = "The personnel of the regiment returned to North Korea from Russia's Kursk Region."
+    assert "labour" not in by_category(text)
+    assert "labour" in by_category("North Korean workers returned to Russia's Kursk Region.")
+
+
 def test_one_side_acting_against_the_other_is_no_cooperation():
     assert by_category("Russian defence firms were breached by North Korean hackers.") == {}
     assert by_category("North Korea's Kimsuky targeted Russian aerospace companies.") == {}
@@ -292,8 +299,19 @@ def test_russia_applying_or_imposing_the_un_sanctions_is_no_signal():
         "Council against North Korea.",
         "Russia imposed sanctions on North Korea that affect scientific and technical "
         "cooperation, banking and trade.",
+        # purchases given up under them
+        "Помимо этого, Россия откажется от закупок в КНДР угля, железа, золота и других "
+        "ископаемых.",
     ):
         assert by_category(text) == {}, text
+
+
+def test_soviet_history_named_so_is_no_cooperation():
+    text = (
+        "К советской истории это имеет самое непосредственное отношение: на стороне "
+        "северокорейской армии воевали советские летчики, а Россия помогала КНДР."
+    )
+    assert by_category(text) == {}
 
 
 def test_breaching_is_a_hostile_word():
@@ -660,6 +678,8 @@ def test_russia_reacting_to_the_norths_launches_is_no_cooperation():
         "МИД РФ выразил протест в связи с запуском ракеты Пхеньяном.",
         "연해주 기상당국은 북한의 미사일 발사 뒤 러시아 방사능 수준에 영향이 없다고 밝혔다.",
         "Russia and China have proposed a dual suspension of North Korea's missile tests.",
+        # a test launch ("시험발사"), one word in Korean
+        "러시아 외무부는 북한이 5일 새벽 단행한 일련의 미사일 시험발사에 대해",
     ):
         assert by_category(text) == {}, text
     # Sanctions imposed over its tests are a clause of many a report of cooperation.
