@@ -71,6 +71,7 @@ TUNING_FILES = (
     "corpus_tune44.jsonl",
     "corpus_tune45.jsonl",
     "corpus_tune46.jsonl",
+    "corpus_tune47.jsonl",
 )
 
 
