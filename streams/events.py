@@ -570,9 +570,10 @@ class _Probe:
             else frozenset()
         )
         self.sender = frame.get("sender")  # of a message or gift
-        # who of the sending side is named (its people, parties, bodies)
+        # who of the sending side is named (its people, parties, bodies; not a resident envoy,
+        # who conveys any sender's message)
         self.sent_by = (
-            _specific(self.russia if self.sender == "russia" else self.dprk)
+            _specific(self.russia if self.sender == "russia" else self.dprk) - book.envoys
             if self.sender
             else frozenset()
         )
@@ -622,11 +623,9 @@ class _Probe:
             elif self.sent_by and families[0] == "message":
                 # nor the KPRF's telegram Medvedev's of the same day: another sender of the
                 # same side, none of its people, parties or bodies shared
-                # (a resident envoy conveys any sender's message: he names none of them)
                 key = "russia_actors" if self.sender == "russia" else "dprk_actors"
-                mine = self.sent_by - self.book.envoys
                 theirs = _specific(set(record[key])) - self.book.envoys
-                if mine and theirs and mine.isdisjoint(theirs):
+                if theirs and self.sent_by.isdisjoint(theirs):
                     return None
         if (
             self.claimants
