@@ -695,9 +695,19 @@ class _Probe:
             elif who and persons:
                 if _persons(set(theirs) - self.book.envoys):
                     return None  # Lavrov's visit is not Shoigu's
-                if russia_side and self.report and not same_day and self.officials[0]:
+                if (
+                    russia_side
+                    and self.report
+                    and not same_day
+                    and self.officials[0]
+                    and set(self.book.sectors((), self.officials[0])).isdisjoint(
+                        self.book.sectors((), theirs)
+                    )
+                ):
                     # nor, days later, a visit by nobody named (a leader receiving visitors
-                    # names no visit: Putin receives the delegation that left days before)
+                    # names no visit: Putin receives the delegation that left days before),
+                    # unless by the official's own institution (the defence ministry's
+                    # delegation is its deputy minister's)
                     return None
         days_apart = self.day is not None and abs(self.day - record["date"]) > _THIN_DAYS
         if (
@@ -705,9 +715,12 @@ class _Probe:
             and self.report
             and days_apart
             and not (self.persons[0] or self.persons[1])
+            and not shared
             and _occasion_persons(record) - self.book.envoys
         ):
-            return None  # nor is a visit by nobody named, days after one by named people
+            # nor is a visit by nobody named, days after one by named people (unless it names
+            # the same institution: the ministry's delegation whose minister was named before)
+            return None
         if (
             families[0] in _WHO_MATTERS
             and days_apart

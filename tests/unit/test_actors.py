@@ -102,6 +102,11 @@ def test_an_office_stands_for_its_holder_on_the_articles_date():
     assert korean[0][0] == "belousov"
     earlier = matcher.on(matcher.spans("North Korea's foreign minister"), date(2020, 1, 1))
     assert [a for a, _, _ in earlier] == ["dprk_foreign_minister"]
+    # The sports minister: Degtyarev from May 2024, the office before (his predecessor is not
+    # catalogued).
+    sports = "Министры спорта России и КНДР договорились об обменах"
+    assert matcher.on(matcher.spans(sports), date(2024, 11, 26))[0][0] == "degtyarev"
+    assert matcher.on(matcher.spans(sports), date(2023, 11, 26))[0][0] == "rus_sports_minister"
 
 
 def test_an_office_after_a_deputys_title_stays_the_office():

@@ -240,6 +240,30 @@ def test_a_named_visitor_days_after_a_visit_by_nobody_named_is_a_new_event():
     assert received.kind == "corroborated" and received.event_id == left.event_id
 
 
+def test_a_visit_naming_only_an_institution_named_before_is_that_institutions_visit():
+    visit = dict(action="summit", family="meeting", categories=("diplomatic",))
+    # The emergencies ministry's delegation, named with a minister days before, and its
+    # agreement reported days after naming nobody but the ministry: one visit.
+    book = EventBook({})
+    talks = decide(book, frame(**visit, russia=("emercom", "kurenkov")), "a1", "s", T0)
+    agreed = decide(book, frame(**visit, russia=("emercom",), when=date(2024, 10, 24)),
+                    "a2", "t", T0 + 6 * DAY)  # fmt: skip
+    assert (talks.kind, agreed.kind) == ("new", "corroborated")
+    assert agreed.event_id == talks.event_id
+    # The defence ministry's delegation, and two days on its deputy minister's meetings (a
+    # deputy's mention stays the minister's office): the ministry's one visit.
+    book = EventBook({})
+    arrived = decide(book, frame(**visit, russia=("rus_mod",), dprk=("no_kwang_chol",)),
+                     "a1", "s", T0)  # fmt: skip
+    meetings = decide(book, frame(**visit, russia=("rus_defence_minister",),
+                                  when=date(2024, 10, 20)), "a2", "t", T0 + 2 * DAY)  # fmt: skip
+    assert meetings.kind == "corroborated" and meetings.event_id == arrived.event_id
+    # Another field's official days after it is still another visit.
+    culture = decide(book, frame(**visit, russia=("lyubimova",), when=date(2024, 10, 20)),
+                     "a3", "u", T0 + 2 * DAY)  # fmt: skip
+    assert culture.kind == "new"
+
+
 def test_one_visitor_meeting_several_hosts_is_one_visit():
     book = EventBook({})
     visit = dict(action="summit", family="meeting", categories=("diplomatic",))
