@@ -157,6 +157,12 @@ def test_novelty_key_uses_the_most_specific_actors():
         ("Первый прямой авиарейс вылетел из аэропорта Шереметьево в Пхеньян.", "economic"),
         ("North Korea has delivered arms to Russia's Wagner Group, the White House said.",
          "military"),
+        ("Kim Jong-un attended a welcome ceremony for a North Korean engineering unit that had "
+         "been dispatched to Russia.", "military"),
+        # the Korean press's "sent to Ukraine" is sent to Russia's war
+        ('국정원 "우크라 파병 북한군, 사망자 최소 100여명·부상 1000명"', "military"),
+        ("블라디미르 푸틴 러시아 대통령이 두만강을 가로질러 러시아와 북한을 잇는 "
+         "교량을 내년에 개통할 계획이라고 밝혔다.", "economic"),
     ],
 )  # fmt: skip
 def test_cues_for_developments_the_event_frames_know(text, category):
@@ -172,6 +178,7 @@ def test_cues_for_developments_the_event_frames_know(text, category):
         # Wonsan by its case forms: the bare 원산 also begins 원산지 ("place of origin").
         "라브로프 외무장관은 지난 11일 원산을 방문했다.",
         "Колокольцев и Пан Ду Соб обсудили сотрудничество РФ и КНДР в правоохранительной сфере.",
+        "Top Russian official meets North Korea's Kim and thanks him for support.",
     ],
 )
 def test_an_arrival_or_talks_on_cooperation_is_a_visit(text):
