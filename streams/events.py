@@ -653,6 +653,17 @@ class _Probe:
             theirs = record["objects"][0]
             if theirs != self.primary and self.book.object_kind(theirs) == self.primary_kind:
                 return None
+        if (
+            not self.objects
+            and self.report
+            and record["objects"]
+            and self.book.object_kind(record["objects"][0]) == "good"
+            and self.day is not None
+            and abs(self.day - record["date"]) > _THIN_DAYS
+        ):
+            # A report naming no goods, days from a shipment of some: another development (a
+            # trademark registered is not the oil shipped weeks before).
+            return None
         if self.objects and record["objects"]:
             if self.objects.isdisjoint(record["objects"]):
                 theirs = {self.book.object_kind(o) for o in record["objects"]} - {"sector"}

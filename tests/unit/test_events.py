@@ -119,6 +119,16 @@ def test_shipments_of_different_goods_are_different_developments():
     assert (again.event_id, again.kind) == (oil.event_id, "corroborated")
 
 
+def test_a_trade_report_naming_no_goods_days_from_a_shipment_is_another_development():
+    trade = dict(action="trade", family="trade", categories=("economic",))
+    book = EventBook({})
+    oil = decide(book, frame(**trade, objects=("oil",)), "a1", "s", T0)
+    same_days = decide(book, frame(**trade, when=date(2024, 10, 19)), "a2", "t", T0 + DAY)
+    weeks_on = decide(book, frame(**trade, when=date(2024, 11, 8)), "a3", "u", T0 + 21 * DAY)
+    assert (oil.kind, same_days.kind, weeks_on.kind) == ("new", "corroborated", "new")
+    assert same_days.event_id == oil.event_id != weeks_on.event_id
+
+
 def test_shipments_of_other_tonnages_on_other_days_are_other_shipments():
     book = EventBook({})
     flour = {"action": "trade", "family": "trade", "categories": ("economic",)}

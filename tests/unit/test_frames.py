@@ -351,6 +351,13 @@ def test_the_most_specific_action_names_the_development(sentence, category, acti
     assert read(sentence, category)[0] == action
 
 
+def test_medicines_apples_and_beer_are_goods_of_their_own():
+    _, objects, *_ = read("North Korean beer went on sale in Russia's Far East.", "economic")
+    assert objects == ["consumer_goods"]
+    _, objects, *_ = read("러시아 사업자가 북한 의약품 3종을 수입 신고했다.", "economic")
+    assert objects == ["medicines"]
+
+
 @pytest.mark.parametrize(
     "sentence",
     [
