@@ -72,6 +72,7 @@ TUNING_FILES = (
     "corpus_tune45.jsonl",
     "corpus_tune46.jsonl",
     "corpus_tune47.jsonl",
+    "corpus_tune48.jsonl",
 )
 
 
