@@ -179,6 +179,8 @@ def test_cues_for_developments_the_event_frames_know(text, category):
         "라브로프 외무장관은 지난 11일 원산을 방문했다.",
         "Колокольцев и Пан Ду Соб обсудили сотрудничество РФ и КНДР в правоохранительной сфере.",
         "Top Russian official meets North Korea's Kim and thanks him for support.",
+        # a sports exchange protocol, its Korean compound written as one word
+        "북한 체육성 대표단이 2024년 조로체육교류의정서 조인식 참가를 위해 러시아로 향했다.",
     ],
 )
 def test_an_arrival_or_talks_on_cooperation_is_a_visit(text):
