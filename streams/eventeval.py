@@ -172,10 +172,14 @@ def _quotes(event: dict, said: str) -> bool:
 
 
 def _label_of(
-    item: dict, category: str | None, categories: Iterable[str], evidence: str
+    item: dict,
+    category: str | None,
+    categories: Iterable[str],
+    evidence: str,
+    basis: str | None = None,
 ) -> str | None:
     """The labelled event of `item` an alert or frame (of these categories, with this
-    evidence) is about, or None."""
+    evidence and basis) is about, or None."""
     events = item.get("events") or []
     said = _norm(evidence)
     for event in events:
@@ -195,6 +199,11 @@ def _label_of(
         ]  # fmt: skip
         if len(fitting) == 1:
             return fitting[0]["event"]
+        # Of several, the one the article tells on the same basis, when only one is: a frame
+        # reporting news is about the development the article reports, not the one it recalls.
+        same = [e for e in fitting if basis and (e.get("basis") or "report") == basis]
+        if len(same) == 1:
+            return same[0]["event"]
         if fitting:
             return None
     return None
@@ -243,7 +252,9 @@ def score_alerts(
                 report.language(item).false_new += 1
             report.false_new.append((item["id"], data["evidence"]))
             continue
-        label = _label_of(item, data["category"], data["categories"], data["evidence"])
+        label = _label_of(
+            item, data["category"], data["categories"], data["evidence"], data.get("basis")
+        )
         if label in skip:
             continue
         if label is None:
@@ -289,7 +300,9 @@ def score_alerts(
         got: dict[str, str] = {}
         fit: dict[str, int] = {}
         for frame in data.get("events") or []:
-            label = _label_of(item, frame["category"], frame["categories"], frame["evidence"])
+            label = _label_of(
+                item, frame["category"], frame["categories"], frame["evidence"], frame["basis"]
+            )
             if not label:
                 continue
             for category in frame["categories"]:
@@ -354,6 +367,64 @@ def replay_timeline(
         enriched.append(out)
         alerts.extend(raised)
     return alerts, enriched
+
+
+def explain_replay(
+    items: Sequence[dict], wanted: Iterable[str], config: StoryConfig | None = None
+) -> str:
+    """How the stories stage decided each frame of the `wanted` items (ids) in the replay of
+    `items`: the frame, every known event it was compared with (its score, or the rule that
+    ruled it out), the path taken and the alert raised. Events are named by their first
+    report: its item id and the labelled event it was traced to."""
+    wanted = set(wanted)
+    unknown = wanted - {item["id"] for item in items}
+    if unknown:
+        raise ValueError(f"not in the replayed items: {', '.join(sorted(unknown))}")
+    book = StoryBook.in_memory(config)
+    first: dict[str, str] = {}  # event id -> "item id, label; action date"
+    out: list[str] = []
+    for item in items:
+        article = analyze_article(raw_article(item))
+        watched = item["id"] in wanted
+        book.events.trace = [] if watched else None
+        enriched, raised, _ = book.place(article)
+        trace, book.events.trace = book.events.trace, None
+        for frame in enriched.events:
+            if frame.event_id and frame.event_id not in first:
+                label = _label_of(
+                    item, frame.category, frame.categories, frame.evidence, frame.basis
+                )
+                first[frame.event_id] = (
+                    f"{item['id']}, {label or 'no label'}; {frame.action} "
+                    f"{frame.event_date or item['published_at']}"
+                )
+        if watched:
+            out += _explained(item, trace or [], raised, first)
+    return "\n".join(out)
+
+
+def _explained(item: dict, trace: list[dict], raised: list[Alert], first: dict[str, str]) -> list:
+    lines = [f"== {item['id']} {item['published_at']} {item.get('lang')}: {item['title'][:100]}"]
+    for event in item.get("events") or []:
+        lines.append(f"   labelled: {event['event']} {event['categories']} {event['basis']}")
+    if not trace:
+        lines.append("   no frame (no signal, or none read as a development)")
+    for n, step in enumerate(trace, 1):
+        f = step["frame"]
+        lines += [
+            f"   frame {n}: {f['action']} ({f['basis']}, {f.get('event_date')} "
+            f"{f.get('date_precision')}) russia {f['russia_actors']} dprk {f['dprk_actors']} "
+            f"objects {f['objects']} places {f['places']}",
+            f"      {f['evidence'][:160]!r}",
+        ]
+        for event_id, score, why in step["candidates"]:
+            verdict = f"score {score:.2f}" if score is not None else f"ruled out: {why}"
+            lines.append(f"      {event_id} ({first.get(event_id, '?')}): {verdict}")
+        lines.append(f"      path: {'; '.join(step['path'])}")
+    for alert in raised:
+        lines.append(f"   alert: {alert.kind} {alert.event_id} ({alert.action}) "
+                     f"{first.get(alert.event_id, '?')}")  # fmt: skip
+    return lines
 
 
 def evaluate_events(paths: Sequence[Path], config: StoryConfig | None = None) -> EventEvalReport:

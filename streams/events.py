@@ -150,6 +150,10 @@ class EventBook:
         # forgotten (an archive article re-sent a year of event time later): not `new` again.
         self.said: dict[str, None] = {}
         self._seq = 0
+        # When a list: each frame decided appends how (its candidate events, each with its
+        # score or the rule that ruled it out, and the path taken): `axiswatch eval --events
+        # --explain`. None in the worker.
+        self.trace: list[dict] | None = None
 
     # ------------------------------------------------------------------ deciding
     def decide(
@@ -172,29 +176,52 @@ class EventBook:
         development and restates others), unless it is dated weeks apart."""
         report = _Report(article_id, source, story_id, lang, ts)
         cutoff = ts - self.config.window.total_seconds()
+        path = None
+        if self.trace is not None:
+            path = []
+            self.trace.append({"frame": frame, "article_id": article_id, "candidates": [],
+                               "path": path})  # fmt: skip
         event_id = None
         if known_event:
             record = self.events.get(known_event)
             if record is not None and record["seen"] >= cutoff:
                 event_id = known_event
+                if path is not None:
+                    path.append(f"the event its story gave the family: {event_id}")
         if event_id is None:
             event_id = self.match(frame, ts, cutoff)
+            if path is not None:
+                path.append(f"best match: {event_id}")
             if event_id is not None and frame["basis"] == "report" and _can_start(frame):
                 # An event of the family days older, or one of another family of the same day
                 # this frame's report is part of: the same day's.
                 day = _frame_day(frame, ts)
                 if day is not None and abs(day - self.events[event_id]["date"]) > _THIN_DAYS:
                     event_id = self.occasion(frame, ts, cutoff) or event_id
+                    if path is not None:
+                        path.append(f"days from it: the occasion of its own day, {event_id}")
         if event_id is None and article_event and frame["basis"] == "report":
             record = self.events.get(article_event)
             if record is not None and _tells_article_development(record, frame):
+                if path is not None:
+                    path.append(f"the development its article started: {article_event}")
                 return self._report(article_event, record, frame, report)
         if event_id is None and _can_start(frame):
             event_id = self.occasion(frame, ts, cutoff)
+            if path is not None:
+                path.append(f"an occasion of another family that day: {event_id}")
         if event_id is None:
             if not _can_start(frame) or _history(frame, ts):
+                if path is not None:
+                    path.append(
+                        "history: a restatement over a year old starts none"
+                        if _can_start(frame)
+                        else "may not start an event (weak, thin, hedged or speculation)"
+                    )
                 return EventDecision(None, None, (), {})
             event_id = frame_event_id(article_id, frame["family"], frame["evidence_span"][0])
+            if path is not None:
+                path.append(f"starts an event: {event_id}")
             existing = self.events.get(event_id)
             if existing is not None and existing["seen"] >= cutoff:
                 # The same article again (re-processed): the event it started.
@@ -250,8 +277,12 @@ class EventBook:
         """The known event `frame` reports, or None."""
         probe = _Probe(frame, self.framebook, ts)
         best: tuple[float, float, str] | None = None
+        noted = self.trace[-1]["candidates"] if self.trace else None
         for event_id, record in self._candidates(_keys(frame, sorted(probe.families)), cutoff):
-            score = probe.score(record)
+            why: list[str] | None = [] if noted is not None else None
+            score = probe.score(record, why)
+            if noted is not None:
+                noted.append((event_id, score, why[0] if why else None))
             if score is None:
                 continue
             # Ties go to the most recently reported event, then the smaller id: the choice
@@ -386,6 +417,12 @@ class EventBook:
         if expired:
             self.rebuild_index()
         return len(expired)
+
+
+def _no(why: list[str] | None, reason: str) -> None:
+    """A candidate ruled out: `reason` noted when the caller asks why (`EventBook.trace`)."""
+    if why is not None:
+        why.append(reason)
 
 
 def _history(frame: dict, ts: float) -> bool:
@@ -584,8 +621,9 @@ class _Probe:
             self.objects.isdisjoint(record["objects"]) and self.places.isdisjoint(record["places"])
         )
 
-    def score(self, record: dict) -> float | None:
-        """How well the frame fits the event (higher is better), None when it cannot be it."""
+    def score(self, record: dict, why: list[str] | None = None) -> float | None:
+        """How well the frame fits the event (higher is better), None when it cannot be it
+        (and, given `why`, the reason appended to it)."""
         families = record["families"]
         score = 1.0
         same_day = False  # a frame without a date is of no day
@@ -602,7 +640,8 @@ class _Probe:
                 and record["date"] != self.day
                 and (distance or not self._shares_what(record))
             ):
-                return None  # last year's figure is another year's, or another development's
+                # last year's figure is another year's, or another development's
+                return _no(why, "last year's figure of another year or development")
             same_day = distance <= 1
             window = self.windows.get(families[0])
             if window is None:
@@ -612,21 +651,22 @@ class _Probe:
                 # (a strike weeks after a supply was reported is another strike).
                 window = min(window, self.own_window)
             if distance > window:
-                return None
+                return _no(why, "beyond the window")
             score -= 0.5 * distance / max(window, 1)
         if self.families.isdisjoint(families) or self.categories.isdisjoint(record["categories"]):
-            return None
+            return _no(why, "no family or category in common")
         if self.sender and record.get("sender"):
             if self.sender != record["sender"]:
                 if not same_day:
-                    return None  # Putin's greetings to Kim are not Kim's to Putin of days later
+                    # Putin's greetings to Kim are not Kim's to Putin of days later
+                    return _no(why, "a message the other way, days apart")
             elif self.sent_by and families[0] == "message":
                 # nor the KPRF's telegram Medvedev's of the same day: another sender of the
                 # same side, none of its people, parties or bodies shared
                 key = "russia_actors" if self.sender == "russia" else "dprk_actors"
                 theirs = _specific(set(record[key])) - self.book.envoys
                 if theirs and self.sent_by.isdisjoint(theirs):
-                    return None
+                    return _no(why, "another sender of the same side")
         if (
             self.claimants
             and self.report
@@ -638,7 +678,7 @@ class _Probe:
             # Another claimant's assessment days from the event's (or weeks from an event
             # nobody was said to claim): another development (Budanov's "40% of the
             # ammunition" is not the White House's missiles of May).
-            return None
+            return _no(why, "another claimant's assessment, days apart")
         if (
             self.report
             and record.get("basis") == "background"
@@ -647,12 +687,12 @@ class _Probe:
             and self.day - _day_of(record["first"]) > _THIN_DAYS
         ):
             # Restated as earlier news days before, and now reported as news: another one.
-            return None
+            return _no(why, "known only as background, reported as news days later")
         # Contradictions: different objects of one kind; other people where who matters.
         if self.primary and record["objects"]:
             theirs = record["objects"][0]
             if theirs != self.primary and self.book.object_kind(theirs) == self.primary_kind:
-                return None
+                return _no(why, "another first object of the same kind")
         if (
             not self.objects
             and self.report
@@ -663,18 +703,19 @@ class _Probe:
         ):
             # A report naming no goods, days from a shipment of some: another development (a
             # trademark registered is not the oil shipped weeks before).
-            return None
+            return _no(why, "no goods named, days from a shipment")
         if self.objects and record["objects"]:
             if self.objects.isdisjoint(record["objects"]):
                 theirs = {self.book.object_kind(o) for o in record["objects"]} - {"sector"}
                 if self.kinds and self.kinds == theirs:
-                    return None
+                    return _no(why, "other objects of the same kinds")
             else:
                 score += 0.5 * len(self.objects.intersection(record["objects"]))
         if self.consignment and self.day is not None and self.day != record["date"]:
             theirs = record["quantities"].get(_CONSIGNMENT)
             if theirs and not _same_amount(theirs, self.consignment):
-                return None  # 1,080 tonnes of flour in June are not May's 1,276 tonnes
+                # 1,080 tonnes of flour in June are not May's 1,276 tonnes
+                return _no(why, "a consignment of another weight, another day")
         if (
             self.toll
             and self.report
@@ -684,11 +725,12 @@ class _Probe:
         ):
             theirs = record["quantities"].get(_TOLL)
             if not theirs or not _same_amount(theirs, self.toll):
-                return None
+                return _no(why, "a casualty toll of another assessment")
         if self.sectors and families[0] in _WHO_MATTERS:
             theirs = _sectors(record, self.book)
             if theirs and self.sectors.isdisjoint(theirs):
-                return None  # a sports delegation is not the party's
+                # a sports delegation is not the party's
+                return _no(why, "another field")
         shared = 0
         sides = (
             (self.russia, self.persons[0], self.officials[0], record["russia_actors"]),
@@ -705,7 +747,8 @@ class _Probe:
                 shared += len(_specific(mine.intersection(theirs)))
             elif who and persons:
                 if _persons(set(theirs) - self.book.envoys):
-                    return None  # Lavrov's visit is not Shoigu's
+                    # Lavrov's visit is not Shoigu's
+                    return _no(why, "other people where who matters")
                 if (
                     russia_side
                     and self.report
@@ -719,7 +762,7 @@ class _Probe:
                     # names no visit: Putin receives the delegation that left days before),
                     # unless by the official's own institution (the defence ministry's
                     # delegation is its deputy minister's)
-                    return None
+                    return _no(why, "a visit by a named official days after one by nobody named")
         days_apart = self.day is not None and abs(self.day - record["date"]) > _THIN_DAYS
         if (
             who
@@ -731,7 +774,7 @@ class _Probe:
         ):
             # nor is a visit by nobody named, days after one by named people (unless it names
             # the same institution: the ministry's delegation whose minister was named before)
-            return None
+            return _no(why, "a visit by nobody named, days after one by named people")
         if (
             families[0] in _WHO_MATTERS
             and days_apart
@@ -747,11 +790,11 @@ class _Probe:
         ):
             # A visit days from the event, sharing no one with it and nothing of what, where
             # or which field: another visit (a sports minister's trip is not the week's talks).
-            return None
+            return _no(why, "a visit days apart sharing no one and nothing")
         thin = self.generic or families[0].endswith("_other")
         # Thin frames join on who, or on the same days.
         if (thin and not shared) and (self.day is None or days_apart):
-            return None
+            return _no(why, "a thin frame, no one shared, days apart")
         if (
             who
             and self.report
@@ -760,7 +803,8 @@ class _Probe:
             and record["places"]
             and self.places.isdisjoint(record["places"])
         ):
-            return None  # a visit days later in other cities: another visit
+            # a visit days later in other cities: another visit
+            return _no(why, "a visit days later in other cities")
         if self.places:
             # Workers for Novosibirsk are not the Far East's, nor tourists via Vladivostok
             # Khasan's; a visit, though, takes in several cities.
@@ -770,7 +814,8 @@ class _Probe:
                 and self.areas.isdisjoint(_areas(record["places"]))
                 and _regions(set(record["places"]))
             ):
-                return None  # (a plant in Alabuga is Tatarstan's: places within regions)
+                # (a plant in Alabuga is Tatarstan's: places within regions)
+                return _no(why, "another region")
             score += 0.5 * len(self.places.intersection(record["places"]))
         return score
 

@@ -46,6 +46,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "recall, second `new` alerts, false `new` on negatives, event clustering",
     )
     p.add_argument(
+        "--explain",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="with --events: instead of the figures, how each frame of the item ID (repeatable) "
+        "was decided in the replay: the known events it was compared with, each with its score "
+        "or the rule that ruled it out, the path taken and the alert raised (not for the test "
+        "part: its errors are never read while writing rules)",
+    )
+    p.add_argument(
         "--split",
         choices=("tune", "test", "all"),
         default="tune",
@@ -77,6 +87,20 @@ def run(args: argparse.Namespace) -> int:
         for path in paths:
             if not path.exists():
                 raise AxiswatchError(f"{path} not found: name a timeline JSON Lines corpus")
+        if args.explain:
+            from streams.eventeval import explain_replay
+
+            if any(path.name == "timeline_test.jsonl" for path in paths):
+                raise AxiswatchError(
+                    "--explain reads errors, and the timeline's test part is for figures only: "
+                    "explain items of the tuning part (the default) or of files you name"
+                )
+            wanted = [i for value in args.explain for i in value.split(",") if i]
+            try:
+                print(explain_replay(load_timeline(paths), wanted, Settings.from_env().stories))
+            except ValueError as exc:
+                raise AxiswatchError(f"{exc}: give ids of the replayed corpus") from exc
+            return 0
         print(f"== novelty per event: {', '.join(str(p) for p in paths)}, in publication order")
         items = load_timeline(paths)
         alerts, enriched = replay_timeline(items, Settings.from_env().stories)
@@ -93,6 +117,8 @@ def run(args: argparse.Namespace) -> int:
             blind = score_alerts(items, alerts, enriched, exclude=seen)
             print(format_event_report(blind, not args.summary))
         return 0
+    if args.explain:
+        raise AxiswatchError("--explain goes with --events: it explains the event replay")
     if args.stories:
         from streams.storyeval import evaluate_stories, format_story_report
 

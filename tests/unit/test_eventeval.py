@@ -1,6 +1,14 @@
 """The event scorer: tracing alerts to labelled events, per language."""
 
-from streams.eventeval import format_event_report, raw_article, reported_in, score_alerts
+import pytest
+
+from streams.eventeval import (
+    explain_replay,
+    format_event_report,
+    raw_article,
+    reported_in,
+    score_alerts,
+)
 
 
 def item(id_, lang, events, published="2024-10-18"):
@@ -57,6 +65,24 @@ def test_an_alert_on_the_headline_is_about_the_event_the_article_reports():
     assert headline.recalled == 1 and [m[0] for m in headline.missed] == ["mil-old"]
     body = score_alerts([it], [alert(it, "new", "Another body sentence.")])
     assert body.recalled == 0 and body.unmatched_new == [("a", "Another body sentence.")]
+
+
+def test_an_alert_fitting_several_labelled_events_is_about_the_one_told_on_its_basis():
+    events = [
+        {"event": "mil-new", "categories": ["military"], "basis": "report", "evidence": ["A."]},
+        {"event": "mil-old", "categories": ["military"], "basis": "background",
+         "evidence": ["B."]},
+    ]  # fmt: skip
+    it = item("a", "en", events)
+    news = score_alerts([it], [{**alert(it, "new", "Another body sentence."), "basis": "report"}])
+    assert news.recalled == 1 and [m[0] for m in news.missed] == ["mil-old"]
+    recalled = {**alert(it, "new", "Something recalled."), "basis": "background"}
+    assert [m[0] for m in score_alerts([it], [recalled]).missed] == ["mil-new"]
+    # Two developments reported on the same basis: still neither.
+    two = [{**e, "basis": "report"} for e in events]
+    both = item("b", "en", two)
+    report = score_alerts([both], [{**alert(both, "new", "Other."), "basis": "report"}])
+    assert report.recalled == 0 and report.unmatched_new == [("b", "Other.")]
 
 
 def test_a_report_is_clustered_by_the_frame_on_its_evidence_sentence():
@@ -153,3 +179,28 @@ def test_each_missed_pair_says_why_whether_an_update_told_of_it_and_reports_with
     assert report.reports_by_basis == {"report": 4}
     assert report.unfound_by_basis == {"report": 2}
     assert "given no event: told as news / restated as background | 0.500 (2/4) / - |" in text
+
+
+def test_the_replay_explains_each_frame_of_the_items_asked_for():
+    def visit(id_, text, published, event):
+        labels = [{"event": event, "categories": ["diplomatic"], "basis": "report",
+                   "evidence": []}]  # fmt: skip
+        return {**item(id_, "en", labels, published), "title": text, "body": text}
+
+    talks = visit("c", "Sergey Lavrov held talks with North Korea's Choe Son Hui in Pyongyang.",
+                  "2024-10-19", "dip-lavrov")  # fmt: skip
+    again = visit("d", "Lavrov met North Korea's Choe Son Hui again in Pyongyang.",
+                  "2024-10-20", "dip-lavrov")  # fmt: skip
+    other = visit("b", "Sergei Shoigu arrived in Pyongyang and met North Korea's Kim Jong Un.",
+                  "2024-10-20", "dip-shoigu")  # fmt: skip
+    text = explain_replay([talks, again, other], ["d", "b"])
+    first, second = text.split("== b ")
+    assert first.startswith("== d 2024-10-20 en") and "== c" not in text
+    # Lavrov's second report: compared with his visit (named by its first report), joined.
+    assert "(c, dip-lavrov; summit 2024-10-19): score" in first
+    assert "alert: corroborated" in first
+    # Shoigu's arrival: Lavrov's visit ruled out by who, a new event.
+    assert "(c, dip-lavrov; summit 2024-10-19): ruled out: other people where who matters" in second
+    assert "starts an event" in second and "alert: new" in second
+    with pytest.raises(ValueError, match="not in the replayed items: zz"):
+        explain_replay([talks], ["zz"])

@@ -897,3 +897,21 @@ def test_an_event_read_back_from_its_alert_keeps_its_claimants():
                     objects=("artillery_shells",))  # fmt: skip
     later = datetime(2024, 1, 21, tzinfo=UTC).timestamp()
     assert decide(book, budanov, "a2", "s", later).kind == "new"
+
+
+def test_a_traced_book_decides_as_an_untraced_one_and_says_why():
+    visit = dict(action="summit", family="meeting", categories=("diplomatic",))
+    frames = [frame(**visit, russia=("lavrov",)),
+              frame(**visit, russia=("shoigu",), when=date(2024, 10, 20)),
+              frame(**visit, russia=("lavrov",), when=date(2024, 10, 19))]  # fmt: skip
+    plain, traced = EventBook({}), EventBook({})
+    traced.trace = []
+    for n, f in enumerate(frames):
+        a = decide(plain, f, f"a{n}", f"s{n}", T0 + n * DAY)
+        b = decide(traced, f, f"a{n}", f"s{n}", T0 + n * DAY)
+        assert (a.event_id, a.kind) == (b.event_id, b.kind)
+    assert len(traced.trace) == 3 and plain.trace is None
+    shoigu, lavrov_again = traced.trace[1], traced.trace[2]
+    assert [why for _, _, why in shoigu["candidates"]] == ["other people where who matters"]
+    assert shoigu["path"][-1].startswith("starts an event")
+    assert any(score is not None for _, score, _ in lavrov_again["candidates"])

@@ -122,6 +122,26 @@ def test_every_process_exposes_its_build():
     assert value == 1.0
 
 
+def test_eval_explains_tuning_items_and_never_the_test_part(tmp_path, capsys):
+    item = {
+        "id": "x-1", "title": "Sergey Lavrov held talks with North Korea's Choe Son Hui.",
+        "body": "Sergey Lavrov held talks with North Korea's Choe Son Hui in Pyongyang.",
+        "url": "https://x.example/1", "source": "s", "published_at": "2024-10-19", "lang": "en",
+        "events": [{"event": "dip-x", "categories": ["diplomatic"], "basis": "report",
+                    "evidence": []}],
+    }  # fmt: skip
+    corpus = tmp_path / "t.jsonl"
+    corpus.write_text(json.dumps(item) + "\n", encoding="utf-8")
+    assert main(["eval", "--events", str(corpus), "--explain", "x-1"]) == 0
+    out = capsys.readouterr().out
+    assert "== x-1 2024-10-19 en" in out and "path: best match: None" in out
+    assert "alert: new" in out
+    assert main(["eval", "--events", "--split", "test", "--explain", "x-1"]) == 2
+    assert "test part is for figures only" in capsys.readouterr().err
+    assert main(["eval", "--events", str(corpus), "--explain", "nope"]) == 2
+    assert main(["eval", "--explain", "x-1"]) == 2
+
+
 def test_eval_events_on_the_test_part_also_prints_the_blind_figures(capsys):
     assert main(["eval", "--events", "--split", "test", "--summary"]) == 0
     out = capsys.readouterr().out
