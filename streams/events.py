@@ -551,7 +551,7 @@ class _Probe:
                  "precision", "primary", "primary_kind", "regions", "report", "russia", "dprk",
                  "kinds", "windows", "persons", "officials", "sectors", "past_year", "family",
                  "own_window", "areas", "consignment", "toll", "claimants", "sender",
-                 "sent_by")  # fmt: skip
+                 "sent_by", "official_fields")  # fmt: skip
 
     def __init__(self, frame: dict, book: FrameBook, ts: float) -> None:
         self.book = book
@@ -597,6 +597,8 @@ class _Probe:
         self.persons = (_persons(visitors[0]), _persons(visitors[1]))
         self.sectors = _sectors(frame, book)
         self.officials = (_officials(visitors[0]), _officials(visitors[1]))
+        # the fields the Russian officials stand for (the deputy defence minister: defence)
+        self.official_fields = set(book.sectors((), self.officials[0]))
         largest = _largest(frame["quantities"])
         self.consignment = largest.get(_CONSIGNMENT)
         self.toll = largest.get(_TOLL) if frame["family"] == "combat" else None
@@ -754,9 +756,7 @@ class _Probe:
                     and self.report
                     and not same_day
                     and self.officials[0]
-                    and set(self.book.sectors((), self.officials[0])).isdisjoint(
-                        self.book.sectors((), theirs)
-                    )
+                    and self.official_fields.isdisjoint(self.book.sectors((), theirs))
                 ):
                     # nor, days later, a visit by nobody named (a leader receiving visitors
                     # names no visit: Putin receives the delegation that left days before),

@@ -54,13 +54,15 @@ def test_an_alert_fitting_several_labelled_events_counts_for_none():
     assert report.recalled == 0 and report.unmatched_new == [("a", "Neither sentence.")]
 
 
+# An article that reports one development and recalls another of the same category.
+NEWS_AND_RECALLED = [
+    {"event": "mil-new", "categories": ["military"], "basis": "report", "evidence": ["A."]},
+    {"event": "mil-old", "categories": ["military"], "basis": "background", "evidence": ["B."]},
+]
+
+
 def test_an_alert_on_the_headline_is_about_the_event_the_article_reports():
-    events = [
-        {"event": "mil-new", "categories": ["military"], "basis": "report", "evidence": ["A."]},
-        {"event": "mil-old", "categories": ["military"], "basis": "background",
-         "evidence": ["B."]},
-    ]  # fmt: skip
-    it = item("a", "en", events)
+    it = item("a", "en", NEWS_AND_RECALLED)
     headline = score_alerts([it], [alert(it, "new", "T a")])
     assert headline.recalled == 1 and [m[0] for m in headline.missed] == ["mil-old"]
     body = score_alerts([it], [alert(it, "new", "Another body sentence.")])
@@ -68,18 +70,13 @@ def test_an_alert_on_the_headline_is_about_the_event_the_article_reports():
 
 
 def test_an_alert_fitting_several_labelled_events_is_about_the_one_told_on_its_basis():
-    events = [
-        {"event": "mil-new", "categories": ["military"], "basis": "report", "evidence": ["A."]},
-        {"event": "mil-old", "categories": ["military"], "basis": "background",
-         "evidence": ["B."]},
-    ]  # fmt: skip
-    it = item("a", "en", events)
+    it = item("a", "en", NEWS_AND_RECALLED)
     news = score_alerts([it], [{**alert(it, "new", "Another body sentence."), "basis": "report"}])
     assert news.recalled == 1 and [m[0] for m in news.missed] == ["mil-old"]
     recalled = {**alert(it, "new", "Something recalled."), "basis": "background"}
     assert [m[0] for m in score_alerts([it], [recalled]).missed] == ["mil-new"]
     # Two developments reported on the same basis: still neither.
-    two = [{**e, "basis": "report"} for e in events]
+    two = [{**e, "basis": "report"} for e in NEWS_AND_RECALLED]
     both = item("b", "en", two)
     report = score_alerts([both], [{**alert(both, "new", "Other."), "basis": "report"}])
     assert report.recalled == 0 and report.unmatched_new == [("b", "Other.")]
