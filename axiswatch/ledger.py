@@ -3,7 +3,8 @@
 The alerts topic is the record of what was said. The stories stage keeps it read, from where it
 last stopped to the topic's end, whenever it takes the stories partition over
 (`streams.stage`): the ids of alerted events are never `new` again (not even after the event
-was forgotten), and an alerted event its events table lacks is adopted
+was forgotten), and an alerted event its events table lacks, within the event window, is
+adopted
 (`streams.events.record_from_alerts`). Reading is incremental: `AlertLedger` keeps its
 position per partition, so a rebalance costs the alerts written since, not the whole topic.
 

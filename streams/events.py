@@ -387,10 +387,13 @@ class EventBook:
         self._seq = max((r["seq"] for _, r in ordered), default=self._seq)
         return len(self._index)
 
-    def adopt(self, records: Iterable[tuple[str, dict]]) -> int:
-        """Events known elsewhere (the alerts topic, read back) that the table lacks."""
+    def adopt(self, records: Iterable[tuple[str, dict]], since: float | None = None) -> int:
+        """Events known elsewhere (the alerts topic, read back) that the table lacks; with
+        `since`, only those seen at or after it (an older one was swept: it stays forgotten)."""
         added = 0
         for event_id, record in records:
+            if since is not None and record["seen"] < since:
+                continue
             if self.events.get(event_id) is None:
                 self._stamp(record)
                 self.events[event_id] = record

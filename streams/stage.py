@@ -442,16 +442,22 @@ class StoriesStage:
         LSH index, the event-time watermark."""
         events = self.book.events
         events.rebuild_index()
-        adopted = events.adopt((k, dict(v)) for k, v in self.ledger.records.items())
+        self.book._last_sweep = None
+        watermark = self.book.restore_watermark()
+        # Events on the alerts topic that the state lacks, within the event window of the
+        # state's latest event time, were written before this stage kept state and outputs in
+        # one transaction (or the changelogs were lost): recorded now, in the next transaction.
+        # One older than that window was swept by the worker before: it stays forgotten, as
+        # it would have for that worker (a late report of it is decided alike).
+        horizon = None if watermark is None else watermark - events.config.window.total_seconds()
+        adopted = events.adopt(
+            ((k, dict(v)) for k, v in self.ledger.records.items()), since=horizon
+        )
         if adopted:
-            # Events on the alerts topic that the state lacks (written before this stage kept
-            # state and outputs in one transaction): recorded now, in the next transaction.
             log.warning("%d alerted event(s) missing from the events table: adopted", adopted)
         events.said.clear()
         events.remember_said(self.ledger.records)
         self.book.rebuild_bands()
-        self.book._last_sweep = None
-        self.book.restore_watermark()
 
     async def catch_up(self) -> None:
         """Read the changelogs and the alerts topic, from where they were last read to their

@@ -110,6 +110,7 @@ class Outcome:
     alerts_expected: int = 0
     alerts_missing: int = 0
     alerts_extra: int = 0
+    differing: list[str] = field(default_factory=list)
     before_new: list[str] = field(default_factory=list)
     faults: int = 0
     seconds: float = 0.0
@@ -124,7 +125,10 @@ class Outcome:
             if getattr(self, label):
                 found.append(f"{label}: {getattr(self, label)[:5]}")
         if self.alerts_missing or self.alerts_extra:
-            found.append(f"alerts missing {self.alerts_missing}, extra {self.alerts_extra}")
+            found.append(
+                f"alerts missing {self.alerts_missing}, extra {self.alerts_extra}: "
+                f"{self.differing[:6]}"
+            )
         if not self.expected_new:
             found.append("the clean run raised no `new` alert: nothing was compared")
         return found
@@ -217,6 +221,10 @@ class Run:
         out.alerts_expected = sum(want.values())
         out.alerts_missing = sum((want - got).values())
         out.alerts_extra = sum((got - want).values())
+        out.differing = [f"missing {a}" for a in (want - got).elements()] + [
+            f"extra {a} ({'repeated' if a in want else 'not in the clean run'})"
+            for a in (got - want).elements()
+        ]
         refused = {a["alert_id"] for a in dead if a["kind"] == "new"}
         first: dict[str, str] = {}
         for a in alerts:

@@ -205,3 +205,41 @@ def test_the_stage_gathers_what_arrives_within_its_linger_into_one_transaction()
     pieces = [_messages("a", "b")[:1], _messages("a", "b")[1:]]
     gathered = asyncio.run(stage._gather(_Arriving(*pieces)))
     assert [m.offset for m in gathered] == [0], "no linger: the first piece alone"
+
+
+def test_a_new_owner_decides_as_the_owner_before_it_did_after_a_sweep():
+    """The tables a new owner reads back are its predecessor's (one transaction per batch): an
+    event the alerts topic names and the tables lack was swept (no report within the event
+    window). A late report of it must then be decided as an uninterrupted worker decides it,
+    not joined to the event read back from its alert."""
+    from datetime import UTC, datetime
+
+    from streams.stage import StateLog
+    from tests.unit.test_stories import TROOPS, article
+
+    reported = datetime(2024, 10, 20, tzinfo=UTC)
+    now = datetime(2026, 11, 30, tzinfo=UTC)
+    first = article(TROOPS, "outlet-a", published=reported)
+    later = article("Russia and North Korea signed a treaty on mutual defence in Pyongyang.",
+                    "outlet-b", published=datetime(2026, 11, 28, tzinfo=UTC))  # fmt: skip
+    late = article(TROOPS + " More.", "outlet-c", published=reported)
+
+    before = _stage()  # the owner before the takeover, uninterrupted
+    said = []
+    for a in (first, later):
+        said += before.book.place(a, now)[1]
+        for overlay in before.overlays.values():
+            overlay.apply()  # committed
+    assert [a.kind for a in said] == ["new", "new"]
+    assert said[0].event_id not in before.state.tables["events"], "the 2024 event was swept"
+
+    after = _stage()  # reads the changelogs and the alerts topic
+    for name, table in before.state.tables.items():
+        for key, value in table.items():
+            after.state.apply(name, *StateLog.encode(key, value))
+    after.ledger.fold(a.to_bytes() for a in said)
+    after._prepare()
+
+    kept = [(a.kind, a.alert_id) for a in before.book.place(late, now)[1]]
+    taken = [(a.kind, a.alert_id) for a in after.book.place(late, now)[1]]
+    assert taken == kept
