@@ -4,8 +4,7 @@ The alerts topic is the record of what was said. The stories stage keeps it read
 last stopped to the topic's end, whenever it takes the stories partition over
 (`streams.stage`): the ids of alerted events are never `new` again (not even after the event
 was forgotten), and an alerted event its events table lacks, within the event window, is
-adopted
-(`streams.events.record_from_alerts`). Reading is incremental: `AlertLedger` keeps its
+adopted (`streams.events.record_from_alerts`). Reading is incremental: `AlertLedger` keeps its
 position per partition, so a rebalance costs the alerts written since, not the whole topic.
 
 Everything is read with `isolation.level=read_committed`: alerts of an aborted batch were
