@@ -73,6 +73,7 @@ TUNING_FILES = (
     "corpus_tune46.jsonl",
     "corpus_tune47.jsonl",
     "corpus_tune48.jsonl",
+    "corpus_tune49.jsonl",
 )
 
 
