@@ -362,6 +362,8 @@ def test_russian_pairs_and_enforcement_in_any_case_give_no_signal(text):
     [
         "Армией КНДР командуют российские офицеры в Курской области.",
         "Граждане КНДР, участвующие в боях на стороне России, получили награды.",
+        # the dative: a monument "to the servicemen" from the North
+        "В Курской области решили возвести памятник военным из Северной Кореи.",
     ],
 )
 def test_russian_military_cues_in_any_case(text):
