@@ -39,6 +39,11 @@ _MAX_LISTED = 50  # sources / articles kept per story or signal: bounded memory 
 # too, so later copies close to it (a write-through, a longer excerpt) find the story.
 _NEW_VERSION_BELOW = 0.7
 _MAX_VERSIONS = 4
+# Stories kept per LSH band key, the most recently indexed last. Distinct stories share band
+# keys often (768 times in the timeline corpus's 2,244 articles): keeping only the last writer
+# made a look-up depend on the order the index was built in, which a worker that rebuilt it on
+# takeover does not share.
+_BAND_KEPT = 8
 
 
 @dataclass(frozen=True)
@@ -69,7 +74,8 @@ class StoryBook:
     """Places analyzed articles into stories and decides which signals are new.
 
     - `exact`: hash of the canonical URL or of the text -> [story_id, article_id]
-    - `bands`: LSH band key -> story_id (the index of each story's first article)
+    - `bands`: LSH band key -> the story id, or a tuple of the ids (up to `_BAND_KEPT`) of the
+      stories indexed under it (in memory only: rebuilt from the stories on takeover)
     - `stories`: story_id -> {first, seen, rep, sigs (up to four versions' signatures),
       sources, articles, signals}
     - `events`: event_id -> the event's record (`streams.events`)
@@ -140,7 +146,7 @@ class StoryBook:
         ):
             sigs = [*sigs, article.minhash]
             for key in article.lsh_bands:
-                self.bands[key] = story_id
+                self._index_band(key, story_id)
         for _kind, key in _exact_keys(article):
             if self.exact.get(key) is None:
                 self.exact[key] = [story_id, article.article_id]
@@ -213,15 +219,25 @@ class StoryBook:
         if article.minhash:
             mine = decode_signature(article.minhash)
             best: tuple[float, str] | None = None
-            for story_id in dict.fromkeys(self.bands.get(k) for k in article.lsh_bands):
-                story = self._live_story(story_id, cutoff) if story_id else None
+            found: dict[str, None] = {}
+            for key in article.lsh_bands:
+                held = self.bands.get(key)
+                if held is None:
+                    continue
+                if isinstance(held, str):
+                    found[held] = None
+                else:
+                    found.update(dict.fromkeys(held))
+            for story_id in found:
+                story = self._live_story(story_id, cutoff)
                 if not story or not story["sigs"]:
                     continue
                 similarity = max(
                     estimate_jaccard(mine, decode_signature(sig)) for sig in story["sigs"]
                 )
+                # Ties go to the larger id: the choice does not depend on the index's order.
                 if similarity >= self.config.near_threshold and (
-                    best is None or similarity > best[0]
+                    best is None or (similarity, story_id) > best
                 ):
                     best = (similarity, story_id)
             if best:
@@ -320,11 +336,30 @@ class StoryBook:
             if value[0] not in self.stories:
                 del self.exact[key]
                 gone["exact"] += 1
-        for key, story_id in list(self.bands.items()):
-            if story_id not in self.stories:
-                del self.bands[key]
-                gone["bands"] += 1
+        for key, held in list(self.bands.items()):
+            if isinstance(held, str):
+                if held not in self.stories:
+                    del self.bands[key]
+                    gone["bands"] += 1
+                continue
+            kept = tuple(sid for sid in held if sid in self.stories)
+            if len(kept) != len(held):
+                if not kept:
+                    del self.bands[key]
+                    gone["bands"] += 1
+                else:
+                    self.bands[key] = kept if len(kept) > 1 else kept[0]
         return gone
+
+    def _index_band(self, key: str, story_id: str) -> None:
+        held = self.bands.get(key)
+        if held is None:
+            self.bands[key] = story_id
+        elif isinstance(held, str):
+            if held != story_id:
+                self.bands[key] = (held, story_id)
+        elif story_id not in held:
+            self.bands[key] = (*held, story_id)[-_BAND_KEPT:]
 
     def rebuild_bands(self) -> int:
         """Recompute the LSH index from the stories' signatures; returns its size.
@@ -335,7 +370,7 @@ class StoryBook:
         for story_id, story in list(self.stories.items()):
             for sig in story.get("sigs") or ():
                 for key in band_keys(decode_signature(sig)):
-                    self.bands[key] = story_id
+                    self._index_band(key, story_id)
         return len(self.bands)
 
     def restore_watermark(self) -> float | None:

@@ -240,6 +240,28 @@ def test_the_lsh_index_is_rebuilt_from_the_stories_alone():
     assert placement.match == "near" and copy.story_id == first.story_id
 
 
+def test_an_lsh_index_rebuilt_on_takeover_holds_what_the_one_built_while_placing_held():
+    """Distinct stories share band keys (near copies of one wire, shared boilerplate): the
+    index keeps every story of a key, so a worker that rebuilt it from the stories (in their
+    order, not the order their versions came in) finds the same candidates."""
+    from pathlib import Path
+
+    from streams.eventeval import load_timeline, raw_article
+
+    timeline = Path(__file__).resolve().parents[2] / "seeds" / "eval" / "timeline_tune.jsonl"
+    book = StoryBook.in_memory()
+    for item in load_timeline([timeline])[:600]:
+        book.place(analyze_article(raw_article(item)))
+
+    def held(bands):
+        return {k: {v} if isinstance(v, str) else set(v) for k, v in bands.items()}
+
+    built = held(book.bands)
+    assert any(len(ids) > 1 for ids in built.values()), "no key shared: nothing tested"
+    book.rebuild_bands()
+    assert held(book.bands) == built
+
+
 def test_an_archive_article_sent_again_after_its_event_was_forgotten_is_not_new_again():
     """At least once, and event time: an old article re-sent after newer ones, once its story
     and event were swept, must not raise its `new` alert a second time; a backfill of other
