@@ -455,6 +455,7 @@ class StoriesStage:
         )
         if adopted:
             log.warning("%d alerted event(s) missing from the events table: adopted", adopted)
+            self.book.restore_watermark()  # they count in the latest event time too
         events.said.clear()
         events.remember_said(self.ledger.records)
         self.book.rebuild_bands()

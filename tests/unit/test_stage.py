@@ -243,3 +243,23 @@ def test_a_new_owner_decides_as_the_owner_before_it_did_after_a_sweep():
     kept = [(a.kind, a.alert_id) for a in before.book.place(late, now)[1]]
     taken = [(a.kind, a.alert_id) for a in after.book.place(late, now)[1]]
     assert taken == kept
+
+
+def test_a_new_owner_whose_changelogs_were_lost_adopts_every_alerted_event():
+    """Empty tables and alerts on the topic (the changelog topics deleted, or written before the
+    stage was transactional): the alerted events come back from the alerts, and a report of
+    one of them corroborates it."""
+    from datetime import UTC, datetime
+
+    from tests.unit.test_stories import TROOPS, article
+
+    reported = datetime(2024, 10, 20, tzinfo=UTC)
+    before = _stage()
+    said = before.book.place(article(TROOPS, "outlet-a", published=reported), reported)[1]
+    after = _stage()
+    after.ledger.fold(a.to_bytes() for a in said)
+    after._prepare()
+    assert set(after.book.events.events) == {a.event_id for a in said}
+    assert after.book._watermark is not None, "the adopted events give the latest event time"
+    again = after.book.place(article(TROOPS + " More.", "outlet-b", published=reported), reported)
+    assert [(a.kind, a.alert_id) for a in again[1]] == [("corroborated", said[0].alert_id)]
