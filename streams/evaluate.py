@@ -74,6 +74,7 @@ TUNING_FILES = (
     "corpus_tune47.jsonl",
     "corpus_tune48.jsonl",
     "corpus_tune49.jsonl",
+    "corpus_tune50.jsonl",
 )
 
 
