@@ -677,6 +677,11 @@ def test_the_norths_provocations_are_diplomacy_about_it_not_with_it():
         # Guest workers and work visas are labour.
         ("В России трудятся тысячи северокорейских гастарбайтеров.", "labour"),
         ("러시아가 북한 주민 750여명에게 취업 비자를 발급했다.", "labour"),
+        # A direct train and the fisheries joint committee (its Korean name one word) are
+        # economic.
+        ("С 19 июня между Хабаровском и Пхеньяном будет запущен прямой поезд.", "economic"),
+        ("북한과 러시아는 블라디보스토크에서 제16차 북러어업공동위원회를 열었다.", "economic"),
+        ("북한과 러시아는 어업분야 협력문제를 논의했다.", "economic"),
     ],
 )  # fmt: skip
 def test_russian_and_korean_cues_for_debts_pipelines_students_and_visas(text, category):
