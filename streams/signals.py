@@ -44,6 +44,9 @@ _GENERAL_TYPES = frozenset({"state", "place", "media"})
 _BASIS_CONFIDENCE = {"sentence": 0.9, "pair_phrase": 0.75, "previous_sentence": 0.6}
 _HOSTILE_REACH = 60  # characters after a hostile word in which its object is looked for
 _ANAPHOR_REACH = 30  # a referring word must stand this close to the sentence's start
+# Where a clause ends after a hostile word: its object is not looked for beyond a dash or a
+# semicolon ("Lazarus, believed to be behind the attack — has used a Russian exchange").
+_CLAUSE_BREAK = re.compile(r"\s[\u2014\u2013-]\s|\u2014|;")
 
 
 @dataclass(frozen=True, slots=True)
@@ -401,7 +404,11 @@ def _is_hostile(
             if target is not None and _KOREAN_SUBJECT.search(text, target[1], target[2]):
                 continue  # the one who acts; its object, named by no actor, is the target
         else:
-            near = [m for m in found if word_end <= m[1] <= word_end + _HOSTILE_REACH]
+            reach = word_end + _HOSTILE_REACH
+            brk = _CLAUSE_BREAK.search(text, word_end, reach)
+            if brk is not None:
+                reach = brk.start()
+            near = [m for m in found if word_end <= m[1] <= reach]
             target = near[0] if near else None
             # A list of targets ("targets in Japan, Russia and India"): its first of a side.
             for at in range(1, len(near)):

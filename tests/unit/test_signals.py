@@ -1429,3 +1429,25 @@ def test_nuclear_fuel_for_a_reactor_is_technology():
 )
 def test_a_visit_whose_dates_are_not_set_is_a_plan_not_a_development(text):
     assert by_category(text) == {}, text
+
+
+def test_a_hostile_word_finds_no_target_beyond_a_dash_that_ends_its_clause():
+    # "the attack" is on a wallet: the Russian exchange after the dash is what Lazarus used.
+    used = (
+        "Elliptic alleges that the Lazarus Group, which it believes is behind the attack — "
+        "has used the Russian-based crypto exchange Garantex to launder the loot."
+    )
+    assert "cyber" in by_category(used)
+    assert by_category("North Korean hackers attacked Russian defence firms.") == {}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In a meeting held at Vostochny Cosmodrome, Putin and Kim Jong Un discussed increased "
+        "cooperation between the two nations.",
+        "A meeting between Russian and North Korean officials took place in Vladivostok.",
+    ],
+)
+def test_a_meeting_named_by_its_place_or_its_parties_is_diplomatic(text):
+    assert "diplomatic" in by_category(text), text
