@@ -91,6 +91,9 @@ _NO_SIGNAL_KINDS = (
 # tells Soviet-era history ("In July 1961, Moscow and Pyongyang signed ..."), per the guideline.
 _SOVIET_YEAR = re.compile(r"(?<![\w.-])(?:1[89]\d\d)(?![\d-])")
 _LATER_YEAR = re.compile(r"(?<![\w.-])(?:199[2-9]|20\d\d)(?!\d)")
+# An anniversary marked now ("the 70th anniversary of the Korean War armistice", "70주년"):
+# it dates today's visit; the war it names is no Soviet-era history.
+_ANNIVERSARY = re.compile(r"anniversar|годовщин|\d-?лети|\d\s?주년", re.IGNORECASE)
 # A Korean verb in the concessive ("방문하더라도": even if he visits): a hypothesis, which the
 # guideline counts as speculation; no signal (so is the conditional: `korean_if`).
 _KOREAN_EVEN_IF = re.compile(r"[\uac00-\ud7a3]더라도(?![\uac00-\ud7a3])")
@@ -273,6 +276,8 @@ def find_signals(
                 context.setdefault(kind, []).append(match)
         if "multilateral" in context and "un_forum" in context:
             continue  # Russia with China at the UN, or enforcing its sanctions: not bilateral
+        if "history" in context and _ANNIVERSARY.search(sentences[index][0]):
+            del context["history"]  # the war's anniversary marked today is no history
         if any(kind in context for kind in _NO_SIGNAL_KINDS):
             # Russia and South Korea talking about the North: another pair's act; Russia
             # voting for a resolution on the North: enforcing its sanctions; a meeting "not

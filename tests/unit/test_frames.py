@@ -840,3 +840,15 @@ def test_hospitality_is_no_health_field_and_instructions_no_training():
     assert (
         read("Kim gave instructions to the delegation in Moscow.", "military")[0] != "train_troops"
     )
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "쇼이구 장관은 6·25전쟁 정전협정 체결일(7월 27일) 70주년을 맞아 방북해 "
+        "김정은 위원장을 만났다.",
+        "Shoigu traveled to Pyongyang to mark the anniversary of the armistice signing.",
+    ],
+)
+def test_the_armistice_signing_that_names_the_day_marked_is_no_signing(sentence):
+    assert read(sentence, "diplomatic")[0] == "summit"

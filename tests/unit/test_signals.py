@@ -1451,3 +1451,18 @@ def test_a_hostile_word_finds_no_target_beyond_a_dash_that_ends_its_clause():
 )
 def test_a_meeting_named_by_its_place_or_its_parties_is_diplomatic(text):
     assert "diplomatic" in by_category(text), text
+
+
+def test_the_korean_wars_anniversary_marked_now_is_no_history():
+    visit = (
+        "쇼이구 장관은 북한이 ‘전승절’로 부르는 6·25전쟁 정전협정 체결일(7월 27일) 70주년을 "
+        "맞아 7월 25∼27일 방북해 김정은 위원장을 만났다."
+    )
+    assert "diplomatic" in by_category(visit)
+    assert by_category("6·25전쟁 당시 소련은 북한에 무기를 지원했다.") == {}
+
+
+def test_travelling_to_the_other_capital_is_a_visit():
+    assert "diplomatic" in by_category(
+        "Russian Defense Minister Sergei Shoigu traveled to Pyongyang to meet Kim Jong Un."
+    )
