@@ -75,6 +75,7 @@ TUNING_FILES = (
     "corpus_tune48.jsonl",
     "corpus_tune49.jsonl",
     "corpus_tune50.jsonl",
+    "corpus_tune51.jsonl",
 )
 
 
