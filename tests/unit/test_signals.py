@@ -1466,3 +1466,23 @@ def test_travelling_to_the_other_capital_is_a_visit():
     assert "diplomatic" in by_category(
         "Russian Defense Minister Sergei Shoigu traveled to Pyongyang to meet Kim Jong Un."
     )
+
+
+def test_the_norths_internet_provider_linked_through_a_russian_carrier_is_cyber():
+    link = (
+        "On 1 October 2017, the country's single internet provider, Star JV, gained a new "
+        "connection to the global internet through Russian fixed-line provider Transtelecom."
+    )
+    assert "cyber" in by_category(link)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Сегодня делегация депутатов областного Заксобрания выехала в Северную Корею.",
+        "Делегация Заксобрания встретится с руководителями президиума Верховного народного "
+        "собрания КНДР.",
+    ],
+)
+def test_a_regional_legislatures_delegation_to_the_north_is_diplomatic(text):
+    assert "diplomatic" in by_category(text), text
