@@ -470,12 +470,26 @@ def _can_start(frame: dict) -> bool:
     countries" or the sentence before). A hedge does not count against it: a first report is
     often attributed ("reportedly", "Ukraine claims"), and its alert says `hedged`; but
     speculation ("cannot rule out", "could carry") reports no development."""
-    if frame["family"].endswith("_other") or frame.get("speculative"):
+    if frame["family"].endswith("_other") or frame.get("speculative") or _vague(frame):
         return False
     confidence = frame.get("confidence", 1.0)
     if frame.get("hedged"):
         confidence /= _HEDGE_FACTOR
     return confidence >= _START_CONFIDENCE
+
+
+def _vague(frame: dict) -> bool:
+    """Whether a frame restates a development without telling which: background, of no date,
+    naming no object, place or actor but the two states ("they took part in the friendship
+    festival in the DPRK"). It may join the event of its family last reported; it starts
+    none (its `new` alert would tell nothing a team could act on)."""
+    return (
+        frame["basis"] == "background"
+        and frame.get("event_date") is None
+        and not frame["objects"]
+        and not frame["places"]
+        and not _specific_actors(frame)
+    )
 
 
 def _catalogued(ids: set[str], types: frozenset[str], side: str | None = None) -> set[str]:
@@ -619,6 +633,7 @@ class _Probe:
             if self.sender
             else frozenset()
         )
+
 
     def _shares_what(self, record: dict) -> bool:
         """Whether the event names one of the frame's objects or places."""

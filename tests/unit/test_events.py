@@ -332,8 +332,19 @@ def test_a_background_restatement_corroborates_a_known_event_and_never_updates_i
 
 def test_a_background_restatement_of_an_unknown_event_is_new():
     book = EventBook({})
-    heard = decide(book, frame(when=None, basis="background"), "a1", "s", T0)
+    heard = decide(book, frame(when=None, basis="background", places=("kursk",)), "a1", "s", T0)
     assert heard.kind == "new" and heard.record["basis"] == "background"
+
+
+def test_a_restatement_naming_nothing_but_the_two_states_starts_no_event():
+    # "They took part in the friendship festival in the DPRK": no date, no object, no place,
+    # no one but the states; it cannot tell which development it restates.
+    book = EventBook({})
+    vague = frame("summit", "meeting", categories=("diplomatic",), when=None, basis="background")
+    assert decide(book, vague, "a1", "s", T0).event_id is None
+    # Dated, it tells of that day's development.
+    dated = dict(vague, event_date=date(2024, 10, 10), date_precision="day")
+    assert decide(book, dated, "a2", "t", T0).kind == "new"
 
 
 def test_a_restatement_of_history_starts_no_event_but_joins_a_known_one():
@@ -534,7 +545,8 @@ def test_a_frame_of_a_known_event_corroborates_it_rather_than_joining_the_articl
 def test_a_background_frame_is_not_taken_for_the_article_development():
     book = EventBook({})
     first = _in_article(book, frame(), None)
-    old = frame("send_engineers", "engineers", when=None, basis="background", start=40)
+    old = frame("send_engineers", "engineers", when=None, basis="background", start=40,
+                places=("kursk",))  # fmt: skip
     restated = _in_article(book, old, first.event_id)
     assert restated.kind == "new" and restated.event_id != first.event_id
     assert restated.record["basis"] == "background"
@@ -542,14 +554,16 @@ def test_a_background_frame_is_not_taken_for_the_article_development():
 
 def test_a_report_days_after_an_event_known_only_as_background_is_another_development():
     book = EventBook({})
-    restated = decide(book, frame(when=None, basis="background"), "a0", "tass", T0)
+    restated = decide(book, frame(when=None, basis="background", places=("kursk",)), "a0", "tass",
+                      T0)  # fmt: skip
     later = frame(when=date(2024, 10, 27))
     fresh = decide(book, later, "a1", "yonhap", T0 + 9 * DAY)
     assert restated.kind == "new" and fresh.kind == "new"
     assert fresh.event_id != restated.event_id
     # The same days it may be the development restated: it joins and makes it reported.
     book = EventBook({})
-    restated = decide(book, frame(when=None, basis="background"), "a0", "tass", T0)
+    restated = decide(book, frame(when=None, basis="background", places=("kursk",)), "a0", "tass",
+                      T0)  # fmt: skip
     same_days = decide(book, frame(when=date(2024, 10, 19)), "a1", "yonhap", T0 + DAY)
     assert same_days.event_id == restated.event_id
     assert same_days.record["basis"] == "report"
