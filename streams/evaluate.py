@@ -76,6 +76,7 @@ TUNING_FILES = (
     "corpus_tune49.jsonl",
     "corpus_tune50.jsonl",
     "corpus_tune51.jsonl",
+    "corpus_tune52.jsonl",
 )
 
 
