@@ -634,7 +634,6 @@ class _Probe:
             else frozenset()
         )
 
-
     def _shares_what(self, record: dict) -> bool:
         """Whether the event names one of the frame's objects or places."""
         return not (

@@ -1,7 +1,7 @@
 import pytest
 
 from streams.actors import default_matcher
-from streams.signals import detect_signals, signal_key
+from streams.signals import default_cuebook, detect_signals, signal_key
 from streams.text import normalise_text
 
 
@@ -1486,3 +1486,15 @@ def test_the_norths_internet_provider_linked_through_a_russian_carrier_is_cyber(
 )
 def test_a_regional_legislatures_delegation_to_the_north_is_diplomatic(text):
     assert "diplomatic" in by_category(text), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Россия и КНДР договорились укреплять оборонное сотрудничество.",
+        "Стороны будут расширять сотрудничество в сфере обороны.",
+        "러시아와 북한은 국방 협력을 강화하기로 했다.",
+    ],
+)
+def test_defence_cooperation_is_the_military_ties_cue_in_russian_and_korean(text):
+    assert "military_ties" in [cue.id for cue in default_cuebook().cues_in(text)], text
