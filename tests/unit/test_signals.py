@@ -1498,3 +1498,15 @@ def test_a_regional_legislatures_delegation_to_the_north_is_diplomatic(text):
 )
 def test_defence_cooperation_is_the_military_ties_cue_in_russian_and_korean(text):
     assert "military_ties" in [cue.id for cue in default_cuebook().cues_in(text)], text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "В январе власти Приморья запустили турпоездки на горнолыжный курорт в КНДР.",
+        "A Russian tour operator sent its first tour group to North Korea's ski resort.",
+        "러시아 여행사가 북한 마식령 스키장 관광 상품을 내놓았다.",
+    ],
+)
+def test_tours_sold_and_run_are_economic(text):
+    assert "economic" in by_category(text), text
