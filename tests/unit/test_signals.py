@@ -1510,3 +1510,20 @@ def test_defence_cooperation_is_the_military_ties_cue_in_russian_and_korean(text
 )
 def test_tours_sold_and_run_are_economic(text):
     assert "economic" in by_category(text), text
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("В Пхеньяне постоянно идет подбор кадров для работы в Амурской области.", "labour"),
+        ("Северокорейский рабочий работает на стройке в Амурской области.", "labour"),
+        (
+            "Северокорейские военные смогли с помощью армии РФ модернизировать свои системы "
+            "вооружения.",
+            "technology",
+        ),
+        ("러시아와 북한의 협력은 기술 교류로 확장되고 있다.", "technology"),
+    ],
+)
+def test_recruitment_one_worker_weapons_modernised_and_technology_exchange(text, category):
+    assert category in by_category(text), text
