@@ -77,6 +77,7 @@ TUNING_FILES = (
     "corpus_tune50.jsonl",
     "corpus_tune51.jsonl",
     "corpus_tune52.jsonl",
+    "corpus_tune53.jsonl",
 )
 
 
