@@ -1527,3 +1527,24 @@ def test_tours_sold_and_run_are_economic(text):
 )
 def test_recruitment_one_worker_weapons_modernised_and_technology_exchange(text, category):
     assert category in by_category(text), text
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        (
+            "Консультации между Моргуловым и первым заместителем главы МИД КНДР прошли в Москве.",
+            "diplomatic",
+        ),
+        (
+            "Сегодня во Владивостоке состоялось открытие генерального консульства КНДР.",
+            "diplomatic",
+        ),
+        (
+            "The Man Gyong Bong, a North Korean ferry, has called the port of Vladivostok.",
+            "economic",
+        ),
+    ],
+)
+def test_consultations_a_consulate_opened_and_the_ferry_to_vladivostok(text, category):
+    assert category in by_category(text), text
