@@ -1548,3 +1548,16 @@ def test_recruitment_one_worker_weapons_modernised_and_technology_exchange(text,
 )
 def test_consultations_a_consulate_opened_and_the_ferry_to_vladivostok(text, category):
     assert category in by_category(text), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Корейская Народно-Демократическая Республика (КНДР) признала Донецкую Народную "
+        "Республику.",
+        "North Korea recognised the Donetsk People's Republic, Russian state media said.",
+        "북한이 도네츠크인민공화국을 승인했다고 러시아 매체가 전했다.",
+    ],
+)
+def test_the_republics_recognised_by_name_are_recognition(text):
+    assert [cue.id for cue in default_cuebook().cues_in(text)].count("recognition") == 1, text
