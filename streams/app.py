@@ -16,9 +16,11 @@ functions the offline `axiswatch analyze` command runs too).
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import tempfile
 import weakref
+from pathlib import Path
 from typing import Any
 
 import faust
@@ -62,13 +64,41 @@ class _Transport(AIOKafkaTransport):
     Producer = _IdempotentProducer
 
 
+_DATADIR_PREFIX = "axiswatch-faust-"
+
+
+def sweep_datadirs(folder: Path | None = None) -> int:
+    """Remove the data directories of processes no longer running (a worker killed with
+    SIGKILL removes nothing of its own); returns how many went."""
+    removed = 0
+    for path in (folder or Path(tempfile.gettempdir())).glob(f"{_DATADIR_PREFIX}*-*"):
+        pid = path.name[len(_DATADIR_PREFIX) :].split("-", 1)[0]
+        if not pid.isdigit() or _running(int(pid)):
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed += 1
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
+
+
 def faust_app(settings: Settings, app_id: str, **conf: Any) -> faust.App:
     """A Faust app of group `app_id` on the cluster of `settings`, configured as the worker's:
     raw bytes in and out, acks from all replicas through an idempotent producer, no web
     server, state in memory; `conf` adds Faust settings."""
     # Faust wants a data directory even with tables in memory: one of the app's own, removed
-    # when the app is dropped or the process exits (a worker restarted leaves none behind).
-    datadir = tempfile.mkdtemp(prefix="axiswatch-faust-")
+    # when the app is dropped or the process exits (a worker restarted leaves none behind);
+    # named by the process, so that the next app removes those of processes killed outright.
+    sweep_datadirs()
+    datadir = tempfile.mkdtemp(prefix=f"{_DATADIR_PREFIX}{os.getpid()}-")
     app = faust.App(
         app_id,
         broker=settings.kafka.faust_broker(),

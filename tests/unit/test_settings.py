@@ -1,4 +1,5 @@
 import logging
+import os
 import re
 import ssl
 from pathlib import Path
@@ -280,3 +281,20 @@ def test_kafka_python_checks_record_checksums_in_native_code():
 
     assert util.crc32c_c is not None
     assert util.calc_crc32c(b"123456789") == 0xE3069283  # the CRC-32C check value
+
+
+def test_the_data_directories_of_processes_killed_outright_are_removed(tmp_path):
+    import subprocess
+    import sys
+
+    from streams.app import sweep_datadirs
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    dead = tmp_path / f"axiswatch-faust-{gone.stdout.strip()}-abc123"
+    alive = tmp_path / f"axiswatch-faust-{os.getpid()}-def456"
+    other = tmp_path / "axiswatch-faust-no-pid"
+    for path in (dead, alive, other):
+        (path / "v1").mkdir(parents=True)
+    assert sweep_datadirs(tmp_path) == 1
+    assert not dead.exists() and alive.is_dir() and other.is_dir()
