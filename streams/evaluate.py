@@ -78,6 +78,7 @@ TUNING_FILES = (
     "corpus_tune51.jsonl",
     "corpus_tune52.jsonl",
     "corpus_tune53.jsonl",
+    "corpus_tune54.jsonl",
 )
 
 
