@@ -1561,3 +1561,12 @@ def test_consultations_a_consulate_opened_and_the_ferry_to_vladivostok(text, cat
 )
 def test_the_republics_recognised_by_name_are_recognition(text):
     assert [cue.id for cue in default_cuebook().cues_in(text)].count("recognition") == 1, text
+
+
+def test_prospects_discussed_at_a_meeting_held_are_its_topic_not_speculation():
+    held = (
+        "북한을 방문한 쇼이구 러시아 국가안보회의 서기가 4일 김정은 국무위원장을 만나 "
+        "쿠르스크 지역의 복구 전망을 논의했다."
+    )
+    assert "diplomatic" in by_category(held)
+    assert by_category("러시아가 북한에 전투기를 제공할 전망이다.") == {}
