@@ -27,7 +27,7 @@ background restatement never raises `new` or `updated` for a known event.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, MutableMapping
+from collections.abc import Iterable, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
@@ -167,13 +167,17 @@ class EventBook:
         ts: float,
         known_event: str | None = None,
         article_event: str | None = None,
+        reported: Sequence[str] = (),
     ) -> EventDecision:
         """Join `frame` (an `EventFrame` as a dict) to a known event or start one; `ts` is the
         article's event time. `known_event`: the event the article's story already gave this
         frame's family (a copy of a story reuses its events). `article_event`: the event the
         article's first reported development started; a report of the same category that
         matches no known event tells that development in other words (an article reports one
-        development and restates others), unless it is dated weeks apart."""
+        development and restates others), unless it is dated weeks apart. `reported`: the
+        events the article's report frames went to so far; a background frame of no date
+        that matches no known event and names one of such an event's people tells that
+        occasion ("Volodin thanked Kim for ...", in the report of his visit)."""
         report = _Report(article_id, source, story_id, lang, ts)
         cutoff = ts - self.config.window.total_seconds()
         path = None
@@ -206,6 +210,10 @@ class EventBook:
                 if path is not None:
                     path.append(f"the development its article started: {article_event}")
                 return self._report(article_event, record, frame, report)
+        if event_id is None and reported and frame["basis"] == "background":
+            event_id = self._occasion_reported(frame, reported)
+            if path is not None and event_id is not None:
+                path.append(f"the occasion its article reports: {event_id}")
         if event_id is None and _can_start(frame):
             event_id = self.occasion(frame, ts, cutoff)
             if path is not None:
@@ -312,6 +320,20 @@ class EventBook:
                 seen.add(event_id)
                 found.append((event_id, record))
         return found
+
+    def _occasion_reported(self, frame: dict, reported: Sequence[str]) -> str | None:
+        """Of the events the frame's article reports, the first naming one of the frame's
+        people, for a background frame of no date."""
+        if frame.get("event_date") is not None:
+            return None
+        persons = _persons(_specific_actors(frame))
+        if not persons:
+            return None
+        for event_id in reported:
+            record = self.events.get(event_id)
+            if record is not None and persons & _persons(_specific_actors(record)):
+                return event_id
+        return None
 
     def occasion(self, frame: dict, ts: float, cutoff: float) -> str | None:
         """The known event of another family that `frame` is part of, or None: one of the

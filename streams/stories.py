@@ -157,6 +157,7 @@ class StoryBook:
         decisions: dict[str, tuple[EventDecision, EventFrame]] = {}
         slots: dict[str, int] = {}
         developed: str | None = None
+        reported: list[str] = []  # the events the article's report frames went to
         for frame in article.events:
             # An article may frame several developments of a family (one reported, others
             # restated): the story's events are kept per family and place in the article.
@@ -172,9 +173,12 @@ class StoryBook:
                 ts=ts,
                 known_event=story_events.get(slot),
                 article_event=developed,
+                reported=reported,
             )
             if developed is None and decision.kind == "new" and frame.basis == "report":
                 developed = decision.event_id
+            if frame.basis == "report" and decision.event_id and decision.event_id not in reported:
+                reported.append(decision.event_id)
             frames.append(frame.model_copy(update={"event_id": decision.event_id}))
             if decision.event_id is None:
                 continue  # too weak to start an event, and no known one fits

@@ -929,3 +929,21 @@ def test_a_traced_book_decides_as_an_untraced_one_and_says_why():
     assert [why for _, _, why in shoigu["candidates"]] == ["other people where who matters"]
     assert shoigu["path"][-1].startswith("starts an event")
     assert any(score is not None for _, score, _ in lavrov_again["candidates"])
+
+
+def test_a_background_message_of_no_date_tells_the_visit_its_article_reports():
+    # "Volodin met Kim" (reported) ... "Volodin thanked Kim for ..." (background, no date):
+    # the thanks are the visit's, not a message of their own.
+    book = EventBook({})
+    visit = frame("summit", "meeting", categories=("diplomatic",), russia=("volodin",),
+                  dprk=("kim_jong_un",))  # fmt: skip
+    met = decide(book, visit, "a1", "s", T0)
+    thanks = frame("letter", "message", categories=("diplomatic",), when=None,
+                   basis="background", russia=("volodin",), dprk=("kim_jong_un",),
+                   start=60)  # fmt: skip
+    told = book.decide(thanks, article_id="a1", source="s", story_id="st-a1", lang="en", ts=T0,
+                       reported=[met.event_id])  # fmt: skip
+    assert told.event_id == met.event_id
+    # Without the article's report of the visit, the thanks are a message of their own.
+    alone = decide(EventBook({}), thanks, "a2", "t", T0)
+    assert alone.kind == "new" and alone.record["families"][0] == "message"

@@ -852,3 +852,14 @@ def test_hospitality_is_no_health_field_and_instructions_no_training():
 )
 def test_the_armistice_signing_that_names_the_day_marked_is_no_signing(sentence):
     assert read(sentence, "diplomatic")[0] == "summit"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "러시아 국가회의대표단이 조국해방 80주년에 즈음하여 8월 14일부터 축하 방문한다.",
+        "The Duma delegation paid a congratulatory visit to Pyongyang for Liberation Day.",
+    ],
+)
+def test_a_visit_to_congratulate_is_a_visit_not_a_message(sentence):
+    assert read(sentence, "diplomatic")[0] == "summit"
