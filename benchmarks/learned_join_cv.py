@@ -162,7 +162,7 @@ class _Replay:
                 best = None
                 keys = ev._keys(frame, sorted(probe.families))
                 for event_id, record in self._candidates(keys, cutoff):
-                    score = probe.score(record)
+                    score = probe.score(self._view(event_id, record))
                     if score is None:
                         continue
                     both = None

@@ -45,6 +45,7 @@ _WHO_MATTERS = frozenset({"meeting", "message", "agreement"})
 _PERSON_TYPES = frozenset({"leader", "official"})
 _OFFICIAL = frozenset({"official"})
 _PLACE = frozenset({"place"})
+_STATES = frozenset({"rus", "prk"})
 # Object kinds whose first mention is no news: a report naming the field of a visit (sports,
 # education) or the occasion of a message tells it in other words.
 _NOT_NEWS_KINDS = frozenset({"sector", "occasion"})
@@ -58,6 +59,9 @@ _HEDGE_FACTOR = 0.6  # streams.signals lowers a hedged signal's confidence by th
 _SAID_KEPT = 4  # event ids remembered as alerted, per event the index may hold
 _KEPT_PER_KEY = 4  # index entries kept per key, in multiples of its look-up limit
 _RECENT = 16
+# Prepared views of event records kept for scoring (`_View`): enough for the candidates of a
+# busy stream's recent events; the cache starts afresh when full.
+_VIEWS_KEPT = 16_384
 _THIN_DAYS = 3
 # A frame of a family no known event has, dated within this many days of an event that names
 # the same person, tells that occasion: the missiles shown to a visiting minister, the message
@@ -150,6 +154,7 @@ class EventBook:
         # forgotten (an archive article re-sent a year of event time later): not `new` again.
         self.said: dict[str, None] = {}
         self._seq = 0
+        self._views: dict[str, _View] = {}
         # When a list: each frame decided appends how (its candidate events, each with its
         # score or the rule that ruled it out, and the path taken): `axiswatch eval --events
         # --explain`. None in the worker.
@@ -285,20 +290,46 @@ class EventBook:
         """The known event `frame` reports, or None."""
         probe = _Probe(frame, self.framebook, ts)
         best: tuple[float, float, str] | None = None
-        noted = self.trace[-1]["candidates"] if self.trace else None
-        for event_id, record in self._candidates(_keys(frame, sorted(probe.families)), cutoff):
-            why: list[str] | None = [] if noted is not None else None
-            score = probe.score(record, why)
-            if noted is not None:
-                noted.append((event_id, score, why[0] if why else None))
+        candidates = self._candidates(_keys(frame, sorted(probe.families)), cutoff)
+        if self.trace:
+            return self._traced_match(probe, candidates, self.trace[-1]["candidates"])
+        views = self._views
+        for event_id, record in candidates:
+            view = views.get(event_id)
+            if view is None or view.record is not record:
+                view = self._view(event_id, record)
+            score = probe.score(view)
             if score is None:
                 continue
-            # Ties go to the most recently reported event, then the smaller id: the choice
+            # Ties go to the most recently reported event, then the larger id: the choice
             # does not depend on the order of the index (rebuilt on takeover).
             rank = (score, record["last"], event_id)
             if best is None or rank > best:
                 best = rank
         return best[2] if best else None
+
+    def _traced_match(
+        self, probe: _Probe, candidates: list[tuple[str, dict]], noted: list[tuple]
+    ) -> str | None:
+        """`match`, noting each candidate's score or the rule that ruled it out."""
+        best: tuple[float, float, str] | None = None
+        for event_id, record in candidates:
+            why: list[str] = []
+            score = probe.score(self._view(event_id, record), why)
+            noted.append((event_id, score, why[0] if why else None))
+            if score is not None and (best is None or (score, record["last"], event_id) > best):
+                best = (score, record["last"], event_id)
+        return best[2] if best else None
+
+    def _view(self, event_id: str, record: dict) -> _View:
+        """The prepared view of an event's record (kept while the record is the same object:
+        a report joining an event writes a new record)."""
+        view = self._views.get(event_id)
+        if view is None or view.record is not record:
+            if len(self._views) >= _VIEWS_KEPT:
+                self._views.clear()
+            view = self._views[event_id] = _View(record, self.framebook)
+        return view
 
     def _candidates(self, keys: list[tuple[tuple, int]], cutoff: float) -> list[tuple[str, dict]]:
         """The events to compare for these look-up keys, each once: per key, its `limit` most
@@ -306,14 +337,18 @@ class EventBook:
         count)."""
         found: list[tuple[str, dict]] = []
         seen: set[str] = set()
+        get_ids, get_record = self._index.get, self.events.get
         for key, limit in keys:
+            ids = get_ids(key)
+            if not ids:
+                continue
             live = 0
-            for event_id in reversed(self._index.get(key, ())):
+            for event_id in reversed(ids):
                 if live >= limit:
                     break
                 if event_id in seen:
                     continue
-                record = self.events.get(event_id)
+                record = get_record(event_id)
                 if record is None or record["seen"] < cutoff:
                     continue
                 live += 1
@@ -562,7 +597,7 @@ def _sectors(frame: dict, book: FrameBook) -> set[str]:
 
 def _specific(ids: set[str]) -> set[str]:
     # States are the only general actors a frame keeps (see frames._principal).
-    return ids - {"rus", "prk"}
+    return ids - _STATES
 
 
 def _keys(frame: dict, families: list[str] | None = None) -> list[tuple[tuple, int]]:
@@ -590,7 +625,7 @@ class _Probe:
                  "precision", "primary", "primary_kind", "regions", "report", "russia", "dprk",
                  "kinds", "windows", "persons", "officials", "sectors", "past_year", "family",
                  "own_window", "areas", "consignment", "toll", "claimants", "sender",
-                 "sent_by", "official_fields")  # fmt: skip
+                 "sent_by", "official_fields", "dated_news", "goods_unnamed", "anyone")  # fmt: skip
 
     def __init__(self, frame: dict, book: FrameBook, ts: float) -> None:
         self.book = book
@@ -648,6 +683,13 @@ class _Probe:
             else frozenset()
         )
         self.sender = frame.get("sender")  # of a message or gift
+        self.anyone = bool(self.persons[0] or self.persons[1])
+        # news of a day (an event known only as background before it is another one) ...
+        self.dated_news = (
+            self.report and self.day is not None and self.precision in ("day", "published")
+        )
+        # ... and news naming no goods (not a shipment days before)
+        self.goods_unnamed = not self.objects and self.report and self.day is not None
         # who of the sending side is named (its people, parties, bodies; not a resident envoy,
         # who conveys any sender's message)
         self.sent_by = (
@@ -656,207 +698,245 @@ class _Probe:
             else frozenset()
         )
 
-    def _shares_what(self, record: dict) -> bool:
+    def _shares_what(self, view: _View) -> bool:
         """Whether the event names one of the frame's objects or places."""
         return not (
-            self.objects.isdisjoint(record["objects"]) and self.places.isdisjoint(record["places"])
+            self.objects.isdisjoint(view.object_set) and self.places.isdisjoint(view.place_set)
         )
 
-    def score(self, record: dict, why: list[str] | None = None) -> float | None:
-        """How well the frame fits the event (higher is better), None when it cannot be it
-        (and, given `why`, the reason appended to it)."""
-        families = record["families"]
+    def score(self, view: _View, why: list[str] | None = None) -> float | None:
+        """How well the frame fits the event (`view` of its record; higher is better), None
+        when it cannot be it (and, given `why`, the reason appended to it)."""
+        family = view.family
         score = 1.0
-        same_day = False  # a frame without a date is of no day
-        if self.day is not None:
-            distance = abs(self.day - record["date"])
+        day = self.day
+        same_day = days_apart = False  # a frame without a date is of no day
+        if day is not None:
+            distance = apart = abs(day - view.date)
             if self.precision == "month":
                 distance = max(0, distance - 30)
             elif self.precision == "year":
                 # A year is its days: a date in it is no distance from it, one in the year
                 # before is (last year's figure is not this year's).
-                distance = max(0, self.day - record["date"], record["date"] - self.day - 364)
-            if (
-                self.past_year
-                and record["date"] != self.day
-                and (distance or not self._shares_what(record))
-            ):
+                distance = max(0, day - view.date, view.date - day - 364)
+            if self.past_year and view.date != day and (distance or not self._shares_what(view)):
                 # last year's figure is another year's, or another development's
                 return _no(why, "last year's figure of another year or development")
             same_day = distance <= 1
-            window = self.windows.get(families[0])
+            days_apart = apart > _THIN_DAYS
+            window = self.windows.get(family)
             if window is None:
-                window = self.windows[families[0]] = self.book.family_window(families[0])
-            if self.family != families[0]:
+                window = self.windows[family] = self.book.family_window(family)
+            if self.family != family:
                 # Joining an event of another family: within the nearer of the two windows
                 # (a strike weeks after a supply was reported is another strike).
                 window = min(window, self.own_window)
             if distance > window:
                 return _no(why, "beyond the window")
-            score -= 0.5 * distance / max(window, 1)
-        if self.families.isdisjoint(families) or self.categories.isdisjoint(record["categories"]):
+            if distance:  # (so within a window of a day or more)
+                score -= 0.5 * distance / window
+        if self.families.isdisjoint(view.families) or self.categories.isdisjoint(view.categories):
             return _no(why, "no family or category in common")
-        if self.sender and record.get("sender"):
-            if self.sender != record["sender"]:
+        if self.sender and view.sender:
+            if self.sender != view.sender:
                 if not same_day:
                     # Putin's greetings to Kim are not Kim's to Putin of days later
                     return _no(why, "a message the other way, days apart")
-            elif self.sent_by and families[0] == "message":
+            elif self.sent_by and family == "message":
                 # nor the KPRF's telegram Medvedev's of the same day: another sender of the
                 # same side, none of its people, parties or bodies shared
-                key = "russia_actors" if self.sender == "russia" else "dprk_actors"
-                theirs = _specific(set(record[key])) - self.book.envoys
+                theirs = view.sent_by[0 if self.sender == "russia" else 1]
                 if theirs and self.sent_by.isdisjoint(theirs):
                     return _no(why, "another sender of the same side")
         if (
             self.claimants
             and self.report
-            and self.day is not None
-            and families[0] in self.book.claimed_families
-            and distance > (_THIN_DAYS if record.get("claimants") else _UNCLAIMED_DAYS)
-            and self.claimants.isdisjoint(record.get("claimants") or ())
+            and day is not None
+            and family in self.book.claimed_families
+            and distance > (_THIN_DAYS if view.claimants else _UNCLAIMED_DAYS)
+            and self.claimants.isdisjoint(view.claimants)
         ):
             # Another claimant's assessment days from the event's (or weeks from an event
             # nobody was said to claim): another development (Budanov's "40% of the
             # ammunition" is not the White House's missiles of May).
             return _no(why, "another claimant's assessment, days apart")
-        if (
-            self.report
-            and record.get("basis") == "background"
-            and self.day is not None
-            and self.precision in ("day", "published")
-            and self.day - _day_of(record["first"]) > _THIN_DAYS
-        ):
+        if self.dated_news and view.background and day - view.first_day > _THIN_DAYS:
             # Restated as earlier news days before, and now reported as news: another one.
             return _no(why, "known only as background, reported as news days later")
         # Contradictions: different objects of one kind; other people where who matters.
-        if self.primary and record["objects"]:
-            theirs = record["objects"][0]
-            if theirs != self.primary and self.book.object_kind(theirs) == self.primary_kind:
-                return _no(why, "another first object of the same kind")
         if (
-            not self.objects
-            and self.report
-            and record["objects"]
-            and self.book.object_kind(record["objects"][0]) == "good"
-            and self.day is not None
-            and abs(self.day - record["date"]) > _THIN_DAYS
+            self.primary
+            and view.objects
+            and view.objects[0] != self.primary
+            and view.first_kind == self.primary_kind
         ):
+            return _no(why, "another first object of the same kind")
+        if self.goods_unnamed and view.first_good and days_apart:
             # A report naming no goods, days from a shipment of some: another development (a
             # trademark registered is not the oil shipped weeks before).
             return _no(why, "no goods named, days from a shipment")
-        if self.objects and record["objects"]:
-            if self.objects.isdisjoint(record["objects"]):
-                theirs = {self.book.object_kind(o) for o in record["objects"]} - {"sector"}
-                if self.kinds and self.kinds == theirs:
+        if self.objects and view.objects:
+            if self.objects.isdisjoint(view.object_set):
+                if self.kinds and self.kinds == view.kinds:
                     return _no(why, "other objects of the same kinds")
             else:
-                score += 0.5 * len(self.objects.intersection(record["objects"]))
-        if self.consignment and self.day is not None and self.day != record["date"]:
-            theirs = record["quantities"].get(_CONSIGNMENT)
+                score += 0.5 * len(self.objects & view.object_set)
+        if self.consignment and day is not None and day != view.date:
+            theirs = view.consignment
             if theirs and not _same_amount(theirs, self.consignment):
                 # 1,080 tonnes of flour in June are not May's 1,276 tonnes
                 return _no(why, "a consignment of another weight, another day")
-        if (
-            self.toll
-            and self.report
-            and families[0] == "combat"
-            and self.day is not None
-            and abs(self.day - record["date"]) > _THIN_DAYS
-        ):
-            theirs = record["quantities"].get(_TOLL)
+        if self.toll and self.report and family == "combat" and days_apart:
+            theirs = view.toll
             if not theirs or not _same_amount(theirs, self.toll):
                 return _no(why, "a casualty toll of another assessment")
-        if self.sectors and families[0] in _WHO_MATTERS:
-            theirs = _sectors(record, self.book)
-            if theirs and self.sectors.isdisjoint(theirs):
-                # a sports delegation is not the party's
-                return _no(why, "another field")
-        shared = 0
-        sides = (
-            (self.russia, self.persons[0], self.officials[0], record["russia_actors"]),
-            (self.dprk, self.persons[1], self.officials[1], record["dprk_actors"]),
-        )
+        who_matters = family in _WHO_MATTERS
+        if self.sectors and who_matters and view.sectors and self.sectors.isdisjoint(view.sectors):
+            # a sports delegation is not the party's
+            return _no(why, "another field")
         # Who matters, unless one side's official is the same: Choe's visit to Moscow is one
         # whether she met Lavrov or Putin (leaders host every visit: they tell none apart).
-        who = families[0] in _WHO_MATTERS and all(
-            officials.isdisjoint(theirs) for _, _, officials, theirs in sides
+        officials = self.officials
+        who = (
+            who_matters
+            and officials[0].isdisjoint(view.russia)
+            and officials[1].isdisjoint(view.dprk)
         )
-        for russia_side, (mine, persons, _, theirs) in zip((True, False), sides, strict=True):
-            if not mine.isdisjoint(theirs):
-                score += 0.5
-                shared += len(_specific(mine.intersection(theirs)))
-            elif who and persons:
-                if _persons(set(theirs) - self.book.envoys):
-                    # Lavrov's visit is not Shoigu's
-                    return _no(why, "other people where who matters")
-                if (
-                    russia_side
-                    and self.report
-                    and not same_day
-                    and self.officials[0]
-                    and self.official_fields.isdisjoint(self.book.sectors((), theirs))
-                ):
-                    # nor, days later, a visit by nobody named (a leader receiving visitors
-                    # names no visit: Putin receives the delegation that left days before),
-                    # unless by the official's own institution (the defence ministry's
-                    # delegation is its deputy minister's)
-                    return _no(why, "a visit by a named official days after one by nobody named")
-        days_apart = self.day is not None and abs(self.day - record["date"]) > _THIN_DAYS
+        shared = 0
+        if not self.russia.isdisjoint(view.russia):
+            score += 0.5
+            shared += len(self.russia.intersection(view.russia).difference(_STATES))
+        elif who and self.persons[0]:
+            if view.persons[0]:
+                # Lavrov's visit is not Shoigu's
+                return _no(why, "other people where who matters")
+            if (
+                self.report
+                and not same_day
+                and officials[0]
+                and self.official_fields.isdisjoint(view.russia_fields)
+            ):
+                # nor, days later, a visit by nobody named (a leader receiving visitors
+                # names no visit: Putin receives the delegation that left days before),
+                # unless by the official's own institution (the defence ministry's
+                # delegation is its deputy minister's)
+                return _no(why, "a visit by a named official days after one by nobody named")
+        if not self.dprk.isdisjoint(view.dprk):
+            score += 0.5
+            shared += len(self.dprk.intersection(view.dprk).difference(_STATES))
+        elif who and self.persons[1] and view.persons[1]:
+            return _no(why, "other people where who matters")
         if (
             who
             and self.report
             and days_apart
-            and not (self.persons[0] or self.persons[1])
+            and not self.anyone
             and not shared
-            and _occasion_persons(record) - self.book.envoys
+            and view.occasion_persons
         ):
             # nor is a visit by nobody named, days after one by named people (unless it names
             # the same institution: the ministry's delegation whose minister was named before)
             return _no(why, "a visit by nobody named, days after one by named people")
         if (
-            families[0] in _WHO_MATTERS
+            who_matters
             and days_apart
             and not shared
             and (
-                (self.sectors and not _sectors(record, self.book))
+                (self.sectors and not view.sectors)
                 or (
                     (self.objects or self.places)
-                    and (record["objects"] or record["places"])
-                    and not self._shares_what(record)
+                    and (view.objects or view.places)
+                    and not self._shares_what(view)
                 )
             )
         ):
             # A visit days from the event, sharing no one with it and nothing of what, where
             # or which field: another visit (a sports minister's trip is not the week's talks).
             return _no(why, "a visit days apart sharing no one and nothing")
-        thin = self.generic or families[0].endswith("_other")
         # Thin frames join on who, or on the same days.
-        if (thin and not shared) and (self.day is None or days_apart):
+        if (self.generic or view.thin) and not shared and (day is None or days_apart):
             return _no(why, "a thin frame, no one shared, days apart")
-        if (
-            who
-            and self.report
-            and days_apart
-            and self.places
-            and record["places"]
-            and self.places.isdisjoint(record["places"])
-        ):
-            # a visit days later in other cities: another visit
-            return _no(why, "a visit days later in other cities")
         if self.places:
+            if (
+                who
+                and self.report
+                and days_apart
+                and view.places
+                and self.places.isdisjoint(view.place_set)
+            ):
+                # a visit days later in other cities: another visit
+                return _no(why, "a visit days later in other cities")
             # Workers for Novosibirsk are not the Far East's, nor tourists via Vladivostok
             # Khasan's; a visit, though, takes in several cities.
             if (
                 self.regions
-                and families[0] not in _WHO_MATTERS
-                and self.areas.isdisjoint(_areas(record["places"]))
-                and _regions(set(record["places"]))
+                and not who_matters
+                and view.regional
+                and self.areas.isdisjoint(view.areas)
             ):
                 # (a plant in Alabuga is Tatarstan's: places within regions)
                 return _no(why, "another region")
-            score += 0.5 * len(self.places.intersection(record["places"]))
+            score += 0.5 * len(self.places & view.place_set)
         return score
+
+
+class _View:
+    """What `_Probe.score` reads of an event record, prepared once per version of the record
+    (records are replaced, never changed in place, when a report joins them): the sets and
+    kinds a comparison needs, so that scoring ~50 candidates per frame rebuilds none (most of
+    the sets are empty: one empty set serves them all)."""
+
+    __slots__ = ("record", "families", "family", "categories", "date", "first_day",
+                 "background", "sender", "claimants", "objects", "object_set", "first_kind",
+                 "first_good", "kinds", "places", "place_set", "areas", "regional", "sectors",
+                 "russia", "dprk", "persons", "russia_fields", "occasion_persons", "sent_by",
+                 "consignment", "toll", "thin")  # fmt: skip
+
+    def __init__(self, record: dict, book: FrameBook) -> None:
+        self.record = record
+        self.families = record["families"]
+        self.family = self.families[0]
+        self.thin = self.family.endswith("_other")
+        self.categories = record["categories"]
+        self.date = record["date"]
+        self.first_day = _day_of(record["first"])
+        self.background = record.get("basis") == "background"
+        self.sender = record.get("sender")
+        self.claimants = record.get("claimants") or ()
+        self.objects = record["objects"]
+        self.object_set = _frozen(self.objects)
+        self.first_kind = book.object_kind(self.objects[0]) if self.objects else None
+        self.first_good = self.first_kind == "good"
+        self.kinds = _frozen({book.object_kind(o) for o in self.objects} - {"sector"})
+        self.places = record["places"]
+        self.place_set = _frozen(self.places)
+        self.areas = _frozen(_areas(self.places))
+        self.regional = bool(_regions(self.place_set))
+        self.sectors = _frozen(_sectors(record, book))
+        self.russia = record["russia_actors"]
+        self.dprk = record["dprk_actors"]
+        russia, dprk = set(self.russia), set(self.dprk)
+        # per side: its people (resident envoys aside), and who of it may send a message
+        self.persons = (
+            _frozen(_persons(russia - book.envoys)),
+            _frozen(_persons(dprk - book.envoys)),
+        )
+        self.sent_by = (
+            _frozen(_specific(russia) - book.envoys),
+            _frozen(_specific(dprk) - book.envoys),
+        )
+        self.russia_fields = _frozen(book.sectors((), self.russia))
+        self.occasion_persons = _frozen(_occasion_persons(record) - book.envoys)
+        quantities = record["quantities"]
+        self.consignment = quantities.get(_CONSIGNMENT)
+        self.toll = quantities.get(_TOLL)
+
+
+_EMPTY: frozenset[str] = frozenset()
+
+
+def _frozen(items: Iterable[str]) -> frozenset[str]:
+    return frozenset(items) or _EMPTY
 
 
 def _new_record(

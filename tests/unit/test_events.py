@@ -183,6 +183,22 @@ def test_visits_by_different_officials_in_one_week_are_different_events():
     assert thin.event_id == lavrov.event_id
 
 
+def test_a_frame_is_compared_with_the_event_as_it_is_now_not_as_first_scored():
+    # Scoring keeps a prepared view of each event's record; a report joining the event writes
+    # a new record, and later frames are weighed against that one.
+    book = EventBook({})
+    visit = dict(
+        action="summit", family="meeting", categories=("diplomatic",), dprk=("kim_jong_un",)
+    )
+    lavrov = decide(book, frame(**visit, russia=("lavrov",)), "a1", "s", T0)
+    shoigus = frame(**visit, russia=("shoigu",))
+    cutoff = T0 - 365 * DAY
+    assert book.match(shoigus, T0, cutoff) is None  # Lavrov's visit is not Shoigu's
+    both = decide(book, frame(**visit, russia=("lavrov", "shoigu")), "a2", "t", T0)
+    assert both.event_id == lavrov.event_id
+    assert book.match(shoigus, T0, cutoff) == lavrov.event_id  # now it names him
+
+
 def test_a_message_days_after_one_the_other_way_is_another_message():
     book = EventBook({})
     greeting = dict(action="letter", family="message", categories=("diplomatic",),
