@@ -223,6 +223,10 @@ class EventBook:
             event_id = self.occasion(frame, ts, cutoff)
             if path is not None:
                 path.append(f"an occasion of another family that day: {event_id}")
+        if event_id is None and _can_start(frame):
+            event_id = self.occasion_of_what(frame, ts, cutoff)
+            if path is not None:
+                path.append(f"an event of another family that day naming its object: {event_id}")
         if event_id is None:
             if not _can_start(frame) or _history(frame, ts):
                 if path is not None:
@@ -408,6 +412,36 @@ class EventBook:
                 continue  # someone's occasion, or another category's: not this one
             shared = len(persons & _persons(named))
             rank = (shared, -distance, record["last"], event_id)
+            if best is None or rank > best:
+                best = rank
+        return best[3] if best else None
+
+    def occasion_of_what(self, frame: dict, ts: float, cutoff: float) -> str | None:
+        """The known event of another family, of the frame's day (`_OCCASION_DAYS`), that names
+        one of the frame's objects (not a field or an occasion), or None: the flights proposed
+        at the day's talks, reported as a link opened by one outlet and as the talks by
+        another, are one development. Not an event naming other people than the frame. Of
+        several, the one sharing the most objects, then the nearest, then the most recent."""
+        book = self.framebook
+        objects = [o for o in frame["objects"] if book.object_kind(o) not in _NOT_NEWS_KINDS]
+        day = _frame_day(frame, ts)
+        if not objects or day is None:
+            return None
+        joinable = book.joinable_families(frame["family"])
+        keys = [((f, "=", o), _SAME) for f in book.families if f not in joinable for o in objects]
+        persons = _persons(_specific_actors(frame)) - book.envoys
+        best: tuple[int, int, float, str] | None = None
+        for event_id, record in self._candidates(keys, cutoff):
+            first = record["date"]
+            until = record.get("until", first)
+            distance = 0 if first <= day <= until else min(abs(day - first), abs(day - until))
+            if distance > _OCCASION_DAYS:
+                continue
+            theirs = _persons(_specific_actors(record)) - book.envoys
+            if persons and theirs and persons.isdisjoint(theirs):
+                continue  # someone else's occasion
+            rank = (len(set(objects).intersection(record["objects"])), -distance,
+                    record["last"], event_id)  # fmt: skip
             if best is None or rank > best:
                 best = rank
         return best[3] if best else None

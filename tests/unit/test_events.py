@@ -692,6 +692,26 @@ def test_a_report_of_the_days_occasion_joins_it_rather_than_its_familys_older_ev
     assert again.event_id == older.event_id
 
 
+def test_a_report_naming_the_days_object_joins_the_event_another_family_told_it_as():
+    # Flights proposed at the day's talks: one outlet tells a link opened, another the talks
+    # that proposed it, both naming the flights; a trade report two days on is news of its own.
+    book = EventBook({})
+    day = date(2023, 11, 20)
+    link = decide(book, frame("transport_link", "transport", ("economic",), when=day,
+                              objects=("flights",)), "a1", "s", T0)  # fmt: skip
+    talks = frame("summit", "meeting", ("diplomatic",), when=day, objects=("flights",))
+    told = decide(book, talks, "a2", "t", T0)
+    assert link.kind == "new" and told.event_id == link.event_id and told.kind != "new"
+    later = decide(book, {**talks, "event_date": date(2023, 11, 22)}, "a3", "u", T0 + 2 * DAY)
+    assert later.kind == "new" and later.event_id != link.event_id
+    # Other people's talks of the day, though they name the flights, are their own.
+    other = EventBook({})
+    decide(other, frame("transport_link", "transport", ("economic",), when=day,
+                        russia=("lavrov",), objects=("flights",)), "b1", "s", T0)  # fmt: skip
+    shoigus = decide(other, {**talks, "russia_actors": ["shoigu"]}, "b2", "t", T0)
+    assert shoigus.kind == "new"
+
+
 def test_a_visit_of_several_days_is_the_occasion_of_what_its_last_day_reports():
     book = EventBook({})
     # A minister arrives on the 25th; a report dates his talks to the 26th; on the 27th he is
