@@ -59,9 +59,9 @@ _HEDGE_FACTOR = 0.6  # streams.signals lowers a hedged signal's confidence by th
 _SAID_KEPT = 4  # event ids remembered as alerted, per event the index may hold
 _KEPT_PER_KEY = 4  # index entries kept per key, in multiples of its look-up limit
 _RECENT = 16
-# Prepared views of event records kept for scoring (`_View`): enough for the candidates of a
-# busy stream's recent events; the cache starts afresh when full.
-_VIEWS_KEPT = 16_384
+# Prepared views of event records kept for scoring (`_View`), in two generations of at most
+# this many each: a view used since the younger one began stays; the others go when it fills.
+_VIEWS_KEPT = 8_192
 _THIN_DAYS = 3
 # A frame of a family no known event has, dated within this many days of an event that names
 # the same person, tells that occasion: the missiles shown to a visiting minister, the message
@@ -154,7 +154,8 @@ class EventBook:
         # forgotten (an archive article re-sent a year of event time later): not `new` again.
         self.said: dict[str, None] = {}
         self._seq = 0
-        self._views: dict[str, _View] = {}
+        self._views: dict[str, _View] = {}  # the younger generation
+        self._older_views: dict[str, _View] = {}
         # When a list: each frame decided appends how (its candidate events, each with its
         # score or the rule that ruled it out, and the path taken): `axiswatch eval --events
         # --explain`. None in the worker.
@@ -267,6 +268,7 @@ class EventBook:
             _absorb(merged, frame, [])
             if merged != record:
                 self.events[event_id] = merged
+                self._carry_view(event_id, record, merged)
             return EventDecision(event_id, None, (), merged)
         new_source = source not in record["sources"]
         new_story = story_id not in record["stories"]
@@ -283,6 +285,7 @@ class EventBook:
         }
         _absorb(updated, frame, changes)
         self.events[event_id] = updated
+        self._carry_view(event_id, record, updated)
         if changes and (new_source or new_story):
             return EventDecision(event_id, "updated", tuple(changes), updated)
         if new_source or new_story:
@@ -327,13 +330,27 @@ class EventBook:
 
     def _view(self, event_id: str, record: dict) -> _View:
         """The prepared view of an event's record (kept while the record is the same object:
-        a report joining an event writes a new record)."""
+        a report joining an event writes a new record, `_carry_view` aside)."""
         view = self._views.get(event_id)
+        if view is None:
+            view = self._older_views.pop(event_id, None)
         if view is None or view.record is not record:
-            if len(self._views) >= _VIEWS_KEPT:
-                self._views.clear()
-            view = self._views[event_id] = _View(record, self.framebook)
+            view = _View(record, self.framebook)
+        if len(self._views) >= _VIEWS_KEPT:
+            self._older_views, self._views = self._views, {}
+        self._views[event_id] = view
         return view
+
+    def _carry_view(self, event_id: str, old: dict, new: dict) -> None:
+        """Let the view of `old` serve `new`, its successor, when nothing it reads changed (a
+        report that only corroborates)."""
+        view = self._views.get(event_id)
+        if (
+            view is not None
+            and view.record is old
+            and all(old.get(key) == new.get(key) for key in _VIEWED)
+        ):
+            view.record = new
 
     def _candidates(self, keys: list[tuple[tuple, int]], cutoff: float) -> list[tuple[str, dict]]:
         """The events to compare for these look-up keys, each once: per key, its `limit` most
@@ -967,6 +984,9 @@ class _View:
 
 
 _EMPTY: frozenset[str] = frozenset()
+# The fields of a record a `_View` reads.
+_VIEWED = ("families", "categories", "date", "first", "basis", "sender", "claimants",
+           "objects", "places", "russia_actors", "dprk_actors", "quantities")  # fmt: skip
 
 
 def _frozen(items: Iterable[str]) -> frozenset[str]:

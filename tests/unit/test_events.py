@@ -199,6 +199,20 @@ def test_a_frame_is_compared_with_the_event_as_it_is_now_not_as_first_scored():
     assert book.match(shoigus, T0, cutoff) == lavrov.event_id  # now it names him
 
 
+def test_a_report_that_only_corroborates_keeps_the_events_prepared_view():
+    book = EventBook({})
+    first = decide(book, frame(places=("kursk",)), "a1", "s", T0)
+    event_id = first.event_id
+    view = book._view(event_id, book.events[event_id])
+    again = decide(book, frame(places=("kursk",)), "a2", "t", T0 + DAY)
+    assert again.kind == "corroborated" and again.event_id == event_id
+    assert book._view(event_id, book.events[event_id]) is view  # nothing it reads changed
+    named = decide(book, frame(places=("kursk",), russia=("shoigu",)), "a3", "u", T0 + DAY)
+    assert named.event_id == event_id
+    fresh = book._view(event_id, book.events[event_id])
+    assert fresh is not view and "shoigu" in fresh.russia
+
+
 def test_a_message_days_after_one_the_other_way_is_another_message():
     book = EventBook({})
     greeting = dict(action="letter", family="message", categories=("diplomatic",),
