@@ -9,6 +9,14 @@ frame, and prints the median articles per second over the repeats, the memory th
 per story and per event, and, as a baseline measured in the same run, the rate of a bare dict
 lookup-and-store loop over the same keys. Articles arrive already analyzed (fingerprints and
 frames computed upstream), as in the pipeline.
+
+    python benchmarks/stories_bench.py --against REV [--stories 30000] [--rounds 8]
+
+compares the stage's own logic (streams/events.py and streams/stories.py) of git revision REV
+with this checkout's in one process: both indexes filled alike, then rounds of 2,000 articles
+placed by each in alternation, CPU time. Separate processes on a shared machine differ by more
+than the change being measured; alternation in one process does not. Everything else (the
+models, the fingerprints, the frame book and its data) is this checkout's in both.
 """
 
 from __future__ import annotations
@@ -16,8 +24,11 @@ from __future__ import annotations
 import argparse
 import gc
 import hashlib
+import importlib.util
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 from datetime import UTC, datetime, timedelta
@@ -123,13 +134,74 @@ def stream(count: int, base: int, sigs: list[np.ndarray], rng: np.random.Generat
     return out
 
 
+def _load_revision(rev: str, folder: Path) -> type:
+    """REV's `StoryBook`, its events module with it (loaded under their own names; their
+    imports of the rest resolve to this checkout)."""
+    root = Path(__file__).resolve().parents[1]
+    for name in ("events", "stories"):
+        text = subprocess.run(
+            ["git", "-C", str(root), "show", f"{rev}:streams/{name}.py"],
+            check=True, capture_output=True, text=True,
+        ).stdout  # fmt: skip
+        (folder / f"{name}.py").write_text(text, encoding="utf-8")
+    saved = {name: sys.modules[name] for name in ("streams.events", "streams.stories")}
+    try:
+        for name in ("events", "stories"):  # stories imports events: REV's, under its name
+            spec = importlib.util.spec_from_file_location(f"streams.{name}", folder / f"{name}.py")
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[f"streams.{name}"] = module
+            spec.loader.exec_module(module)
+        return sys.modules["streams.stories"].StoryBook
+    finally:
+        sys.modules.update(saved)
+
+
+def compare(rev: str, stories: int, events: int, rounds: int) -> None:
+    """This checkout's stage against REV's, alternated in one process."""
+    import streams.stories
+
+    with tempfile.TemporaryDirectory(prefix="axiswatch-stories-") as folder:
+        old_book = _load_revision(rev, Path(folder))
+    books = {}
+    for label, cls in ((rev, old_book), ("this checkout", streams.stories.StoryBook)):
+        print(f"filling {label}'s index ({stories:,} stories, {events:,} events) ...",
+              file=sys.stderr)  # fmt: skip
+        rng = np.random.default_rng(1)
+        book = cls.in_memory(StoryConfig(max_stories=10 * stories, max_events=10 * events))
+        sigs = fill(book, stories, rng)
+        fill_events(book, events, rng)
+        books[label] = (book, sigs, rng)
+    at = NOW + timedelta(seconds=stories * 0.01 + 1)
+    rates: dict[str, list[float]] = {label: [] for label in books}
+    for n in range(rounds):
+        for label, (book, sigs, rng) in books.items():
+            articles = stream(2000, stories + 2000 * n, sigs, rng)
+            start = time.process_time()
+            for article in articles:
+                book.place(article, at)
+            rates[label].append(len(articles) / (time.process_time() - start))
+    print(f"stories stage, {stories:,} stories and {events:,} events, {rounds} alternated rounds "
+          "of 2,000 articles, CPU time")  # fmt: skip
+    for label, values in rates.items():
+        print(f"  {label}: median {statistics.median(values):,.0f} articles/s (rounds: "
+              + ", ".join(f"{v:,.0f}" for v in values) + ")")  # fmt: skip
+    ratio = statistics.median(rates["this checkout"]) / statistics.median(rates[rev])
+    print(f"  ratio of the medians, this checkout / {rev}: {ratio:.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--stories", type=int, default=100_000)
+    parser.add_argument("--stories", type=int, help="100,000; 30,000 with --against")
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--articles", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--against", metavar="REV", help="compare with git revision REV")
+    parser.add_argument("--rounds", type=int, default=8, help="alternations with --against")
     args = parser.parse_args()
+    if args.against:
+        compare(args.against, args.stories or 30_000, args.events, args.rounds)
+        return
+    args.stories = args.stories or 100_000
     rng = np.random.default_rng(1)
 
     print(f"filling the index with {args.stories:,} stories ...", file=sys.stderr)
