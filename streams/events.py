@@ -344,7 +344,7 @@ class EventBook:
     def _carry_view(self, event_id: str, old: dict, new: dict) -> None:
         """Let the view of `old` serve `new`, its successor, when nothing it reads changed (a
         report that only corroborates)."""
-        view = self._views.get(event_id)
+        view = self._views.get(event_id) or self._older_views.get(event_id)
         if (
             view is not None
             and view.record is old
