@@ -418,10 +418,8 @@ class EventBook:
         joinable = self.framebook.joinable_families(frame["family"])
         best: tuple[int, int, float, str] | None = None
         for event_id, record in self._candidates([(key, _SAME) for key in keys], cutoff):
-            first = record["date"]
             # Someone's occasion lasts its days; naming no one, only the event's own day.
-            until = record.get("until", first) if persons else first
-            distance = 0 if first <= day <= until else min(abs(day - first), abs(day - until))
+            distance = _days_from(record, day, lasting=bool(persons))
             if distance > _OCCASION_DAYS or record["families"][0] in joinable:
                 continue  # an event of the family: `match` has weighed it
             named = _specific_actors(record)
@@ -449,9 +447,7 @@ class EventBook:
         persons = _persons(_specific_actors(frame)) - book.envoys
         best: tuple[int, int, float, str] | None = None
         for event_id, record in self._candidates(keys, cutoff):
-            first = record["date"]
-            until = record.get("until", first)
-            distance = 0 if first <= day <= until else min(abs(day - first), abs(day - until))
+            distance = _days_from(record, day)
             if distance > _OCCASION_DAYS:
                 continue
             theirs = _persons(_specific_actors(record)) - book.envoys
@@ -551,6 +547,14 @@ def _history(frame: dict, ts: float) -> bool:
     elif precision == "month":
         when = date(when.year + when.month // 12, when.month % 12 + 1, 1) - timedelta(days=1)
     return _day_of(ts) - when.toordinal() > _HISTORY_DAYS
+
+
+def _days_from(record: dict, day: int, lasting: bool = True) -> int:
+    """Days from `day` to an event: to the days its reports date it to (`until`), or, not
+    `lasting`, to its first day."""
+    first = record["date"]
+    until = record.get("until", first) if lasting else first
+    return 0 if first <= day <= until else min(abs(day - first), abs(day - until))
 
 
 def _frame_day(frame: dict, ts: float) -> int | None:
