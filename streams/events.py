@@ -27,7 +27,7 @@ background restatement never raises `new` or `updated` for a known event.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, MutableMapping, Sequence
+from collections.abc import ItemsView, Iterable, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
@@ -296,27 +296,29 @@ class EventBook:
     def match(self, frame: dict, ts: float, cutoff: float) -> str | None:
         """The known event `frame` reports, or None."""
         probe = _Probe(frame, self.framebook, ts)
-        best: tuple[float, float, str] | None = None
         candidates = self._candidates(_keys(frame, sorted(probe.families)), cutoff)
         if self.trace:
             return self._traced_match(probe, candidates, self.trace[-1]["candidates"])
+        # A candidate's rules are read only when its fit (its score unless a rule rules it
+        # out) would make it the best so far: the event the scores of every candidate choose.
+        # Ties go to the most recently reported event, then the larger id: the choice does
+        # not depend on the order of the index (rebuilt on takeover).
+        best: tuple[float, float, str] | None = None
         views = self._views
         for event_id, record in candidates:
             view = views.get(event_id)
             if view is None or view.record is not record:
                 view = self._view(event_id, record)
-            score = probe.score(view)
-            if score is None:
+            fit = probe.fit(view)
+            if fit is None or (best is not None and fit[0] < best[0]):
                 continue
-            # Ties go to the most recently reported event, then the larger id: the choice
-            # does not depend on the order of the index (rebuilt on takeover).
-            rank = (score, record["last"], event_id)
-            if best is None or rank > best:
+            rank = (fit[0], record["last"], event_id)
+            if (best is None or rank > best) and probe.ruled_out(view, fit[1], fit[2]) is None:
                 best = rank
         return best[2] if best else None
 
     def _traced_match(
-        self, probe: _Probe, candidates: list[tuple[str, dict]], noted: list[tuple]
+        self, probe: _Probe, candidates: ItemsView[str, dict], noted: list[tuple]
     ) -> str | None:
         """`match`, noting each candidate's score or the rule that ruled it out."""
         best: tuple[float, float, str] | None = None
@@ -352,12 +354,11 @@ class EventBook:
         ):
             view.record = new
 
-    def _candidates(self, keys: list[tuple[tuple, int]], cutoff: float) -> list[tuple[str, dict]]:
-        """The events to compare for these look-up keys, each once: per key, its `limit` most
-        recent events still in the window (what a sweep has removed or would remove does not
-        count)."""
-        found: list[tuple[str, dict]] = []
-        seen: set[str] = set()
+    def _candidates(self, keys: list[tuple[tuple, int]], cutoff: float) -> ItemsView[str, dict]:
+        """The events to compare for these look-up keys (id and record), each once: per key,
+        its `limit` most recent events still in the window (what a sweep has removed or would
+        remove does not count)."""
+        found: dict[str, dict] = {}
         get_ids, get_record = self._index.get, self.events.get
         for key, limit in keys:
             ids = get_ids(key)
@@ -367,15 +368,14 @@ class EventBook:
             for event_id in reversed(ids):
                 if live >= limit:
                     break
-                if event_id in seen:
+                if event_id in found:
                     continue
                 record = get_record(event_id)
                 if record is None or record["seen"] < cutoff:
                     continue
                 live += 1
-                seen.add(event_id)
-                found.append((event_id, record))
-        return found
+                found[event_id] = record
+        return found.items()
 
     def _occasion_reported(self, frame: dict, reported: Sequence[str]) -> str | None:
         """Of the events the frame's article reports, the first naming one of the frame's
@@ -762,10 +762,22 @@ class _Probe:
     def score(self, view: _View, why: list[str] | None = None) -> float | None:
         """How well the frame fits the event (`view` of its record; higher is better), None
         when it cannot be it (and, given `why`, the reason appended to it)."""
-        family = view.family
+        fit = self.fit(view)
+        if fit is None:
+            return _no(why, "beyond the window")
+        reason = self.ruled_out(view, fit[1], fit[2])
+        if reason is not None:
+            return _no(why, reason)
+        return fit[0]
+
+    def fit(self, view: _View) -> tuple[float, int, int] | None:
+        """The score the frame has against the event unless a rule (`ruled_out`) says it cannot
+        be it, with the distance in days between their dates (a month or a year counting as
+        its days) and the plain distance; None beyond the window. Every term of the score is
+        here, so a candidate whose fit cannot beat the best one so far needs no rules read."""
         score = 1.0
         day = self.day
-        same_day = days_apart = False  # a frame without a date is of no day
+        distance = apart = 0
         if day is not None:
             distance = apart = abs(day - view.date)
             if self.precision == "month":
@@ -774,35 +786,58 @@ class _Probe:
                 # A year is its days: a date in it is no distance from it, one in the year
                 # before is (last year's figure is not this year's).
                 distance = max(0, day - view.date, view.date - day - 364)
-            if self.past_year and view.date != day and (distance or not self._shares_what(view)):
-                # last year's figure is another year's, or another development's
-                return _no(why, "last year's figure of another year or development")
-            same_day = distance <= 1
-            days_apart = apart > _THIN_DAYS
-            window = self.windows.get(family)
+            window = self.windows.get(view.family)
             if window is None:
-                window = self.windows[family] = self.book.family_window(family)
-            if self.family != family:
-                # Joining an event of another family: within the nearer of the two windows
-                # (a strike weeks after a supply was reported is another strike).
-                window = min(window, self.own_window)
+                window = self._window(view.family)
             if distance > window:
-                return _no(why, "beyond the window")
+                return None
             if distance:  # (so within a window of a day or more)
                 score -= 0.5 * distance / window
+        if self.objects and not self.objects.isdisjoint(view.object_set):
+            score += 0.5 * len(self.objects & view.object_set)
+        if not self.russia.isdisjoint(view.russia):
+            score += 0.5
+        if not self.dprk.isdisjoint(view.dprk):
+            score += 0.5
+        if self.places and not self.places.isdisjoint(view.place_set):
+            score += 0.5 * len(self.places & view.place_set)
+        return score, distance, apart
+
+    def _window(self, family: str) -> int:
+        """The days an event of `family` may be from the frame (kept in `windows`)."""
+        window = self.book.family_window(family)
+        if family != self.family:
+            # Joining an event of another family: within the nearer of the two windows (a
+            # strike weeks after a supply was reported is another strike).
+            window = min(window, self.own_window)
+        self.windows[family] = window
+        return window
+
+    def ruled_out(self, view: _View, distance: int, apart: int) -> str | None:
+        """Why the frame cannot report the event (`distance` and `apart` as `fit` gives them),
+        or None."""
+        family = view.family
+        day = self.day
+        same_day = days_apart = False  # a frame without a date is of no day
+        if day is not None:
+            if self.past_year and view.date != day and (distance or not self._shares_what(view)):
+                # last year's figure is another year's, or another development's
+                return "last year's figure of another year or development"
+            same_day = distance <= 1
+            days_apart = apart > _THIN_DAYS
         if self.families.isdisjoint(view.families) or self.categories.isdisjoint(view.categories):
-            return _no(why, "no family or category in common")
+            return "no family or category in common"
         if self.sender and view.sender:
             if self.sender != view.sender:
                 if not same_day:
                     # Putin's greetings to Kim are not Kim's to Putin of days later
-                    return _no(why, "a message the other way, days apart")
+                    return "a message the other way, days apart"
             elif self.sent_by and family == "message":
                 # nor the KPRF's telegram Medvedev's of the same day: another sender of the
                 # same side, none of its people, parties or bodies shared
                 theirs = view.sent_by[0 if self.sender == "russia" else 1]
                 if theirs and self.sent_by.isdisjoint(theirs):
-                    return _no(why, "another sender of the same side")
+                    return "another sender of the same side"
         if (
             self.claimants
             and self.report
@@ -814,10 +849,10 @@ class _Probe:
             # Another claimant's assessment days from the event's (or weeks from an event
             # nobody was said to claim): another development (Budanov's "40% of the
             # ammunition" is not the White House's missiles of May).
-            return _no(why, "another claimant's assessment, days apart")
+            return "another claimant's assessment, days apart"
         if self.dated_news and view.background and day - view.first_day > _THIN_DAYS:
             # Restated as earlier news days before, and now reported as news: another one.
-            return _no(why, "known only as background, reported as news days later")
+            return "known only as background, reported as news days later"
         # Contradictions: different objects of one kind; other people where who matters.
         if (
             self.primary
@@ -825,30 +860,31 @@ class _Probe:
             and view.objects[0] != self.primary
             and view.first_kind == self.primary_kind
         ):
-            return _no(why, "another first object of the same kind")
+            return "another first object of the same kind"
         if self.goods_unnamed and view.first_good and days_apart:
             # A report naming no goods, days from a shipment of some: another development (a
             # trademark registered is not the oil shipped weeks before).
-            return _no(why, "no goods named, days from a shipment")
-        if self.objects and view.objects:
-            if self.objects.isdisjoint(view.object_set):
-                if self.kinds and self.kinds == view.kinds:
-                    return _no(why, "other objects of the same kinds")
-            else:
-                score += 0.5 * len(self.objects & view.object_set)
+            return "no goods named, days from a shipment"
+        if (
+            self.kinds
+            and self.kinds == view.kinds
+            and view.objects
+            and self.objects.isdisjoint(view.object_set)
+        ):
+            return "other objects of the same kinds"
         if self.consignment and day is not None and day != view.date:
             theirs = view.consignment
             if theirs and not _same_amount(theirs, self.consignment):
                 # 1,080 tonnes of flour in June are not May's 1,276 tonnes
-                return _no(why, "a consignment of another weight, another day")
+                return "a consignment of another weight, another day"
         if self.toll and self.report and family == "combat" and days_apart:
             theirs = view.toll
             if not theirs or not _same_amount(theirs, self.toll):
-                return _no(why, "a casualty toll of another assessment")
+                return "a casualty toll of another assessment"
         who_matters = family in _WHO_MATTERS
         if self.sectors and who_matters and view.sectors and self.sectors.isdisjoint(view.sectors):
             # a sports delegation is not the party's
-            return _no(why, "another field")
+            return "another field"
         # Who matters, unless one side's official is the same: Choe's visit to Moscow is one
         # whether she met Lavrov or Putin (leaders host every visit: they tell none apart).
         officials = self.officials
@@ -859,12 +895,11 @@ class _Probe:
         )
         shared = 0
         if not self.russia.isdisjoint(view.russia):
-            score += 0.5
             shared += len(self.russia.intersection(view.russia).difference(_STATES))
         elif who and self.persons[0]:
             if view.persons[0]:
                 # Lavrov's visit is not Shoigu's
-                return _no(why, "other people where who matters")
+                return "other people where who matters"
             if (
                 self.report
                 and not same_day
@@ -875,12 +910,11 @@ class _Probe:
                 # names no visit: Putin receives the delegation that left days before),
                 # unless by the official's own institution (the defence ministry's
                 # delegation is its deputy minister's)
-                return _no(why, "a visit by a named official days after one by nobody named")
+                return "a visit by a named official days after one by nobody named"
         if not self.dprk.isdisjoint(view.dprk):
-            score += 0.5
             shared += len(self.dprk.intersection(view.dprk).difference(_STATES))
         elif who and self.persons[1] and view.persons[1]:
-            return _no(why, "other people where who matters")
+            return "other people where who matters"
         if (
             who
             and self.report
@@ -891,7 +925,7 @@ class _Probe:
         ):
             # nor is a visit by nobody named, days after one by named people (unless it names
             # the same institution: the ministry's delegation whose minister was named before)
-            return _no(why, "a visit by nobody named, days after one by named people")
+            return "a visit by nobody named, days after one by named people"
         if (
             who_matters
             and days_apart
@@ -907,10 +941,10 @@ class _Probe:
         ):
             # A visit days from the event, sharing no one with it and nothing of what, where
             # or which field: another visit (a sports minister's trip is not the week's talks).
-            return _no(why, "a visit days apart sharing no one and nothing")
+            return "a visit days apart sharing no one and nothing"
         # Thin frames join on who, or on the same days.
         if (self.generic or view.thin) and not shared and (day is None or days_apart):
-            return _no(why, "a thin frame, no one shared, days apart")
+            return "a thin frame, no one shared, days apart"
         if self.places:
             if (
                 who
@@ -920,7 +954,7 @@ class _Probe:
                 and self.places.isdisjoint(view.place_set)
             ):
                 # a visit days later in other cities: another visit
-                return _no(why, "a visit days later in other cities")
+                return "a visit days later in other cities"
             # Workers for Novosibirsk are not the Far East's, nor tourists via Vladivostok
             # Khasan's; a visit, though, takes in several cities.
             if (
@@ -930,9 +964,8 @@ class _Probe:
                 and self.areas.isdisjoint(view.areas)
             ):
                 # (a plant in Alabuga is Tatarstan's: places within regions)
-                return _no(why, "another region")
-            score += 0.5 * len(self.places & view.place_set)
-        return score
+                return "another region"
+        return None
 
 
 class _View:

@@ -1,5 +1,6 @@
 """The known-events index: joining frames into events, and what each report raises (pure)."""
 
+import random
 from datetime import UTC, date, datetime, timedelta
 
 from streams.events import EventBook, EventConfig, record_from_alerts
@@ -979,6 +980,53 @@ def test_a_traced_book_decides_as_an_untraced_one_and_says_why():
     assert [why for _, _, why in shoigu["candidates"]] == ["other people where who matters"]
     assert shoigu["path"][-1].startswith("starts an event")
     assert any(score is not None for _, score, _ in lavrov_again["candidates"])
+
+
+def test_the_best_fit_ruled_out_leaves_the_next_best_event():
+    # Matching reads a candidate's rules only when its score could make it the best so far:
+    # the best-scoring event (same people and place) is another munition, so the frame joins
+    # the lower-scoring shipment of its own shells.
+    book = EventBook({})
+    supply = dict(action="supply_arms", family="supply", russia=("shoigu",), dprk=("kpa",))
+    first = frame(**supply, objects=("artillery_shells",), when=date(2024, 10, 14))
+    shells = decide(book, first, "a1", "s1", T0 - 4 * DAY)
+    other = frame(**supply, objects=("ballistic_missiles",), places=("kursk",))
+    missiles = decide(book, other, "a2", "s2", T0)
+    assert shells.kind == missiles.kind == "new"
+    again = frame(**supply, objects=("artillery_shells",), places=("kursk",))
+    assert book.match(again, T0, T0 - 365 * DAY) == shells.event_id
+
+
+def test_matching_chooses_what_scoring_every_candidate_chooses():
+    # A traced book scores every candidate in full; the untraced one skips the rules of those
+    # that cannot be the best. On a stream of varied frames they decide alike.
+    rng = random.Random(7)
+    actions = [["deploy_troops", "deployment", ("military",)],
+               ["supply_arms", "supply", ("military",)],
+               ["summit", "meeting", ("diplomatic",)], ["letter", "message", ("diplomatic",)],
+               ["send_workers", "labour", ("labour",)], ["trade", "trade", ("economic",)],
+               ["military_other", "military_other", ("military",)]]  # fmt: skip
+    people = [("rus",), ("lavrov",), ("shoigu",), ("belousov", "rus")], [("prk",), ("kpa",),
+              ("kim_jong_un",), ("choe_son_hui",)]  # fmt: skip
+    things = [(), (), ("artillery_shells",), ("ballistic_missiles",), ("oil",), ("drones",)]
+    places = [(), (), ("kursk",), ("vladivostok",), ("rason",)]
+    plain, traced = EventBook({}), EventBook({})
+    traced.trace = []
+    kinds = set()
+    for n in range(400):
+        action, family, categories = rng.choice(actions)
+        when = date(2024, 10, 1) + timedelta(days=rng.randrange(40))
+        sender = rng.choice(["russia", "dprk"]) if family == "message" else None
+        basis = rng.choice(["report", "report", "background"])
+        f = frame(action, family, categories, when=when, russia=rng.choice(people[0]),
+                  dprk=rng.choice(people[1]), objects=rng.choice(things),
+                  places=rng.choice(places), basis=basis, sender=sender)  # fmt: skip
+        ts = T0 + n * DAY / 10
+        a = decide(plain, f, f"a{n}", f"s{n % 7}", ts)
+        b = decide(traced, f, f"a{n}", f"s{n % 7}", ts)
+        assert (a.event_id, a.kind, a.changes) == (b.event_id, b.kind, b.changes)
+        kinds.add(a.kind)
+    assert {"new", "corroborated", "updated"} <= kinds
 
 
 def test_a_background_message_of_no_date_tells_the_visit_its_article_reports():
