@@ -200,9 +200,10 @@ class StoryBook:
             "sigs": sigs,
         }
         self.stories[story_id] = story
-        # The article is valid already: construct without validating again (hot path).
+        # The article is valid already: construct without validating again (hot path; its
+        # fields are its __dict__, the contracts keep no extras).
         enriched = EnrichedArticle.model_construct(
-            **{**dict(article), "events": frames},
+            **{**vars(article), "events": frames},
             story_id=story_id,
             duplicate_of=placement.duplicate_of,
             first_seen_at=datetime.fromisoformat(story["first"]),
