@@ -1474,6 +1474,23 @@ def test_the_norths_internet_provider_linked_through_a_russian_carrier_is_cyber(
         "connection to the global internet through Russian fixed-line provider Transtelecom."
     )
     assert "cyber" in by_category(link)
+    # the route itself, in the words of those who watch the internet's routes
+    for text in (
+        "North Korea now has two ways to get on the internet, thanks to a new connection from "
+        "Russia, according to cybersecurity outfit FireEye Inc.",
+        "TransTeleCom, a Russian owned telecommunications company, began routing North Korean "
+        "internet.",
+    ):
+        assert "cyber" in by_category(text), text
+
+
+def test_a_russian_paying_for_the_norths_it_worker_programs_is_cyber_and_labour():
+    # "IT worker" as a modifier ("IT worker programs", "an IT worker scheme"), not the plural
+    text = (
+        "Russian national Vitaliy Andreyev facilitated financial transactions for North "
+        "Korea's IT worker programs."
+    )
+    assert {"cyber", "labour"} <= set(by_category(text)), text
 
 
 @pytest.mark.parametrize(
