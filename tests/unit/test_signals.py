@@ -1013,6 +1013,11 @@ def test_the_capital_is_not_a_might():
         "Россия передала Северной Корее технологии реакторов для атомных подлодок.",
         "Russia plans to transfer expertise and equipment to North Korea to help produce drones.",
         "러시아가 북한에 핵잠수함 관련 기술을 제공했다.",
+        # production mastered, rockets and guidance improved with the other's help
+        "Россия помогает КНДР осваивать производство ударных беспилотников.",
+        "Russia is helping North Korea to produce long-range strike drones.",
+        "북한이 러시아로부터 로켓 기술 등의 지원을 받았다.",
+        "Северная Корея при поддержке России улучшает системы наведения своих ракет.",
     ],
 )
 def test_technology_handed_over_in_verbs_and_short_forms(text):
