@@ -97,6 +97,9 @@ _ANNIVERSARY = re.compile(r"anniversar|годовщин|\d-?лети|\d\s?주년
 # A Korean verb in the concessive ("방문하더라도": even if he visits): a hypothesis, which the
 # guideline counts as speculation; no signal (so is the conditional: `korean_if`).
 _KOREAN_EVEN_IF = re.compile(r"[\uac00-\ud7a3]더라도(?![\uac00-\ud7a3])")
+# A question ("Will Kim visit Moscow?", "북한군 파병 보도했다?"): what is asked is not reported;
+# the guideline counts it as speculation, no signal.
+_QUESTION = re.compile(r"[?？][\s\"'»”’)\]]*$")
 # A Korean subject or topic particle ending an actor's word: the actor is the one acting
 # ("라자루스가 탈취한"), not the target of the act.
 _KOREAN_SUBJECT = re.compile(r"[\uac00-\ud7a3](?:이|가|은|는|께서)$")
@@ -291,6 +294,7 @@ def find_signals(
             _soviet_era(evidence)
             or ("더라도" in evidence and _KOREAN_EVEN_IF.search(evidence))
             or korean_if(evidence)
+            or _QUESTION.search(evidence)
         ):
             continue
         context_ids: list[str] = []

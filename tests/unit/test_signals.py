@@ -1002,6 +1002,21 @@ def test_intrusions_expulsions_and_what_might_happen_are_no_cooperation(text):
     assert by_category(text) == {}
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Will North Korea send troops to Russia?",
+        "Северная Корея отправит войска в Россию?",
+        "러시아 매체, 북한 우크라이나 파병 보도했다?",
+        "Why would North Korea's Kim and Russia's Putin sign a defence treaty?”",
+    ],
+)
+def test_a_question_is_no_report(text):
+    # What is asked is not reported: speculation, per the guideline. The statement is.
+    assert by_category(text) == {}, text
+    assert by_category(text.rstrip("?”") + ".") != {}, text
+
+
 def test_the_capital_is_not_a_might():
     # 수도 (the capital) before 평양 is no modal "수도 있다"
     assert "diplomatic" in by_category("러시아 대표단이 북한의 수도 평양에 도착해 회담했다.")
