@@ -321,6 +321,18 @@ def test_dockerfile_builds_a_non_root_axiswatch_image():
     assert any(keyword == "RUN" and "pip install" in rest for keyword, rest in steps)
 
 
+def _package_folder(package: str, folders: dict[str, str]) -> str:
+    """The folder setuptools builds `package` from: its own `package-dir` entry, else its
+    nearest listed parent's folder with the rest of its name (axiswatch_seeds.eval is
+    seeds/eval)."""
+    parts = package.split(".")
+    for n in range(len(parts), 0, -1):
+        parent = ".".join(parts[:n])
+        if parent in folders:
+            return "/".join([folders[parent], *parts[n:]])
+    return package.replace(".", "/")
+
+
 def test_dockerfile_copies_what_the_package_needs_and_dockerignore_keeps_it():
     lines = [
         line.strip()
@@ -344,7 +356,7 @@ def test_dockerfile_copies_what_the_package_needs_and_dockerignore_keeps_it():
     folders = setuptools.get("package-dir", {})
     needed = {"pyproject.toml", "README.md"}
     for package in setuptools["packages"]:
-        folder = folders.get(package, package.replace(".", "/"))
+        folder = _package_folder(package, folders)
         if folder in copied or folder.split("/")[0] in copied:  # a subpackage: in its folder
             continue
         # A data package copied file by file: each of its (plain) package-data files.

@@ -916,6 +916,14 @@ def test_stolen_funds_moved_on_and_a_message_of_sympathy_are_cooperation_words()
     assert by_category("North Korean hackers stole funds from a Russian exchange") == {}
 
 
+def test_crypto_stolen_through_russian_infrastructure_is_cyber_cooperation():
+    # In Korean the coin, not the country named before it, is what was taken ...
+    text = "북한 해커들이 러시아 인터넷 인프라를 경유해 가상화폐를 탈취했다."
+    assert "cyber" in by_category(text)
+    # ... while a Russian firm hacked and robbed is still the target.
+    assert by_category("북한 해커들이 러시아 기업을 해킹해 기술을 탈취했다.") == {}
+
+
 @pytest.mark.parametrize(
     "text",
     [
