@@ -42,6 +42,8 @@ _MAX_LISTED = 50
 _DAY = 86_400.0
 # Families where different specific actors make different developments (visits, letters).
 _WHO_MATTERS = frozenset({"meeting", "message", "agreement"})
+# Families whose developments are hosted by one side: one on the other side's ground is another.
+_HOSTED = frozenset({"sports"})
 _PERSON_TYPES = frozenset({"leader", "official"})
 _OFFICIAL = frozenset({"official"})
 _PLACE = frozenset({"place"})
@@ -212,7 +214,7 @@ class EventBook:
                         path.append(f"days from it: the occasion of its own day, {event_id}")
         if event_id is None and article_event and frame["basis"] == "report":
             record = self.events.get(article_event)
-            if record is not None and _tells_article_development(record, frame):
+            if record is not None and _tells_article_development(record, frame, self.framebook):
                 if path is not None:
                     path.append(f"the development its article started: {article_event}")
                 return self._report(article_event, record, frame, report)
@@ -416,12 +418,15 @@ class EventBook:
         # in later (a visit's meeting, first reported as the rail link it agreed) is an
         # occasion too.
         joinable = self.framebook.joinable_families(frame["family"])
+        fields = _sectors(frame, self.framebook)
         best: tuple[int, int, float, str] | None = None
         for event_id, record in self._candidates([(key, _SAME) for key in keys], cutoff):
             # Someone's occasion lasts its days; naming no one, only the event's own day.
             distance = _days_from(record, day, lasting=bool(persons))
             if distance > _OCCASION_DAYS or record["families"][0] in joinable:
                 continue  # an event of the family: `match` has weighed it
+            if fields and fields.isdisjoint(_sectors(record, self.framebook) or fields):
+                continue  # another field's (a sports camp is not the news agencies' deal)
             named = _specific_actors(record)
             if not persons and (named or record["category"] != frame["category"]):
                 continue  # someone's occasion, or another category's: not this one
@@ -565,10 +570,15 @@ def _frame_day(frame: dict, ts: float) -> int | None:
     return day
 
 
-def _tells_article_development(record: dict, frame: dict) -> bool:
+def _tells_article_development(record: dict, frame: dict, book: FrameBook) -> bool:
     """Whether a report frame may tell the development its article already started: a shared
-    category, and no date of its own weeks away from the development's."""
+    category, no field of its own apart from the development's (the IT minister's delegation
+    is not the fisheries committee's, though one dispatch reports both) and no date of its own
+    weeks away from the development's."""
     if set(record["categories"]).isdisjoint(frame["categories"]):
+        return False
+    fields = _sectors(frame, book)
+    if fields and fields.isdisjoint(_sectors(record, book) or fields):
         return False
     day = _day(frame.get("event_date"))
     if day is None or not record.get("dated", True):
@@ -629,6 +639,13 @@ def _regions(ids: set[str]) -> set[str]:
     return _catalogued(ids, _PLACE, "russia") - {"moscow"}
 
 
+def _host(places: Iterable[str]) -> str | None:
+    """The side all the places lie on ("russia", "dprk"), or None (none, or both sides')."""
+    actors = default_matcher().actors
+    sides = {actors[p].side for p in places if p in actors}
+    return sides.pop() if len(sides) == 1 else None
+
+
 def _areas(places: Iterable[str]) -> set[str]:
     """Places with the regions they lie in (`within` in actors.toml)."""
     within = default_matcher().within
@@ -679,7 +696,7 @@ class _Probe:
     __slots__ = ("book", "categories", "day", "families", "generic", "objects", "places",
                  "precision", "primary", "primary_kind", "regions", "report", "russia", "dprk",
                  "kinds", "windows", "persons", "officials", "sectors", "past_year", "family",
-                 "own_window", "areas", "consignment", "toll", "claimants", "sender",
+                 "own_window", "areas", "host", "consignment", "toll", "claimants", "sender",
                  "sent_by", "official_fields", "dated_news", "goods_unnamed", "anyone")  # fmt: skip
 
     def __init__(self, frame: dict, book: FrameBook, ts: float) -> None:
@@ -719,6 +736,7 @@ class _Probe:
         self.places = set(frame["places"])
         self.regions = _regions(self.places)
         self.areas = _areas(frame["places"])
+        self.host = _host(self.places)
         self.russia = set(frame["russia_actors"])
         self.dprk = set(frame["dprk_actors"])
         # Resident envoys greet every visitor: they tell no visits apart.
@@ -965,6 +983,9 @@ class _Probe:
             ):
                 # (a plant in Alabuga is Tatarstan's: places within regions)
                 return "another region"
+            if family in _HOSTED and self.host and view.host and self.host != view.host:
+                # a camp in Pyongyang is not the one in Vladivostok
+                return "the other side's ground"
         return None
 
 
@@ -976,9 +997,9 @@ class _View:
 
     __slots__ = ("record", "families", "family", "categories", "date", "first_day",
                  "background", "sender", "claimants", "objects", "object_set", "first_kind",
-                 "first_good", "kinds", "places", "place_set", "areas", "regional", "sectors",
-                 "russia", "dprk", "persons", "russia_fields", "occasion_persons", "sent_by",
-                 "consignment", "toll", "thin")  # fmt: skip
+                 "first_good", "kinds", "places", "place_set", "areas", "host", "regional",
+                 "sectors", "russia", "dprk", "persons", "russia_fields", "occasion_persons",
+                 "sent_by", "consignment", "toll", "thin")  # fmt: skip
 
     def __init__(self, record: dict, book: FrameBook) -> None:
         self.record = record
@@ -999,6 +1020,7 @@ class _View:
         self.places = record["places"]
         self.place_set = _frozen(self.places)
         self.areas = _frozen(_areas(self.places))
+        self.host = _host(self.places)
         self.regional = bool(_regions(self.place_set))
         self.sectors = _frozen(_sectors(record, book))
         self.russia = record["russia_actors"]

@@ -796,6 +796,42 @@ def test_delegations_of_different_fields_are_different_visits_and_a_field_is_no_
     assert (named.event_id, named.kind) == (visit_.event_id, "corroborated")
 
 
+def test_a_camp_on_the_other_sides_ground_is_another_camp():
+    # Russian players trained in Pyongyang in October; in November the North's trained in
+    # Vladivostok: two developments, though a month's window holds both.
+    camp = dict(action="sports", family="sports", categories=("diplomatic",), objects=("sport",))
+    book = EventBook({})
+    pyongyang = decide(book, frame(**camp, places=("pyongyang",), when=date(2024, 10, 1)),
+                       "a1", "s", T0)  # fmt: skip
+    vladivostok = decide(book, frame(**camp, places=("vladivostok",), when=date(2024, 11, 1)),
+                         "a2", "t", T0 + 5 * DAY)  # fmt: skip
+    assert (pyongyang.kind, vladivostok.kind) == ("new", "new")
+    assert vladivostok.event_id != pyongyang.event_id
+    # Another report of the camp in Pyongyang joins it.
+    again = decide(book, frame(**camp, places=("pyongyang",), when=date(2024, 10, 1)),
+                   "a3", "u", T0 + 6 * DAY)  # fmt: skip
+    assert (again.event_id, again.kind) == (pyongyang.event_id, "corroborated")
+
+
+def test_a_frame_of_another_field_is_neither_the_days_occasion_nor_its_articles_development():
+    visit = dict(action="summit", family="meeting", categories=("diplomatic",))
+    camp = dict(action="sports", family="sports", categories=("diplomatic",), objects=("sport",))
+    # A culture agreement the day before; a camp reported naming no one is not it.
+    book = EventBook({})
+    deal = decide(book, frame("sign_agreement", "agreement", ("diplomatic",), objects=("culture",)),
+                  "a1", "s", T0)  # fmt: skip
+    sports = decide(book, frame(**camp), "a2", "t", T0 + DAY)
+    assert sports.kind == "new" and sports.event_id != deal.event_id
+    # Without a field of its own it is the day's occasion, as before.
+    other = decide(book, frame("exchange", "exchange", ("diplomatic",)), "a3", "u", T0 + DAY)
+    assert other.event_id in (deal.event_id, sports.event_id) and other.kind != "new"
+    # One dispatch: an agriculture delegation's talks, then the IT minister's delegation.
+    book = EventBook({})
+    first = _in_article(book, frame(**visit, objects=("agriculture",)), None)
+    it = _in_article(book, frame(**visit, objects=("digital",), start=40), first.event_id)
+    assert it.kind == "new" and it.event_id != first.event_id
+
+
 def test_a_visit_days_from_an_event_it_shares_nothing_with_is_another_visit():
     # Talks about shells, then, nine days on, a sports minister's delegation in Pyongyang:
     # neither names anyone but the two states; the second names a field the first has not.

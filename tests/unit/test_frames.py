@@ -545,6 +545,24 @@ def test_a_team_sport_is_the_sport_field(sentence):
     assert "sport" in read(sentence, "diplomatic")[1]
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "북한 권투 대표단은 지난 5일부터 러시아에서 훈련 중이다.",
+        "Российские игроки в настольный теннис провели тренировочный сбор в КНДР.",
+        "North Korea's skaters held joint training with Russian athletes in Ussuriysk.",
+    ],
+)
+def test_a_teams_camp_is_a_sports_development_not_a_visit(sentence):
+    # a delegation that trains is the camp: its own family, apart from the visits of the week
+    assert read(sentence, "diplomatic")[0] == "sports"
+
+
+def test_a_sports_ministers_visit_stays_a_visit():
+    sentence = "Russian Sports Minister Degtyarev arrived in Pyongyang for talks on sports."
+    assert read(sentence, "diplomatic")[0] == "summit"
+
+
 def test_a_guided_missile_is_not_judo():
     # 유도 (judo) begins 유도탄 (guided missile): the sport is left out of the Korean words.
     assert "sport" not in read("북한이 러시아에 유도탄을 공급했다.", "military")[1]

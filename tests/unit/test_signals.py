@@ -771,6 +771,35 @@ def test_a_friendly_match_alone_is_no_cooperation():
 
 
 @pytest.mark.parametrize(
+    "sentence",
+    [
+        "Российские игроки в настольный теннис в октябре провели тренировочный сбор в КНДР.",
+        "В ноябре совместные сборы со спортсменами из КНДР проходят во Владивостоке.",
+        "북한과 러시아가 지난달 평양에서 탁구 합동 훈련을 진행했다.",
+        "북한 피겨 선수단이 러시아 우수리스크에 도착해 현지 선수들과 합동훈련을 시작했다.",
+        "Russia scheduled training camps for the women's hockey teams of Russia and North Korea.",
+    ],
+)
+def test_teams_training_together_in_either_country_are_an_exchange(sentence):
+    assert "diplomatic" in by_category(sentence), sentence
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # a team at an open tournament the other side hosts (labelled negative)
+        "Сборная КНДР по вольной борьбе прилетела в Красноярск на Кубок Ивана Ярыгина.",
+        # joint drills of troops are no sports camp
+        "북한과 러시아가 합동 훈련을 진행했다.",
+        # customs fees are not a training camp
+        "Россия отменила сборы за транзит грузов из КНДР.",
+    ],
+)
+def test_a_tournament_drills_or_fees_are_no_sports_exchange(sentence):
+    assert "diplomatic" not in by_category(sentence), sentence
+
+
+@pytest.mark.parametrize(
     ("sentence", "category"),
     [
         # Recognising the "republics" Russia administers is an act of alignment with Russia.
