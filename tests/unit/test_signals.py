@@ -1644,3 +1644,30 @@ def test_prospects_discussed_at_a_meeting_held_are_its_topic_not_speculation():
     )
     assert "diplomatic" in by_category(held)
     assert by_category("러시아가 북한에 전투기를 제공할 전망이다.") == {}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "북한 정부는 숙련된 IT 노동자 수천 명을 주로 중국과 러시아에 파견했다.",
+        "이들 기관은 러시아와 중국 등에 북한의 IT 인력을 파견한 것으로 드러났다.",
+        "Volasys Silverstar from Russia facilitated the employment of North Korean IT personnel.",
+        "Северная Корея курировала тысячу IT-специалистов в России.",
+    ],
+)
+def test_the_norths_it_workers_abroad_are_workers_and_cyber(sentence):
+    # The longer IT phrase of the cyber cues must not hide the workers in it.
+    found = by_category(sentence)
+    assert {"labour", "cyber"} <= set(found), sentence
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "모스크바에 북한 식당 평양관이 새로 문을 열었다.",
+        'North Korean restaurant "Pyongyang" opens in Moscow.',
+        "Именно в России трудятся тысячи северокорейских гастарбайтеров.",
+    ],
+)
+def test_the_norths_restaurants_and_toilers_in_russia_are_labour(sentence):
+    assert "labour" in by_category(sentence), sentence
