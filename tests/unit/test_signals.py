@@ -1671,3 +1671,12 @@ def test_the_norths_it_workers_abroad_are_workers_and_cyber(sentence):
 )
 def test_the_norths_restaurants_and_toilers_in_russia_are_labour(sentence):
     assert "labour" in by_category(sentence), sentence
+
+
+def test_the_summits_cosmodrome_is_no_space_help_in_korean_as_in_english():
+    for text in (
+        "김정은 국무위원장과 푸틴 러시아 대통령이 보스토치니 우주기지에서 회담했다.",
+        "Kim Jong Un and Vladimir Putin held talks at the Vostochny cosmodrome.",
+    ):
+        found = by_category(text)
+        assert "diplomatic" in found and "technology" not in found, text
