@@ -796,6 +796,17 @@ def test_delegations_of_different_fields_are_different_visits_and_a_field_is_no_
     assert (named.event_id, named.kind) == (visit_.event_id, "corroborated")
 
 
+def test_reports_of_a_flight_within_days_are_one_flight_a_later_flight_another():
+    flight = dict(action="military_flight", family="flight", places=("pyongyang",))
+    book = EventBook({})
+    first = decide(book, frame(**flight), "a1", "s", T0)
+    days_later = decide(book, frame(**flight, when=date(2024, 10, 22)), "a2", "t", T0 + 4 * DAY)
+    assert first.kind == "new"
+    assert (days_later.event_id, days_later.kind) == (first.event_id, "corroborated")
+    weeks_later = decide(book, frame(**flight, when=date(2024, 11, 5)), "a3", "u", T0 + 18 * DAY)
+    assert weeks_later.kind == "new" and weeks_later.event_id != first.event_id
+
+
 def test_a_camp_on_the_other_sides_ground_is_another_camp():
     # Russian players trained in Pyongyang in October; in November the North's trained in
     # Vladivostok: two developments, though a month's window holds both.

@@ -558,6 +558,17 @@ def test_a_teams_camp_is_a_sports_development_not_a_visit(sentence):
     assert read(sentence, "diplomatic")[0] == "sports"
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "A Russian military aircraft landed in Pyongyang, NK News reported.",
+        "러시아 군용기가 평양 순안공항에 도착했다.",
+    ],
+)
+def test_a_military_plane_landing_is_a_flight_not_a_visit(sentence):
+    assert read(sentence, "military")[0] == "military_flight"
+
+
 def test_a_sports_ministers_visit_stays_a_visit():
     sentence = "Russian Sports Minister Degtyarev arrived in Pyongyang for talks on sports."
     assert read(sentence, "diplomatic")[0] == "summit"

@@ -1680,3 +1680,15 @@ def test_the_summits_cosmodrome_is_no_space_help_in_korean_as_in_english():
     ):
         found = by_category(text)
         assert "diplomatic" in found and "technology" not in found, text
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "A Russian military aircraft landed in Pyongyang a day after Lavrov left North Korea.",
+        "북한이 정찰위성을 발사한 다음 날 러시아 군용기가 평양에 도착했다.",
+        "Самолет Минобороны России совершил полет в КНДР.",
+    ],
+)
+def test_a_russian_military_plane_flying_to_the_north_is_military(sentence):
+    assert "military" in by_category(sentence), sentence
