@@ -1692,3 +1692,14 @@ def test_the_summits_cosmodrome_is_no_space_help_in_korean_as_in_english():
 )
 def test_a_russian_military_plane_flying_to_the_north_is_military(sentence):
     assert "military" in by_category(sentence), sentence
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "North Korea supports Russia's decision to annex four Ukrainian regions.",
+        "Северная Корея признаёт результаты референдумов в ДНР и ЛНР о воссоединении с Россией.",
+    ],
+)
+def test_the_annexation_backed_is_diplomatic_alignment(sentence):
+    assert "diplomatic" in by_category(sentence), sentence
