@@ -1703,3 +1703,17 @@ def test_a_russian_military_plane_flying_to_the_north_is_military(sentence):
 )
 def test_the_annexation_backed_is_diplomatic_alignment(sentence):
     assert "diplomatic" in by_category(sentence), sentence
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Началось строительство автомоста между Россией и КНДР.",
+        "Россия и КНДР обсудили сотрудничество в области рыболовства.",
+        "Власти Амурской области предложили КНДР в аренду тысячу гектаров земли.",
+        "Приморский турбизнес протестировал тур в северокорейский Расон из России.",
+        "Россия поставила КНДР сотни тысяч тест-систем на коронавирус.",
+    ],
+)
+def test_russian_economic_words_the_cue_lists_lacked(sentence):
+    assert "economic" in by_category(sentence), sentence
