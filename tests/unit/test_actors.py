@@ -165,3 +165,20 @@ def test_third_states_of_the_other_pairs_are_named_and_us_is_not_the_pronoun():
     assert {default_matcher().sides[a] for a in found} == {"other"}
     assert ids("미국과 일본, 이란") == ["usa", "jpn", "irn"]
     assert ids("США и Япония") == ["usa", "jpn"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "СМИ узнали о работе на Дальнем Востоке северокорейских IT-специалистов.",
+        "북한이 러시아 극동에 IT 거점을 두고 있다.",
+        "Thousands of North Korean workers are employed in the Russian Far East.",
+    ],
+)
+def test_the_russian_far_east_is_russias_side(text):
+    assert "far_east" in ids(text)
+    assert default_matcher().actors["far_east"].side == "russia"
+
+
+def test_seouls_far_eastern_institute_is_not_the_russian_far_east():
+    assert "far_east" not in ids("경남대 극동문제연구소는 북한의 동향을 분석했다.")
