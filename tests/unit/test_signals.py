@@ -1717,3 +1717,19 @@ def test_the_annexation_backed_is_diplomatic_alignment(sentence):
 )
 def test_russian_economic_words_the_cue_lists_lacked(sentence):
     assert "economic" in by_category(sentence), sentence
+
+
+@pytest.mark.parametrize(
+    ("sentence", "category"),
+    [
+        ("Thousands of North Koreans are working in Russia in near slave-like conditions.",
+         "labour"),
+        ("В докладе говорится о северокорейских трудовых лагерях на территории России.",
+         "labour"),
+        ("Россия предоставила Северной Корее технологии и материалы для ракетной программы.",
+         "technology"),
+        ("러시아는 게란 드론의 생산 기술과 장비를 북한에 제공하고 있다.", "technology"),
+    ],
+)  # fmt: skip
+def test_workers_in_russia_labour_camps_and_production_technology(sentence, category):
+    assert category in by_category(sentence), sentence
