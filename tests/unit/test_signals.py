@@ -1733,3 +1733,16 @@ def test_russian_economic_words_the_cue_lists_lacked(sentence):
 )  # fmt: skip
 def test_workers_in_russia_labour_camps_and_production_technology(sentence, category):
     assert category in by_category(sentence), sentence
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Russia has shipped nearly $1 million worth of pork to North Korea this year.",
+        "Впервые за пять лет международный поезд из КНДР пересёк границу России.",
+        "Амурская область и КНДР продолжат проект козьей фермы.",
+        "북한이 러시아와 연결되는 두만강 자동차다리 착공식을 진행했다.",
+    ],
+)
+def test_pork_trains_goat_farms_and_the_bridge_in_one_word_are_economic(sentence):
+    assert "economic" in by_category(sentence), sentence
