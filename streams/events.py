@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import ItemsView, Iterable, MutableMapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
@@ -425,7 +426,7 @@ class EventBook:
             distance = _days_from(record, day, lasting=bool(persons))
             if distance > _OCCASION_DAYS or record["families"][0] in joinable:
                 continue  # an event of the family: `match` has weighed it
-            if fields and fields.isdisjoint(_sectors(record, self.framebook) or fields):
+            if _another_field(fields, self._view(event_id, record).sectors):
                 continue  # another field's (a sports camp is not the news agencies' deal)
             named = _specific_actors(record)
             if not persons and (named or record["category"] != frame["category"]):
@@ -577,8 +578,7 @@ def _tells_article_development(record: dict, frame: dict, book: FrameBook) -> bo
     weeks away from the development's."""
     if set(record["categories"]).isdisjoint(frame["categories"]):
         return False
-    fields = _sectors(frame, book)
-    if fields and fields.isdisjoint(_sectors(record, book) or fields):
+    if _another_field(_sectors(frame, book), _sectors(record, book)):
         return False
     day = _day(frame.get("event_date"))
     if day is None or not record.get("dated", True):
@@ -665,6 +665,12 @@ def _occasion_persons(frame: dict) -> set[str]:
 def _sectors(frame: dict, book: FrameBook) -> set[str]:
     """The fields a frame or event is of (`FrameBook.sectors`)."""
     return set(book.sectors(frame["objects"], (*frame["russia_actors"], *frame["dprk_actors"])))
+
+
+def _another_field(ours: AbstractSet[str], theirs: AbstractSet[str]) -> bool:
+    """Whether both name fields (`_sectors`) and none in common: another development (a sports
+    delegation is not the party's)."""
+    return bool(ours) and bool(theirs) and ours.isdisjoint(theirs)
 
 
 def _specific(ids: set[str]) -> set[str]:
@@ -900,7 +906,7 @@ class _Probe:
             if not theirs or not _same_amount(theirs, self.toll):
                 return "a casualty toll of another assessment"
         who_matters = family in _WHO_MATTERS
-        if self.sectors and who_matters and view.sectors and self.sectors.isdisjoint(view.sectors):
+        if who_matters and _another_field(self.sectors, view.sectors):
             # a sports delegation is not the party's
             return "another field"
         # Who matters, unless one side's official is the same: Choe's visit to Moscow is one
