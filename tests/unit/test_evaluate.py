@@ -258,12 +258,14 @@ def test_the_ninth_sessions_batches_were_gathered_apart(name, prefix):
     [
         # The tenth session: t12, t15 and t16 kept apart as its checks; t13 and t14 gathered at
         # once by two collectors, one in Russian and Korean, one in English. t16 fell short of
-        # negatives (18 of 50), recent pages of that kind being used up.
+        # negatives (18 of 50), recent pages of that kind being used up; 17 since the
+        # thirtieth session relabelled t16-ru-007 (the DPR/LPR recognition in a background
+        # sentence is diplomatic, rule 2).
         ("corpus_tune12.jsonl", "t12", {"en", "ru", "ko"}, 0.35),
         ("corpus_tune13.jsonl", "t13", {"ru", "ko"}, 0.35),
         ("corpus_tune14.jsonl", "t14", {"en"}, 0.35),
         ("corpus_tune15.jsonl", "t15", {"en", "ru", "ko"}, 0.35),
-        ("corpus_tune16.jsonl", "t16", {"en", "ru", "ko"}, 0.35),
+        ("corpus_tune16.jsonl", "t16", {"en", "ru", "ko"}, 0.34),
         # The eleventh: scored with its starting code before any rule was written against
         # them (t19 at the round's end, figures only).
         ("corpus_tune17.jsonl", "t17", {"en", "ru", "ko"}, 0.4),

@@ -1631,6 +1631,12 @@ def test_consultations_a_consulate_opened_and_the_ferry_to_vladivostok(text, cat
         "Республику.",
         "North Korea recognised the Donetsk People's Republic, Russian state media said.",
         "북한이 도네츠크인민공화국을 승인했다고 러시아 매체가 전했다.",
+        # a particle after a bracket is a word of its own; "officially recognised" the two
+        "북한이 친러시아 분리주의자들이 선포한 도네츠크인민공화국(DPR)을 승인했다.",
+        "북한이 도네츠크 인민공화국과 루간스크 인민공화국을 공식 인정했습니다.",
+        # Kyiv's wording
+        "Ukraine condemns the decision of the DPRK to recognize the so-called independence of "
+        "the territories occupied by Russia in Donetsk and Luhansk.",
     ],
 )
 def test_the_republics_recognised_by_name_are_recognition(text):
@@ -1746,3 +1752,17 @@ def test_workers_in_russia_labour_camps_and_production_technology(sentence, cate
 )
 def test_pork_trains_goat_farms_and_the_bridge_in_one_word_are_economic(sentence):
     assert "economic" in by_category(sentence), sentence
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "В Москве открылась выставка искусства Корейской Народно-Демократической Республики.",
+        "В Москве прошла художественная выставка КНДР.",
+        "러시아가 올해 전승절 기념 영화제에서 처음으로 북한 영화를 상영한다.",
+        "북한 미술 전시회가 모스크바에서 열렸다.",
+        "North Korean films will be shown at Russia's Victory Day film festival.",
+    ],
+)
+def test_the_other_sides_art_and_films_shown_are_exchanges(sentence):
+    assert "diplomatic" in by_category(sentence), sentence
