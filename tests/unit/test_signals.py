@@ -1766,3 +1766,17 @@ def test_pork_trains_goat_farms_and_the_bridge_in_one_word_are_economic(sentence
 )
 def test_the_other_sides_art_and_films_shown_are_exchanges(sentence):
     assert "diplomatic" in by_category(sentence), sentence
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The US Treasury sanctioned a Russian bank for serving North Korea's weapons of mass "
+        "destruction programme.",
+        "Российский банк обслуживал северокорейскую компанию, связанную с программами оружия "
+        "массового уничтожения.",
+        "러시아 은행이 북한의 대량 살상 무기 개발에 자금을 댔다.",
+    ],
+)
+def test_the_weapons_of_mass_destruction_sanctions_name_are_no_arms_supplied(sentence):
+    assert "military" not in by_category(sentence), sentence
