@@ -426,6 +426,8 @@ class EventBook:
             distance = _days_from(record, day, lasting=bool(persons))
             if distance > _OCCASION_DAYS or record["families"][0] in joinable:
                 continue  # an event of the family: `match` has weighed it
+            if not self.framebook.is_occasion(record["families"][0]):
+                continue  # a law ratified gathers no one: Putin's gift the next day is its own
             if _another_field(fields, self._view(event_id, record).sectors):
                 continue  # another field's (a sports camp is not the news agencies' deal)
             named = _specific_actors(record)

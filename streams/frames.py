@@ -55,6 +55,7 @@ class Action:
     window_days: int
     joins: tuple[str, ...] = ()
     incident: bool = False
+    occasion: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +134,7 @@ class FrameBook:
                     int(entry.get("window_days", 60)),
                     tuple(entry.get("joins", ())),
                     bool(entry.get("incident", False)),
+                    bool(entry.get("occasion", True)),
                 )
             except (KeyError, TypeError, ValueError) as exc:
                 raise SeedDataError(f"events.toml action {index}: {exc!r}") from exc
@@ -206,6 +208,12 @@ class FrameBook:
     def family_window(self, family: str) -> int:
         action = self.families.get(family)
         return action.window_days if action else 60
+
+    def is_occasion(self, family: str) -> bool:
+        """Whether frames of other families of an event's days may be part of it (its first
+        family's `occasion`; families with no action, `*_other`, are)."""
+        action = self.families.get(family)
+        return action.occasion if action else True
 
     def joinable(self, family_a: str, family_b: str) -> bool:
         if family_a == family_b:

@@ -707,6 +707,23 @@ def test_a_report_of_the_days_occasion_joins_it_rather_than_its_familys_older_ev
     assert again.event_id == older.event_id
 
 
+def test_a_law_ratified_is_no_occasion_of_what_its_signer_does_the_next_day():
+    # Putin signs the treaty's ratification; the next day's news of his gift to the North's
+    # zoo is a development of its own, though it names him on the law's days. A meeting of his
+    # is the occasion of his gift.
+    book = EventBook({})
+    law = frame("ratify_treaty", "ratification", ("diplomatic",), when=date(2024, 11, 9),
+                russia=("putin",))  # fmt: skip
+    ratified = decide(book, law, "a1", "s", T0)
+    gift = frame("gift", "gift", ("diplomatic",), when=date(2024, 11, 10), russia=("putin",))
+    given = decide(book, gift, "a2", "t", T0 + DAY)
+    assert ratified.kind == given.kind == "new" and given.event_id != ratified.event_id
+    other = EventBook({})
+    met = decide(other, frame("summit", "meeting", ("diplomatic",), when=date(2024, 11, 9),
+                              russia=("putin",)), "b1", "s", T0)  # fmt: skip
+    assert decide(other, gift, "b2", "t", T0 + DAY).event_id == met.event_id
+
+
 def test_a_report_naming_the_days_object_joins_the_event_another_family_told_it_as():
     # Flights proposed at the day's talks: one outlet tells a link opened, another the talks
     # that proposed it, both naming the flights; a trade report two days on is news of its own.
