@@ -31,9 +31,10 @@ from collections.abc import ItemsView, Iterable, MutableMapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any, NamedTuple
 
-from streams.actors import default_matcher
+from streams.actors import ActorMatcher, default_matcher
 from streams.expiry import stale_keys
 from streams.frames import SAME_DEVELOPMENT_DAYS, FrameBook, default_framebook, frame_event_id
 
@@ -616,29 +617,38 @@ def _vague(frame: dict) -> bool:
     )
 
 
-def _catalogued(ids: set[str], types: frozenset[str], side: str | None = None) -> set[str]:
-    """The ids of catalogued actors of one of `types` (and of `side`, if given)."""
-    actors = default_matcher().actors
-    return {
-        a for a in ids
-        if a in actors and actors[a].type in types and (side is None or actors[a].side == side)
-    }  # fmt: skip
+class _Catalogue(NamedTuple):
+    """The catalogue's ids by what the join rules ask of them (set operations, not a look-up
+    per id: the rules ask for every frame and every event view)."""
+
+    not_persons: frozenset[str]  # catalogued actors that are no person
+    officials: frozenset[str]
+    regions: frozenset[str]  # Russia's places, the capital aside
 
 
-def _persons(ids: set[str]) -> set[str]:
+@lru_cache(maxsize=4)
+def _catalogue(matcher: ActorMatcher) -> _Catalogue:
+    actors = matcher.actors.values()
+    return _Catalogue(
+        frozenset(a.id for a in actors if a.type not in _PERSON_TYPES),
+        frozenset(a.id for a in actors if a.type in _OFFICIAL),
+        frozenset(a.id for a in actors if a.type in _PLACE and a.side == "russia") - {"moscow"},
+    )
+
+
+def _persons(ids: AbstractSet[str]) -> set[str]:
     """The people among actor ids (leaders, officials; an id the catalogue lacks counts)."""
-    actors = default_matcher().actors
-    return {a for a in ids if a not in actors or actors[a].type in _PERSON_TYPES}
+    return set(ids) - _catalogue(default_matcher()).not_persons
 
 
-def _officials(ids: set[str]) -> set[str]:
+def _officials(ids: AbstractSet[str]) -> set[str]:
     """The officials among actor ids (ministers, envoys; not the leaders)."""
-    return _catalogued(ids, _OFFICIAL)
+    return _catalogue(default_matcher()).officials & set(ids)
 
 
-def _regions(ids: set[str]) -> set[str]:
+def _regions(ids: AbstractSet[str]) -> set[str]:
     """Russia's places among actor ids, the capital aside (named as the government's seat)."""
-    return _catalogued(ids, _PLACE, "russia") - {"moscow"}
+    return _catalogue(default_matcher()).regions & set(ids)
 
 
 def _host(places: Iterable[str]) -> str | None:
