@@ -1780,3 +1780,16 @@ def test_the_other_sides_art_and_films_shown_are_exchanges(sentence):
 )
 def test_the_weapons_of_mass_destruction_sanctions_name_are_no_arms_supplied(sentence):
     assert "military" not in by_category(sentence), sentence
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "러시아 회사가 북한산 맥주를 러시아로 수입할 수 있는 허가를 받았다.",
+        "러시아 극동 지역의 마트에서 북한산 사과가 팔리고 있다.",
+        "Российская компания получила разрешение ввозить пиво из КНДР.",
+        "A Russian firm will import North Korean beer into Russia.",
+    ],
+)
+def test_the_norths_beer_and_apples_imported_and_sold_in_russia_are_trade(sentence):
+    assert "economic" in by_category(sentence), sentence
