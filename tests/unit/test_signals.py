@@ -1793,3 +1793,15 @@ def test_the_weapons_of_mass_destruction_sanctions_name_are_no_arms_supplied(sen
 )
 def test_the_norths_beer_and_apples_imported_and_sold_in_russia_are_trade(sentence):
     assert "economic" in by_category(sentence), sentence
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "러시아와 북한은 북한 땅에 게란 드론을 만드는 시설을 세우기로 했다.",
+        "러시아가 북한에 드론 공장을 짓고 있다.",
+        "북한의 방산기술 대표단이 러시아에 도착해 기술 협의를 하고 있다.",
+    ],
+)
+def test_drone_plants_and_defence_technology_talks_in_korean_are_technology(sentence):
+    assert "technology" in by_category(sentence), sentence
