@@ -1805,3 +1805,15 @@ def test_the_norths_beer_and_apples_imported_and_sold_in_russia_are_trade(senten
 )
 def test_drone_plants_and_defence_technology_talks_in_korean_are_technology(sentence):
     assert "technology" in by_category(sentence), sentence
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Russian forces are training North Korean soldiers in Kursk on combat drones.",
+        "북한군은 러시아에서 드론 조종 기술을 배우고 있다.",
+        "러시아가 북한군에 무인기 운용 훈련을 제공했다.",
+    ],
+)
+def test_drones_operation_taught_is_technology(sentence):
+    assert "technology" in by_category(sentence), sentence
