@@ -892,3 +892,15 @@ def test_the_armistice_signing_that_names_the_day_marked_is_no_signing(sentence)
 )
 def test_a_visit_to_congratulate_is_a_visit_not_a_message(sentence):
     assert read(sentence, "diplomatic")[0] == "summit"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Северокорейские русисты, медики и дипломаты прошли стажировку в Москве.",
+        "North Korean doctors began internships at Russian clinics.",
+        "북한 의사들이 러시아 병원에서 연수를 받았다.",
+    ],
+)
+def test_an_internship_at_the_other_sides_institutions_is_an_exchange(sentence):
+    assert read(sentence, "diplomatic")[0] == "exchange", sentence

@@ -1817,3 +1817,11 @@ def test_drone_plants_and_defence_technology_talks_in_korean_are_technology(sent
 )
 def test_drones_operation_taught_is_technology(sentence):
     assert "technology" in by_category(sentence), sentence
+
+
+def test_a_congratulation_in_the_first_person_is_a_letter():
+    sentence = (
+        "От имени ЦК КПРФ сердечно поздравляю Вас с переизбранием на пост Генерального "
+        "секретаря Трудовой партии Кореи."
+    )
+    assert "diplomatic" in by_category(sentence)
