@@ -27,7 +27,7 @@ from pydantic import ValidationError
 
 from axiswatch.exceptions import InputError
 from producers.fetch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
-from schemas.models import MAX_BODY_CHARS, RawArticle
+from schemas.models import MAX_BODY_CHARS, RawArticle, dated
 from streams.text import TRACKING_PARAMS, article_id_for, canonical_url, normalise_text
 
 __all__ = [
@@ -529,7 +529,7 @@ def clean_link(link: str | None, base: str | None = None) -> str | None:
 
 def _entry_date(entry: Any, fetched_at: datetime) -> datetime | None:
     """Publication time in UTC; dates feedparser could not read, or implausible ones (before
-    1990, more than two days ahead), give None."""
+    zero dates and the epoch, `dated`; more than two days ahead), give None."""
     for name in ("published_parsed", "updated_parsed", "created_parsed"):
         parsed = dict.get(entry, name)  # not entry.get: feedparser maps updated to published
         if not parsed:
@@ -538,6 +538,6 @@ def _entry_date(entry: Any, fetched_at: datetime) -> datetime | None:
             when = datetime.fromtimestamp(calendar.timegm(parsed), UTC)
         except (OverflowError, ValueError, OSError, TypeError):
             continue
-        if when.year >= 1990 and when <= fetched_at + timedelta(days=2):
+        if dated(when) and when <= fetched_at + timedelta(days=2):
             return when
     return None

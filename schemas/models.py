@@ -39,6 +39,20 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def dated(when: datetime) -> bool:
+    """Whether a publication time can be one: not a zero date (year 1 and the like, before
+    1900) and not the Unix epoch's first day, which a missing time stamp written as 0 gives
+    (in any time zone). Archive reports of Soviet-era history (1961, 1984) keep their dates:
+    their office holders and relative dates are read on them, and they do not stand for today."""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.year >= 1900 and abs(when.timestamp()) >= _EPOCH_DAY
+
+
+# A day and the widest time-zone offset (14 hours) either side of 1970-01-01T00:00Z.
+_EPOCH_DAY = 86_400 + 14 * 3_600
+
+
 class _Contract(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=False)
 

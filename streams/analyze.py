@@ -10,11 +10,10 @@ import json
 import time
 from bisect import bisect_left
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from pydantic import ValidationError
 
-from schemas.models import AnalyzedArticle, RawArticle
+from schemas.models import AnalyzedArticle, RawArticle, dated
 from streams.actors import ActorMatcher, default_matcher
 from streams.fingerprints import (
     band_keys,
@@ -121,8 +120,8 @@ def analyze_article(
     sentences = sentence_spans(text)
     tokens = Tokens.of(text)
     published = raw.published_at or raw.fetched_at
-    if raw.published_at and not _EARLIEST <= raw.published_at <= raw.fetched_at:
-        # A date in the future, or a zero date (0001-01-01), is not a publication date.
+    if raw.published_at and not (dated(raw.published_at) and raw.published_at <= raw.fetched_at):
+        # A date in the future, a zero date (0001-01-01) or the epoch is not a publication date.
         published = raw.fetched_at
     # An office named ("Russia's defence minister") is its holder on the article's date.
     mentions = matcher.on(matcher.spans(text, tokens), published.date(), text)
@@ -221,9 +220,6 @@ def analyze_article(
             "events": events,
         }
     )
-
-
-_EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 
 
 def _stripped_words(body: str) -> list[str] | None:

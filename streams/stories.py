@@ -27,7 +27,15 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from schemas.models import ActorRef, Alert, AnalyzedArticle, EnrichedArticle, EventFrame, utcnow
+from schemas.models import (
+    ActorRef,
+    Alert,
+    AnalyzedArticle,
+    EnrichedArticle,
+    EventFrame,
+    dated,
+    utcnow,
+)
 from streams.events import EventBook, EventConfig, EventDecision
 from streams.expiry import stale_keys
 from streams.fingerprints import band_keys, decode_signature, estimate_jaccard
@@ -402,19 +410,16 @@ _KIND_RANK = {None: 0, "corroborated": 1, "updated": 2, "new": 3}
 # the article was fetched (a wrong date must not push the window forward).
 _FUTURE_SLACK = 86_400.0
 _OVER_CAP = 1.1  # a sweep runs as soon as the stories or events exceed their cap by this much
-_EARLIEST = datetime(1990, 1, 1, tzinfo=UTC).timestamp()
 
 
 def event_time(article: AnalyzedArticle) -> float:
     """The article's event time: `published_at`, else `fetched_at` (seconds since the epoch);
-    a publication date before 1990 or more than a day after fetching is not believed."""
+    a zero date or the epoch (`dated`) is not believed, one more than a day after fetching is
+    taken as that day."""
     fetched = article.fetched_at.timestamp()
-    if article.published_at is None:
+    if article.published_at is None or not dated(article.published_at):
         return fetched
-    published = article.published_at.timestamp()
-    if published < _EARLIEST:
-        return fetched
-    return min(published, fetched + _FUTURE_SLACK)
+    return min(article.published_at.timestamp(), fetched + _FUTURE_SLACK)
 
 
 def _exact_keys(article: AnalyzedArticle) -> list[tuple[str, int]]:

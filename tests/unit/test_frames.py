@@ -1,6 +1,6 @@
 """Event frames: action, objects, quantities, dates and basis from signal sentences (pure)."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -8,6 +8,7 @@ from schemas.models import RawArticle
 from streams.analyze import analyze_article
 from streams.catalogue import seeds_dir
 from streams.frames import default_framebook
+from streams.stories import event_time
 
 FRIDAY = date(2025, 3, 7)
 
@@ -416,6 +417,26 @@ def test_a_zero_publication_date_is_not_believed():
     )  # fmt: skip
     frames = analyze_article(raw).events
     assert frames and frames[0].event_date == date(2025, 3, 6)
+
+
+@pytest.mark.parametrize(
+    ("published", "read_on"),
+    [
+        # An archive report of Soviet-era history keeps its date: "yesterday" is 1984's.
+        (datetime(1984, 5, 21, tzinfo=UTC), date(1984, 5, 20)),
+        # The epoch is a missing time stamp written as 0, in any time zone: the fetch time counts.
+        (datetime(1970, 1, 1, tzinfo=UTC), date(2025, 3, 6)),
+        (datetime(1969, 12, 31, 19, tzinfo=UTC), date(2025, 3, 6)),
+    ],
+)
+def test_archive_dates_are_believed_and_the_epoch_is_not(published, read_on):
+    raw = RawArticle(
+        article_id="a", title="T", body="Yesterday North Korea sent troops to Russia's Kursk.",
+        published_at=published, fetched_at=datetime(2025, 3, 7, tzinfo=UTC),
+    )  # fmt: skip
+    analyzed = analyze_article(raw)
+    assert analyzed.events[0].event_date == read_on
+    assert datetime.fromtimestamp(event_time(analyzed), UTC).date() == read_on + timedelta(days=1)
 
 
 def test_the_last_31st_steps_back_over_months_without_one():
