@@ -583,6 +583,14 @@ def _tells_article_development(record: dict, frame: dict, book: FrameBook) -> bo
         return False
     if _another_field(_sectors(frame, book), _sectors(record, book)):
         return False
+    sender = frame.get("sender")
+    if sender and sender == record.get("sender") and frame["family"] == "message":
+        # nor another sender's message of the same side (Medvedev's telegram below Putin's)
+        side = "russia_actors" if sender == "russia" else "dprk_actors"
+        ours = _persons(set(frame[side]) - book.envoys)
+        theirs = _persons(set(record[side]) - book.envoys)
+        if ours and theirs and ours.isdisjoint(theirs):
+            return False
     day = _day(frame.get("event_date"))
     if day is None or not record.get("dated", True):
         return True

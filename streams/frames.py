@@ -205,6 +205,26 @@ class FrameBook:
     def from_toml(cls, path: str | Path = "events.toml") -> FrameBook:
         return cls(load_toml(path))
 
+    def _another_sender(
+        self, frame: FrameData, sender: str | None, cands: Sequence, matcher: ActorMatcher
+    ) -> bool:
+        """Whether a sentence's message (or gift) is another sender's than the frame's: the
+        same side sends, and the people of it named differ (not a resident envoy, who conveys
+        any sender's message): "Medvedev also sent a congratulatory telegram", below Putin's
+        greetings, is Medvedev's development. People only: a sentence naming the party's paper
+        for Kim's telegram still tells Kim's."""
+        if sender is None or frame.sender != sender:
+            return False
+        ours = {
+            a
+            for c in cands
+            for a in (c.russia_actors if sender == "russia" else c.dprk_actors)
+            if matcher.actors[a].type in _PEOPLE
+        } - self.envoys
+        theirs = frame.russia_actors if sender == "russia" else frame.dprk_actors
+        theirs = {a for a in theirs if matcher.actors[a].type in _PEOPLE} - self.envoys
+        return bool(ours and theirs) and ours.isdisjoint(theirs)
+
     def family_window(self, family: str) -> int:
         action = self.families.get(family)
         return action.window_days if action else 60
@@ -448,8 +468,18 @@ class FrameBook:
             head = chain.get(span, span)
             told = readings[head]
             basis = "background" if told.background else "report"
+            sender = (
+                self._senders.sender(text, span, within, matcher)
+                if action.family in _DIRECTED_FAMILIES
+                else None
+            )
             frame = by_chain.get(head) or next(
-                (f for f in family_frames if _same_development(f, basis, told.when)),
+                (
+                    f
+                    for f in family_frames
+                    if _same_development(f, basis, told.when)
+                    and not self._another_sender(f, sender, cands, matcher)
+                ),
                 family_frames[0] if len(family_frames) >= MAX_FRAMES_PER_FAMILY else None,
             )
             if frame is not None:
@@ -480,11 +510,7 @@ class FrameBook:
                 signal_ids=ids,
                 speculative=speculative,
                 claimants=list(claimants),
-                sender=(
-                    self._senders.sender(text, span, within, matcher)
-                    if action.family in _DIRECTED_FAMILIES
-                    else None
-                ),
+                sender=sender,
             )
             family_frames.append(frame)
             by_chain[head] = frame
@@ -546,6 +572,7 @@ _OBJECT_ADDS = {"labour": ("military", "technology"), "technology": ("military",
 
 
 _DIRECTED_FAMILIES = frozenset({"message", "gift"})
+_PEOPLE = frozenset({"leader", "official"})
 
 
 def _alias_end(word: str, aliases: Iterable[str]) -> int:

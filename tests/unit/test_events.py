@@ -554,6 +554,21 @@ def test_one_article_tells_one_development_per_category_in_several_families():
     assert joined.record["objects"] == ["deminers"]
 
 
+def test_another_senders_message_in_one_article_is_its_own_development():
+    # Putin's greetings, then "Medvedev also sent a congratulatory telegram".
+    book = EventBook({})
+    message = dict(action="letter", family="message", categories=("diplomatic",))
+    message.update(dprk=("kim_jong_un",), sender="russia")
+    first = _in_article(book, frame(**message, russia=("putin",)), None)
+    telegram = frame(**message, russia=("medvedev", "united_russia"), start=40)
+    second = _in_article(book, telegram, first.event_id)
+    assert (first.kind, second.kind) == ("new", "new")
+    assert second.event_id != first.event_id
+    # the same sender's words told again stay its development
+    again = _in_article(book, frame(**message, russia=("putin",), start=80), first.event_id)
+    assert again.event_id == first.event_id
+
+
 def test_another_category_or_a_date_weeks_away_in_one_article_is_its_own_development():
     book = EventBook({})
     first = _in_article(book, frame(), None)

@@ -925,3 +925,29 @@ def test_a_visit_to_congratulate_is_a_visit_not_a_message(sentence):
 )
 def test_an_internship_at_the_other_sides_institutions_is_an_exchange(sentence):
     assert read(sentence, "diplomatic")[0] == "exchange", sentence
+
+
+def test_another_senders_message_of_the_same_side_is_its_own_development():
+    raw = RawArticle(
+        article_id="m",
+        title="Putin sends Kim Jong Un congratulations on DPRK Foundation Day",
+        body="The Russian president wished the Korean people well. Dmitry Medvedev also sent a "
+        "congratulatory telegram to Kim Jong Un.",
+        published_at=datetime(2024, 9, 8, tzinfo=UTC),
+        fetched_at=datetime(2024, 9, 8, 12, tzinfo=UTC),
+    )
+    messages = [f for f in analyze_article(raw).events if f.action == "letter"]
+    assert [f.russia_actors for f in messages] == [["putin"], ["medvedev"]]
+
+
+def test_a_message_told_again_naming_no_other_sender_stays_one_development():
+    raw = RawArticle(
+        article_id="k",
+        title="Kim Jong Un sends Putin birthday greetings",
+        body="The Rodong Sinmun, the Workers' Party newspaper, said the leader sent Putin a "
+        "congratulatory telegram on his birthday.",
+        published_at=datetime(2024, 10, 8, tzinfo=UTC),
+        fetched_at=datetime(2024, 10, 8, 12, tzinfo=UTC),
+    )
+    messages = [f for f in analyze_article(raw).events if f.action == "letter"]
+    assert len(messages) == 1
