@@ -266,6 +266,9 @@ def test_background_restatements_are_told_from_reports():
     assert not read("Shoigu met Kim Jong Un in Pyongyang on Wednesday.", "diplomatic")[5]
     assert read("Kim may visit Russia to mark the first anniversary of their signing of the "
                 "treaty with Putin.", "diplomatic")[5]  # fmt: skip
+    # an earlier claim told in the past perfect, in a report of its denial
+    assert read("US officials had said Russia was in the process of purchasing rockets and "
+                "artillery shells from North Korea.", "military")[5]  # fmt: skip
 
 
 @pytest.mark.parametrize(

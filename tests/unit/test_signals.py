@@ -242,6 +242,9 @@ def test_rumours_unanswered_questions_and_appeals_not_to_supply_are_denied():
         "크렘린궁과 러시아 외무부는 북한군 파병과 관련한 성명을 발표하지 않았다.",
         "러시아 외무부 대변인은 북한군 파병 보도에 대해 “허위 정보”라고 주장했다.",
         "США призывают КНДР не предоставлять и не продавать оружие России.",
+        # trade said to have stopped altogether
+        "Товарооборот между Россией и Северной Кореей через таможни Дальнего Востока "
+        "полностью прекратился.",
     ):
         signals = by_category(text)
         assert all(s.denied for s in signals.values()), text
