@@ -641,11 +641,18 @@ def test_a_meeting_not_ruled_out_is_speculation():
     assert by_category(text) == {}
 
 
-def test_the_scientific_and_technical_commission_is_no_technology_transfer():
-    text = (
+@pytest.mark.parametrize(
+    "text",
+    [
         "Заседание межправительственной комиссии по торгово-экономическому и "
-        "научно-техническому сотрудничеству между Россией и КНДР прошло в Пхеньяне."
-    )
+        "научно-техническому сотрудничеству между Россией и КНДР прошло в Пхеньяне.",
+        # the commission's name in Korean, and universities' joint research (diplomatic)
+        "러시아와 북한은 모스크바에서 제9차 러북 통상·경제·과학·기술 협력 정부간 위원회를 "
+        "개최했다.",
+        "러시아와 북한의 주요 대학들은 블라디보스토크에서 공동 연구 추진 방안을 논의했다.",
+    ],
+)
+def test_the_scientific_and_technical_commission_is_no_technology_transfer(text):
     assert "technology" not in by_category(text)
 
 
