@@ -656,6 +656,21 @@ def test_the_scientific_and_technical_commission_is_no_technology_transfer(text)
     assert "technology" not in by_category(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # a cosmodrome as the summit's venue; watching a bridge from satellites
+        ("김정은 북한 국무위원장과 블라디미르 푸틴 러시아 대통령이 러시아 우주기지에서 "
+         "정상회담을 가졌습니다.", "diplomatic"),
+        ("США следят со спутников за строительством моста из России в Северную Корею.",
+         "economic"),
+    ],
+)  # fmt: skip
+def test_space_words_naming_no_space_help_give_no_technology(text, category):
+    found = by_category(text)
+    assert category in found and "technology" not in found
+
+
 def test_calling_reports_a_pr_stunt_denies_them():
     signals = detect_signals(
         normalise_text("МИД КНДР назвал «пиар-ходом» сообщения о поставках вооружений России")
