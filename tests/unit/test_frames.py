@@ -930,27 +930,31 @@ def test_an_internship_at_the_other_sides_institutions_is_an_exchange(sentence):
     assert read(sentence, "diplomatic")[0] == "exchange", sentence
 
 
-def test_another_senders_message_of_the_same_side_is_its_own_development():
+def _messages(title: str, body: str, day: date) -> list:
     raw = RawArticle(
-        article_id="m",
-        title="Putin sends Kim Jong Un congratulations on DPRK Foundation Day",
-        body="The Russian president wished the Korean people well. Dmitry Medvedev also sent a "
+        article_id="m", title=title, body=body,
+        published_at=datetime(day.year, day.month, day.day, tzinfo=UTC),
+        fetched_at=datetime(day.year, day.month, day.day, 12, tzinfo=UTC),
+    )  # fmt: skip
+    return [f for f in analyze_article(raw).events if f.action == "letter"]
+
+
+def test_another_senders_message_of_the_same_side_is_its_own_development():
+    messages = _messages(
+        "Putin sends Kim Jong Un congratulations on DPRK Foundation Day",
+        "The Russian president wished the Korean people well. Dmitry Medvedev also sent a "
         "congratulatory telegram to Kim Jong Un.",
-        published_at=datetime(2024, 9, 8, tzinfo=UTC),
-        fetched_at=datetime(2024, 9, 8, 12, tzinfo=UTC),
+        date(2024, 9, 8),
     )
-    messages = [f for f in analyze_article(raw).events if f.action == "letter"]
     assert [f.russia_actors for f in messages] == [["putin"], ["medvedev"]]
 
 
 def test_a_message_told_again_naming_no_other_sender_stays_one_development():
-    raw = RawArticle(
-        article_id="k",
-        title="Kim Jong Un sends Putin birthday greetings",
-        body="The Rodong Sinmun, the Workers' Party newspaper, said the leader sent Putin a "
+    # (the party's paper is no sender: people only)
+    messages = _messages(
+        "Kim Jong Un sends Putin birthday greetings",
+        "The Rodong Sinmun, the Workers' Party newspaper, said the leader sent Putin a "
         "congratulatory telegram on his birthday.",
-        published_at=datetime(2024, 10, 8, tzinfo=UTC),
-        fetched_at=datetime(2024, 10, 8, 12, tzinfo=UTC),
+        date(2024, 10, 8),
     )
-    messages = [f for f in analyze_article(raw).events if f.action == "letter"]
     assert len(messages) == 1
