@@ -26,7 +26,14 @@ from streams.fingerprints import (
 from streams.frames import FrameBook, default_framebook
 from streams.learned import SignalFilter, default_filter
 from streams.phrases import Tokens, words
-from streams.signals import CueBook, default_cuebook, find_signals, signal_id, signal_key
+from streams.signals import (
+    SOVIET_END,
+    CueBook,
+    default_cuebook,
+    find_signals,
+    signal_id,
+    signal_key,
+)
 from streams.text import canonical_url, content_hash, normalise_text, sentence_spans
 
 __all__ = [
@@ -148,7 +155,11 @@ def analyze_article(
     signals = []
     every: list = []
     signal_ids: dict[tuple[str, int], str] = {}
-    found_signals = find_signals(text, mentions, sentences, matcher, cuebook, tokens, every)
+    found_signals = (
+        find_signals(text, mentions, sentences, matcher, cuebook, tokens, every)
+        if published.date() >= SOVIET_END
+        else []  # an article of the Soviet era: history, no signal
+    )
     if every_out is not None:
         every_out.extend(every)
     if signal_filter and every:

@@ -15,6 +15,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
@@ -27,6 +28,7 @@ from streams.text import Sentence, SentenceSpan, korean_if, sentence_spans
 __all__ = [
     "CATEGORIES",
     "MIN_SCORE",
+    "SOVIET_END",
     "CueBook",
     "SignalCandidate",
     "default_cuebook",
@@ -433,6 +435,12 @@ def _is_hostile(
         if any(sides[m[0]] == other for m in found):
             return True
     return False
+
+
+# The Soviet Union's end: an article published before it reports Soviet-era history, which
+# the labelling guideline counts as no cooperation (the 1984 report of Kim Il Sung's talks in
+# Ulan-Ude), whatever its sentences name.
+SOVIET_END = date(1992, 1, 1)
 
 
 def _soviet_era(sentence: str) -> bool:

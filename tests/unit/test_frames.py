@@ -423,23 +423,43 @@ def test_a_zero_publication_date_is_not_believed():
 
 
 @pytest.mark.parametrize(
-    ("published", "read_on"),
+    ("published", "day"),
     [
-        # An archive report of Soviet-era history keeps its date: "yesterday" is 1984's.
-        (datetime(1984, 5, 21, tzinfo=UTC), date(1984, 5, 20)),
+        # An archive report keeps its date: its event time is 1984's, not the day it is read
+        # (and as Soviet-era history it gives no signal, so no frame).
+        (datetime(1984, 5, 21, tzinfo=UTC), date(1984, 5, 21)),
         # The epoch is a missing time stamp written as 0, in any time zone: the fetch time counts.
-        (datetime(1970, 1, 1, tzinfo=UTC), date(2025, 3, 6)),
-        (datetime(1969, 12, 31, 19, tzinfo=UTC), date(2025, 3, 6)),
+        (datetime(1970, 1, 1, tzinfo=UTC), date(2025, 3, 7)),
+        (datetime(1969, 12, 31, 19, tzinfo=UTC), date(2025, 3, 7)),
     ],
 )
-def test_archive_dates_are_believed_and_the_epoch_is_not(published, read_on):
+def test_archive_dates_are_believed_and_the_epoch_is_not(published, day):
     raw = RawArticle(
         article_id="a", title="T", body="Yesterday North Korea sent troops to Russia's Kursk.",
         published_at=published, fetched_at=datetime(2025, 3, 7, tzinfo=UTC),
     )  # fmt: skip
     analyzed = analyze_article(raw)
-    assert analyzed.events[0].event_date == read_on
-    assert datetime.fromtimestamp(event_time(analyzed), UTC).date() == read_on + timedelta(days=1)
+    assert datetime.fromtimestamp(event_time(analyzed), UTC).date() == day
+    expected = [] if day.year < 1992 else [day - timedelta(days=1)]
+    assert [f.event_date for f in analyzed.events] == expected
+
+
+def test_an_article_of_the_soviet_era_is_history_and_gives_no_signal():
+    # (a 1984 report of Kim Il Sung's talks in Ulan-Ude; today's Buryatia is Russia's)
+    body = (
+        "소련 방문길에 나선 북한의 김일성이 19일 소련의 울란우데시에 기착, 이곳에서 3명의 소련 "
+        "관리들과 회담을 가졌다."
+    )
+    signals = {}
+    for year in (1984, 2024):
+        raw = RawArticle(
+            article_id=f"s{year}", title="T", body=body,
+            published_at=datetime(year, 5, 21, tzinfo=UTC),
+            fetched_at=datetime(2025, 3, 7, tzinfo=UTC),
+        )  # fmt: skip
+        analyzed = analyze_article(raw)
+        signals[year] = (analyzed.cooperation, [s.category for s in analyzed.signals])
+    assert signals == {1984: (False, []), 2024: (True, ["diplomatic"])}
 
 
 def test_the_last_31st_steps_back_over_months_without_one():
