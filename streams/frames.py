@@ -468,20 +468,23 @@ class FrameBook:
             head = chain.get(span, span)
             told = readings[head]
             basis = "background" if told.background else "report"
-            sender = (
-                self._senders.sender(text, span, within, matcher)
-                if action.family in _DIRECTED_FAMILIES
-                else None
-            )
-            frame = by_chain.get(head) or next(
-                (
-                    f
-                    for f in family_frames
-                    if _same_development(f, basis, told.when)
-                    and not self._another_sender(f, sender, cands, matcher)
-                ),
-                family_frames[0] if len(family_frames) >= MAX_FRAMES_PER_FAMILY else None,
-            )
+            frame = by_chain.get(head)
+            if frame is None:
+                # (who sends a message or gift is read only for a sentence not in a run)
+                sender = (
+                    self._senders.sender(text, span, within, matcher)
+                    if action.family in _DIRECTED_FAMILIES
+                    else None
+                )
+                frame = next(
+                    (
+                        f
+                        for f in family_frames
+                        if _same_development(f, basis, told.when)
+                        and not self._another_sender(f, sender, cands, matcher)
+                    ),
+                    family_frames[0] if len(family_frames) >= MAX_FRAMES_PER_FAMILY else None,
+                )
             if frame is not None:
                 by_chain.setdefault(head, frame)
                 # Another sentence of the development adds its facts to its frame.
