@@ -215,15 +215,31 @@ class FrameBook:
         for Kim's telegram still tells Kim's."""
         if sender is None or frame.sender != sender:
             return False
-        ours = {
-            a
-            for c in cands
-            for a in (c.russia_actors if sender == "russia" else c.dprk_actors)
-            if matcher.actors[a].type in _PEOPLE
-        } - self.envoys
-        theirs = frame.russia_actors if sender == "russia" else frame.dprk_actors
-        theirs = {a for a in theirs if matcher.actors[a].type in _PEOPLE} - self.envoys
+        side = "russia_actors" if sender == "russia" else "dprk_actors"
+        ours = self._people((a for c in cands for a in getattr(c, side)), matcher)
+        theirs = self._people(getattr(frame, side), matcher)
         return bool(ours and theirs) and ours.isdisjoint(theirs)
+
+    def _other_meeting(
+        self, family: str, cands: Sequence, theirs: Sequence, matcher: ActorMatcher
+    ) -> bool:
+        """Whether a meeting sentence (its candidates `cands`) tells another meeting than the
+        one `theirs` tells (a frame, or the candidates of the sentence before): it names
+        people of both sides, and on each side none of theirs (resident envoys aside). Kim
+        Jong Un's talks with Medvedev are not Lavrov's with Choe Son Hui; "Putin also
+        received Choe" is her visit."""
+        if family != "meeting":
+            return False
+        for side in ("russia_actors", "dprk_actors"):
+            ours = self._people((a for c in cands for a in getattr(c, side)), matcher)
+            other = self._people((a for t in theirs for a in getattr(t, side)), matcher)
+            if not (ours and other) or not ours.isdisjoint(other):
+                return False
+        return True
+
+    def _people(self, ids: Iterable[str], matcher: ActorMatcher) -> set[str]:
+        """The people among actor ids (leaders and officials), resident envoys aside."""
+        return {a for a in ids if matcher.actors[a].type in _PEOPLE} - self.envoys
 
     def family_window(self, family: str) -> int:
         action = self.families.get(family)
@@ -426,6 +442,9 @@ class FrameBook:
                 and not self._dated_apart(
                     readings[head], readings[span], text[span[0] : span[1]], published_day
                 )
+                and not self._other_meeting(
+                    readings[span].action.family, sentences[span], sentences[head], matcher
+                )
             ):
                 chain[span] = head
         by_chain: dict[tuple[int, int], FrameData] = {}
@@ -482,6 +501,7 @@ class FrameBook:
                         for f in family_frames
                         if _same_development(f, basis, told.when)
                         and not self._another_sender(f, sender, cands, matcher)
+                        and not self._other_meeting(action.family, cands, [f], matcher)
                     ),
                     family_frames[0] if len(family_frames) >= MAX_FRAMES_PER_FAMILY else None,
                 )

@@ -269,6 +269,11 @@ def test_background_restatements_are_told_from_reports():
     # an earlier claim told in the past perfect, in a report of its denial
     assert read("US officials had said Russia was in the process of purchasing rockets and "
                 "artillery shells from North Korea.", "military")[5]  # fmt: skip
+    # news set against a development others reported ("amid reports that ...")
+    assert read("A Russian government jet landed in Pyongyang amid reports that "
+                "North Korea is sending troops to Russia.", "military")[5]  # fmt: skip
+    assert read("북한이 러시아에 병력을 파견하고 있다는 보도 속에 러시아 정부 제트기가 "
+                "평양에 착륙했다.", "military")[5]  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -710,6 +715,13 @@ def test_horses_shipped_are_livestock_traded():
         ("국정원은 북한이 러시아에 포탄을 공급했다고 밝혔다.", ("rok_intelligence",)),
         ("РФ возобновила торговлю оружием с КНДР: СМИ показали спутниковые снимки",
          ("open_sources",)),
+        # South Korea's defence minister and Ukraine's prosecutors assess too
+        ("South Korean Defense Minister Shin Won-sik said North Korea had shipped about 5,000 "
+         "containers of munitions to Russia.", ("rok_defence",)),
+        ("신원식 국방부 장관은 북한이 러시아에 컨테이너 6700여개 규모 포탄을 보낸 것 "
+         "같다고 밝혔다.", ("rok_defence",)),
+        ("Россия обстреливала северокорейскими ракетами шесть регионов Украины – прокуратура",
+         ("ukraine",)),
         # Whole words only: no "СМИ" in "космических", no claimant at all.
         ("КНДР поставила России ракеты для космических запусков.", ()),
         ("North Korea shipped shells to Russia.", ()),
@@ -950,13 +962,13 @@ def test_an_internship_at_the_other_sides_institutions_is_an_exchange(sentence):
     assert read(sentence, "diplomatic")[0] == "exchange", sentence
 
 
-def _messages(title: str, body: str, day: date) -> list:
+def _messages(title: str, body: str, day: date, action: str = "letter") -> list:
     raw = RawArticle(
         article_id="m", title=title, body=body,
         published_at=datetime(day.year, day.month, day.day, tzinfo=UTC),
         fetched_at=datetime(day.year, day.month, day.day, 12, tzinfo=UTC),
     )  # fmt: skip
-    return [f for f in analyze_article(raw).events if f.action == "letter"]
+    return [f for f in analyze_article(raw).events if f.action == action]
 
 
 def test_another_senders_message_of_the_same_side_is_its_own_development():
@@ -978,3 +990,26 @@ def test_a_message_told_again_naming_no_other_sender_stays_one_development():
         date(2024, 10, 8),
     )
     assert len(messages) == 1
+
+
+def test_a_meeting_of_other_people_on_both_sides_is_another_development():
+    meetings = _messages(
+        "В Москве начались переговоры Лаврова с главой МИД КНДР Чо Сон Хи",
+        "Ким Чен Ын встретился в Пхеньяне с зампредом Совбеза России Дмитрием Медведевым.",
+        date(2025, 10, 27),
+        "summit",
+    )
+    assert [(f.russia_actors, f.dprk_actors) for f in meetings] == [
+        (["lavrov"], ["choe_son_hui"]),
+        (["medvedev", "rus_security_council"], ["kim_jong_un"]),
+    ]
+
+
+def test_a_meeting_told_again_with_one_side_the_same_stays_one_development():
+    meetings = _messages(
+        "Lavrov holds talks with Choe Son Hui in Moscow",
+        "Putin also received Choe Son Hui at the Kremlin.",
+        date(2025, 10, 27),
+        "summit",
+    )
+    assert len(meetings) == 1
