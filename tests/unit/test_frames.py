@@ -213,6 +213,8 @@ def test_a_date_announced_as_coming_is_not_the_developments_date(sentence):
         ("전문가들은 북한이 실제 파병을 결정한다면 그 배경은 러시아와의 연대일 것으로 본다.", True),
         ("If Pyongyang sends troops to Russia, Seoul will respond.", True),
         ("북한이 러시아에 병력을 보냈다고 국정원이 밝혔다.", False),
+        # a need is no act: Russia "in dire need of" arms support has not been given it
+        ("결국 북한이 기술력을 의지할 곳은 무기 지원이 절실한 러시아로 귀결됩니다.", True),
     ],
 )  # fmt: skip
 def test_speculation_is_told_from_attributed_reports(sentence, speculative):
@@ -270,6 +272,8 @@ def test_background_restatements_are_told_from_reports():
     assert read("US officials had said Russia was in the process of purchasing rockets and "
                 "artillery shells from North Korea.", "military")[5]  # fmt: skip
     # news set against a development others reported ("amid reports that ...")
+    assert read("Rail traffic between Russia and North Korea has increased following Kim "
+                "Jong Un's recent visit to Russia.", "diplomatic")[5]  # fmt: skip
     assert read("A Russian government jet landed in Pyongyang amid reports that "
                 "North Korea is sending troops to Russia.", "military")[5]  # fmt: skip
     assert read("북한이 러시아에 병력을 파견하고 있다는 보도 속에 러시아 정부 제트기가 "
