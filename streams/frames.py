@@ -56,6 +56,7 @@ class Action:
     joins: tuple[str, ...] = ()
     incident: bool = False
     occasion: bool = True
+    by_parties: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +136,7 @@ class FrameBook:
                     tuple(entry.get("joins", ())),
                     bool(entry.get("incident", False)),
                     bool(entry.get("occasion", True)),
+                    bool(entry.get("by_parties", False)),
                 )
             except (KeyError, TypeError, ValueError) as exc:
                 raise SeedDataError(f"events.toml action {index}: {exc!r}") from exc
@@ -298,6 +300,9 @@ class FrameBook:
             tokens = Tokens.of(sentence)
         best: Action | None = None
         best_score = 0
+        # the best of the actions a third party may tell (`by_parties` aside)
+        told: Action | None = None
+        told_score = 0
         objects: list[str] = []
         starts: list[int] = []  # where each object was named
         claimants: list[str] = []
@@ -312,6 +317,8 @@ class FrameBook:
                     score = value.rank + (_LEAD_BONUS if categories[0] in value.categories else 0)
                     if best is None or score > best_score:
                         best, best_score = value, score
+                    if not value.by_parties and (told is None or score > told_score):
+                        told, told_score = value, score
                 elif kind == "object":
                     if value.id not in objects:
                         objects.append(value.id)
@@ -338,6 +345,10 @@ class FrameBook:
                 objects = after + [o for o in objects if o not in after]
         if not speculative and korean_if(sentence):
             speculative = True  # "파병을 결정한다면": if it decides to, it has not
+        if best is not None and best.by_parties and claimants:
+            # Only the two sides make this development: told by others ("Seoul officially
+            # confirmed the North's exports"), it is the development confirmed.
+            best = told
         action = best or self.actions[f"{categories[0]}_other"]
         if topic and best is not None and action.family not in self.talk_families:
             speculative = True  # "to discuss sending workers": a topic, not a development

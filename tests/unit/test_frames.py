@@ -323,6 +323,9 @@ def test_last_years_figure_is_a_report_and_last_years_act_background(
          "send_engineers"),
         ("Russia and North Korea ratified the treaty.", "diplomatic", "ratify_treaty"),
         ("北, 러시아 파병 첫 확인 “김정은 명령 따라 참전”", "military", "confirm_deployment"),
+        # only the two sides confirm: Seoul confirming the North's exports tells the exports
+        ("한국 정부는 북한이 러시아에 자주포와 방사포를 수출했다고 공식 확인했다.", "military",
+         "supply_arms"),
         ("Putin gifted Kim Jong Un 24 purebred horses.", "diplomatic", "gift"),
         ("러시아 학생들이 북한의 송도원 국제소년단 야영소에 입소했다.", "diplomatic", "exchange"),
         ("A Russian bank has released frozen assets of North Korea.", "economic", "finance"),
