@@ -589,6 +589,19 @@ def test_a_parliamentary_or_security_delegation_has_its_field():
 @pytest.mark.parametrize(
     "sentence",
     [
+        "A delegation of North Korea's Socialist Patriotic Youth League arrived in Vladivostok.",
+        "Делегация молодежи КНДР прибыла во Владивосток.",
+        "북한 청년 대표단이 러시아 방문을 마치고 평양으로 돌아왔다.",
+    ],
+)
+def test_a_youth_delegation_is_the_youth_field(sentence):
+    # (not a ministry's delegation of the same week)
+    assert read(sentence, "diplomatic")[1] == ["youth"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
         "North Korea's women's hockey team trained with a Russian club in Krasnoyarsk.",
         "Сборные России и КНДР по настольному теннису провели совместные сборы во Владивостоке.",
         "북한 여자 하키 선수단이 러시아 크라스노야르스크에서 합동 훈련을 했다.",
