@@ -84,6 +84,9 @@ _SAME = 8
 # A shipment is told by its weight: reports of different tonnages (more than this share apart),
 # on different days, are of different shipments (a count of people grows as a development goes
 # on; a consignment's weight does not).
+# So is an assessment of the families told by their claimants (`joining.claimed_families`): a
+# figure days from the event's figure of the same measure, other by more than that share, is
+# another assessment (1.5 million shells in February are not January's million).
 _CONSIGNMENT = "tonnes"
 _SAME_AMOUNT = 0.1
 # A casualty toll is an assessment of its day: a toll days from a fighting event's, other than
@@ -723,7 +726,8 @@ class _Probe:
                  "precision", "primary", "primary_kind", "regions", "report", "russia", "dprk",
                  "kinds", "windows", "persons", "officials", "sectors", "past_year", "family",
                  "own_window", "areas", "host", "consignment", "toll", "claimants", "sender",
-                 "sent_by", "official_fields", "dated_news", "goods_unnamed", "anyone")  # fmt: skip
+                 "sent_by", "official_fields", "dated_news", "goods_unnamed", "anyone",
+                 "figures")  # fmt: skip
 
     def __init__(self, frame: dict, book: FrameBook, ts: float) -> None:
         self.book = book
@@ -773,6 +777,7 @@ class _Probe:
         # the fields the Russian officials stand for (the deputy defence minister: defence)
         self.official_fields = set(book.sectors((), self.officials[0]))
         largest = _largest(frame["quantities"])
+        self.figures = largest if self.report else {}
         self.consignment = largest.get(_CONSIGNMENT)
         self.toll = largest.get(_TOLL) if frame["family"] == "combat" else None
         # Who the report is attributed to, where that tells assessments apart.
@@ -921,6 +926,12 @@ class _Probe:
             if theirs and not _same_amount(theirs, self.consignment):
                 # 1,080 tonnes of flour in June are not May's 1,276 tonnes
                 return "a consignment of another weight, another day"
+        if self.figures and days_apart and family in self.book.claimed_families:
+            theirs = view.figures
+            if any(u in theirs and not _same_amount(theirs[u], v) for u, v in self.figures.items()):
+                # An assessment's figure days from another of the same measure is another
+                # assessment: 1.5 million shells in February are not 1 million in January.
+                return "another figure of the same measure, days apart"
         if self.toll and self.report and family == "combat" and days_apart:
             theirs = view.toll
             if not theirs or not _same_amount(theirs, self.toll):
@@ -1025,7 +1036,7 @@ class _View:
                  "background", "sender", "claimants", "objects", "object_set", "first_kind",
                  "first_good", "kinds", "places", "place_set", "areas", "host", "regional",
                  "sectors", "russia", "dprk", "persons", "russia_fields", "occasion_persons",
-                 "sent_by", "consignment", "toll", "thin")  # fmt: skip
+                 "sent_by", "consignment", "toll", "thin", "figures")  # fmt: skip
 
     def __init__(self, record: dict, book: FrameBook) -> None:
         self.record = record
@@ -1064,6 +1075,7 @@ class _View:
         self.russia_fields = _frozen(book.sectors((), self.russia))
         self.occasion_persons = _frozen(_occasion_persons(record) - book.envoys)
         quantities = record["quantities"]
+        self.figures = quantities
         self.consignment = quantities.get(_CONSIGNMENT)
         self.toll = quantities.get(_TOLL)
 

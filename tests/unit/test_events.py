@@ -1020,6 +1020,23 @@ def test_a_claimed_assessment_weeks_from_an_event_nobody_claimed_is_another_supp
     assert later.event_id == wagner.event_id
 
 
+def test_another_figure_of_the_same_measure_days_later_is_another_assessment():
+    def shells(day, count, article, unit="shells"):
+        f = frame("supply_arms", "supply", when=day, objects=("artillery_shells",),
+                  quantities=((unit, count),))  # fmt: skip
+        ts = datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp()
+        return decide(book, f, article, f"s-{article}", ts)
+
+    book = EventBook({})
+    million = shells(date(2024, 1, 21), 1_000_000, "a1")
+    half = shells(date(2024, 2, 23), 1_500_000, "a2")
+    assert (million.kind, half.kind) == ("new", "new") and half.event_id != million.event_id
+    # the same figure, a figure within days, or one of another measure: the same assessment
+    assert shells(date(2024, 2, 26), 1_480_000, "a3").event_id == half.event_id
+    assert shells(date(2024, 2, 24), 2_000_000, "a4").event_id == half.event_id
+    assert shells(date(2024, 2, 28), 6_700, "a5", "containers").event_id == half.event_id
+
+
 def test_claimants_do_not_tell_deployments_apart():
     book = EventBook({})
     first = decide(book, frame(claimants=("rok_intelligence",)), "a1", "yonhap", T0)
