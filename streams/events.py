@@ -88,6 +88,7 @@ _SAME = 8
 # figure days from the event's figure of the same measure, other by more than that share, is
 # another assessment (1.5 million shells in February are not January's million).
 _CONSIGNMENT = "tonnes"
+_TRADE = "trade"  # the family of goods traded
 _SAME_AMOUNT = 0.1
 # A casualty toll is an assessment of its day: a toll days from a fighting event's, other than
 # its own (or where it gave none), is another assessment (Zelensky's 3,000 killed and wounded
@@ -910,6 +911,16 @@ class _Probe:
             and view.first_kind == self.primary_kind
         ):
             return "another first object of the same kind"
+        if (
+            self.primary_kind == "good"
+            and self.report
+            and days_apart
+            and family == _TRADE
+            and not view.goods
+        ):
+            # and a trade report naming goods is not, days later, trade news that named none
+            # (oil exports resumed are not the ruble settlements agreed weeks before)
+            return "goods named, days from trade news naming none"
         if self.goods_unnamed and view.first_good and days_apart:
             # A report naming no goods, days from a shipment of some: another development (a
             # trademark registered is not the oil shipped weeks before).
@@ -1034,7 +1045,7 @@ class _View:
 
     __slots__ = ("record", "families", "family", "categories", "date", "first_day",
                  "background", "sender", "claimants", "objects", "object_set", "first_kind",
-                 "first_good", "kinds", "places", "place_set", "areas", "host", "regional",
+                 "first_good", "goods", "kinds", "places", "place_set", "areas", "host", "regional",
                  "sectors", "russia", "dprk", "persons", "russia_fields", "occasion_persons",
                  "sent_by", "consignment", "toll", "thin", "figures")  # fmt: skip
 
@@ -1053,6 +1064,7 @@ class _View:
         self.object_set = _frozen(self.objects)
         self.first_kind = book.object_kind(self.objects[0]) if self.objects else None
         self.first_good = self.first_kind == "good"
+        self.goods = self.first_good or any(book.object_kind(o) == "good" for o in self.objects)
         self.kinds = _frozen({book.object_kind(o) for o in self.objects} - {"sector"})
         self.places = record["places"]
         self.place_set = _frozen(self.places)

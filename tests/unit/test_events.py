@@ -130,6 +130,20 @@ def test_a_trade_report_naming_no_goods_days_from_a_shipment_is_another_developm
     assert same_days.event_id == oil.event_id != weeks_on.event_id
 
 
+def test_goods_named_days_from_trade_news_naming_none_are_another_development():
+    book = EventBook({})
+    trade = {"action": "trade", "family": "trade", "categories": ("economic",)}
+    settlement = decide(book, frame(**trade), "a1", "s", T0)
+    oil = frame(**trade, objects=("oil",), when=date(2024, 11, 8))
+    weeks_on = decide(book, oil, "a2", "t", T0 + 21 * DAY)
+    assert weeks_on.kind == "new" and weeks_on.event_id != settlement.event_id
+    # within days, goods may be what the news was about
+    book = EventBook({})
+    settlement = decide(book, frame(**trade), "b1", "s", T0)
+    oil = frame(**trade, objects=("oil",), when=date(2024, 10, 20))
+    assert decide(book, oil, "b2", "t", T0 + 2 * DAY).event_id == settlement.event_id
+
+
 def test_shipments_of_other_tonnages_on_other_days_are_other_shipments():
     book = EventBook({})
     flour = {"action": "trade", "family": "trade", "categories": ("economic",)}
