@@ -88,6 +88,7 @@ _SAME = 8
 # figure days from the event's figure of the same measure, other by more than that share, is
 # another assessment (1.5 million shells in February are not January's million).
 _CONSIGNMENT = "tonnes"
+_HEAD = "animals"  # livestock traded by the head: a consignment's count too
 _TRADE = "trade"  # the family of goods traded
 _SAME_AMOUNT = 0.1
 # A casualty toll is an assessment of its day: a toll days from a fighting event's, other than
@@ -779,7 +780,9 @@ class _Probe:
         self.official_fields = set(book.sectors((), self.officials[0]))
         largest = _largest(frame["quantities"])
         self.figures = largest if self.report else {}
-        self.consignment = largest.get(_CONSIGNMENT)
+        self.consignment = largest.get(_CONSIGNMENT) or (
+            largest.get(_HEAD) if self.family == _TRADE else None
+        )
         self.toll = largest.get(_TOLL) if frame["family"] == "combat" else None
         # Who the report is attributed to, where that tells assessments apart.
         self.claimants = (
@@ -1088,7 +1091,9 @@ class _View:
         self.occasion_persons = _frozen(_occasion_persons(record) - book.envoys)
         quantities = record["quantities"]
         self.figures = quantities
-        self.consignment = quantities.get(_CONSIGNMENT)
+        self.consignment = quantities.get(_CONSIGNMENT) or (
+            quantities.get(_HEAD) if self.family == _TRADE else None
+        )
         self.toll = quantities.get(_TOLL)
 
 

@@ -806,7 +806,7 @@ _NUMBER = r"\d{1,3}(?:[,\u00a0 ]\d{3}){1,3}(?![\d])|\d{1,12}(?:[.,]\d{1,6})?(?!\
 _MAX_QUANTITY = 1_000_000_000
 _DIGIT = re.compile(r"\d")
 _PERCENT_RE = re.compile(r"\d\s?%")
-_KOREAN_COUNTERS = ("명", "발", "톤")  # the counters the Korean pattern ends with
+_KOREAN_COUNTERS = ("명", "발", "톤", "마리")  # the counters the Korean pattern ends with
 _DATE_UNITS = ("년", "월", "일")
 _UNIT_WORDS = 4096  # words whose unit a reader remembers
 # Letters that a case-insensitive pattern matches to a letter other than their lowercase (İ ı ſ
@@ -864,12 +864,17 @@ class _QuantityReader:
         self._num = re.compile(rf"(?<![\w.,])({_NUMBER})")
         self._korean = re.compile(
             r"(?<!\d)(?:(\d{1,5})만)?\s?(?:(\d)천)?\s?(\d{1,3}(?:,\d{3}){0,2}|\d{1,7})?(?!\d)\s?"
-            r"(여\s?)?(명|발|톤)"
+            r"(여\s?)?(명|발|톤|마리)"
         )
         self._word = re.compile(r"[\w\-]+")
 
     def _is_month(self, word: str) -> bool:
         return bool(self._month_re and self._month_re.match(word))
+
+    def _after_month(self, sentence: str, start: int) -> bool:
+        """Whether the word just before `start` names a month ("August 27", "Aug. 27")."""
+        before = self._word.findall(sentence[max(0, start - 16) : start])
+        return bool(before) and self._is_month(before[-1])
 
     def _unit_of(self, word: str) -> str | None:
         try:
@@ -895,7 +900,7 @@ class _QuantityReader:
             value += int((rest or "0").replace(",", ""))
             if value <= 0 or value > 10_000_000:
                 continue
-            unit = {"발": "shells", "톤": "tonnes"}.get(counter)
+            unit = {"발": "shells", "톤": "tonnes", "마리": "animals"}.get(counter)
             if unit is None:
                 unit = self._nearest_people_unit(sentence, match.start()) or "people"
             found.append({"unit": unit, "value": value, "text": match.group(0).strip()})
@@ -922,6 +927,8 @@ class _QuantityReader:
                 continue  # a year
             if words and (self._is_month(words[0]) or rest[:1] in _DATE_UNITS):
                 continue  # a day of a month ("12 June", "10월", "5일")
+            if value <= 31 and raw.isdigit() and self._after_month(sentence, match.start()):
+                continue  # ... or after it ("on August 27, Russia sent 24 horses")
             self._count(
                 found, sentence, match.start(), raw, rest, words[consumed : consumed + 4], value
             )

@@ -159,6 +159,23 @@ def test_shipments_of_other_tonnages_on_other_days_are_other_shipments():
     assert (again.event_id, again.kind) == (first.event_id, "corroborated")
 
 
+def test_livestock_traded_in_other_counts_on_other_days_are_other_consignments():
+    book = EventBook({})
+    goats = {"action": "trade", "family": "trade", "categories": ("economic",),
+             "objects": ("livestock",)}  # fmt: skip
+    third = decide(book, frame(**goats, quantities=(("animals", 150),)), "a1", "s", T0)
+    december = frame(**goats, quantities=(("animals", 100),), when=date(2024, 11, 18))
+    fourth = decide(book, december, "a2", "t", T0 + 31 * DAY)
+    assert (third.kind, fourth.kind) == ("new", "new") and fourth.event_id != third.event_id
+    # a gift's head count tells no consignment apart: Putin's horses, told again
+    book = EventBook({})
+    gift = {"action": "gift", "family": "gift", "categories": ("diplomatic",),
+            "russia": ("putin",), "dprk": ("kim_jong_un",)}  # fmt: skip
+    first = decide(book, frame(**gift, quantities=(("animals", 24),)), "b1", "s", T0)
+    again = frame(**gift, quantities=(("animals", 2),), when=date(2024, 10, 20))
+    assert decide(book, again, "b2", "t", T0 + 2 * DAY).event_id == first.event_id
+
+
 def test_a_casualty_toll_days_from_a_fighting_event_is_another_assessment():
     book = EventBook({})
     combat = {"action": "combat", "family": "combat", "places": ("kursk",)}

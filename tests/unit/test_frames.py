@@ -48,6 +48,10 @@ def read(sentence: str, category: str, published: date = FRIDAY):
         ("Over 3,000 North Korean soldiers killed and wounded in Kursk", "casualties", 3000),
         ("Около 6000 северокорейских военных погибли в боях.", "casualties", 6000),
         ("Северная Корея потеряла 101 солдата во время боёв.", "casualties", 101),
+        # livestock by the head
+        ("В Северную Корею отправили третью партию из 150 животных.", "animals", 150),
+        ("Russia sent 447 goats to North Korea's Rason.", "animals", 447),
+        ("러시아가 북한 라선에 염소 100마리를 보냈다.", "animals", 100),
     ],
 )
 def test_quantities_are_normalised_with_their_unit_in_three_languages(sentence, unit, value):
@@ -482,6 +486,9 @@ def test_the_last_31st_steps_back_over_months_without_one():
 
 def test_days_of_a_month_are_not_quantities_and_items_are_not_people():
     assert read("On 12 June North Korean troops arrived in Kursk.", "military")[2] == []
+    # (a day after its month too)
+    quantities = read("On August 27, Russia sent 24 horses to North Korea.", "economic")[2]
+    assert [(q["unit"], q["value"]) for q in quantities] == [("animals", 24)]
     quantities = read("2024년 10월 북한군 1만2000명이 러시아에 파병됐다.", "military")[2]
     assert [(q["unit"], q["value"]) for q in quantities] == [("troops", 12000)]
     assert read("북한은 러시아에 컨테이너 1만3000개를 보냈다.", "military")[2] == []
