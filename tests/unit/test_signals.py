@@ -986,6 +986,9 @@ def test_crypto_stolen_through_russian_infrastructure_is_cyber_cooperation():
         "North Korea could supply Russia with artillery shells, experts said.",
         "북한이 러시아에 무기를 제공할 전망이다.",
         "Встреча Путина с лидером КНДР может состояться уже 13 сентября.",
+        # what there "would have been", what one side urgently needs
+        "푸틴과 최선희의 대화에선 정찰위성 기술 지원에 대한 의견 교환이 있었을 것이라고 말했다.",
+        "북한은 정찰위성 발사에 실패해 러시아로부터의 기술 도입이 시급한 상태다.",
     ],
 )
 def test_what_may_happen_is_speculation_not_a_signal(text):
@@ -1029,6 +1032,7 @@ def test_the_headline_of_the_pair_keeps_its_pair_phrases():
         "The DPRK government has asked the Russian Federation to supply fighter jets Su-35.",
         "러시아 측은 북한에 김 위원장의 올해 안 방러를 요청했고 성사되길 기대하고 있다.",
         "Россия обратилась с просьбой к КНДР о поставках снарядов.",
+        "김정은은 포탄을 제공하는 대가로 러시아에 핵추진 잠수함 기술을 요구할 예정이다.",
     ],
 )
 def test_a_request_is_not_the_act(text):
