@@ -989,6 +989,9 @@ def test_crypto_stolen_through_russian_infrastructure_is_cyber_cooperation():
         # what there "would have been", what one side urgently needs
         "푸틴과 최선희의 대화에선 정찰위성 기술 지원에 대한 의견 교환이 있었을 것이라고 말했다.",
         "북한은 정찰위성 발사에 실패해 러시아로부터의 기술 도입이 시급한 상태다.",
+        # a possibility allowed for, speculation named
+        "Дмитрий Медведев допустил передачу оружия Северной Корее.",
+        "На фоне спекуляций о передаче Москвой Пхеньяну технологий в обмен на боеприпасы.",
     ],
 )
 def test_what_may_happen_is_speculation_not_a_signal(text):
