@@ -217,6 +217,9 @@ def test_a_date_announced_as_coming_is_not_the_developments_date(sentence):
         ("전문가들은 북한이 실제 파병을 결정한다면 그 배경은 러시아와의 연대일 것으로 본다.", True),
         ("If Pyongyang sends troops to Russia, Seoul will respond.", True),
         ("북한이 러시아에 병력을 보냈다고 국정원이 밝혔다.", False),
+        # a plan is no act yet
+        ("Media: North Korean leader Kim Jong Un plans to visit Russia.", True),
+        ("Кожемяко рассказал, что делегация Приморья планирует посетить КНДР.", True),
         # a need is no act: Russia "in dire need of" arms support has not been given it
         ("결국 북한이 기술력을 의지할 곳은 무기 지원이 절실한 러시아로 귀결됩니다.", True),
     ],
