@@ -912,6 +912,9 @@ def test_words_of_a_phrase_may_stand_in_quotes():
         ("식량난을 겪고 있는 북한이 러시아산 염소 447마리를 수입했다.", "economic", "trade",
          ["livestock"]),
         ("러시아가 북한에 식량 지원을 약속했다.", "economic", "trade", ["grain_food"]),
+        # wheat (밀을), not closeness (밀착)
+        ("러시아가 북한에 밀을 수출했다.", "economic", "trade", ["grain_food"]),
+        ("북러 밀착 속에 러시아가 북한과의 교역을 늘렸다.", "economic", "trade", []),
         # a clause describing the receiver names no action of the development
         ("North Korea has delivered the first weapons ship to Russia's Wagner Group, which is "
          "fighting alongside the Russian military.", "military", "supply_arms", []),
