@@ -915,6 +915,7 @@ def test_words_of_a_phrase_may_stand_in_quotes():
         # wheat (밀을), not closeness (밀착)
         ("러시아가 북한에 밀을 수출했다.", "economic", "trade", ["grain_food"]),
         ("북러 밀착 속에 러시아가 북한과의 교역을 늘렸다.", "economic", "trade", []),
+        ("러시아가 북한에 소를 수출하기 시작했다.", "economic", "trade", ["livestock"]),
         # a clause describing the receiver names no action of the development
         ("North Korea has delivered the first weapons ship to Russia's Wagner Group, which is "
          "fighting alongside the Russian military.", "military", "supply_arms", []),
