@@ -1067,8 +1067,8 @@ class _View:
         self.object_set = _frozen(self.objects)
         self.first_kind = book.object_kind(self.objects[0]) if self.objects else None
         self.first_good = self.first_kind == "good"
-        self.goods = self.first_good or any(book.object_kind(o) == "good" for o in self.objects)
         self.kinds = _frozen({book.object_kind(o) for o in self.objects} - {"sector"})
+        self.goods = "good" in self.kinds
         self.places = record["places"]
         self.place_set = _frozen(self.places)
         self.areas = _frozen(_areas(self.places))
