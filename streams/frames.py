@@ -806,7 +806,8 @@ _NUMBER = r"\d{1,3}(?:[,\u00a0 ]\d{3}){1,3}(?![\d])|\d{1,12}(?:[.,]\d{1,6})?(?!\
 _MAX_QUANTITY = 1_000_000_000
 _DIGIT = re.compile(r"\d")
 _PERCENT_RE = re.compile(r"\d\s?%")
-_KOREAN_COUNTERS = ("명", "발", "톤", "마리")  # the counters the Korean pattern ends with
+# The counters the Korean pattern ends with (필 counts horses: 말 24필).
+_KOREAN_COUNTERS = ("명", "발", "톤", "마리", "필")
 _DATE_UNITS = ("년", "월", "일")
 _UNIT_WORDS = 4096  # words whose unit a reader remembers
 # Letters that a case-insensitive pattern matches to a letter other than their lowercase (İ ı ſ
@@ -857,6 +858,15 @@ class _QuantityReader:
             else None
         )
         self._worded_literals = _Literals(multipliers)
+        # ... and a number word of 2 or more alone, its unit noun within three words after it
+        # ("более ста коз", "тысячу саперов"; "a soldier" is no count).
+        alone = sorted((w for w, v in self._number_words.items() if v >= 2), key=len, reverse=True)
+        self._alone = (
+            re.compile(rf"(?<![\w-])({'|'.join(map(re.escape, alone))})(?![\w-])", re.IGNORECASE)
+            if alone
+            else None
+        )
+        self._alone_literals = _Literals(alone)
         vague = data.get("vague", {}).get("words", [])
         self._vague = re.compile(rf"(?<!\w)({pattern_regex(vague)})(?!\w)", re.I) if vague else None
         self._vague_words = _Literals(vague)  # most sentences hold none of them
@@ -864,7 +874,7 @@ class _QuantityReader:
         self._num = re.compile(rf"(?<![\w.,])({_NUMBER})")
         self._korean = re.compile(
             r"(?<!\d)(?:(\d{1,5})만)?\s?(?:(\d)천)?\s?(\d{1,3}(?:,\d{3}){0,2}|\d{1,7})?(?!\d)\s?"
-            r"(여\s?)?(명|발|톤|마리)"
+            r"(여\s?)?(명|발|톤|마리|필(?![요지수]))"
         )
         self._word = re.compile(r"[\w\-]+")
 
@@ -900,7 +910,7 @@ class _QuantityReader:
             value += int((rest or "0").replace(",", ""))
             if value <= 0 or value > 10_000_000:
                 continue
-            unit = {"발": "shells", "톤": "tonnes", "마리": "animals"}.get(counter)
+            unit = {"발": "shells", "톤": "tonnes", "마리": "animals", "필": "animals"}.get(counter)
             if unit is None:
                 unit = self._nearest_people_unit(sentence, match.start()) or "people"
             found.append({"unit": unit, "value": value, "text": match.group(0).strip()})
@@ -932,7 +942,8 @@ class _QuantityReader:
             self._count(
                 found, sentence, match.start(), raw, rest, words[consumed : consumed + 4], value
             )
-        if self._worded and self._worded_literals.any_in(sentence.lower()):
+        lowered = sentence.lower()
+        if self._worded and self._worded_literals.any_in(lowered):
             for match in self._worded.finditer(sentence):
                 factor = self._factor(match.group(2))
                 value = self._number_words.get(match.group(1).lower())
@@ -941,9 +952,19 @@ class _QuantityReader:
                 rest = sentence[match.end() : match.end() + 80]
                 self._count(found, sentence, match.start(), match.group(0), rest,
                             self._word.findall(rest)[:4], int(round(value * factor)))  # fmt: skip
-        if self._vague and (
-            self._vague_words.any_in(sentence.lower()) or _CASE_EXTRAS.search(sentence)
-        ):
+                taken.append(match.span())
+        if self._alone and self._alone_literals.any_in(lowered):
+            for match in self._alone.finditer(sentence):
+                if any(a <= match.start() < b for a, b in taken):
+                    continue
+                rest = sentence[match.end() : match.end() + 80]
+                words = self._word.findall(rest)[:6]
+                if words and self._factor(words[0]):
+                    continue  # "five thousand": the worded number above, or no count
+                value = self._number_words[match.group(1).lower()]
+                self._count(found, sentence, match.start(), match.group(0), rest, words,
+                            int(round(value)), _first_noun(words[:3]))  # fmt: skip
+        if self._vague and (self._vague_words.any_in(lowered) or _CASE_EXTRAS.search(sentence)):
             for match in self._vague.finditer(sentence):
                 rest = sentence[match.end() : match.end() + 60]
                 for word in self._word.findall(rest)[:4]:
@@ -963,11 +984,11 @@ class _QuantityReader:
 
     def _count(
         self, found: list[dict], sentence: str, start: int, raw: str, rest: str,
-        words: Sequence[str], value: int | None = None,
+        words: Sequence[str], value: int | None = None, reach: int | None = None,
     ) -> None:  # fmt: skip
         """Add the quantity of a number at `start` (`raw`, `value`) whose unit is the first
-        unit noun among `words` (the words of `rest`, the text after it)."""
-        for index, word in enumerate(words):
+        unit noun among `words` (the words of `rest`, the text after it; the first `reach`)."""
+        for index, word in enumerate(words[:reach]):
             unit = self._unit_of(word)
             if unit == "troops" and self._toll(sentence[:start], words[index + 1 :]):
                 unit = "casualties"  # "3,000 soldiers killed", "потеряла 101 солдата"
@@ -994,6 +1015,21 @@ class _QuantityReader:
                     if best is None or distance < best[0]:
                         best = (distance, unit)
         return best[1] if best else None
+
+
+# Russian adjective endings: "двух северокорейских солдат" counts soldiers, "двух лет рабочие"
+# nothing.
+_ADJECTIVE_ENDINGS = ("ых", "их", "ые", "ие", "ый", "ий", "ой", "ая", "яя", "ого", "его")
+
+
+def _first_noun(words: Sequence[str]) -> int:
+    """How many of the words after a number reach the first that may be its noun, past
+    adjectives (a capitalised English word, a Russian adjective ending): "two countries sent
+    workers" counts no workers, "two North Korean soldiers" two soldiers."""
+    for index, word in enumerate(words):
+        if not (word[:1].isupper() and word.isascii()) and not word.endswith(_ADJECTIVE_ENDINGS):
+            return index + 1
+    return len(words)
 
 
 _GROUPED = re.compile(r"\d{1,3}(?:[, ]\d{3})+")

@@ -489,6 +489,7 @@ def test_dates_and_quantities_read_as_without_the_cheap_tests(monkeypatch):
     slow._dates._month_words = slow._dates._fallback_words = _Always()
     slow._dates._fallbacks = [(_Always(), *rest) for _, *rest in slow._dates._fallbacks]
     slow._quantities._vague_words = _Always()
+    slow._quantities._worded_literals = slow._quantities._alone_literals = _Always()
     # Every pattern from the start of the sentence, none ruled out for want of a month's name.
     slow._dates._month_start = slow._dates._month_seek = re.compile("")
     slow._dates._from_month = frozenset()

@@ -52,6 +52,13 @@ def read(sentence: str, category: str, published: date = FRIDAY):
         ("В Северную Корею отправили третью партию из 150 животных.", "animals", 150),
         ("Russia sent 447 goats to North Korea's Rason.", "animals", 447),
         ("러시아가 북한 라선에 염소 100마리를 보냈다.", "animals", 100),
+        ("러시아가 북한에 오를로프 품종 말 24필을 보냈다.", "animals", 24),
+        # a number word alone before its noun (past adjectives)
+        ("Россия отправила в КНДР более ста коз.", "animals", 100),
+        ("КНДР направит тысячу саперов в Курскую область.", "engineers", 1000),
+        ("Ukraine captured two North Korean soldiers in Kursk.", "troops", 2),
+        ("Six North Korean soldiers were reportedly killed near Donetsk.", "casualties", 6),
+        ("Россия и КНДР: около двухсот северокорейских рабочих прибыли.", "workers", 200),
     ],
 )
 def test_quantities_are_normalised_with_their_unit_in_three_languages(sentence, unit, value):
@@ -66,6 +73,21 @@ def test_the_last_word_of_a_hyphenated_number_is_not_the_number():
     # "twenty-five" is not spelled by the number words: no count rather than 5,000
     quantities = read("North Korea sent twenty-five thousand troops to Russia.", "military")[2]
     assert 5000 not in [q["value"] for q in quantities]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The two countries sent workers to the Far East.",
+        "В течение двух лет рабочие из КНДР трудились в России.",
+        "A North Korean soldier was captured in Kursk.",
+        "북한이 러시아와 필요한 협력을 논의했다고 2필지를 언급했다.",
+    ],
+)
+def test_a_number_word_counts_only_its_own_noun(sentence):
+    # a word between the number and the unit noun that is no adjective ends the count; "a" is
+    # no number; 필요 and 필지 are no horses
+    assert read(sentence, "labour")[2] == [] == read(sentence, "military")[2]
 
 
 def test_a_year_is_not_a_quantity():
