@@ -602,7 +602,12 @@ _OBJECT_ACTION_BELOW = 4
 _ACTION_ADDS = ("labour", "cyber")
 # Which categories an object may add to a frame of a family: workers producing drones are
 # labour and military; a summit about satellites is not technology by the word alone.
-_OBJECT_ADDS = {"labour": ("military", "technology"), "technology": ("military",)}
+_OBJECT_ADDS = {
+    "labour": ("military", "technology"),
+    "technology": ("military",),
+    "agreement": ("military",),
+    "ratification": ("military",),
+}
 
 
 _DIRECTED_FAMILIES = frozenset({"message", "gift"})

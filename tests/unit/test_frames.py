@@ -712,6 +712,28 @@ def test_a_visit_of_another_field_is_not_military():
 
 
 @pytest.mark.parametrize(
+    ("body", "military"),
+    [
+        ("Putin signed the law ratifying the Comprehensive Strategic Partnership treaty with "
+         "North Korea.", True),
+        ("Путин и Ким Чен Ын подписали закон о ратификации Договора о всеобъемлющем "
+         "стратегическом партнерстве между Россией и КНДР.", True),
+        ("러시아 하원이 북한과의 포괄적 전략적 동반자 관계 조약을 비준했다.", True),
+        ("Russia's parliament ratified an extradition treaty with North Korea.", False),
+    ],
+)  # fmt: skip
+def test_the_mutual_defence_treaty_is_a_military_development_too(body, military):
+    raw = RawArticle(
+        article_id="t", title="T", body=body, published_at=datetime(2024, 11, 29, tzinfo=UTC),
+        fetched_at=datetime(2024, 11, 30, tzinfo=UTC),
+    )  # fmt: skip
+    events = analyze_article(raw, signal_filter=False).events
+    frames = [f for f in events if f.family == "ratification"]
+    assert frames and "diplomatic" in frames[0].categories, [f.family for f in events]
+    assert ("military" in frames[0].categories) is military
+
+
+@pytest.mark.parametrize(
     ("body", "family", "categories"),
     [
         ("A North Korean agriculture delegation arrived in Moscow for talks with Russia.",
