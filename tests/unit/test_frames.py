@@ -262,6 +262,14 @@ def test_speculation_is_told_from_attributed_reports(sentence, speculative):
         ("North Korean leader Kim Jong Un expected to visit Russia soon.", True),
         ("Kim Jong Un may visit Russia this year, the Kremlin said.", True),
         ("Russian Foreign Minister Sergey Lavrov will visit North Korea on Wednesday.", False),
+        # a visit whose date is not set, or asked about, is not a visit yet
+        ("The Kremlin would disclose information on Kim Jong Un's potential visit to Russia.",
+         True),
+        ("Песков на вопрос, прояснились ли сроки визита Ким Чен Ына в Москву, сказал, что нет.",
+         True),
+        ("В Кремле сообщили об отсутствии конкретных сроков визита Ким Чен Ына в Москву.", True),
+        ("크렘린궁은 김정은 위원장의 방러에 대해 정보가 나오는 대로 알리겠다고 밝혔다.", True),
+        ("Ким Чен Ын прибыл в Москву с визитом.", False),
     ],
 )  # fmt: skip
 def test_a_visit_only_expected_is_speculation(sentence, speculative):
