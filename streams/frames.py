@@ -865,12 +865,12 @@ class _QuantityReader:
         self._worded_literals = _Literals(multipliers)
         # ... and a number word of 2 or more alone, its unit noun within three words after it
         # ("более ста коз", "тысячу саперов"; "a soldier" is no count).
+        # Matched in the lower-cased sentence (four times faster than ignoring case), or, where
+        # lower-casing moves positions (rare letters), ignoring case in the sentence itself.
         alone = sorted((w for w, v in self._number_words.items() if v >= 2), key=len, reverse=True)
-        self._alone = (
-            re.compile(rf"(?<![\w-])({'|'.join(map(re.escape, alone))})(?![\w-])", re.IGNORECASE)
-            if alone
-            else None
-        )
+        alone_pattern = rf"(?<![\w-])({'|'.join(map(re.escape, alone))})(?![\w-])"
+        self._alone = re.compile(alone_pattern) if alone else None
+        self._alone_any_case = re.compile(alone_pattern, re.IGNORECASE)
         self._alone_literals = _Literals(alone)
         vague = data.get("vague", {}).get("words", [])
         self._vague = re.compile(rf"(?<!\w)({pattern_regex(vague)})(?!\w)", re.I) if vague else None
@@ -959,7 +959,11 @@ class _QuantityReader:
                             self._word.findall(rest)[:4], int(round(value * factor)))  # fmt: skip
                 taken.append(match.span())
         if self._alone and self._alone_literals.any_in(lowered):
-            for match in self._alone.finditer(sentence):
+            same = len(lowered) == len(sentence)
+            matches = (self._alone if same else self._alone_any_case).finditer(
+                lowered if same else sentence
+            )
+            for match in matches:
                 if any(a <= match.start() < b for a, b in taken):
                     continue
                 rest = sentence[match.end() : match.end() + 80]
@@ -967,8 +971,8 @@ class _QuantityReader:
                 if words and self._factor(words[0]):
                     continue  # "five thousand": the worded number above, or no count
                 value = self._number_words[match.group(1).lower()]
-                self._count(found, sentence, match.start(), match.group(0), rest, words,
-                            int(round(value)), _first_noun(words[:3]))  # fmt: skip
+                self._count(found, sentence, match.start(), sentence[slice(*match.span())], rest,
+                            words, int(round(value)), _first_noun(words[:3]))  # fmt: skip
         if self._vague and (self._vague_words.any_in(lowered) or _CASE_EXTRAS.search(sentence)):
             for match in self._vague.finditer(sentence):
                 rest = sentence[match.end() : match.end() + 60]
