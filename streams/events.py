@@ -102,6 +102,9 @@ _HISTORY_DAYS = 365
 # A claimed assessment this many days from an event its reports attributed to nobody is
 # another assessment (seeds/events.toml, `joining.claimed_families`).
 _UNCLAIMED_DAYS = 14
+# An incident's news (`incident` in events.toml) dated more than this many days from the
+# event's date is another incident.
+_INCIDENT_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -903,6 +906,11 @@ class _Probe:
             # nobody was said to claim): another development (Budanov's "40% of the
             # ammunition" is not the White House's missiles of May).
             return "another claimant's assessment, days apart"
+        if self.dated_news and self.book.families[family].incident and apart > _INCIDENT_DAYS:
+            # An incident is of its day: soldiers captured, told as the day's news more than a
+            # week from the event's date, are another capture (two soldiers taken in January
+            # are not the one who died in December).
+            return "another incident, days apart"
         if self.dated_news and view.background and day - view.first_day > _THIN_DAYS:
             # Restated as earlier news days before, and now reported as news: another one.
             return "known only as background, reported as news days later"

@@ -1172,3 +1172,23 @@ def test_a_background_message_of_no_date_tells_the_visit_its_article_reports():
     # Without the article's report of the visit, the thanks are a message of their own.
     alone = decide(EventBook({}), thanks, "a2", "t", T0)
     assert alone.kind == "new" and alone.record["families"][0] == "message"
+
+
+def test_an_incident_reported_as_news_more_than_a_week_later_is_another_incident():
+    # The first North Korean soldier captured (December), then two more (January): captures
+    # told as their day's news are of that day; a follow-up days after the first is the same.
+    book = EventBook({})
+    captured = dict(action="captured", family="captured", places=("kursk",))
+    first = decide(book, frame(**captured), "a1", "yonhap", T0)
+    follow_up = decide(book, frame(**captured, when=date(2024, 10, 21)), "a2", "bbc", T0 + 3 * DAY)
+    later = decide(
+        book, frame(**captured, when=date(2024, 11, 2), quantities=(("troops", 2),)), "a3",
+        "upi", T0 + 15 * DAY,
+    )  # fmt: skip
+    assert first.kind == "new" and follow_up.event_id == first.event_id
+    assert later.kind == "new" and later.event_id != first.event_id
+    # a deployment (no incident) reported as news ten days later is still the deployment
+    book = EventBook({})
+    deployed = decide(book, frame(), "a4", "yonhap", T0)
+    again = decide(book, frame(when=date(2024, 10, 28)), "a5", "tass", T0 + 10 * DAY)
+    assert again.event_id == deployed.event_id
