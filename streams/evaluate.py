@@ -79,6 +79,7 @@ TUNING_FILES = (
     "corpus_tune52.jsonl",
     "corpus_tune53.jsonl",
     "corpus_tune54.jsonl",
+    "corpus_tune55.jsonl",
 )
 
 
