@@ -107,6 +107,8 @@ def test_one_side_acting_against_the_other_is_no_cooperation():
         "Вашингтон не располагает свидетельствами того, что Россия получила снаряды из КНДР.",
         "Песков заявил, что об отправке войск КНДР в Россию много противоречивой информации.",
         "The Kremlin said there was conflicting information about North Korean troops in Russia.",
+        # an offer turned down
+        "북한이 러시아 IT 기업에 소프트웨어 공동 개발 등 기술협력을 제안했지만 거절당했다.",
     ],
 )
 def test_rejections_fakes_dismissals_and_lacking_evidence_are_denials(text):
@@ -433,6 +435,9 @@ def test_an_attack_by_one_side_on_the_other_stays_hostile_in_korean():
         ("Глава Минприроды РФ Александр Козлов прибыл в КНДР.", "diplomatic"),
         ("Запускать спутник КНДР помогала Россия в ответ на помощь в войне с Украиной.",
          "military"),
+        # an internet link through a Russian carrier is cyber (the guideline)
+        ("북한이 러시아 통신기업 트랜스 텔레콤을 통해 인터넷 망을 제공받고 있다.", "cyber"),
+        ("Russia's TransTeleCom opened an internet link for North Korea.", "cyber"),
     ],
 )  # fmt: skip
 def test_laundering_it_workers_treaties_arrivals_and_war_help(text, category):
@@ -455,6 +460,8 @@ def test_laundering_it_workers_treaties_arrivals_and_war_help(text, category):
         "돌려보낼 예정이다.",
         "북한이 향후 러시아에 탄도미사일을 제공하는 대가로 잠수함 기술을 전수받을 수 있다는 "
         "보고서가 발간됐다.",
+        # where a test missile fell is no supply
+        "러시아는 북한 미사일이 러시아 배타적경제수역에 떨어졌다는 정보를 확인 중이라고 밝혔다.",
     ],
 )
 def test_hypotheses_vetoes_other_pairs_repatriation_and_forecasts_give_no_signal(text):
@@ -1384,11 +1391,15 @@ def test_breaking_into_the_other_sides_systems_is_hostile(text):
     assert by_category(text) == {}, text
 
 
-def test_a_russian_internet_link_for_the_north_is_cyber_and_technology():
-    text = "러시아 통신업체 트랜스텔레콤이 북한에 새로운 인터넷망을 구축해 서비스를 시작했다."
-    assert {"cyber", "technology"} <= set(by_category(text)), text
-    text = "TransTeleCom opened an internet connection for North Korea, Dyn Research said."
-    assert "technology" in by_category(text)
+def test_a_russian_internet_link_for_the_north_is_cyber_not_a_technology_transfer():
+    # the guideline's cyber ("a Russian internet link that expands DPRK cyber capacity"), as
+    # most of the corpora's TransTeleCom items are labelled; not technology by the link alone
+    for text in (
+        "러시아 통신업체 트랜스텔레콤이 북한에 새로운 인터넷망을 구축해 서비스를 시작했다.",
+        "TransTeleCom opened an internet connection for North Korea, Dyn Research said.",
+    ):
+        found = by_category(text)
+        assert "cyber" in found and "technology" not in found, (text, found)
 
 
 def test_weapons_called_not_for_export_to_russia_is_a_denial():
