@@ -1870,3 +1870,16 @@ def test_a_congratulation_in_the_first_person_is_a_letter():
         "секретаря Трудовой партии Кореи."
     )
     assert "diplomatic" in by_category(sentence)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a duty is no debt
+        "Ранее лидер КНДР Ким Чен Ын назвал помощь России братским долгом Северной Кореи.",
+        # a trading company named is no trade
+        "러시아 국적의 사업가는 북한 무역 회사와 체결한 계약에 따라 북한 IT 근로자를 고용했다.",
+    ],
+)
+def test_a_duty_and_a_trading_company_are_no_trade(text):
+    assert "economic" not in by_category(text), text
