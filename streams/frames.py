@@ -364,7 +364,7 @@ class FrameBook:
             if implied and set(implied.categories) & set(categories):
                 action = implied
                 break
-        quantities = self._quantities.read(sentence)
+        quantities = self._quantities.read(sentence, tokens.words)
         when, precision = self._dates.read(sentence, published)
         if precision == "quarter":
             # A quarter's figures are news for months after it (`_QUARTER_NEWS`), a frame of
@@ -867,7 +867,13 @@ class _QuantityReader:
         # ("более ста коз", "тысячу саперов"; "a soldier" is no count).
         # Matched in the lower-cased sentence (four times faster than ignoring case), or, where
         # lower-casing moves positions (rare letters), ignoring case in the sentence itself.
-        alone = sorted((w for w, v in self._number_words.items() if v >= 2), key=len, reverse=True)
+        # (one word each: "two hundred" is the worded number above)
+        alone = sorted(
+            (w for w, v in self._number_words.items() if v >= 2 and " " not in w),
+            key=len,
+            reverse=True,
+        )
+        self._alone_words = frozenset(alone)
         alone_pattern = rf"(?<![\w-])({'|'.join(map(re.escape, alone))})(?![\w-])"
         self._alone = re.compile(alone_pattern) if alone else None
         self._alone_any_case = re.compile(alone_pattern, re.IGNORECASE)
@@ -902,7 +908,9 @@ class _QuantityReader:
         self._units[word] = found
         return found
 
-    def read(self, sentence: str) -> list[dict]:
+    def read(self, sentence: str, sentence_words: Sequence[str] | None = None) -> list[dict]:
+        """The quantities of `sentence`; `sentence_words`, when at hand, are its lower-cased
+        words (`Tokens.of(sentence).words`), which tell at once whether it has a number word."""
         found: list[dict] = []
         taken: list[tuple[int, int]] = []
         numbered = _DIGIT.search(sentence) is not None  # most sentences state no number
@@ -958,7 +966,11 @@ class _QuantityReader:
                 self._count(found, sentence, match.start(), match.group(0), rest,
                             self._word.findall(rest)[:4], int(round(value * factor)))  # fmt: skip
                 taken.append(match.span())
-        if self._alone and self._alone_literals.any_in(lowered):
+        if self._alone and (
+            self._alone_literals.any_in(lowered)
+            if sentence_words is None
+            else not self._alone_words.isdisjoint(sentence_words)
+        ):
             same = len(lowered) == len(sentence)
             matches = (self._alone if same else self._alone_any_case).finditer(
                 lowered if same else sentence

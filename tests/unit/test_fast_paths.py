@@ -499,6 +499,10 @@ def test_dates_and_quantities_read_as_without_the_cheap_tests(monkeypatch):
     assert len(sentences) > 3000
     published = date(2024, 11, 20)
     fast_readings = [(fast._dates.read(s, published), fast._quantities.read(s)) for s in sentences]
+    # the sentence's words, when given, tell the same about its number words as its text
+    assert [fast._quantities.read(s, Tokens.of(s).words) for s in sentences] == [
+        found for _, found in fast_readings
+    ]
     monkeypatch.setattr(frames, "_DIGIT", re.compile(""))
     monkeypatch.setattr(frames, "_KOREAN_COUNTERS", ("",))
     monkeypatch.setattr(frames, "_HANGUL_KINDS", frozenset())

@@ -75,6 +75,17 @@ def test_the_last_word_of_a_hyphenated_number_is_not_the_number():
     assert 5000 not in [q["value"] for q in quantities]
 
 
+def test_a_number_word_after_a_number_is_read_from_the_sentences_words_too():
+    # the reader's fast test of the sentence's words, after a date's number has been read
+    from streams.phrases import Tokens
+
+    sentence = "21 августа по приглашению поверенного посольство посетили пять студентов МГИМО."
+    quantities = default_framebook()._quantities
+    for words in (None, Tokens.of(sentence).words):
+        found = quantities.read(sentence, words)
+        assert [(q["unit"], q["value"]) for q in found] == [("students", 5)], words
+
+
 @pytest.mark.parametrize(
     "sentence",
     [
