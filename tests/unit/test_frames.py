@@ -1050,6 +1050,18 @@ def test_a_visit_to_congratulate_is_a_visit_not_a_message(sentence):
 @pytest.mark.parametrize(
     "sentence",
     [
+        "북한 김정은 국무위원장이 푸틴 러시아 대통령에게 새해를 맞아 연하장을 보냈다.",
+        "Ким Чен Ын направил Путину новогоднюю открытку.",
+        "Kim Jong Un sent Putin a New Year card.",
+    ],
+)
+def test_new_year_cards_are_messages(sentence):
+    assert read(sentence, "diplomatic")[0] == "letter", sentence
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
         "Северокорейские русисты, медики и дипломаты прошли стажировку в Москве.",
         "North Korean doctors began internships at Russian clinics.",
         "북한 의사들이 러시아 병원에서 연수를 받았다.",
