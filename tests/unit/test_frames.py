@@ -253,6 +253,8 @@ def test_a_date_announced_as_coming_is_not_the_developments_date(sentence):
         # a plan is no act yet
         ("Media: North Korean leader Kim Jong Un plans to visit Russia.", True),
         ("Кожемяко рассказал, что делегация Приморья планирует посетить КНДР.", True),
+        # an idea called fitting is no act
+        ("Мацегора назвал уместной идею привлечения КНДР к военным учениям России.", True),
         # a need is no act: Russia "in dire need of" arms support has not been given it
         ("결국 북한이 기술력을 의지할 곳은 무기 지원이 절실한 러시아로 귀결됩니다.", True),
     ],
