@@ -283,6 +283,10 @@ def test_speculation_is_told_from_attributed_reports(sentence, speculative):
         ("В Кремле сообщили об отсутствии конкретных сроков визита Ким Чен Ына в Москву.", True),
         ("크렘린궁은 김정은 위원장의 방러에 대해 정보가 나오는 대로 알리겠다고 밝혔다.", True),
         ("Ким Чен Ын прибыл в Москву с визитом.", False),
+        # a visit being prepared
+        ("Rudenko said Moscow is preparing for a visit from Kim Jong Un later this year.", True),
+        ("Руденко заявил о подготовке к визиту Ким Чен Ына в Россию.", True),
+        ("러시아는 김정은 위원장의 방러 준비를 하고 있다고 밝혔다.", True),
     ],
 )  # fmt: skip
 def test_a_visit_only_expected_is_speculation(sentence, speculative):
