@@ -253,6 +253,11 @@ def test_a_date_announced_as_coming_is_not_the_developments_date(sentence):
         # a plan is no act yet
         ("Media: North Korean leader Kim Jong Un plans to visit Russia.", True),
         ("Кожемяко рассказал, что делегация Приморья планирует посетить КНДР.", True),
+        # readiness is an offer; support that "would be needed"
+        ("무라시코 장관은 의료 분야에서 북한과 협력할 준비가 돼 있다고 말했다.", True),
+        ("Russia is ready to help North Korea build satellites, the minister said.", True),
+        ("Россия готова к сотрудничеству с КНДР в сфере здравоохранения.", True),
+        ("의료진 교육 등에 러시아의 지원이 필요할 것으로 보인다.", True),
         # an idea called fitting is no act
         ("Мацегора назвал уместной идею привлечения КНДР к военным учениям России.", True),
         # a need is no act: Russia "in dire need of" arms support has not been given it
