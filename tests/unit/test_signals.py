@@ -460,6 +460,12 @@ def test_laundering_it_workers_treaties_arrivals_and_war_help(text, category):
         "돌려보낼 예정이다.",
         "북한이 향후 러시아에 탄도미사일을 제공하는 대가로 잠수함 기술을 전수받을 수 있다는 "
         "보고서가 발간됐다.",
+        # readiness offered, a visit being prepared
+        "Россия готова к сотрудничеству в сфере здравоохранения с КНДР.",
+        "러시아는 북한과 의료 협력할 준비가 돼 있다고 밝혔다.",
+        "Russia is ready to cooperate with North Korea on health cooperation.",
+        "Руденко заявил о подготовке к визиту Ким Чен Ына в Россию.",
+        "Russia is preparing for a visit by Kim Jong Un to Moscow.",
         # where a test missile fell is no supply
         "러시아는 북한 미사일이 러시아 배타적경제수역에 떨어졌다는 정보를 확인 중이라고 밝혔다.",
     ],
