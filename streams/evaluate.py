@@ -80,6 +80,7 @@ TUNING_FILES = (
     "corpus_tune53.jsonl",
     "corpus_tune54.jsonl",
     "corpus_tune55.jsonl",
+    "corpus_tune56.jsonl",
 )
 
 
