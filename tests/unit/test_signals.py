@@ -466,6 +466,11 @@ def test_laundering_it_workers_treaties_arrivals_and_war_help(text, category):
         "Russia is ready to cooperate with North Korea on health cooperation.",
         "Руденко заявил о подготовке к визиту Ким Чен Ына в Россию.",
         "Russia is preparing for a visit by Kim Jong Un to Moscow.",
+        # the Security Council's meeting; the US envoy "for the DPRK"
+        "Россия проигнорировала встречу Совбеза ООН по КНДР.",
+        "Заместитель главы МИД РФ Игорь Моргулов и спецпредставитель США по КНДР Сон Ким в "
+        "четверг по телефону обсудили ситуацию на Корейском полуострове и шаги по урегулированию "
+        "проблем в субрегионе.",
         # where a test missile fell is no supply
         "러시아는 북한 미사일이 러시아 배타적경제수역에 떨어졌다는 정보를 확인 중이라고 밝혔다.",
     ],
