@@ -165,6 +165,10 @@ def test_novelty_key_uses_the_most_specific_actors():
         ('국정원 "우크라 파병 북한군, 사망자 최소 100여명·부상 1000명"', "military"),
         ("블라디미르 푸틴 러시아 대통령이 두만강을 가로질러 러시아와 북한을 잇는 "
          "교량을 내년에 개통할 계획이라고 밝혔다.", "economic"),
+        # the commission's sub-commissions (forestry) are economic
+        ("В Благовещенске открылось заседание межправительственной подкомиссии России и КНДР "
+         "по лесной промышленности.", "economic"),
+        ("북한과 러시아의 임업분과위원회 회의가 평양에서 열렸다.", "economic"),
         # Korean travel is tourism
         ("올해 블라디보스토크를 거쳐 북한을 여행한 러시아인이 160명을 넘어섰다.", "economic"),
     ],
