@@ -732,7 +732,7 @@ class _Probe:
                  "kinds", "windows", "persons", "officials", "sectors", "past_year", "family",
                  "own_window", "areas", "host", "consignment", "toll", "claimants", "sender",
                  "sent_by", "official_fields", "dated_news", "goods_unnamed", "anyone",
-                 "figures")  # fmt: skip
+                 "figures", "named")  # fmt: skip
 
     def __init__(self, frame: dict, book: FrameBook, ts: float) -> None:
         self.book = book
@@ -774,6 +774,7 @@ class _Probe:
         self.host = _host(self.places)
         self.russia = set(frame["russia_actors"])
         self.dprk = set(frame["dprk_actors"])
+        self.named = (self.russia - _STATES, self.dprk - _STATES)  # (specific actors)
         # Resident envoys greet every visitor: they tell no visits apart.
         visitors = (self.russia - book.envoys, self.dprk - book.envoys)
         self.persons = (_persons(visitors[0]), _persons(visitors[1]))
@@ -851,9 +852,11 @@ class _Probe:
                 score -= 0.5 * distance / window
         if self.objects and not self.objects.isdisjoint(view.object_set):
             score += 0.5 * len(self.objects & view.object_set)
-        if not self.russia.isdisjoint(view.russia):
+        # A person, unit or body of a side in common speaks for one development; the two
+        # states, which nearly every frame names, do not.
+        if self.named[0] and not self.named[0].isdisjoint(view.russia):
             score += 0.5
-        if not self.dprk.isdisjoint(view.dprk):
+        if self.named[1] and not self.named[1].isdisjoint(view.dprk):
             score += 0.5
         if self.places and not self.places.isdisjoint(view.place_set):
             score += 0.5 * len(self.places & view.place_set)

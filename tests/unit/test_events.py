@@ -1192,3 +1192,20 @@ def test_an_incident_reported_as_news_more_than_a_week_later_is_another_incident
     deployed = decide(book, frame(), "a4", "yonhap", T0)
     again = decide(book, frame(when=date(2024, 10, 28)), "a5", "tass", T0 + 10 * DAY)
     assert again.event_id == deployed.event_id
+
+
+def test_a_person_in_common_weighs_more_than_the_two_states_in_common():
+    # A restatement naming Shoigu joins his visit, not a later visit of others that names only
+    # the two states: every frame names the states, so sharing them tells nothing.
+    book = EventBook({})
+    meeting = dict(action="summit", family="meeting", categories=("diplomatic",))
+    visit = decide(
+        book, frame(**meeting, russia=("shoigu",), dprk=("kim_jong_un",)), "a1", "tass", T0
+    )
+    other = decide(book, frame(**meeting, when=date(2024, 10, 25)), "a2", "kcna", T0 + 7 * DAY)
+    assert visit.event_id != other.event_id
+    restated = decide(
+        book, frame(**meeting, when=None, basis="background", russia=("shoigu",)), "a3", "yonhap",
+        T0 + 8 * DAY,
+    )  # fmt: skip
+    assert restated.event_id == visit.event_id
