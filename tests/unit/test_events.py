@@ -1209,3 +1209,22 @@ def test_a_person_in_common_weighs_more_than_the_two_states_in_common():
         T0 + 8 * DAY,
     )  # fmt: skip
     assert restated.event_id == visit.event_id
+
+
+def test_of_two_candidates_the_nearer_in_time_is_the_likelier():
+    # A supply report naming shells, a day after another claimant's supply report that named
+    # none: that one, rather than the shell supply near the far end of the window that shares
+    # the one object.
+    book = EventBook({})
+    supply = dict(action="supply_arms", family="supply")
+    far = decide(
+        book, frame(**supply, objects=("artillery_shells",), when=date(2024, 8, 25),
+                    claimants=("usa",)), "a1", "s1", T0 - 54 * DAY,
+    )  # fmt: skip
+    near = decide(book, frame(**supply, claimants=("ukraine",)), "a2", "s2", T0)
+    assert far.event_id != near.event_id
+    again = decide(
+        book, frame(**supply, objects=("artillery_shells",), when=date(2024, 10, 19)), "a3", "s3",
+        T0 + DAY,
+    )  # fmt: skip
+    assert again.event_id == near.event_id
