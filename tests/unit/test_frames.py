@@ -1073,6 +1073,19 @@ def test_new_year_cards_are_messages(sentence):
 @pytest.mark.parametrize(
     "sentence",
     [
+        "The DPRK embassy in Moscow hosted a reception on October 17 to mark the 77th "
+        "anniversary of diplomatic relations with Russia.",
+        "19 июня МИД КНДР и посольство РФ устроили совместный прием по случаю годовщины договора.",
+        "북한 외무성은 러시아와의 수교 77주년을 맞아 평양에서 기념 연회를 마련했다.",
+    ],
+)
+def test_an_anniversary_reception_is_a_reception_not_a_visit(sentence):
+    assert read(sentence, "diplomatic")[0] == "reception", sentence
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
         "Северокорейские русисты, медики и дипломаты прошли стажировку в Москве.",
         "North Korean doctors began internships at Russian clinics.",
         "북한 의사들이 러시아 병원에서 연수를 받았다.",
