@@ -863,21 +863,23 @@ class _QuantityReader:
             else None
         )
         self._worded_literals = _Literals(multipliers)
-        # ... and a number word of 2 or more alone, its unit noun within three words after it
-        # ("более ста коз", "тысячу саперов"; "a soldier" is no count).
-        # Matched in the lower-cased sentence (four times faster than ignoring case), or, where
-        # lower-casing moves positions (rare letters), ignoring case in the sentence itself.
-        # (one word each: "two hundred" is the worded number above)
+        # A one-word number of 2 or more also counts alone, its unit noun within three words
+        # after it ("более ста коз", "тысячу саперов"; "a soldier" is no count; "two hundred"
+        # is the worded number above). It is looked for in the lower-cased sentence (four times
+        # faster than ignoring case), or, where lower-casing moves positions (rare letters), in
+        # the sentence itself ignoring case.
         alone = sorted(
             (w for w, v in self._number_words.items() if v >= 2 and " " not in w),
             key=len,
             reverse=True,
         )
         self._alone_words = frozenset(alone)
-        alone_pattern = rf"(?<![\w-])({'|'.join(map(re.escape, alone))})(?![\w-])"
-        self._alone = re.compile(alone_pattern) if alone else None
-        self._alone_any_case = re.compile(alone_pattern, re.IGNORECASE)
         self._alone_literals = _Literals(alone)
+        self._alone = self._alone_any_case = None
+        if alone:
+            pattern = rf"(?<![\w-])({'|'.join(map(re.escape, alone))})(?![\w-])"
+            self._alone = re.compile(pattern)
+            self._alone_any_case = re.compile(pattern, re.IGNORECASE)
         vague = data.get("vague", {}).get("words", [])
         self._vague = re.compile(rf"(?<!\w)({pattern_regex(vague)})(?!\w)", re.I) if vague else None
         self._vague_words = _Literals(vague)  # most sentences hold none of them
@@ -972,9 +974,8 @@ class _QuantityReader:
             else not self._alone_words.isdisjoint(sentence_words)
         ):
             same = len(lowered) == len(sentence)
-            matches = (self._alone if same else self._alone_any_case).finditer(
-                lowered if same else sentence
-            )
+            pattern, text = (self._alone, lowered) if same else (self._alone_any_case, sentence)
+            matches = pattern.finditer(text)  # type: ignore[union-attr]
             for match in matches:
                 if any(a <= match.start() < b for a, b in taken):
                     continue
