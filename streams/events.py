@@ -779,7 +779,7 @@ class _Probe:
         self.host = _host(self.places)
         self.russia = set(frame["russia_actors"])
         self.dprk = set(frame["dprk_actors"])
-        self.named = (self.russia - _STATES, self.dprk - _STATES)  # (specific actors)
+        self.named = (_specific(self.russia), _specific(self.dprk))
         # Resident envoys greet every visitor: they tell no visits apart.
         visitors = (self.russia - book.envoys, self.dprk - book.envoys)
         self.persons = (_persons(visitors[0]), _persons(visitors[1]))
@@ -789,9 +789,7 @@ class _Probe:
         self.official_fields = set(book.sectors((), self.officials[0]))
         largest = _largest(frame["quantities"])
         self.figures = largest if self.report else {}
-        self.consignment = largest.get(_CONSIGNMENT) or (
-            largest.get(_HEAD) if self.family == _TRADE else None
-        )
+        self.consignment = _consignment(largest, self.family)
         self.toll = largest.get(_TOLL) if frame["family"] == "combat" else None
         # Who the report is attributed to, where that tells assessments apart.
         self.claimants = (
@@ -1107,9 +1105,7 @@ class _View:
         self.occasion_persons = _frozen(_occasion_persons(record) - book.envoys)
         quantities = record["quantities"]
         self.figures = quantities
-        self.consignment = quantities.get(_CONSIGNMENT) or (
-            quantities.get(_HEAD) if self.family == _TRADE else None
-        )
+        self.consignment = _consignment(quantities, self.family)
         self.toll = quantities.get(_TOLL)
 
 
@@ -1162,6 +1158,12 @@ def _new_record(
 def _same_amount(a: int, b: int) -> bool:
     """Whether two amounts are one within `_SAME_AMOUNT` of the larger."""
     return abs(a - b) <= _SAME_AMOUNT * max(a, b)
+
+
+def _consignment(largest: dict[str, int], family: str) -> int | None:
+    """A shipment's count among the largest quantities of each unit: its weight, or in trade
+    the head of livestock."""
+    return largest.get(_CONSIGNMENT) or (largest.get(_HEAD) if family == _TRADE else None)
 
 
 def _largest(quantities: list[dict]) -> dict[str, int]:
