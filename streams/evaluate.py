@@ -81,6 +81,7 @@ TUNING_FILES = (
     "corpus_tune54.jsonl",
     "corpus_tune55.jsonl",
     "corpus_tune56.jsonl",
+    "corpus_tune57.jsonl",
 )
 
 
