@@ -1898,3 +1898,61 @@ def test_a_congratulation_in_the_first_person_is_a_letter():
 )
 def test_a_duty_and_a_trading_company_are_no_trade(text):
     assert "economic" not in by_category(text), text
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # the Atlantic alliance's name and the non-proliferation treaty are no treaty of the two
+        (
+            "Military cooperation between North Korea and Russia was confirmed by the North "
+            "Atlantic Treaty Organization.",
+            "diplomatic",
+        ),
+        (
+            "Russia urged North Korea to return to the Treaty on the Non-Proliferation of "
+            "Nuclear Weapons.",
+            "diplomatic",
+        ),
+        # a colleague is no worker sent
+        (
+            "A Chinese tourist on a trip with her co-workers looked at Russia and North Korea.",
+            "labour",
+        ),
+        # the North's own programmes, which Russia asks it to give up
+        (
+            "Russia insists that North Korea abandon its nuclear missile programs and weapons.",
+            "military",
+        ),
+        (
+            "Россия призывает КНДР отказаться от ракетно-ядерной программы.",
+            "military",
+        ),
+    ],
+)
+def test_other_treaties_colleagues_and_the_norths_own_programmes_are_no_signal(text, category):
+    assert category not in by_category(text), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "If North Korean troops are on the ground, it would mark the first time Russia has "
+        "foreign troops at its front.",
+        "Если КНДР отправит войска в Россию, это станет первым таким случаем.",
+    ],
+)
+def test_a_hypothesis_about_the_north_is_speculation(text):
+    assert "military" not in by_category(text), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "North Korea set up a joint venture with a Russian firm in the Amur region.",
+        "КНДР и Россия создали совместное предприятие в Приморье.",
+        "북한은 러시아 기업과 합작기업을 설립했다.",
+    ],
+)
+def test_a_joint_venture_is_economic(text):
+    assert "economic" in by_category(text), text
