@@ -1146,3 +1146,26 @@ def test_a_meeting_told_again_with_one_side_the_same_stays_one_development():
         "summit",
     )
     assert len(meetings) == 1
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "North Korea held a welcoming ceremony for engineer troops who returned home from "
+        "Russia's Kursk region after a mine clearance mission.",
+        "Солдаты 528-го инженерно-саперного полка вернулись в КНДР после выполнения боевого "
+        "задания в Курской области, их встретил лично Ким Чен Ын.",
+        "러시아 쿠르스크에 파병돼 지뢰 제거에 투입됐던 북한 공병부대가 "
+        "귀국해 김정은 위원장의 환영을 받았다.",
+    ],
+)
+def test_troops_coming_home_are_their_return_not_their_dispatch(sentence):
+    assert read(sentence, "military")[0] == "troops_return", sentence
+
+
+def test_a_visitor_leaving_for_home_is_no_return_of_troops():
+    sentence = (
+        "이후 벨로우소프 장관은 평양 순안공항에서 노광철 국방상의 환송을 받으며 "
+        "귀국길에 올랐습니다."
+    )
+    assert read(sentence, "military")[0] != "troops_return"
