@@ -82,6 +82,7 @@ TUNING_FILES = (
     "corpus_tune55.jsonl",
     "corpus_tune56.jsonl",
     "corpus_tune57.jsonl",
+    "corpus_tune58.jsonl",
 )
 
 
