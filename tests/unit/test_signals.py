@@ -1956,3 +1956,42 @@ def test_a_hypothesis_about_the_north_is_speculation(text):
 )
 def test_a_joint_venture_is_economic(text):
     assert "economic" in by_category(text), text
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # a plan under consideration, a visit someone is getting ready for
+        ("북한, 러시아 드론 공장에 2만5천명 파견 계획 검토", "technology"),
+        ("Ким Чен Ын собирается в Россию на встречу с Путиным.", "diplomatic"),
+        # Russia's minister with his South Korean counterpart is another pair
+        (
+            "Сергей Лавров в ходе встречи с южнокорейским коллегой выразил позицию Москвы "
+            "относительно КНДР.",
+            "diplomatic",
+        ),
+        # missiles that might fall on Russia are the North as a problem
+        (
+            "Российские военные делают все, чтобы не допустить случайного попадания ракет КНДР "
+            "на территорию России.",
+            "military",
+        ),
+        # minerals developed together are no weapons developed together
+        ("러시아는 북한과 광물 자원의 공동 개발을 추진할 수 있다.", "technology"),
+    ],
+)
+def test_plans_considered_another_pair_stray_missiles_and_minerals_are_no_signal(text, category):
+    assert category not in by_category(text), text
+
+
+def test_an_absence_confirmed_is_a_denial():
+    text = (
+        "ГУР подтвердило отсутствие северокорейских военных на территории Украины и их "
+        "неучастие в боевых действиях на стороне России."
+    )
+    found = by_category(text)
+    assert "military" in found and found["military"].denied
+
+
+def test_the_tumen_great_bridge_is_economic():
+    assert "economic" in by_category("북한과 러시아를 잇는 두만강 대교 착공식이 열렸다.")
