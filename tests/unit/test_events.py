@@ -1228,3 +1228,25 @@ def test_of_two_candidates_the_nearer_in_time_is_the_likelier():
         T0 + DAY,
     )  # fmt: skip
     assert again.event_id == near.event_id
+
+
+def test_a_broadcaster_moved_to_a_russian_satellite_is_not_help_with_launching_one():
+    # Russian experts helping a launch (May), then the North's state TV moving to a Russian
+    # satellite (July): the first objects are of one kind (space) and differ.
+    book = EventBook({})
+    tech = dict(action="transfer_technology", family="technology", categories=("technology",))
+    launch = decide(book, frame(**tech, objects=("satellite",)), "a1", "yonhap", T0)
+    tv = decide(
+        book,
+        frame(**tech, objects=("broadcast_satellite", "satellite"), when=date(2024, 11, 20)),
+        "a2", "reuters", T0 + 33 * DAY,
+    )  # fmt: skip
+    assert launch.kind == "new" and tv.kind == "new" and tv.event_id != launch.event_id
+    again = decide(
+        book,
+        frame(**tech, objects=("satellite",), when=date(2024, 11, 21)),
+        "a3",
+        "nk",
+        T0 + 34 * DAY,
+    )
+    assert again.event_id == launch.event_id

@@ -1169,3 +1169,27 @@ def test_a_visitor_leaving_for_home_is_no_return_of_troops():
         "귀국길에 올랐습니다."
     )
     assert read(sentence, "military")[0] != "troops_return"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Hundreds of Russian soldiers wounded in Ukraine are undergoing rehabilitation in North "
+        "Korean hospitals, Russia's ambassador in Pyongyang said.",
+        "Раненные российские бойцы проходят реабилитацию в санаториях КНДР.",
+        "우크라이나에서 다친 러시아군 수백 명이 북한 요양원과 의료시설에서 회복 중이다.",
+    ],
+)
+def test_the_other_sides_wounded_treated_are_their_treatment_not_the_fighting(sentence):
+    assert read(sentence, "military")[0] == "treat_wounded", sentence
+
+
+def test_a_leg_hurt_is_no_bridge():
+    sentence = "파편에 다리를 다친 러시아 군인은 북한 원산의 요양 시설에 머물렀다."
+    assert "road_bridge" not in read(sentence, "military")[1]
+    assert "road_bridge" in read("북한과 러시아를 잇는 두만강 다리를 건설한다.", "economic")[1]
+
+
+def test_state_television_on_a_russian_satellite_is_a_broadcasting_link():
+    sentence = "North Korea switches its TV broadcast from Chinese to Russian satellite."
+    assert read(sentence, "technology")[1][0] == "broadcast_satellite"
