@@ -1193,3 +1193,14 @@ def test_a_leg_hurt_is_no_bridge():
 def test_state_television_on_a_russian_satellite_is_a_broadcasting_link():
     sentence = "North Korea switches its TV broadcast from Chinese to Russian satellite."
     assert read(sentence, "technology")[1][0] == "broadcast_satellite"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "В Москве состоялась премьера документального фильма «Корейский спецназ».",
+        "러시아 영화 '도전'이 북한에서 개봉한 것으로 확인됐다.",
+    ],
+)
+def test_a_film_premiered_or_screened_is_an_exchange(sentence):
+    assert read(sentence, "diplomatic")[0] == "exchange", sentence

@@ -1995,3 +1995,15 @@ def test_an_absence_confirmed_is_a_denial():
 
 def test_the_tumen_great_bridge_is_economic():
     assert "economic" in by_category("북한과 러시아를 잇는 두만강 대교 착공식이 열렸다.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "В Москве состоялась премьера документального фильма о военных из КНДР, помогавших России.",
+        "러시아가 우주에서 찍은 영화가 북한에서 개봉했다.",
+        "The premiere of the Russian documentary film about North Korea was held in Moscow.",
+    ],
+)
+def test_the_other_sides_films_premiered_or_screened_are_diplomatic(text):
+    assert "diplomatic" in by_category(text), text
