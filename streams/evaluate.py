@@ -83,6 +83,7 @@ TUNING_FILES = (
     "corpus_tune56.jsonl",
     "corpus_tune57.jsonl",
     "corpus_tune58.jsonl",
+    "corpus_tune59.jsonl",
 )
 
 
