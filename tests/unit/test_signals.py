@@ -2007,3 +2007,20 @@ def test_the_tumen_great_bridge_is_economic():
 )
 def test_the_other_sides_films_premiered_or_screened_are_diplomatic(text):
     assert "diplomatic" in by_category(text), text
+
+
+def test_media_reports_commented_on_are_denied():
+    text = (
+        "Песков прокомментировал публикации СМИ о перевозках угля из КНДР через Россию "
+        "в Южную Корею."
+    )
+    found = by_category(text)
+    assert "economic" in found and found["economic"].denied
+
+
+def test_russia_calling_the_norths_launch_a_violation_is_no_space_help():
+    text = (
+        "Russia said that North Korea's satellite launch has violated a UN Security Council "
+        "resolution and needs to be responded to."
+    )
+    assert "technology" not in by_category(text)
