@@ -2024,3 +2024,15 @@ def test_russia_calling_the_norths_launch_a_violation_is_no_space_help():
         "resolution and needs to be responded to."
     )
     assert "technology" not in by_category(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Так он ответил на вопрос о перспективах визита лидера КНДР Ким Чен Ына в Москву "
+        "по приглашению президента России Владимира Путина.",
+        "Experts weigh in on prospects for the first North Korea-Russia summit in years.",
+    ],
+)
+def test_the_prospects_of_a_visit_or_summit_are_speculation(text):
+    assert "diplomatic" not in by_category(text), text
