@@ -84,6 +84,7 @@ TUNING_FILES = (
     "corpus_tune57.jsonl",
     "corpus_tune58.jsonl",
     "corpus_tune59.jsonl",
+    "corpus_tune60.jsonl",
 )
 
 
