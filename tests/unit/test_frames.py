@@ -1204,3 +1204,12 @@ def test_state_television_on_a_russian_satellite_is_a_broadcasting_link():
 )
 def test_a_film_premiered_or_screened_is_an_exchange(sentence):
     assert read(sentence, "diplomatic")[0] == "exchange", sentence
+
+
+def test_a_minister_back_from_talks_and_workers_sent_are_no_return_or_broadcast():
+    # a visiting minister returning ends his visit; 송출 sends workers as well as signals
+    back = "North Korean defence minister returned from Moscow after talks with Belousov."
+    assert read(back, "military")[0] != "troops_return"
+    assert (
+        "broadcast_satellite" not in read("북한은 러시아로 IT 인력 송출을 늘렸다.", "technology")[1]
+    )
