@@ -111,6 +111,9 @@ class EventEvalReport:
     recalled: int = 0
     second_new: list[tuple[str, int]] = field(default_factory=list)
     false_new: list[tuple[str, str]] = field(default_factory=list)  # (item id, evidence)
+    # Negatives whose frames joined a known event (a `corroborated` or `updated` alert): no
+    # false alarm, but a source the event's count should not have.
+    joined_negatives: set[str] = field(default_factory=set)
     missed: list[tuple[str, str, list[str]]] = field(default_factory=list)  # event, category, ids
     # Why each missed (event, category) pair was missed (`MISS_CAUSES`), and the missed pairs
     # an `updated` alert on an older event told of.
@@ -251,6 +254,9 @@ def score_alerts(
             if item["id"] not in {i for i, _ in report.false_new}:
                 report.language(item).false_new += 1
             report.false_new.append((item["id"], data["evidence"]))
+            continue
+        if not item.get("events"):
+            report.joined_negatives.add(item["id"])
             continue
         label = _label_of(
             item, data["category"], data["categories"], data["evidence"], data.get("basis")
@@ -458,6 +464,8 @@ def format_event_report(report: EventEvalReport, details: bool = True) -> str:
         f"({len(report.second_new)}/{report.events}) | ≤ 0.03 |",
         f"| negatives with a false `new` | {report.false_new_share:.3f} "
         f"({len({i for i, _ in report.false_new})}/{report.negatives}) | ≤ 0.02 |",
+        f"| — negatives joined to a known event (`corroborated` or `updated`) | "
+        f"{_share(len(report.joined_negatives), report.negatives)} | |",
         f"| clustering precision (independent reports) | {c.precision:.3f} | ≥ 0.95 |",
         f"| clustering recall (independent reports) | {c.recall:.3f} | ≥ 0.85 |",
         f"| — of reports both found by the detector: precision / recall | "

@@ -201,3 +201,23 @@ def test_the_replay_explains_each_frame_of_the_items_asked_for():
     assert "starts an event" in second and "alert: new" in second
     with pytest.raises(ValueError, match="not in the replayed items: zz"):
         explain_replay([talks], ["zz"])
+
+
+def test_negatives_joined_to_a_known_event_are_counted_apart_from_false_alarms():
+    deploy = {"event": "mil-x", "categories": ["military"], "basis": "report",
+              "evidence": ["Troops were sent."]}  # fmt: skip
+    news = item("a", "en", [deploy])
+    joined = item("n", "ru", [])
+    alarm = item("m", "ko", [])
+    alerts = [
+        alert(news, "new", "Troops were sent."),
+        alert(joined, "corroborated", "Troops, it is said, were sent."),
+        alert(alarm, "new", "Something else."),
+    ]
+    report = score_alerts([news, joined, alarm], alerts)
+    assert report.joined_negatives == {"n"}
+    assert [i for i, _ in report.false_new] == ["m"]
+    assert (
+        "| — negatives joined to a known event (`corroborated` or `updated`) | 0.500 (1/2) |"
+        in (format_event_report(report))
+    )
