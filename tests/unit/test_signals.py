@@ -2036,3 +2036,8 @@ def test_russia_calling_the_norths_launch_a_violation_is_no_space_help():
 )
 def test_the_prospects_of_a_visit_or_summit_are_speculation(text):
     assert "diplomatic" not in by_category(text), text
+
+
+def test_arms_not_received_is_a_denial():
+    found = by_category("러시아 측도 북한으로부터 무기를 공급받지 않았다고 주장했다.")
+    assert "military" in found and found["military"].denied
