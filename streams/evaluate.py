@@ -85,6 +85,7 @@ TUNING_FILES = (
     "corpus_tune58.jsonl",
     "corpus_tune59.jsonl",
     "corpus_tune60.jsonl",
+    "corpus_tune61.jsonl",
 )
 
 
