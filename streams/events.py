@@ -251,7 +251,7 @@ class EventBook:
                     path.append(
                         "history: a restatement over a year old starts none"
                         if _can_start(frame)
-                        else "may not start an event (weak, thin, hedged or speculation)"
+                        else f"may not start an event: {_why_not_start(frame)}"
                     )
                 return EventDecision(None, None, (), {})
             event_id = frame_event_id(article_id, frame["family"], frame["evidence_span"][0])
@@ -447,6 +447,8 @@ class EventBook:
             named = _specific_actors(record)
             if not persons and (named or record["category"] != frame["category"]):
                 continue  # someone's occasion, or another category's: not this one
+            if not persons and _other_goods(frame, record, self.framebook):
+                continue  # naming no one, of other goods: beer imports are not a rail link
             shared = len(persons & _persons(named))
             rank = (shared, -distance, record["last"], event_id)
             if best is None or rank > best:
@@ -622,6 +624,29 @@ def _can_start(frame: dict) -> bool:
     if frame.get("hedged"):
         confidence /= _HEDGE_FACTOR
     return confidence >= _START_CONFIDENCE
+
+
+def _why_not_start(frame: dict) -> str:
+    """Why `_can_start` refuses a frame, in words, for `EventBook.trace`."""
+    if frame["family"].endswith("_other"):
+        return f"a frame that only joins (family {frame['family']})"
+    if frame.get("speculative"):
+        return "speculation"
+    if _vague(frame):
+        return "vague background (no date, object, place or specific actor)"
+    confidence = frame.get("confidence", 1.0)
+    if frame.get("hedged"):
+        confidence /= _HEDGE_FACTOR
+        return f"confidence {confidence:.2f}, its hedge set aside, below {_START_CONFIDENCE}"
+    return f"confidence {confidence:.2f} below {_START_CONFIDENCE}"
+
+
+def _other_goods(frame: dict, record: dict, book: FrameBook) -> bool:
+    """Whether a frame and an event both name objects (not fields or occasions) and share
+    none."""
+    ours = {o for o in frame["objects"] if book.object_kind(o) not in _NOT_NEWS_KINDS}
+    theirs = {o for o in record["objects"] if book.object_kind(o) not in _NOT_NEWS_KINDS}
+    return bool(ours) and bool(theirs) and ours.isdisjoint(theirs)
 
 
 def _vague(frame: dict) -> bool:

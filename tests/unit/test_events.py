@@ -906,6 +906,20 @@ def test_a_frame_of_another_field_is_neither_the_days_occasion_nor_its_articles_
     assert it.kind == "new" and it.event_id != first.event_id
 
 
+def test_goods_traded_are_not_the_days_occasion_of_an_event_of_other_goods():
+    # A rail link the same day, naming no one; a permit to import beer, naming no one either,
+    # is no part of it: both name goods, none shared.
+    book = EventBook({})
+    rail = decide(book, frame("transport_link", "transport", ("economic",), objects=("railway",)),
+                  "a1", "s", T0)  # fmt: skip
+    beer = decide(book, frame("trade", "trade", ("economic",), objects=("consumer_goods",)),
+                  "a2", "t", T0)  # fmt: skip
+    assert beer.kind == "new" and beer.event_id != rail.event_id
+    # Naming no goods, it is the day's occasion, as before.
+    other = decide(book, frame("trade", "trade", ("economic",)), "a3", "u", T0)
+    assert other.kind != "new" and other.event_id in (rail.event_id, beer.event_id)
+
+
 def test_a_visit_days_from_an_event_it_shares_nothing_with_is_another_visit():
     # Talks about shells, then, nine days on, a sports minister's delegation in Pyongyang:
     # neither names anyone but the two states; the second names a field the first has not.
@@ -1107,6 +1121,20 @@ def test_a_traced_book_decides_as_an_untraced_one_and_says_why():
     assert [why for _, _, why in shoigu["candidates"]] == ["other people where who matters"]
     assert shoigu["path"][-1].startswith("starts an event")
     assert any(score is not None for _, score, _ in lavrov_again["candidates"])
+
+
+def test_a_traced_book_says_which_rule_keeps_a_frame_from_starting_an_event():
+    book = EventBook({})
+    book.trace = []
+    guess = {**frame(), "speculative": True}
+    hedged = {**frame(start=20), "hedged": True, "confidence": 0.42}
+    thin = frame("technology_other", "technology_other", ("technology",), start=40)
+    for n, f in enumerate((guess, hedged, thin)):
+        assert decide(book, f, f"a{n}", "s", T0).kind is None
+    reasons = [step["path"][-1] for step in book.trace]
+    assert reasons[0].endswith("may not start an event: speculation")
+    assert reasons[1].endswith("confidence 0.70, its hedge set aside, below 0.75")
+    assert reasons[2].endswith("a frame that only joins (family technology_other)")
 
 
 def test_the_best_fit_ruled_out_leaves_the_next_best_event():
