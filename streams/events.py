@@ -1050,6 +1050,18 @@ class _Probe:
             # A visit days from the event, sharing no one with it and nothing of what, where
             # or which field: another visit (a sports minister's trip is not the week's talks).
             return "a visit days apart sharing no one and nothing"
+        if (
+            who_matters
+            and self.report
+            and not shared
+            and view.regional
+            and self.sectors
+            and not view.sectors
+            and self.areas.isdisjoint(view.areas)
+        ):
+            # A delegation of a field (the army's political directorate) is not, even the
+            # same days, a Russian region's visit it shares no one and no place with.
+            return "a field's delegation, not a region's visit"
         # Thin frames join on who, or on the same days.
         if (self.generic or view.thin) and not shared and (day is None or days_apart):
             return "a thin frame, no one shared, days apart"

@@ -1154,6 +1154,9 @@ class _DateReader:
             if upcoming
             else None
         )
+        until = data.get("relative", {}).get("until_words", [])
+        self._until = re.compile(rf"(?<!\w)(?:{pattern_regex(until)})\W*$", re.I) if until else None
+        self._until_suffixes = tuple(data.get("relative", {}).get("until_suffixes", []))
         self._patterns: list[tuple[re.Pattern, str]] = [
             (
                 re.compile(
@@ -1336,6 +1339,8 @@ class _DateReader:
                 if kind == "relative":
                     found.append((*span, *_relative(value, published), False))
                 elif kind == "weekday":
+                    if self._until_weekday(sentence, span):
+                        continue
                     back = (published.weekday() - value) % 7
                     found.append((*span, published - timedelta(days=back), "day", False))
                 else:
@@ -1350,6 +1355,14 @@ class _DateReader:
             key=lambda f: (f[4], _FINER[f[3]], -f[0]),
         )
         return when, precision
+
+    def _until_weekday(self, sentence: str, span: tuple[int, int]) -> bool:
+        """Whether the weekday at `span` ends a stay or a deadline ("until Friday",
+        "금요일까지") or is a plan ("next Friday"): the coming one, not the development's."""
+        before = sentence[max(0, span[0] - 24) : span[0]]
+        if any(r is not None and r.search(before) for r in (self._until, self._next)):
+            return True
+        return sentence.startswith(self._until_suffixes, span[1]) if self._until_suffixes else False
 
 
 def _plausible(when: date, published: date) -> bool:

@@ -920,6 +920,21 @@ def test_goods_traded_are_not_the_days_occasion_of_an_event_of_other_goods():
     assert other.kind != "new" and other.event_id in (rail.event_id, beer.event_id)
 
 
+def test_a_fields_delegation_is_not_a_regions_visit_of_the_same_days():
+    # The Oryol region's delegation talks in Pyongyang; the next day the army's political
+    # directorate arrives, met by the KPA: another visit, though neither names a person.
+    visit = dict(action="summit", family="meeting", categories=("diplomatic",))
+    book = EventBook({})
+    oryol = decide(book, frame(**visit, places=("oryol",)), "a1", "s", T0)
+    army = decide(book, frame(**visit, dprk=("kpa",), objects=("defence",),
+                              places=("pyongyang",)), "a2", "t", T0 + DAY)  # fmt: skip
+    assert army.kind == "new" and army.event_id != oryol.event_id
+    # A report of the region's visit that names its field joins it, as before.
+    again = decide(book, frame(**visit, objects=("education",), places=("oryol",)),
+                   "a3", "u", T0 + DAY)  # fmt: skip
+    assert again.event_id == oryol.event_id and again.kind != "new"
+
+
 def test_a_visit_days_from_an_event_it_shares_nothing_with_is_another_visit():
     # Talks about shells, then, nine days on, a sports minister's delegation in Pyongyang:
     # neither names anyone but the two states; the second names a field the first has not.

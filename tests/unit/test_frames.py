@@ -232,6 +232,26 @@ def test_a_date_announced_as_coming_is_not_the_developments_date(sentence):
 
 
 @pytest.mark.parametrize(
+    "sentence",
+    [
+        "The Russian delegation arrived in Pyongyang and would stay there until Friday.",
+        "Российская делегация прибыла в Пхеньян и пробудет там по пятницу.",
+        "러시아 대표단이 평양에 도착해 금요일까지 머문다.",
+        "The Russian delegation will visit Pyongyang next Friday.",
+    ],
+)
+def test_a_weekday_a_stay_lasts_until_is_not_the_developments_date(sentence):
+    # Published on a Tuesday: not the Friday before it.
+    assert read(sentence, "diplomatic", date(2024, 5, 21))[3] is None
+
+
+def test_a_weekday_told_as_the_news_is_the_last_such_day():
+    reading = read("A Russian delegation arrived in Pyongyang on Friday.", "diplomatic",
+                   date(2024, 5, 21))  # fmt: skip
+    assert reading[3:5] == (date(2024, 5, 17), "day")
+
+
+@pytest.mark.parametrize(
     ("sentence", "speculative"),
     [
         ("The military said it cannot rule out that North Korea receives missile technology "
