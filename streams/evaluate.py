@@ -86,6 +86,7 @@ TUNING_FILES = (
     "corpus_tune59.jsonl",
     "corpus_tune60.jsonl",
     "corpus_tune61.jsonl",
+    "corpus_tune62.jsonl",
 )
 
 
