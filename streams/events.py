@@ -43,7 +43,7 @@ __all__ = ["EventBook", "EventConfig", "EventDecision", "read_alert"]
 _MAX_LISTED = 50
 _DAY = 86_400.0
 # Families where different specific actors make different developments (visits, letters).
-_WHO_MATTERS = frozenset({"meeting", "message", "agreement"})
+_WHO_MATTERS = frozenset({"meeting", "message", "agreement", "call"})
 # Families whose developments are hosted by one side: one on the other side's ground is another.
 _HOSTED = frozenset({"sports"})
 _PERSON_TYPES = frozenset({"leader", "official"})

@@ -601,6 +601,23 @@ def test_an_earlier_development_restated_beside_the_news_is_its_own_frame():
     ]
 
 
+def test_a_leaders_call_the_day_before_a_visit_is_not_the_visit():
+    raw = RawArticle(
+        article_id="visit-and-call",
+        title="Volodin arrives in Pyongyang",
+        body="State Duma Speaker Vyacheslav Volodin arrived in Pyongyang on an official visit "
+        "to North Korea.\n"
+        "The day before, Russian President Vladimir Putin and North Korean leader Kim Jong Un "
+        "held a telephone conversation.",
+        published_at=datetime(2025, 8, 13, tzinfo=UTC),
+    )
+    actions = {f.action: f for f in analyze_article(raw).events}
+    assert {"summit", "phone_call"} <= set(actions)
+    assert actions["phone_call"].russia_actors == ["putin"]
+    assert "volodin" in actions["summit"].russia_actors
+    assert "putin" not in actions["summit"].russia_actors
+
+
 def test_a_sentence_opening_with_another_date_ends_the_run_of_its_family():
     # Right after the news, "In August, too, ..." tells of another gift: its own frame. The
     # news keeps its frame whichever sentence is the stronger signal.
