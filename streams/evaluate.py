@@ -87,6 +87,7 @@ TUNING_FILES = (
     "corpus_tune60.jsonl",
     "corpus_tune61.jsonl",
     "corpus_tune62.jsonl",
+    "corpus_tune63.jsonl",
 )
 
 
