@@ -462,7 +462,7 @@ class EventBook:
         another, are one development. Not an event naming other people than the frame. Of
         several, the one sharing the most objects, then the nearest, then the most recent."""
         book = self.framebook
-        objects = [o for o in frame["objects"] if book.object_kind(o) not in _NOT_NEWS_KINDS]
+        objects = _what(frame["objects"], book)
         day = _frame_day(frame, ts)
         if not objects or day is None:
             return None
@@ -641,11 +641,15 @@ def _why_not_start(frame: dict) -> str:
     return f"confidence {confidence:.2f} below {_START_CONFIDENCE}"
 
 
+def _what(objects: Iterable[str], book: FrameBook) -> list[str]:
+    """The objects that tell what a development is about: not fields or occasions."""
+    return [o for o in objects if book.object_kind(o) not in _NOT_NEWS_KINDS]
+
+
 def _other_goods(frame: dict, record: dict, book: FrameBook) -> bool:
     """Whether a frame and an event both name objects (not fields or occasions) and share
     none."""
-    ours = {o for o in frame["objects"] if book.object_kind(o) not in _NOT_NEWS_KINDS}
-    theirs = {o for o in record["objects"] if book.object_kind(o) not in _NOT_NEWS_KINDS}
+    ours, theirs = set(_what(frame["objects"], book)), set(_what(record["objects"], book))
     return bool(ours) and bool(theirs) and ours.isdisjoint(theirs)
 
 

@@ -1359,10 +1359,12 @@ class _DateReader:
     def _until_weekday(self, sentence: str, span: tuple[int, int]) -> bool:
         """Whether the weekday at `span` ends a stay or a deadline ("until Friday",
         "금요일까지") or is a plan ("next Friday"): the coming one, not the development's."""
-        before = sentence[max(0, span[0] - 24) : span[0]]
-        if any(r is not None and r.search(before) for r in (self._until, self._next)):
+        start = max(0, span[0] - 24)
+        if any(
+            r is not None and r.search(sentence, start, span[0]) for r in (self._until, self._next)
+        ):
             return True
-        return sentence.startswith(self._until_suffixes, span[1]) if self._until_suffixes else False
+        return sentence.startswith(self._until_suffixes, span[1])
 
 
 def _plausible(when: date, published: date) -> bool:
