@@ -182,3 +182,16 @@ def test_the_russian_far_east_is_russias_side(text):
 
 def test_seouls_far_eastern_institute_is_not_the_russian_far_east():
     assert "far_east" not in ids("경남대 극동문제연구소는 북한의 동향을 분석했다.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the Memorial Museum of Combat Feats at Overseas Military Operations",
+        "героев-бойцов зарубежной военной операции",
+        "해외군사작전에 파견됐던 전투원들",
+        "해외특수작전부대에 격려",
+    ],
+)
+def test_the_norths_overseas_military_operations_stand_for_russia(text):
+    assert ids(text) == ["rus"], text

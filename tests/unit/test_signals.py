@@ -2041,3 +2041,30 @@ def test_the_prospects_of_a_visit_or_summit_are_speculation(text):
 def test_arms_not_received_is_a_denial():
     found = by_category("러시아 측도 북한으로부터 무기를 공급받지 않았다고 주장했다.")
     assert "military" in found and found["military"].denied
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the North's name for its troops' war in Russia, with their combat feats honoured
+        "Kim Jong Un gave on-site guidance at the Memorial Museum of Combat Feats at Overseas "
+        "Military Operations.",
+        "В Пхеньяне открыли улицу в честь «героев-бойцов зарубежной военной операции».",
+        "김정은 위원장이 해외군사작전 전투위훈기념관 건설장을 방문했다.",
+    ],
+)
+def test_the_norths_overseas_military_operations_are_its_war_in_russia(text):
+    assert "military" in by_category(text), text
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("Vladimir Putin's bonhomie with Kim Jong Un took a fresh turn, with the Russian "
+         "president gifting the North Korean leader a new car.", "diplomatic"),
+        ("Северная Корея признала легитимными референдумы и поддержала аннексию Россией "
+         "этих территорий.", "diplomatic"),
+    ],
+)  # fmt: skip
+def test_a_gift_given_and_an_annexation_backed_are_diplomatic(text, category):
+    assert category in by_category(text), text
