@@ -185,9 +185,17 @@ def _label_of(
     evidence and basis) is about, or None."""
     events = item.get("events") or []
     said = _norm(evidence)
-    for event in events:
-        if _quotes(event, said):
-            return event["event"]
+    quoted = [e for e in events if _quotes(e, said)]
+    if quoted:
+        # A sentence that is the evidence of several labelled events (Shoigu's July visit,
+        # during which he proposed drills) is about the one of the frame's category, then of
+        # its basis, then the first.
+        for keep in (
+            lambda e: category in e["categories"],
+            lambda e: (e.get("basis") or "report") == basis,
+        ):
+            quoted = [e for e in quoted if keep(e)] or quoted
+        return quoted[0]["event"]
     # Else the article's one labelled event of the alert's category (or of its categories);
     # when several fit, the alert cannot be traced and counts for none. The headline is the
     # article's news: an alert on it is about one of the events the article reports.

@@ -82,6 +82,21 @@ def test_an_alert_fitting_several_labelled_events_is_about_the_one_told_on_its_b
     assert report.recalled == 0 and report.unmatched_new == [("b", "Other.")]
 
 
+def test_a_sentence_quoted_by_several_events_is_about_the_one_of_its_category():
+    # "Shoigu proposed joint drills during his July visit": the evidence of both the drill
+    # proposal (military) and the visit (diplomatic).
+    said = "Shoigu proposed joint drills during his July visit."
+    two = [
+        {"event": "mil-drills", "categories": ["military"], "basis": "report", "evidence": [said]},
+        {"event": "dip-visit", "categories": ["diplomatic"], "basis": "report", "evidence": [said]},
+    ]  # fmt: skip
+    it = item("a", "en", two)
+    visit = score_alerts([it], [alert(it, "new", said, category="diplomatic")])
+    assert visit.recalled == 1 and [m[0] for m in visit.missed] == ["mil-drills"]
+    drills = score_alerts([it], [alert(it, "new", said, category="military")])
+    assert drills.recalled == 1 and [m[0] for m in drills.missed] == ["dip-visit"]
+
+
 def test_a_report_is_clustered_by_the_frame_on_its_evidence_sentence():
     label = {"event": "mil-builders", "categories": ["military"], "basis": "report",
              "evidence": ["Workers were sent to rebuild Kursk."]}  # fmt: skip
