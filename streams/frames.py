@@ -550,13 +550,20 @@ class FrameBook:
             by_chain[head] = frame
         frames = [f for family_frames in by_family.values() for f in family_frames]
         # A sentence with a category's cues but no action of it names the development another
-        # frame of that category names: it joins that frame rather than stand alone.
+        # frame of that category names: it joins that frame rather than stand alone, unless
+        # it tells another time (another basis, or a date weeks apart: Gerasimov's report of
+        # April beside December's monument news).
         hosts = [f for f in frames if not f.action.endswith("_other")]
         kept: list[FrameData] = []
         for frame in frames:
             generic = frame.action.endswith("_other")
             host = next(
-                (h for h in hosts if frame.category in h.categories), None
+                (
+                    h for h in hosts
+                    if frame.category in h.categories
+                    and _same_development(h, frame.basis, frame.event_date)
+                ),
+                None,
             ) if generic else None  # fmt: skip
             if host is None:
                 kept.append(frame)

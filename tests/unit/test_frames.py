@@ -584,6 +584,26 @@ def test_the_headline_names_the_news_and_other_undated_developments_are_backgrou
     assert frames["deploy_troops"].event_date is None
 
 
+def test_an_earlier_development_of_no_action_beside_the_news_is_its_own_frame():
+    # The Gerasimov sentence has the category's cues but no action: it is not the monument's
+    # news (another basis and month), so it does not join its frame.
+    raw = RawArticle(
+        article_id="monument",
+        title="В России захотели установить памятник бойцам из Северной Кореи",
+        body="В Курске захотели установить памятник бойцам из КНДР, участвовавшим в "
+        "освобождении региона России.\n"
+        "В апреле 2025 года начальник Генштаба Вооруженных сил России Валерий Герасимов "
+        "доложил президенту РФ Владимиру Путину о завершении операции по освобождению "
+        "Курской области и участии в операции военнослужащих из Северной Кореи.",
+        published_at=datetime(2025, 12, 4, tzinfo=UTC),
+    )
+    frames = analyze_article(raw, signal_filter=False).events
+    assert [(f.action, f.basis, f.event_date) for f in frames] == [
+        ("honour_fallen", "report", date(2025, 12, 4)),
+        ("military_other", "background", date(2025, 4, 1)),
+    ]
+
+
 def test_an_earlier_development_restated_beside_the_news_is_its_own_frame():
     raw = RawArticle(
         article_id="two-visits",
