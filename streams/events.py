@@ -67,6 +67,7 @@ _RECENT = 16
 # this many each: a view used since the younger one began stays; the others go when it fills.
 _VIEWS_KEPT = 8_192
 _THIN_DAYS = 3
+_STRIKE = "strike"
 # A frame of a family no known event has, dated within this many days of an event that names
 # the same person, tells that occasion: the missiles shown to a visiting minister, the message
 # he brought and the gifts exchanged are his visit, not three developments. A frame naming no
@@ -941,6 +942,16 @@ class _Probe:
             # nobody was said to claim): another development (Budanov's "40% of the
             # ammunition" is not the White House's missiles of May).
             return "another claimant's assessment, days apart"
+        if (
+            self.family == _STRIKE
+            and family != _STRIKE
+            and not same_day
+            and not self._shares_what(view)
+        ):
+            # A strike with the North's missiles joins the report of their supply of its own
+            # days, not one of days before that named none of its weapons (the Kyiv strike
+            # is not the launchers filmed in Russian service three days earlier).
+            return "a strike, days from a supply it shares nothing with"
         if self.dated_news and self.book.families[family].incident and apart > _INCIDENT_DAYS:
             # An incident is of its day: soldiers captured, told as the day's news more than a
             # week from the event's date, are another capture (two soldiers taken in January

@@ -97,6 +97,21 @@ def test_different_weapons_are_different_supplies_the_same_weapon_one():
     assert more.event_id == missiles.event_id
 
 
+def test_a_strike_joins_a_supply_report_of_its_day_not_one_of_days_before():
+    def strike(day: int) -> dict:
+        return frame("strike", "strike", when=date(2024, 10, 18 + day),
+                     objects=("ballistic_missiles",))  # fmt: skip
+
+    book = EventBook({})
+    supply = decide(book, frame("supply_arms", "supply"), "a1", "s", T0)
+    later = decide(book, strike(3), "a2", "t", T0 + 3 * DAY)
+    assert later.kind == "new" and later.event_id != supply.event_id
+    book = EventBook({})
+    supply = decide(book, frame("supply_arms", "supply"), "a1", "s", T0)
+    same_day = decide(book, strike(0), "a2", "t", T0)
+    assert same_day.event_id == supply.event_id
+
+
 def test_honours_of_different_kinds_are_different_developments_whatever_the_field():
     book = EventBook({})
     honour = dict(action="honour_fallen", family="memorial", places=("kursk",))
