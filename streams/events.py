@@ -68,6 +68,7 @@ _RECENT = 16
 _VIEWS_KEPT = 8_192
 _THIN_DAYS = 3
 _STRIKE = "strike"
+_TECHNOLOGY = "technology"
 # A frame of a family no known event has, dated within this many days of an event that names
 # the same person, tells that occasion: the missiles shown to a visiting minister, the message
 # he brought and the gifts exchanged are his visit, not three developments. A frame naming no
@@ -843,6 +844,10 @@ class _Probe:
             else frozenset()
         )
 
+    def _named_nobody_shared(self, view: _View) -> bool:
+        """Whether the frame names nobody of either side the event names (states aside)."""
+        return self.named[0].isdisjoint(view.russia) and self.named[1].isdisjoint(view.dprk)
+
     def _shares_what(self, view: _View) -> bool:
         """Whether the event names one of the frame's objects or places."""
         return not (
@@ -968,6 +973,17 @@ class _Probe:
             and view.first_kind == self.primary_kind
         ):
             return "another first object of the same kind"
+        if (
+            self.kinds
+            and self.report
+            and days_apart
+            and family == _TECHNOLOGY
+            and not view.objects
+            and self._named_nobody_shared(view)
+        ):
+            # A transfer of something named (reactors, an engine) is not, weeks later, the
+            # technology transfer that named nothing (a general's "technology for troops").
+            return "a technology named, days from a transfer naming none"
         if (
             self.primary_kind == "good"
             and self.report

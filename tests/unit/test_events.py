@@ -112,6 +112,16 @@ def test_a_strike_joins_a_supply_report_of_its_day_not_one_of_days_before():
     assert same_day.event_id == supply.event_id
 
 
+def test_a_technology_named_weeks_from_a_transfer_naming_none_is_another_transfer():
+    book = EventBook({})
+    general = decide(book, frame("transfer_technology", "technology", ("technology",)),
+                     "a1", "s", T0)  # fmt: skip
+    reactors = frame("transfer_technology", "technology", ("technology",),
+                     when=date(2024, 11, 30), objects=("submarine",))  # fmt: skip
+    later = decide(book, reactors, "a2", "t", T0 + 43 * DAY)
+    assert later.kind == "new" and later.event_id != general.event_id
+
+
 def test_honours_of_different_kinds_are_different_developments_whatever_the_field():
     book = EventBook({})
     honour = dict(action="honour_fallen", family="memorial", places=("kursk",))

@@ -1270,3 +1270,24 @@ def test_a_minister_back_from_talks_and_workers_sent_are_no_return_or_broadcast(
     assert (
         "broadcast_satellite" not in read("북한은 러시아로 IT 인력 송출을 늘렸다.", "technology")[1]
     )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "objects"),
+    [
+        ("Российское судно Ursa Major перевозило ядерные реакторы для КНДР.", ["submarine"]),
+        ("러시아 화물선이 북한으로 향하는 핵추진잠수함용 원자로를 운반하고 있었다.", ["submarine"]),
+        ("A sunken Russian cargo ship was carrying two nuclear reactors bound for North Korea.",
+         ["submarine"]),
+    ],
+)  # fmt: skip
+def test_reactors_for_the_norths_submarines_are_a_technology_transfer(sentence, objects):
+    action, found, *_ = read(sentence, "technology")
+    assert action == "transfer_technology" and found[: len(objects)] == objects
+
+
+def test_an_intercontinental_missile_written_as_one_korean_word_is_a_ballistic_missile():
+    found = read(
+        "북한이 공개한 대륙간탄도미사일(ICBM) 화성-20형은 러시아 기술을 받았다.", "technology"
+    )[1]
+    assert "ballistic_missiles" in found
