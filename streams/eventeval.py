@@ -180,9 +180,10 @@ def _label_of(
     categories: Iterable[str],
     evidence: str,
     basis: str | None = None,
+    when: object = None,
 ) -> str | None:
     """The labelled event of `item` an alert or frame (of these categories, with this
-    evidence and basis) is about, or None."""
+    evidence, basis and event date) is about, or None."""
     events = item.get("events") or []
     said = _norm(evidence)
     quoted = [e for e in events if _quotes(e, said)]
@@ -215,6 +216,12 @@ def _label_of(
         same = [e for e in fitting if basis and (e.get("basis") or "report") == basis]
         if len(same) == 1:
             return same[0]["event"]
+        # Of those still several, the one of the month the frame dates it to (a key ends
+        # with its development's month): the recalled visit of March, not the one of June.
+        month = str(when)[:7] if when else None
+        dated = [e for e in same or fitting if month and e["event"].endswith(month)]
+        if len(dated) == 1:
+            return dated[0]["event"]
         if fitting:
             return None
     return None
@@ -267,8 +274,9 @@ def score_alerts(
             report.joined_negatives.add(item["id"])
             continue
         label = _label_of(
-            item, data["category"], data["categories"], data["evidence"], data.get("basis")
-        )
+            item, data["category"], data["categories"], data["evidence"], data.get("basis"),
+            data.get("event_date"),
+        )  # fmt: skip
         if label in skip:
             continue
         if label is None:
@@ -315,8 +323,9 @@ def score_alerts(
         fit: dict[str, int] = {}
         for frame in data.get("events") or []:
             label = _label_of(
-                item, frame["category"], frame["categories"], frame["evidence"], frame["basis"]
-            )
+                item, frame["category"], frame["categories"], frame["evidence"], frame["basis"],
+                frame.get("event_date"),
+            )  # fmt: skip
             if not label:
                 continue
             for category in frame["categories"]:
@@ -406,8 +415,9 @@ def explain_replay(
         for frame in enriched.events:
             if frame.event_id and frame.event_id not in first:
                 label = _label_of(
-                    item, frame.category, frame.categories, frame.evidence, frame.basis
-                )
+                    item, frame.category, frame.categories, frame.evidence, frame.basis,
+                    frame.event_date,
+                )  # fmt: skip
                 first[frame.event_id] = (
                     f"{item['id']}, {label or 'no label'}; {frame.action} "
                     f"{frame.event_date or item['published_at']}"

@@ -97,6 +97,23 @@ def test_a_sentence_quoted_by_several_events_is_about_the_one_of_its_category():
     assert drills.recalled == 1 and [m[0] for m in drills.missed] == ["dip-visit"]
 
 
+def test_an_alert_fitting_several_events_of_its_basis_is_about_the_one_of_its_month():
+    # An article recalling two earlier visits of one kind: a frame dated to March is about
+    # the March one.
+    two = [
+        {"event": "dip-visit-2025-03", "categories": ["diplomatic"], "basis": "background",
+         "evidence": ["A."]},
+        {"event": "dip-visit-2025-06", "categories": ["diplomatic"], "basis": "background",
+         "evidence": ["B."]},
+    ]  # fmt: skip
+    it = item("a", "en", two)
+    recalled = {**alert(it, "new", "Another.", "diplomatic"), "basis": "background"}
+    march = score_alerts([it], [{**recalled, "event_date": "2025-03-01"}])
+    assert [m[0] for m in march.missed] == ["dip-visit-2025-06"]
+    undated = score_alerts([it], [recalled])
+    assert undated.recalled == 0 and undated.unmatched_new == [("a", "Another.")]
+
+
 def test_a_report_is_clustered_by_the_frame_on_its_evidence_sentence():
     label = {"event": "mil-builders", "categories": ["military"], "basis": "report",
              "evidence": ["Workers were sent to rebuild Kursk."]}  # fmt: skip
