@@ -88,6 +88,7 @@ TUNING_FILES = (
     "corpus_tune61.jsonl",
     "corpus_tune62.jsonl",
     "corpus_tune63.jsonl",
+    "corpus_tune64.jsonl",
 )
 
 
