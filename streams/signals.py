@@ -303,6 +303,8 @@ def find_signals(
         if sentence_sides >= PAIR:
             if "hostile" in context and _is_hostile(context["hostile"], found, sides, text):
                 continue
+            if "other" in sentence_sides and _states_listed(found, text, matcher):
+                continue  # "sanctions on Russia, Iran and North Korea": a list, not the pair
             basis = "sentence"
         elif (
             both_in_article
@@ -395,6 +397,27 @@ def _listed(near: Sequence[_MentionSpan], at: int, text: str) -> bool:
     if _LIST_WORD.search(gap.group()):
         return True
     return _LIST_GOES_ON.match(text, near[at][2]) is not None
+
+
+def _states_listed(found: Sequence[_MentionSpan], text: str, matcher: ActorMatcher) -> bool:
+    """Whether the sentence names the two sides only as states on one list with a third
+    ("sanctions on Russia, Iran and North Korea"): a group's news, not the pair's."""
+    sides = matcher.sides
+    pair = [i for i, m in enumerate(found) if sides[m[0]] in PAIR]
+    if any(matcher.actors[found[i][0]].type != "state" for i in pair):
+        return False
+    low, high = pair[0], pair[-1]
+    if not all(_listed(found, at, text) for at in range(low + 1, high + 1)):
+        return False
+    return (
+        any(sides[found[i][0]] == "other" for i in range(low, high + 1))
+        or (low > 0 and sides[found[low - 1][0]] == "other" and _listed(found, low, text))
+        or (
+            high + 1 < len(found)
+            and sides[found[high + 1][0]] == "other"
+            and _listed(found, high + 1, text)
+        )
+    )
 
 
 def _is_hostile(

@@ -2068,3 +2068,29 @@ def test_the_norths_overseas_military_operations_are_its_war_in_russia(text):
 )  # fmt: skip
 def test_a_gift_given_and_an_annexation_backed_are_diplomatic(text, category):
     assert category in by_category(text), text
+
+
+def test_the_two_sides_only_on_a_list_of_states_with_a_third_give_no_signal():
+    listed = (
+        "The White House says U.S. President Donald Trump has signed a bill into law that "
+        "imposes new sanctions on Russia, Iran and North Korea."
+    )
+    assert by_category(listed) == {}
+    # the pair named apart from the list still is the pair
+    assert "diplomatic" in by_category("Russia and North Korea signed a treaty, Iran said.")
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # Russian artists (русские, not российские) in Pyongyang
+        ("Группа русских артистов прибыла в Пхеньян на концерт в честь праздника КНДР.",
+         "diplomatic"),
+        ("Россия и КНДР урегулировали долговой вопрос.", "economic"),
+        ("Seoul claims that the ships carried military cargo between Russia and North Korea.",
+         "military"),
+        ("러시아 선박 2척이 북한의 군수물자를 운송했다.", "military"),
+    ],
+)  # fmt: skip
+def test_russian_artists_a_debt_solved_and_military_cargo(text, category):
+    assert category in by_category(text), text
