@@ -69,6 +69,7 @@ _VIEWS_KEPT = 8_192
 _THIN_DAYS = 3
 _STRIKE = "strike"
 _TECHNOLOGY = "technology"
+_TRANSPORT = "transport"
 # A frame of a family no known event has, dated within this many days of an event that names
 # the same person, tells that occasion: the missiles shown to a visiting minister, the message
 # he brought and the gifts exchanged are his visit, not three developments. A frame naming no
@@ -710,6 +711,12 @@ def _host(places: Iterable[str]) -> str | None:
     return sides.pop() if len(sides) == 1 else None
 
 
+def _dprk_areas(areas: Iterable[str]) -> set[str]:
+    """The North's places (and the regions they lie in) among `areas`."""
+    actors = default_matcher().actors
+    return {a for a in areas if a in actors and actors[a].side == "dprk"}
+
+
 def _areas(places: Iterable[str]) -> set[str]:
     """Places with the regions they lie in (`within` in actors.toml)."""
     within = default_matcher().within
@@ -1116,6 +1123,11 @@ class _Probe:
             ):
                 # (a plant in Alabuga is Tatarstan's: places within regions)
                 return "another region"
+            if family == _TRANSPORT and self.report and days_apart:
+                ours, theirs = _dprk_areas(self.areas), _dprk_areas(view.areas)
+                if ours and theirs and ours.isdisjoint(theirs):
+                    # a ferry to Wonsan is not, weeks later, the train to Rason
+                    return "a link to another place on the North's side"
             if family in _HOSTED and self.host and view.host and self.host != view.host:
                 # a camp in Pyongyang is not the one in Vladivostok
                 return "the other side's ground"

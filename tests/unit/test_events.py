@@ -122,6 +122,19 @@ def test_a_technology_named_weeks_from_a_transfer_naming_none_is_another_transfe
     assert later.kind == "new" and later.event_id != general.event_id
 
 
+def test_a_link_to_another_place_of_the_norths_weeks_later_is_another_link():
+    def link(day: int, *places: str) -> dict:
+        return frame("transport_link", "transport", ("economic",),
+                     when=date(2024, 10, 18) + timedelta(days=day), places=places)  # fmt: skip
+
+    book = EventBook({})
+    train = decide(book, link(0, "vladivostok", "rason"), "a1", "s", T0)
+    again = decide(book, link(20, "vladivostok", "rason"), "a2", "t", T0 + 20 * DAY)
+    ferry = decide(book, link(33, "vladivostok", "wonsan"), "a3", "u", T0 + 33 * DAY)
+    assert again.event_id == train.event_id
+    assert ferry.kind == "new" and ferry.event_id != train.event_id
+
+
 def test_honours_of_different_kinds_are_different_developments_whatever_the_field():
     book = EventBook({})
     honour = dict(action="honour_fallen", family="memorial", places=("kursk",))
