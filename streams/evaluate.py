@@ -89,6 +89,7 @@ TUNING_FILES = (
     "corpus_tune62.jsonl",
     "corpus_tune63.jsonl",
     "corpus_tune64.jsonl",
+    "corpus_tune65.jsonl",
 )
 
 
