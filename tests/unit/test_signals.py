@@ -2094,3 +2094,12 @@ def test_the_two_sides_only_on_a_list_of_states_with_a_third_give_no_signal():
 )  # fmt: skip
 def test_russian_artists_a_debt_solved_and_military_cargo(text, category):
     assert category in by_category(text), text
+
+
+def test_the_defence_treaty_is_military_and_a_visit_that_may_happen_is_speculation():
+    treaty = (
+        "В МИД Южной Кореи вызвали посла РФ, чтобы выразить протест по поводу нового "
+        "оборонного договора между Россией и Северной Кореей."
+    )
+    assert "military" in by_category(treaty)
+    assert "diplomatic" not in by_category("Kim Jong-un may visit Russia next year, Peskov said.")
