@@ -27,7 +27,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from schemas.models import Alert, EnrichedArticle, RawArticle
@@ -180,7 +180,7 @@ def _label_of(
     categories: Iterable[str],
     evidence: str,
     basis: str | None = None,
-    when: object = None,
+    when: date | str | None = None,
 ) -> str | None:
     """The labelled event of `item` an alert or frame (of these categories, with this
     evidence, basis and event date) is about, or None."""

@@ -988,7 +988,7 @@ class _Probe:
             and not view.objects
             and self._named_nobody_shared(view)
         ):
-            # A transfer of something named (reactors, an engine) is not, weeks later, the
+            # A transfer of something named (reactors, an engine) is not, days later, a
             # technology transfer that named nothing (a general's "technology for troops").
             return "a technology named, days from a transfer naming none"
         if (
