@@ -616,21 +616,17 @@ def _tells_article_development(record: dict, frame: dict, book: FrameBook) -> bo
 
 
 def _can_start(frame: dict) -> bool:
-    """Whether a frame may start an event, rather than only join a known one: it names an
-    action of its own, and its sentence names both sides itself (not through "the two
-    countries" or the sentence before). A hedge does not count against it: a first report is
-    often attributed ("reportedly", "Ukraine claims"), and its alert says `hedged`; but
-    speculation ("cannot rule out", "could carry") reports no development."""
-    if frame["family"].endswith("_other") or frame.get("speculative") or _vague(frame):
-        return False
-    confidence = frame.get("confidence", 1.0)
-    if frame.get("hedged"):
-        confidence /= _HEDGE_FACTOR
-    return confidence >= _START_CONFIDENCE
+    """Whether a frame may start an event, rather than only join a known one
+    (`_why_not_start`)."""
+    return _why_not_start(frame) is None
 
 
-def _why_not_start(frame: dict) -> str:
-    """Why `_can_start` refuses a frame, in words, for `EventBook.trace`."""
+def _why_not_start(frame: dict) -> str | None:
+    """Why a frame may not start an event, in words (for `EventBook.trace`), or None when it
+    may: it names an action of its own, and its sentence names both sides itself (not through
+    "the two countries" or the sentence before). A hedge does not count against it: a first
+    report is often attributed ("reportedly", "Ukraine claims"), and its alert says `hedged`;
+    but speculation ("cannot rule out", "could carry") reports no development."""
     if frame["family"].endswith("_other"):
         return f"a frame that only joins (family {frame['family']})"
     if frame.get("speculative"):
@@ -640,8 +636,10 @@ def _why_not_start(frame: dict) -> str:
     confidence = frame.get("confidence", 1.0)
     if frame.get("hedged"):
         confidence /= _HEDGE_FACTOR
-        return f"confidence {confidence:.2f}, its hedge set aside, below {_START_CONFIDENCE}"
-    return f"confidence {confidence:.2f} below {_START_CONFIDENCE}"
+    if confidence >= _START_CONFIDENCE:
+        return None
+    hedge = ", its hedge set aside," if frame.get("hedged") else ""
+    return f"confidence {confidence:.2f}{hedge} below {_START_CONFIDENCE}"
 
 
 def _what(objects: Iterable[str], book: FrameBook) -> list[str]:
