@@ -1452,7 +1452,19 @@ def test_pupils_are_no_military_exercises():
         return {c.id for c in default_cuebook().cues_in(text) if c.category == "military"}
 
     assert military("Северокорейские ученики встретились с российскими сверстниками.") == set()
-    assert military("Россия и КНДР провели совместные учения.") == {"military_ties"}
+    assert military("Россия и КНДР провели учения.") == {"military_ties"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Russia proposed joint military exercises to North Korea.",
+        "Россия предложила КНДР совместные военные учения.",
+        "러시아가 북한에 연합군사훈련을 제안했다.",
+    ],
+)
+def test_joint_exercises_proposed_are_a_military_signal(text):
+    assert "military" in by_category(text), text
 
 
 @pytest.mark.parametrize(
