@@ -90,6 +90,7 @@ TUNING_FILES = (
     "corpus_tune63.jsonl",
     "corpus_tune64.jsonl",
     "corpus_tune65.jsonl",
+    "corpus_tune66.jsonl",
 )
 
 
