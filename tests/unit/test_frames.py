@@ -440,6 +440,9 @@ def test_last_years_figure_is_a_report_and_last_years_act_background(
          "transfers with North Korea.", "military", "designate"),
         ("정부는 러시아에 파병된 북한군 장성 3명을 대북 독자 제재 대상으로 지정했다.", "military",
          "designate"),
+        # military builders under other names: not a supply of arms, nor a troop rotation
+        ("КНДР отправила в Россию 5 тыс. строительных военных.", "military", "send_engineers"),
+        ("북한 건설부대 5천여 명이 러시아로 순차 이동했다.", "military", "send_engineers"),
         # joint exercises, a Korean compound word
         ("국정원은 러시아가 북한에 연합군사훈련을 제안한 것으로 평가했다.", "military",
          "train_troops"),
