@@ -46,6 +46,10 @@ _DAY = 86_400.0
 _WHO_MATTERS = frozenset({"meeting", "message", "agreement", "call"})
 # Families whose developments are hosted by one side: one on the other side's ground is another.
 _HOSTED = frozenset({"sports"})
+# Families whose developments are told apart by where on the North's side they are, days apart:
+# a ferry to Wonsan is not the train to Rason, nor the children's camp at Songdowon the youth
+# delegation in Pyongyang weeks before.
+_PLACE_TELLS = frozenset({"transport", "exchange"})
 _PERSON_TYPES = frozenset({"leader", "official"})
 _OFFICIAL = frozenset({"official"})
 _PLACE = frozenset({"place"})
@@ -1121,7 +1125,7 @@ class _Probe:
             ):
                 # (a plant in Alabuga is Tatarstan's: places within regions)
                 return "another region"
-            if family == _TRANSPORT and self.report and days_apart:
+            if family in _PLACE_TELLS and self.report and days_apart:
                 ours, theirs = _dprk_areas(self.areas), _dprk_areas(view.areas)
                 if ours and theirs and ours.isdisjoint(theirs):
                     # a ferry to Wonsan is not, weeks later, the train to Rason

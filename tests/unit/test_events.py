@@ -135,6 +135,19 @@ def test_a_link_to_another_place_of_the_norths_weeks_later_is_another_link():
     assert ferry.kind == "new" and ferry.event_id != train.event_id
 
 
+def test_an_exchange_at_another_place_of_the_norths_weeks_later_is_another_exchange():
+    def exchange(day: int, *places: str) -> dict:
+        return frame("exchange", "exchange", ("diplomatic",),
+                     when=date(2024, 6, 3) + timedelta(days=day), places=places)  # fmt: skip
+
+    book = EventBook({})
+    youth = decide(book, exchange(0, "moscow", "pyongyang"), "a1", "s", T0)
+    camp = decide(book, exchange(27, "songdowon"), "a2", "t", T0 + 27 * DAY)
+    again = decide(book, exchange(49, "vladivostok", "songdowon"), "a3", "u", T0 + 49 * DAY)
+    assert camp.kind == "new" and camp.event_id != youth.event_id
+    assert again.event_id == camp.event_id
+
+
 def test_honours_of_different_kinds_are_different_developments_whatever_the_field():
     book = EventBook({})
     honour = dict(action="honour_fallen", family="memorial", places=("kursk",))
