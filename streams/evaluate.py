@@ -91,6 +91,7 @@ TUNING_FILES = (
     "corpus_tune64.jsonl",
     "corpus_tune65.jsonl",
     "corpus_tune66.jsonl",
+    "corpus_tune67.jsonl",
 )
 
 
