@@ -1467,6 +1467,12 @@ def test_joint_exercises_proposed_are_a_military_signal(text):
     assert "military" in by_category(text), text
 
 
+def test_russian_warriors_who_liberated_kursk_are_troops():
+    text = ("Посол отметил героизм северокорейских воинов, вместе с российскими коллегами "
+            "освобождавших Курскую область.")  # fmt: skip
+    assert "military" in by_category(text)
+
+
 @pytest.mark.parametrize(
     "text",
     [
