@@ -148,6 +148,15 @@ def test_an_exchange_at_another_place_of_the_norths_weeks_later_is_another_excha
     assert again.event_id == camp.event_id
 
 
+def test_news_of_a_sanctions_rounds_day_is_not_part_of_the_round():
+    book = EventBook({})
+    day = date(2023, 8, 16)
+    sanctions = decide(book, frame("designate", "designation", when=day), "a1", "s", T0)
+    drills = decide(book, frame("train_troops", "training", when=day), "a2", "t", T0 + 3600)
+    assert sanctions.kind == "new"
+    assert drills.kind == "new" and drills.event_id != sanctions.event_id
+
+
 def test_honours_of_different_kinds_are_different_developments_whatever_the_field():
     book = EventBook({})
     honour = dict(action="honour_fallen", family="memorial", places=("kursk",))
