@@ -92,6 +92,7 @@ TUNING_FILES = (
     "corpus_tune65.jsonl",
     "corpus_tune66.jsonl",
     "corpus_tune67.jsonl",
+    "corpus_tune68.jsonl",
 )
 
 
