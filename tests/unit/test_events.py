@@ -3,6 +3,8 @@
 import random
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
+
 from streams.events import EventBook, EventConfig, record_from_alerts
 
 DAY = 86_400.0
@@ -122,30 +124,31 @@ def test_a_technology_named_weeks_from_a_transfer_naming_none_is_another_transfe
     assert later.kind == "new" and later.event_id != general.event_id
 
 
-def test_a_link_to_another_place_of_the_norths_weeks_later_is_another_link():
-    def link(day: int, *places: str) -> dict:
-        return frame("transport_link", "transport", ("economic",),
-                     when=date(2024, 10, 18) + timedelta(days=day), places=places)  # fmt: skip
-
-    book = EventBook({})
-    train = decide(book, link(0, "vladivostok", "rason"), "a1", "s", T0)
-    again = decide(book, link(20, "vladivostok", "rason"), "a2", "t", T0 + 20 * DAY)
-    ferry = decide(book, link(33, "vladivostok", "wonsan"), "a3", "u", T0 + 33 * DAY)
-    assert again.event_id == train.event_id
-    assert ferry.kind == "new" and ferry.event_id != train.event_id
-
-
-def test_an_exchange_at_another_place_of_the_norths_weeks_later_is_another_exchange():
-    def exchange(day: int, *places: str) -> dict:
-        return frame("exchange", "exchange", ("diplomatic",),
+@pytest.mark.parametrize(
+    "action, family, category, here, there",
+    [
+        # the Vladivostok-Wonsan ferry plan is not the train to Rason of weeks before
+        ("transport_link", "transport", "economic", ("vladivostok", "rason"),
+         ("vladivostok", "wonsan")),
+        # the Songdowon children's camp is not the youth delegation in Pyongyang
+        ("exchange", "exchange", "diplomatic", ("moscow", "pyongyang"), ("songdowon",)),
+    ],
+)  # fmt: skip
+def test_another_place_of_the_norths_weeks_later_is_another_development(
+    action, family, category, here, there
+):
+    def report(day: int, places: tuple[str, ...]) -> dict:
+        return frame(action, family, (category,),
                      when=date(2024, 6, 3) + timedelta(days=day), places=places)  # fmt: skip
 
     book = EventBook({})
-    youth = decide(book, exchange(0, "moscow", "pyongyang"), "a1", "s", T0)
-    camp = decide(book, exchange(27, "songdowon"), "a2", "t", T0 + 27 * DAY)
-    again = decide(book, exchange(49, "vladivostok", "songdowon"), "a3", "u", T0 + 49 * DAY)
-    assert camp.kind == "new" and camp.event_id != youth.event_id
-    assert again.event_id == camp.event_id
+    first = decide(book, report(0, here), "a1", "s", T0)
+    again = decide(book, report(10, here), "a2", "t", T0 + 10 * DAY)
+    other = decide(book, report(25, there), "a3", "u", T0 + 25 * DAY)
+    later = decide(book, report(27, there), "a4", "v", T0 + 27 * DAY)
+    assert again.event_id == first.event_id
+    assert other.kind == "new" and other.event_id != first.event_id
+    assert later.event_id == other.event_id
 
 
 def test_news_of_a_sanctions_rounds_day_is_not_part_of_the_round():
