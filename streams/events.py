@@ -73,7 +73,6 @@ _VIEWS_KEPT = 8_192
 _THIN_DAYS = 3
 _STRIKE = "strike"
 _TECHNOLOGY = "technology"
-_TRANSPORT = "transport"
 # A frame of a family no known event has, dated within this many days of an event that names
 # the same person, tells that occasion: the missiles shown to a visiting minister, the message
 # he brought and the gifts exchanged are his visit, not three developments. A frame naming no
