@@ -93,6 +93,7 @@ TUNING_FILES = (
     "corpus_tune66.jsonl",
     "corpus_tune67.jsonl",
     "corpus_tune68.jsonl",
+    "corpus_tune69.jsonl",
 )
 
 
