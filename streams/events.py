@@ -776,7 +776,7 @@ class _Probe:
                  "kinds", "windows", "persons", "officials", "sectors", "past_year", "family",
                  "own_window", "areas", "host", "consignment", "toll", "claimants", "sender",
                  "sent_by", "official_fields", "dated_news", "goods_unnamed", "anyone",
-                 "figures", "named")  # fmt: skip
+                 "figures", "named", "dprk_areas")  # fmt: skip
 
     def __init__(self, frame: dict, book: FrameBook, ts: float) -> None:
         self.book = book
@@ -815,6 +815,7 @@ class _Probe:
         self.places = set(frame["places"])
         self.regions = _regions(self.places)
         self.areas = _areas(frame["places"])
+        self.dprk_areas = _dprk_areas(self.areas)
         self.host = _host(self.places)
         self.russia = set(frame["russia_actors"])
         self.dprk = set(frame["dprk_actors"])
@@ -1124,11 +1125,16 @@ class _Probe:
             ):
                 # (a plant in Alabuga is Tatarstan's: places within regions)
                 return "another region"
-            if family in _PLACE_TELLS and self.report and days_apart:
-                ours, theirs = _dprk_areas(self.areas), _dprk_areas(view.areas)
-                if ours and theirs and ours.isdisjoint(theirs):
-                    # a ferry to Wonsan is not, weeks later, the train to Rason
-                    return "a link to another place on the North's side"
+            if (
+                family in _PLACE_TELLS
+                and self.report
+                and days_apart
+                and self.dprk_areas
+                and view.dprk_areas
+                and self.dprk_areas.isdisjoint(view.dprk_areas)
+            ):
+                # a ferry to Wonsan is not, weeks later, the train to Rason
+                return "another place on the North's side, days apart"
             if family in _HOSTED and self.host and view.host and self.host != view.host:
                 # a camp in Pyongyang is not the one in Vladivostok
                 return "the other side's ground"
@@ -1145,7 +1151,7 @@ class _View:
                  "background", "sender", "claimants", "objects", "object_set", "first_kind",
                  "first_good", "goods", "kinds", "places", "place_set", "areas", "host", "regional",
                  "sectors", "russia", "dprk", "persons", "russia_fields", "occasion_persons",
-                 "sent_by", "consignment", "toll", "thin", "figures")  # fmt: skip
+                 "sent_by", "consignment", "toll", "thin", "figures", "dprk_areas")  # fmt: skip
 
     def __init__(self, record: dict, book: FrameBook) -> None:
         self.record = record
@@ -1167,6 +1173,7 @@ class _View:
         self.places = record["places"]
         self.place_set = _frozen(self.places)
         self.areas = _frozen(_areas(self.places))
+        self.dprk_areas = _frozen(_dprk_areas(self.areas))
         self.host = _host(self.places)
         self.regional = bool(_regions(self.place_set))
         self.sectors = _frozen(_sectors(record, book))
