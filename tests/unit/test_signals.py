@@ -1458,19 +1458,17 @@ def test_pupils_are_no_military_exercises():
 @pytest.mark.parametrize(
     "text",
     [
+        # joint exercises proposed
         "Russia proposed joint military exercises to North Korea.",
         "Россия предложила КНДР совместные военные учения.",
         "러시아가 북한에 연합군사훈련을 제안했다.",
+        # warriors who liberated Kursk are troops
+        "Посол отметил героизм северокорейских воинов, вместе с российскими коллегами "
+        "освобождавших Курскую область.",
     ],
 )
-def test_joint_exercises_proposed_are_a_military_signal(text):
+def test_joint_exercises_and_the_warriors_of_kursk_are_military(text):
     assert "military" in by_category(text), text
-
-
-def test_russian_warriors_who_liberated_kursk_are_troops():
-    text = ("Посол отметил героизм северокорейских воинов, вместе с российскими коллегами "
-            "освобождавших Курскую область.")  # fmt: skip
-    assert "military" in by_category(text)
 
 
 @pytest.mark.parametrize(
@@ -2075,19 +2073,6 @@ def test_the_norths_overseas_military_operations_are_its_war_in_russia(text):
     assert "military" in by_category(text), text
 
 
-@pytest.mark.parametrize(
-    ("text", "category"),
-    [
-        ("Vladimir Putin's bonhomie with Kim Jong Un took a fresh turn, with the Russian "
-         "president gifting the North Korean leader a new car.", "diplomatic"),
-        ("Северная Корея признала легитимными референдумы и поддержала аннексию Россией "
-         "этих территорий.", "diplomatic"),
-    ],
-)  # fmt: skip
-def test_a_gift_given_and_an_annexation_backed_are_diplomatic(text, category):
-    assert category in by_category(text), text
-
-
 def test_the_two_sides_only_on_a_list_of_states_with_a_third_give_no_signal():
     listed = (
         "The White House says U.S. President Donald Trump has signed a bill into law that "
@@ -2101,6 +2086,10 @@ def test_the_two_sides_only_on_a_list_of_states_with_a_third_give_no_signal():
 @pytest.mark.parametrize(
     ("text", "category"),
     [
+        ("Vladimir Putin's bonhomie with Kim Jong Un took a fresh turn, with the Russian "
+         "president gifting the North Korean leader a new car.", "diplomatic"),
+        ("Северная Корея признала легитимными референдумы и поддержала аннексию Россией "
+         "этих территорий.", "diplomatic"),
         # Russian artists (русские, not российские) in Pyongyang
         ("Группа русских артистов прибыла в Пхеньян на концерт в честь праздника КНДР.",
          "diplomatic"),
@@ -2110,7 +2099,7 @@ def test_the_two_sides_only_on_a_list_of_states_with_a_third_give_no_signal():
         ("러시아 선박 2척이 북한의 군수물자를 운송했다.", "military"),
     ],
 )  # fmt: skip
-def test_russian_artists_a_debt_solved_and_military_cargo(text, category):
+def test_gifts_annexation_backed_russian_artists_debts_and_military_cargo(text, category):
     assert category in by_category(text), text
 
 
