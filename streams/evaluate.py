@@ -94,6 +94,7 @@ TUNING_FILES = (
     "corpus_tune67.jsonl",
     "corpus_tune68.jsonl",
     "corpus_tune69.jsonl",
+    "corpus_tune70.jsonl",
 )
 
 
