@@ -688,6 +688,11 @@ def test_the_scientific_and_technical_commission_is_no_technology_transfer(text)
          "정상회담을 가졌습니다.", "diplomatic"),
         ("США следят со спутников за строительством моста из России в Северную Корею.",
          "economic"),
+        # what satellite analysis showed; the name of Russia's Aerospace Forces
+        ("러시아가 북한에 석유 100만 배럴 이상을 공급한 것으로 추정된다고 연구집단이 공개한 위성 "
+         "분석결과를 인용해 보도했다.", "economic"),
+        ("Ким Чен Ын встретился с Путиным на аэродроме, где ему показали самолеты "
+         "Воздушно-космических сил России.", "diplomatic"),
     ],
 )  # fmt: skip
 def test_space_words_naming_no_space_help_give_no_technology(text, category):
@@ -2048,6 +2053,8 @@ def test_russia_calling_the_norths_launch_a_violation_is_no_space_help():
         "Так он ответил на вопрос о перспективах визита лидера КНДР Ким Чен Ына в Москву "
         "по приглашению президента России Владимира Путина.",
         "Experts weigh in on prospects for the first North Korea-Russia summit in years.",
+        "Experts believe Kim Jong Il's visit to Moscow is quite likely, as the North Korean "
+        "leader has urgent problems to discuss with the Kremlin.",
     ],
 )
 def test_the_prospects_of_a_visit_or_summit_are_speculation(text):
