@@ -95,6 +95,7 @@ TUNING_FILES = (
     "corpus_tune68.jsonl",
     "corpus_tune69.jsonl",
     "corpus_tune70.jsonl",
+    "corpus_tune71.jsonl",
 )
 
 
