@@ -2039,6 +2039,20 @@ def test_media_reports_commented_on_are_denied():
     assert "economic" in found and found["economic"].denied
 
 
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # Russia's view of the North's own "nuclear and missile" programme: no missile given
+        ("[심층 리포트] 러시아가 보는 북한의 핵·미사일 능력", None),
+        # ... while shells and missiles sent beside it stay a signal
+        ("북한은 핵·미사일 능력을 키우는 한편 러시아에 포탄과 미사일을 공급했다.", "military"),
+    ],
+)  # fmt: skip
+def test_the_norths_own_nuclear_and_missile_programme_is_no_missile_supplied(text, category):
+    found = by_category(text)
+    assert (category in found) if category else "military" not in found, found
+
+
 def test_russia_calling_the_norths_launch_a_violation_is_no_space_help():
     text = (
         "Russia said that North Korea's satellite launch has violated a UN Security Council "
