@@ -96,6 +96,7 @@ TUNING_FILES = (
     "corpus_tune69.jsonl",
     "corpus_tune70.jsonl",
     "corpus_tune71.jsonl",
+    "corpus_tune72.jsonl",
 )
 
 
