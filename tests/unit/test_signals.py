@@ -552,6 +552,10 @@ def test_contracted_and_russian_denials_deny(text):
         "있다는 전문가 의견이 나왔다.",
         # workers going home under the resolutions
         "유엔 안보리 결의에 따라 러시아에서 일하는 북한 노동자들이 올해 말까지 모두 귀국할 것이다.",
+        "러시아 언론들은 북한 노동자들의 귀국 행렬이 이어지면서 북한으로 가는 열차 승차권이 "
+        "올해 말까지 완전 매진됐다고 전했습니다.",
+        "Russian media said North Korean workers returning home had sold out the trains to "
+        "Pyongyang until the end of the year.",
     ],
 )
 def test_plans_possibilities_and_workers_going_home_give_no_signal(text):
