@@ -1847,6 +1847,10 @@ def test_pork_trains_goat_farms_and_the_bridge_in_one_word_are_economic(sentence
         "러시아가 올해 전승절 기념 영화제에서 처음으로 북한 영화를 상영한다.",
         "북한 미술 전시회가 모스크바에서 열렸다.",
         "North Korean films will be shown at Russia's Victory Day film festival.",
+        # a week of the other side's films
+        "Неделя российского кино, в рамках которой жители Северной Кореи увидят современные "
+        "фильмы режиссеров РФ, стартовала в Пхеньяне.",
+        "A Russian film week opened in Pyongyang, North Korea.",
     ],
 )
 def test_the_other_sides_art_and_films_shown_are_exchanges(sentence):
