@@ -428,6 +428,12 @@ def test_last_years_figure_is_a_report_and_last_years_act_background(
          "military", "honour_fallen"),
         ("Russia allowed the release of millions of dollars in frozen North Korean assets.",
          "economic", "finance"),
+        # payments settled in roubles, whatever the words (system, trade, 결제)
+        ("Россия и КНДР работают над созданием системы расчетов в рублях.", "economic",
+         "finance"),
+        ("Russia and North Korea to trade in rubles amid surging international sanctions.",
+         "economic", "finance"),
+        ("러시아와 북한이 루블화 결제를 시작했다.", "economic", "finance"),
         ("РФ возобновила торговлю оружием с КНДР.", "military", "supply_arms"),
         ("North Korea is expected to send an additional 25,000 to 30,000 troops to Russia.",
          "military", "rotate_troops"),
