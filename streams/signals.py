@@ -279,8 +279,14 @@ def find_signals(
         for match in context_per_sentence[index]:
             for kind in match[2]:
                 context.setdefault(kind, []).append(match)
-        if "multilateral" in context and "un_forum" in context:
-            continue  # Russia with China at the UN, or enforcing its sanctions: not bilateral
+        if (
+            "multilateral" in context
+            and "un_forum" in context
+            and not any(cue.id == "sanctions_relief" for cue in cues)
+        ):
+            # Russia with China at the UN, or enforcing its sanctions: not bilateral; unless
+            # they propose to ease the sanctions on the North (lobbying for it)
+            continue
         if "history" in context and _ANNIVERSARY.search(sentences[index][0]):
             del context["history"]  # the war's anniversary marked today is no history
         if any(kind in context for kind in _NO_SIGNAL_KINDS):

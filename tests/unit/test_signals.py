@@ -213,6 +213,22 @@ def test_a_sign_of_friendship_is_no_signing():
     assert "treaty" not in (found["diplomatic"].cues if "diplomatic" in found else [])
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Москва и Пекин представили проект резолюции Совета Безопасности ООН, где предложили "
+        "отменить некоторые санкции в отношении Северной Кореи.",
+        "Россия и Китай внесли в Совет Безопасности ООН проект резолюции, призывающей к "
+        "смягчению санкций в отношении Северной Кореи.",
+        "Russia and China proposed a UN Security Council resolution to ease sanctions on North "
+        "Korea.",
+    ],
+)
+def test_russia_with_china_proposing_to_ease_the_norths_sanctions_lobbies_for_it(text):
+    # unlike a joint veto of new sanctions (below), which is no act for the North
+    assert "diplomatic" in by_category(text), text
+
+
 def test_place_of_origin_is_not_wonsan():
     assert "wonsan" not in {m.actor_id for m in default_matcher().find("러시아산 원산지 표시")}
 
