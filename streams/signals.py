@@ -133,6 +133,16 @@ class CueBook:
             (pattern, kind) for kind in _CONTEXT_KINDS for pattern in context.get(kind, [])
         ]
         context_items.extend((p, _SHADOW) for kind in _SHADOW_KINDS for p in context.get(kind, []))
+        names = context.get("pair_names", [])
+        self.pair_names = (
+            re.compile(
+                r"(?<![\uac00-\ud7a3])(?:"
+                + "|".join(map(re.escape, sorted(names, key=len, reverse=True)))
+                + r")(?!시아)"
+            )
+            if names
+            else None
+        )
         try:
             self._cue_phrases = PhraseMatcher(items)
             self._context_phrases = PhraseMatcher(context_items)
@@ -242,7 +252,9 @@ def find_signals(
     `every`, when given, receives every qualifying (sentence, category), not only the
     strongest per category (event frames are built from all of them)."""
     sides = matcher.sides
-    both_in_article = {sides[m[0]] for m in mentions} >= PAIR
+    # Both sides named, or the pair by a name of its own (북·러).
+    pair_named = cuebook.pair_names is not None and cuebook.pair_names.search(text) is not None
+    both_in_article = pair_named or {sides[m[0]] for m in mentions} >= PAIR
     # A named hacker group is itself a cyber cue: which sentences name one, if any does.
     hacker_groups = matcher.hacker_groups
     any_hacker = bool(hacker_groups) and any(m[0] in hacker_groups for m in mentions)
@@ -322,7 +334,7 @@ def find_signals(
             # sides ("Trump met Kim ... the first meeting between leaders of the two countries").
             basis = "pair_phrase"
             if article_states is None:
-                article_states = _article_states(mentions, matcher)
+                article_states = _article_states(mentions, matcher, pair_named)
             context_ids = list(article_states)
         elif (
             index > 0
@@ -381,6 +393,7 @@ def find_signals(
 
 
 _NO_SCORES = dict.fromkeys(CATEGORIES, 0)
+_PAIR_STATES = ("rus", "prk")  # the states a name of the pair (북·러) stands for
 
 
 def _weight(cue: Cue) -> int:
@@ -494,14 +507,20 @@ def _by_sentence(sentences: Sequence[SentenceSpan], items: Sequence[tuple], at: 
     return out
 
 
-def _article_states(mentions: Sequence[_MentionSpan], matcher: ActorMatcher) -> list[str]:
-    """The Russia-side and DPRK-side states of an article (for pair phrases)."""
+def _article_states(
+    mentions: Sequence[_MentionSpan], matcher: ActorMatcher, pair_named: bool = False
+) -> list[str]:
+    """The Russia-side and DPRK-side states of an article (for pair phrases); both, when the
+    article names the pair by a name of its own."""
     seen = dict.fromkeys(m[0] for m in mentions)
-    return [
+    states = [
         a
         for a in seen
         if matcher.actors[a].type == "state" and matcher.side(a) in ("russia", "dprk")
     ]
+    if pair_named:
+        states += [a for a in _PAIR_STATES if a not in states]
+    return states
 
 
 def signal_key(candidate: SignalCandidate, matcher: ActorMatcher | None = None) -> str:
