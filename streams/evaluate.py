@@ -97,6 +97,7 @@ TUNING_FILES = (
     "corpus_tune70.jsonl",
     "corpus_tune71.jsonl",
     "corpus_tune72.jsonl",
+    "corpus_tune73.jsonl",
 )
 
 
