@@ -98,6 +98,7 @@ TUNING_FILES = (
     "corpus_tune71.jsonl",
     "corpus_tune72.jsonl",
     "corpus_tune73.jsonl",
+    "corpus_tune74.jsonl",
 )
 
 
