@@ -519,7 +519,7 @@ def _article_states(
         if matcher.actors[a].type == "state" and matcher.side(a) in ("russia", "dprk")
     ]
     if pair_named:
-        states += [a for a in _PAIR_STATES if a not in states]
+        states += [a for a in _PAIR_STATES if a not in states and a in matcher.actors]
     return states
 
 
