@@ -210,7 +210,7 @@ class StoryBook:
         self.stories[story_id] = story
         # The article is valid already: construct without validating again (hot path; its
         # fields are its __dict__, the contracts keep no extras).
-        enriched = EnrichedArticle.model_construct(
+        enriched = EnrichedArticle.trusted(
             **{**vars(article), "events": frames},
             story_id=story_id,
             duplicate_of=placement.duplicate_of,
@@ -276,7 +276,7 @@ class StoryBook:
         cues = list(dict.fromkeys(c for s in signals for c in s.cues))
         key = signals[0].signal_key if signals else f"{frame.category}|{frame.action}"
         # Every field comes from validated models or the event's record: construct directly.
-        return Alert.model_construct(
+        return Alert.trusted(
             schema_version=2,
             alert_id=decision.event_id,
             kind=decision.kind,

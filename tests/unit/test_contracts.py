@@ -109,3 +109,27 @@ def test_real_messages_validate_against_their_schemas(seed_path):
         )
         assert errors == [], (topic, [e.message for e in errors[:3]])
     assert len(alerts) == 4
+
+
+def test_trusted_builds_what_model_construct_builds_and_refuses_unknown_fields(seed_path):
+    """`trusted` (the stories stage's hot-path constructor) gives the model `model_construct`
+    gives, from every field or from some with the rest defaulted; a name that is no field, or
+    a required field left out, raises rather than vanishing."""
+    title, _, body = seed_path.read_text(encoding="utf-8").partition("\n")
+    raw = RawArticle(
+        article_id="seed0000000000000000000a", title=title, body=body, source="seeds",
+        published_at=datetime(2026, 11, 30, tzinfo=UTC),
+    )  # fmt: skip
+    enriched, alerts, _ = StoryBook.in_memory().place(analyze_article(raw))
+    assert alerts
+    for model in (enriched, alerts[0]):
+        cls, values = type(model), dict(vars(model))
+        built = cls.trusted(**values)
+        assert built == cls.model_construct(**values) == model
+        assert built.to_bytes() == model.to_bytes()
+        some = {k: v for k, v in values.items() if k not in ("sources", "languages")}
+        assert cls.trusted(**some) == cls.model_construct(**some)
+        with pytest.raises(TypeError, match="no field evidnce"):
+            cls.trusted(**values, evidnce="x")
+        with pytest.raises(TypeError, match="needs a value for article_id"):
+            cls.trusted(**{k: v for k, v in values.items() if k != "article_id"})
