@@ -99,6 +99,7 @@ TUNING_FILES = (
     "corpus_tune72.jsonl",
     "corpus_tune73.jsonl",
     "corpus_tune74.jsonl",
+    "corpus_tune75.jsonl",
 )
 
 
