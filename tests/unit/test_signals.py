@@ -2163,3 +2163,23 @@ def test_the_defence_treaty_is_military_and_a_visit_that_may_happen_is_speculati
     )
     assert "military" in by_category(treaty)
     assert "diplomatic" not in by_category("Kim Jong-un may visit Russia next year, Peskov said.")
+
+
+def test_the_treatys_mutual_defence_clause_in_its_own_words_is_military():
+    # The clause quoted without naming either state ("one of the parties ... the other party"),
+    # in an article that names both: military, in the three languages.
+    for text in (
+        "Russia and North Korea ratified the treaty. It states that if one of the parties is "
+        "subjected to an armed attack, the other party will immediately provide military and "
+        "other assistance.",
+        "Россия и КНДР ратифицировали договор. Если одна из сторон подвергнется вооруженному "
+        "нападению и окажется в состоянии войны, другая сторона окажет военную и иную помощь.",
+        "러시아 하원이 북한과의 조약을 비준했다. 조약에는 '어느 한쪽이 무력 침공을 당하면 다른 "
+        "한쪽은 지체 없이 군사 원조 등을 제공한다'는 내용이 적혔다.",
+    ):
+        assert "military" in by_category(text), text
+    # The parties of a clause are no pair without a cue of cooperation in the sentence.
+    text = (
+        "Russia and North Korea ratified the treaty. Either party may end it with a year's notice."
+    )
+    assert "military" not in by_category(text)
