@@ -100,6 +100,7 @@ TUNING_FILES = (
     "corpus_tune73.jsonl",
     "corpus_tune74.jsonl",
     "corpus_tune75.jsonl",
+    "corpus_tune76.jsonl",
 )
 
 
