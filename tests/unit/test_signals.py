@@ -2183,3 +2183,13 @@ def test_the_treatys_mutual_defence_clause_in_its_own_words_is_military():
         "Russia and North Korea ratified the treaty. Either party may end it with a year's notice."
     )
     assert "military" not in by_category(text)
+
+
+def test_a_troop_dispatch_is_military_and_satellite_data_no_space_help():
+    text = "Seoul analysed North Korea and Russia's officialization of the troop dispatch."
+    assert "military" in by_category(text)
+    text = (
+        "Rason's port received Russian ships, per reports citing satellite data, likely "
+        "delivering supplies from North Korea to Russia."
+    )
+    assert "technology" not in by_category(text)
