@@ -101,6 +101,7 @@ TUNING_FILES = (
     "corpus_tune74.jsonl",
     "corpus_tune75.jsonl",
     "corpus_tune76.jsonl",
+    "corpus_tune77.jsonl",
 )
 
 
