@@ -2193,3 +2193,30 @@ def test_a_troop_dispatch_is_military_and_satellite_data_no_space_help():
         "delivering supplies from North Korea to Russia."
     )
     assert "technology" not in by_category(text)
+
+
+def test_the_leaders_title_is_no_troops_and_a_refusal_to_confirm_a_denial():
+    text = (
+        "Supreme Commander-in-Chief of the DPRK Armed Forces Kim Jong Un met Russian Defense "
+        "Minister Sergey Shoigu."
+    )
+    assert "military" not in by_category(text)
+    text = (
+        "North Korea's foreign ministry has refused to confirm reports that its troops have "
+        "been deployed to support Russia."
+    )
+    assert by_category(text)["military"].denied
+
+
+def test_a_launch_condemned_is_no_arms_and_a_visit_that_cannot_happen_a_denial():
+    text = (
+        "Putin said he and Abe decisively condemned North Korea's launch of a ballistic "
+        "missile that flew over Japan."
+    )
+    assert "military" not in by_category(text)
+    for text in (
+        "North Korean leader Kim Jong Un will not be able to visit Moscow on May 9 for the "
+        "celebrations with Putin.",
+        '페스코프 대변인은 "아직 러시아와 북한의 정상회담 계획은 없다"고 설명했다.',
+    ):
+        assert by_category(text)["diplomatic"].denied, text
