@@ -102,6 +102,7 @@ TUNING_FILES = (
     "corpus_tune75.jsonl",
     "corpus_tune76.jsonl",
     "corpus_tune77.jsonl",
+    "corpus_tune78.jsonl",
 )
 
 
