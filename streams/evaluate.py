@@ -103,6 +103,7 @@ TUNING_FILES = (
     "corpus_tune76.jsonl",
     "corpus_tune77.jsonl",
     "corpus_tune78.jsonl",
+    "corpus_tune79.jsonl",
 )
 
 
