@@ -133,3 +133,21 @@ def test_trusted_builds_what_model_construct_builds_and_refuses_unknown_fields(s
             cls.trusted(**values, evidnce="x")
         with pytest.raises(TypeError, match="needs a value for article_id"):
             cls.trusted(**{k: v for k, v in values.items() if k != "article_id"})
+
+
+def test_no_contract_has_what_trusted_would_skip():
+    """`trusted` sets a model's fields and nothing else: no contract may have private
+    attributes, a post-init hook, aliases or extras kept, which `model_construct` would honour."""
+    from schemas import models
+
+    contracts = [
+        c for c in vars(models).values()
+        if isinstance(c, type) and issubclass(c, models._Contract)
+    ]  # fmt: skip
+    assert models.Alert in contracts and models.EnrichedArticle in contracts
+    for cls in contracts:
+        assert not cls.__private_attributes__, cls
+        assert cls.__pydantic_post_init__ is None, cls
+        assert cls.model_config.get("extra") != "allow", cls
+        for name, field in cls.__pydantic_fields__.items():
+            assert field.alias is None and field.validation_alias is None, (cls, name)
