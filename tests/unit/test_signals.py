@@ -231,13 +231,10 @@ def test_russia_with_china_proposing_to_ease_the_norths_sanctions_lobbies_for_it
 
 def test_a_korean_name_of_the_pair_names_both_sides():
     # "북·러 정상회담" in an article naming neither state otherwise: both sides, by the pair's name
-    signals = detect_signals(
-        normalise_text(
-            "김 위원장은 지난해 9월 북·러 정상회담에서 양국 관계를 최우선으로 삼겠다고 강조했다."
-        )
+    found = by_category(
+        "김 위원장은 지난해 9월 북·러 정상회담에서 양국 관계를 최우선으로 삼겠다고 강조했다."
     )
-    diplomatic = [s for s in signals if s.category == "diplomatic"]
-    assert diplomatic and "prk" in diplomatic[0].dprk_actors
+    assert "diplomatic" in found and "prk" in found["diplomatic"].dprk_actors
     # "north Russia" (북러시아) names no pair
     assert by_category("한국 대표단이 북러시아 지역을 방문해 회담을 가졌다.") == {}
 
