@@ -104,6 +104,7 @@ TUNING_FILES = (
     "corpus_tune77.jsonl",
     "corpus_tune78.jsonl",
     "corpus_tune79.jsonl",
+    "corpus_tune80.jsonl",
 )
 
 
