@@ -105,6 +105,7 @@ TUNING_FILES = (
     "corpus_tune78.jsonl",
     "corpus_tune79.jsonl",
     "corpus_tune80.jsonl",
+    "corpus_tune81.jsonl",
 )
 
 
