@@ -106,6 +106,7 @@ TUNING_FILES = (
     "corpus_tune79.jsonl",
     "corpus_tune80.jsonl",
     "corpus_tune81.jsonl",
+    "corpus_tune82.jsonl",
 )
 
 
