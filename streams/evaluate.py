@@ -107,6 +107,7 @@ TUNING_FILES = (
     "corpus_tune80.jsonl",
     "corpus_tune81.jsonl",
     "corpus_tune82.jsonl",
+    "corpus_tune83.jsonl",
 )
 
 
