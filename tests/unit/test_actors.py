@@ -35,6 +35,21 @@ def test_russian_inflections_via_wildcards():
     assert ids("северокорейские военные") == ["prk"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "поезд в Корейскую Народно-Демократическую Республику",
+        "отношения с Корейской Народно-Демократической Республикой",
+        "посол в Корейской Народно-Демократической Республике",
+        # written as three words, as some outlets do
+        "поезд из Владивостока в Корейскую Народную Демократическую Республику",
+        "в Корейской народной демократической республике",
+    ],
+)
+def test_the_dprks_full_russian_name_in_every_case(text):
+    assert "prk" in ids(text)
+
+
 def test_korean_names_take_particles():
     assert ids("북한군이 러시아에서 김정은은") == ["kpa", "rus", "kim_jong_un"]
 
