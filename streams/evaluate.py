@@ -108,6 +108,7 @@ TUNING_FILES = (
     "corpus_tune81.jsonl",
     "corpus_tune82.jsonl",
     "corpus_tune83.jsonl",
+    "corpus_tune84.jsonl",
 )
 
 
