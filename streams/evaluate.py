@@ -109,6 +109,7 @@ TUNING_FILES = (
     "corpus_tune82.jsonl",
     "corpus_tune83.jsonl",
     "corpus_tune84.jsonl",
+    "corpus_tune85.jsonl",
 )
 
 
