@@ -107,8 +107,10 @@ _QUESTION = re.compile(r"[?？][\s\"'»”’)\]]*$")
 _KOREAN_SUBJECT = re.compile(r"[\uac00-\ud7a3](?:이|가|은|는|께서)$")
 _CONTEXT_KINDS = (
     "bilateral", "anaphors", "hedges", "denials", "hostile", "multilateral", "un_forum",
-    *_NO_SIGNAL_KINDS,
+    "tourists", "delegations", *_NO_SIGNAL_KINDS,
 )  # fmt: skip
+_VISIT = "summit"  # the diplomatic cue of visits and meetings
+_PEOPLE = frozenset({"leader", "official"})
 
 
 class CueBook:
@@ -301,6 +303,21 @@ def find_signals(
             continue
         if "history" in context and _ANNIVERSARY.search(sentences[index][0]):
             del context["history"]  # the war's anniversary marked today is no history
+        if (
+            "tourists" in context
+            and "delegations" not in context
+            and any(cue.id == _VISIT for cue in cues)
+            and not any(matcher.actors[m[0]].type in _PEOPLE for m in found)
+        ):
+            # Tourists visiting: tourism, not a visit between the two states (a delegation,
+            # a minister or a governor on the trip keeps it one).
+            cues = [cue for cue in cues if cue.id != _VISIT]
+            scores = _NO_SCORES.copy()
+            for cue in cues:
+                scores[cue.category] += cue.weight
+            ranked = sorted(scores.values(), reverse=True)
+            if ranked[0] < MIN_SCORE:
+                continue
         if any(kind in context for kind in _NO_SIGNAL_KINDS):
             # Russia and South Korea talking about the North: another pair's act; Russia
             # voting for a resolution on the North: enforcing its sanctions; a meeting "not

@@ -2217,3 +2217,31 @@ def test_a_launch_condemned_is_no_arms_and_a_visit_that_cannot_happen_a_denial()
         '페스코프 대변인은 "아직 러시아와 북한의 정상회담 계획은 없다"고 설명했다.',
     ):
         assert by_category(text)["diplomatic"].denied, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "More than 200 Russian tourists have visited North Korea this year for skiing trips.",
+        "Российские туристы, посетившие северокорейский курорт Вонсан-Кальма, рассказали о "
+        "поездке в КНДР.",
+        "러시아 관광객 13명이 단체 관광 형태로 북한 원산 관광지구를 방문했다.",
+    ],
+)
+def test_tourists_visiting_are_tourism_not_a_visit_between_the_states(text):
+    signals = by_category(text)
+    assert "diplomatic" not in signals
+    assert "economic" in signals  # tourism stays a trade cue
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a delegation of the tourism board, a governor on the trip: a visit still
+        "연해주 관광청 대표단이 지난 6~8일 북한 라선시를 방문해 관광객 유치를 논의했다.",
+        "Russian Foreign Minister Sergei Lavrov visited North Korea's new beach resort, "
+        "where tourists from Russia stayed this summer.",
+    ],
+)
+def test_a_delegation_or_an_official_among_tourists_is_still_a_visit(text):
+    assert "diplomatic" in by_category(text)
