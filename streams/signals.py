@@ -280,10 +280,7 @@ def find_signals(
             cues = list(dict.fromkeys(c for m in cue_matches for c in m[2]))
         if hacker:
             cues.append(Cue("cyber", "hacker_group", 2))
-        scores = _NO_SCORES.copy()
-        for cue in cues:
-            scores[cue.category] += cue.weight
-        ranked = sorted(scores.values(), reverse=True)
+        scores, ranked = _scores(cues)
         if ranked[0] < MIN_SCORE:
             continue
         if context_per_sentence is None:
@@ -312,10 +309,7 @@ def find_signals(
             # Tourists visiting: tourism, not a visit between the two states (a delegation,
             # a minister or a governor on the trip keeps it one).
             cues = [cue for cue in cues if cue.id != _VISIT]
-            scores = _NO_SCORES.copy()
-            for cue in cues:
-                scores[cue.category] += cue.weight
-            ranked = sorted(scores.values(), reverse=True)
+            scores, ranked = _scores(cues)
             if ranked[0] < MIN_SCORE:
                 continue
         if any(kind in context for kind in _NO_SIGNAL_KINDS):
@@ -411,6 +405,14 @@ def find_signals(
 
 _NO_SCORES = dict.fromkeys(CATEGORIES, 0)
 _PAIR_STATES = ("rus", "prk")  # the states a name of the pair (북·러) stands for
+
+
+def _scores(cues: Sequence[Cue]) -> tuple[dict[str, int], list[int]]:
+    """Per category, the summed weight of its cues; and those sums, highest first."""
+    scores = _NO_SCORES.copy()
+    for cue in cues:
+        scores[cue.category] += cue.weight
+    return scores, sorted(scores.values(), reverse=True)
 
 
 def _weight(cue: Cue) -> int:
