@@ -107,7 +107,7 @@ _QUESTION = re.compile(r"[?？][\s\"'»”’)\]]*$")
 _KOREAN_SUBJECT = re.compile(r"[\uac00-\ud7a3](?:이|가|은|는|께서)$")
 _CONTEXT_KINDS = (
     "bilateral", "anaphors", "hedges", "denials", "hostile", "multilateral", "un_forum",
-    "tourists", "delegations", *_NO_SIGNAL_KINDS,
+    "tourists", "official_business", *_NO_SIGNAL_KINDS,
 )  # fmt: skip
 _VISIT = "summit"  # the diplomatic cue of visits and meetings
 _PEOPLE = frozenset({"leader", "official"})
@@ -302,12 +302,12 @@ def find_signals(
             del context["history"]  # the war's anniversary marked today is no history
         if (
             "tourists" in context
-            and "delegations" not in context
+            and "official_business" not in context
             and any(cue.id == _VISIT for cue in cues)
-            and not any(matcher.actors[m[0]].type in _PEOPLE for m in found)
+            and not any(sides[m[0]] in PAIR and matcher.actors[m[0]].type in _PEOPLE for m in found)
         ):
             # Tourists visiting: tourism, not a visit between the two states (a delegation,
-            # a minister or a governor on the trip keeps it one).
+            # talks, a minister or a governor of either side on the trip keep it one).
             cues = [cue for cue in cues if cue.id != _VISIT]
             scores, ranked = _scores(cues)
             if ranked[0] < MIN_SCORE:
