@@ -15,10 +15,11 @@ from pathlib import Path
 from streams.catalogue import SeedDataError, load_toml, pattern_regex
 from streams.phrases import PhraseMatcher, Token, Tokens
 
-__all__ = ["PAIR", "Actor", "ActorMatcher", "Mention", "SIDES", "default_matcher"]
+__all__ = ["PAIR", "PERSON_TYPES", "Actor", "ActorMatcher", "Mention", "SIDES", "default_matcher"]
 
 PAIR = frozenset({"russia", "dprk"})  # the two sides whose cooperation is watched
 SIDES = ("russia", "dprk", "other")
+PERSON_TYPES = frozenset({"leader", "official"})  # the types of actors that are people
 _TYPES = frozenset(
     "state leader official agency military party media place hacker_group organisation".split()
 )

@@ -34,7 +34,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from streams.actors import ActorMatcher, default_matcher
+from streams.actors import PERSON_TYPES, ActorMatcher, default_matcher
 from streams.expiry import stale_keys
 from streams.frames import SAME_DEVELOPMENT_DAYS, FrameBook, default_framebook, frame_event_id
 
@@ -50,7 +50,6 @@ _HOSTED = frozenset({"sports"})
 # a ferry to Wonsan is not the train to Rason, nor the children's camp at Songdowon the youth
 # delegation in Pyongyang weeks before.
 _PLACE_TELLS = frozenset({"transport", "exchange"})
-_PERSON_TYPES = frozenset({"leader", "official"})
 _OFFICIAL = frozenset({"official"})
 _PLACE = frozenset({"place"})
 _STATES = frozenset({"rus", "prk"})
@@ -684,7 +683,7 @@ class _Catalogue(NamedTuple):
 def _catalogue(matcher: ActorMatcher) -> _Catalogue:
     actors = matcher.actors.values()
     return _Catalogue(
-        frozenset(a.id for a in actors if a.type not in _PERSON_TYPES),
+        frozenset(a.id for a in actors if a.type not in PERSON_TYPES),
         frozenset(a.id for a in actors if a.type in _OFFICIAL),
         frozenset(a.id for a in actors if a.type in _PLACE and a.side == "russia") - {"moscow"},
     )

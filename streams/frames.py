@@ -28,7 +28,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
-from streams.actors import PAIR, ActorMatcher
+from streams.actors import PAIR, PERSON_TYPES, ActorMatcher
 from streams.catalogue import SeedDataError, load_toml, pattern_regex
 from streams.phrases import _HANGUL_RE, PhraseMatcher, Tokens
 from streams.text import korean_if
@@ -241,7 +241,7 @@ class FrameBook:
 
     def _people(self, ids: Iterable[str], matcher: ActorMatcher) -> set[str]:
         """The people among actor ids (leaders and officials), resident envoys aside."""
-        return {a for a in ids if matcher.actors[a].type in _PEOPLE} - self.envoys
+        return {a for a in ids if matcher.actors[a].type in PERSON_TYPES} - self.envoys
 
     def family_window(self, family: str) -> int:
         action = self.families.get(family)
@@ -618,7 +618,6 @@ _OBJECT_ADDS = {
 
 
 _DIRECTED_FAMILIES = frozenset({"message", "gift"})
-_PEOPLE = frozenset({"leader", "official"})
 
 
 def _alias_end(word: str, aliases: Iterable[str]) -> int:

@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
-from streams.actors import PAIR, ActorMatcher, Mention, default_matcher
+from streams.actors import PAIR, PERSON_TYPES, ActorMatcher, Mention, default_matcher
 from streams.catalogue import SeedDataError, load_toml
 from streams.phrases import _HANGUL_RE, PhraseMatch, PhraseMatcher, RawMatch, Token, Tokens
 from streams.text import Sentence, SentenceSpan, korean_if, sentence_spans
@@ -110,7 +110,6 @@ _CONTEXT_KINDS = (
     "tourists", "official_business", *_NO_SIGNAL_KINDS,
 )  # fmt: skip
 _VISIT = "summit"  # the diplomatic cue of visits and meetings
-_PEOPLE = frozenset({"leader", "official"})
 
 
 class CueBook:
@@ -304,7 +303,9 @@ def find_signals(
             "tourists" in context
             and "official_business" not in context
             and any(cue.id == _VISIT for cue in cues)
-            and not any(sides[m[0]] in PAIR and matcher.actors[m[0]].type in _PEOPLE for m in found)
+            and not any(
+                sides[m[0]] in PAIR and matcher.actors[m[0]].type in PERSON_TYPES for m in found
+            )
         ):
             # Tourists visiting: tourism, not a visit between the two states (a delegation,
             # talks, a minister or a governor of either side on the trip keep it one).
