@@ -711,10 +711,10 @@ def _host(places: Iterable[str]) -> str | None:
     return sides.pop() if len(sides) == 1 else None
 
 
-def _dprk_areas(areas: Iterable[str]) -> set[str]:
-    """The North's places (and the regions they lie in) among `areas`."""
+def _side_areas(areas: Iterable[str], side: str) -> set[str]:
+    """One side's places (and the regions they lie in) among `areas`."""
     actors = default_matcher().actors
-    return {a for a in areas if a in actors and actors[a].side == "dprk"}
+    return {a for a in areas if a in actors and actors[a].side == side}
 
 
 def _areas(places: Iterable[str]) -> set[str]:
@@ -775,7 +775,7 @@ class _Probe:
                  "kinds", "windows", "persons", "officials", "sectors", "past_year", "family",
                  "own_window", "areas", "host", "consignment", "toll", "claimants", "sender",
                  "sent_by", "official_fields", "dated_news", "goods_unnamed", "anyone",
-                 "figures", "named", "dprk_areas")  # fmt: skip
+                 "figures", "named", "dprk_areas", "russia_areas")  # fmt: skip
 
     def __init__(self, frame: dict, book: FrameBook, ts: float) -> None:
         self.book = book
@@ -814,7 +814,8 @@ class _Probe:
         self.places = set(frame["places"])
         self.regions = _regions(self.places)
         self.areas = _areas(frame["places"])
-        self.dprk_areas = _dprk_areas(self.areas)
+        self.dprk_areas = _side_areas(self.areas, "dprk")
+        self.russia_areas = _side_areas(self.areas, "russia")
         self.host = _host(self.places)
         self.russia = set(frame["russia_actors"])
         self.dprk = set(frame["dprk_actors"])
@@ -1134,6 +1135,16 @@ class _Probe:
             ):
                 # a ferry to Wonsan is not, weeks later, the train to Rason
                 return "another place on the North's side, days apart"
+            if (
+                family == "transport"
+                and self.report
+                and days_apart
+                and self.russia_areas
+                and view.russia_areas
+                and self.russia_areas.isdisjoint(view.russia_areas)
+            ):
+                # nor the Moscow train, weeks later, the one from Vladivostok
+                return "another place on Russia's side, days apart"
             if family in _HOSTED and self.host and view.host and self.host != view.host:
                 # a camp in Pyongyang is not the one in Vladivostok
                 return "the other side's ground"
@@ -1150,7 +1161,8 @@ class _View:
                  "background", "sender", "claimants", "objects", "object_set", "first_kind",
                  "first_good", "goods", "kinds", "places", "place_set", "areas", "host", "regional",
                  "sectors", "russia", "dprk", "persons", "russia_fields", "occasion_persons",
-                 "sent_by", "consignment", "toll", "thin", "figures", "dprk_areas")  # fmt: skip
+                 "sent_by", "consignment", "toll", "thin", "figures", "dprk_areas",
+                 "russia_areas")  # fmt: skip
 
     def __init__(self, record: dict, book: FrameBook) -> None:
         self.record = record
@@ -1172,7 +1184,8 @@ class _View:
         self.places = record["places"]
         self.place_set = _frozen(self.places)
         self.areas = _frozen(_areas(self.places))
-        self.dprk_areas = _frozen(_dprk_areas(self.areas))
+        self.dprk_areas = _frozen(_side_areas(self.areas, "dprk"))
+        self.russia_areas = _frozen(_side_areas(self.areas, "russia"))
         self.host = _host(self.places)
         self.regional = bool(_regions(self.place_set))
         self.sectors = _frozen(_sectors(record, book))

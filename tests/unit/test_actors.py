@@ -52,6 +52,18 @@ def test_the_dprks_full_russian_name_in_every_case(text):
     assert "prk" in ids(text)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "북한 노동당 기관지 노동신문은 김 위원장이 쇼이구 서기를 접견했다고 보도했다.",
+        "조선노동당 기관지인 노동신문이 22일 보도했다.",
+    ],
+)
+def test_the_partys_paper_reporting_is_the_paper_not_the_party(text):
+    # the party acting would be a field's actor (another development than a minister's visit)
+    assert "wpk" not in ids(text) and "rodong_sinmun" in ids(text)
+
+
 def test_korean_names_take_particles():
     assert ids("북한군이 러시아에서 김정은은") == ["kpa", "rus", "kim_jong_un"]
 

@@ -132,9 +132,12 @@ def test_a_technology_named_weeks_from_a_transfer_naming_none_is_another_transfe
          ("vladivostok", "wonsan")),
         # the Songdowon children's camp is not the youth delegation in Pyongyang
         ("exchange", "exchange", "diplomatic", ("moscow", "pyongyang"), ("songdowon",)),
+        # nor, on Russia's side, the Moscow train the Vladivostok one of weeks before
+        ("transport_link", "transport", "economic", ("vladivostok", "pyongyang"),
+         ("moscow", "pyongyang")),
     ],
 )  # fmt: skip
-def test_another_place_of_the_norths_weeks_later_is_another_development(
+def test_another_place_of_either_side_weeks_later_is_another_link_or_exchange(
     action, family, category, here, there
 ):
     def report(day: int, places: tuple[str, ...]) -> dict:
