@@ -110,6 +110,7 @@ TUNING_FILES = (
     "corpus_tune83.jsonl",
     "corpus_tune84.jsonl",
     "corpus_tune85.jsonl",
+    "corpus_tune86.jsonl",
 )
 
 
