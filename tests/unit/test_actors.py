@@ -64,6 +64,20 @@ def test_the_partys_paper_reporting_is_the_paper_not_the_party(text):
     assert "wpk" not in ids(text) and "rodong_sinmun" in ids(text)
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("코즐로프 장관은 회의에서 말했다", ["kozlov"]),
+        ("Минприроды возглавляет министр Козлов.", ["kozlov"]),
+        ("Minister Kozlov said the commission would meet.", ["kozlov"]),
+        # the surname alone is a common one: no one
+        ("Козлов сказал, что комиссия соберётся.", []),
+    ],
+)
+def test_a_common_surname_names_its_official_only_after_his_title(text, expected):
+    assert ids(text) == expected
+
+
 def test_korean_names_take_particles():
     assert ids("북한군이 러시아에서 김정은은") == ["kpa", "rus", "kim_jong_un"]
 
