@@ -111,6 +111,7 @@ TUNING_FILES = (
     "corpus_tune84.jsonl",
     "corpus_tune85.jsonl",
     "corpus_tune86.jsonl",
+    "corpus_tune87.jsonl",
 )
 
 
