@@ -112,6 +112,7 @@ TUNING_FILES = (
     "corpus_tune85.jsonl",
     "corpus_tune86.jsonl",
     "corpus_tune87.jsonl",
+    "corpus_tune88.jsonl",
 )
 
 
