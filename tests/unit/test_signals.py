@@ -262,6 +262,19 @@ def test_russia_with_china_at_the_un_is_not_a_bilateral_act():
     assert "labour" in workers
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ранее Россия заветировала в СБ ООН проект резолюции о продлении мандата группы "
+        "экспертов по КНДР.",
+        "Россия заблокировала продление мандата группы экспертов, следящей за санкциями "
+        "против КНДР.",
+    ],
+)
+def test_a_veto_told_by_its_verb_or_the_panels_mandate_blocked_shields_the_north(text):
+    assert "diplomatic" in by_category(text)
+
+
 def test_enforcing_un_sanctions_is_not_cooperation():
     text = (
         "Президент России Владимир Путин подписал указ о мерах по выполнению резолюции СБ ООН "
