@@ -1303,3 +1303,14 @@ def test_an_intercontinental_missile_written_as_one_korean_word_is_a_ballistic_m
         "북한이 공개한 대륙간탄도미사일(ICBM) 화성-20형은 러시아 기술을 받았다.", "technology"
     )[1]
     assert "ballistic_missiles" in found
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "В ноябре в Москве побывал специальный посланник Ким Чен Ына.",
+        "Лидер КНДР Ким Чен Ын приедет в Россию во второй половине апреля.",
+    ],
+)
+def test_a_russian_visit_told_by_побывал_or_приедет_is_a_summit(sentence):
+    assert read(sentence, "diplomatic")[0] == "summit"

@@ -275,6 +275,21 @@ def test_a_veto_told_by_its_verb_or_the_panels_mandate_blocked_shields_the_north
     assert "diplomatic" in by_category(text)
 
 
+@pytest.mark.parametrize(
+    "text, diplomatic",
+    [
+        ("В ноябре в Москве побывал специальный посланник Ким Чен Ына.", True),
+        ("Лидер КНДР Ким Чен Ын приедет в Россию во второй половине апреля.", True),
+        ("Министр иностранных дел КНДР прибыла на российский Дальний Восток.", True),
+        # tourists, one of them or a resort's guests visiting: tourism, not a visit
+        ("В России же побывали 434 северокорейских туриста.", False),
+        ("Россияне впервые побывали на северокорейском курорте Вонсан-Кальма.", False),
+    ],
+)
+def test_russian_visits_told_by_побывал_and_приедет_and_tourists_are_no_visit(text, diplomatic):
+    assert ("diplomatic" in by_category(text)) is diplomatic
+
+
 def test_enforcing_un_sanctions_is_not_cooperation():
     text = (
         "Президент России Владимир Путин подписал указ о мерах по выполнению резолюции СБ ООН "
