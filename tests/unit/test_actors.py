@@ -78,6 +78,18 @@ def test_a_common_surname_names_its_official_only_after_his_title(text, expected
     assert ids(text) == expected
 
 
+def test_chairman_kim_in_korean_is_kim_jong_un_since_his_chairmanship():
+    text = "김 위원장은 푸틴 대통령과 회담했다. 김 총비서도 참석했다."
+    matcher = default_matcher()
+    spans = matcher.spans(text)
+    assert [a for a, _, _ in matcher.on(spans, date(2025, 3, 1), text)] == [
+        "kim_jong_un", "putin", "kim_jong_un"
+    ]  # fmt: skip
+    # In 2001 "김 위원장" was Kim Jong Il: the mention stays the office, the DPRK's leader.
+    old = [a for a, _, _ in matcher.on(spans, date(2001, 8, 4), text)]
+    assert old[0] == "dprk_chairman_kim" and matcher.side(old[0]) == "dprk"
+
+
 def test_korean_names_take_particles():
     assert ids("북한군이 러시아에서 김정은은") == ["kpa", "rus", "kim_jong_un"]
 
