@@ -113,6 +113,7 @@ TUNING_FILES = (
     "corpus_tune86.jsonl",
     "corpus_tune87.jsonl",
     "corpus_tune88.jsonl",
+    "corpus_tune89.jsonl",
 )
 
 
