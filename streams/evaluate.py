@@ -114,6 +114,7 @@ TUNING_FILES = (
     "corpus_tune87.jsonl",
     "corpus_tune88.jsonl",
     "corpus_tune89.jsonl",
+    "corpus_tune90.jsonl",
 )
 
 
