@@ -50,6 +50,12 @@ _HOSTED = frozenset({"sports"})
 # a ferry to Wonsan is not the train to Rason, nor the children's camp at Songdowon the youth
 # delegation in Pyongyang weeks before.
 _PLACE_TELLS = frozenset({"transport", "exchange"})
+# ... and those told apart by where on Russia's side they are (the Moscow train is not the
+# Vladivostok one of weeks before; exchanges were measured too: +2 recall pairs, +2 second
+# `new` on the timeline's tuning part, not kept).
+_RUSSIA_PLACE_TELLS = frozenset({"transport"})
+# Places that hold others without the catalogue saying so (`within` is one level deep).
+_MACRO_REGIONS = frozenset({"far_east"})
 _OFFICIAL = frozenset({"official"})
 _PLACE = frozenset({"place"})
 _STATES = frozenset({"rus", "prk"})
@@ -712,9 +718,10 @@ def _host(places: Iterable[str]) -> str | None:
 
 
 def _side_areas(areas: Iterable[str], side: str) -> set[str]:
-    """One side's places (and the regions they lie in) among `areas`."""
+    """One side's places (and the regions they lie in) among `areas`, its macro-regions aside
+    (the Far East holds Vladivostok: it tells no link or exchange apart from one there)."""
     actors = default_matcher().actors
-    return {a for a in areas if a in actors and actors[a].side == side}
+    return {a for a in areas if a in actors and actors[a].side == side and a not in _MACRO_REGIONS}
 
 
 def _areas(places: Iterable[str]) -> set[str]:
@@ -1125,26 +1132,15 @@ class _Probe:
             ):
                 # (a plant in Alabuga is Tatarstan's: places within regions)
                 return "another region"
-            if (
-                family in _PLACE_TELLS
-                and self.report
-                and days_apart
-                and self.dprk_areas
-                and view.dprk_areas
-                and self.dprk_areas.isdisjoint(view.dprk_areas)
-            ):
-                # a ferry to Wonsan is not, weeks later, the train to Rason
-                return "another place on the North's side, days apart"
-            if (
-                family == "transport"
-                and self.report
-                and days_apart
-                and self.russia_areas
-                and view.russia_areas
-                and self.russia_areas.isdisjoint(view.russia_areas)
-            ):
-                # nor the Moscow train, weeks later, the one from Vladivostok
-                return "another place on Russia's side, days apart"
+            if self.report and days_apart:
+                # a ferry to Wonsan is not, weeks later, the train to Rason; nor the Moscow
+                # train the one from Vladivostok
+                for families, ours, theirs, side in (
+                    (_PLACE_TELLS, self.dprk_areas, view.dprk_areas, "the North's side"),
+                    (_RUSSIA_PLACE_TELLS, self.russia_areas, view.russia_areas, "Russia's side"),
+                ):
+                    if family in families and ours and theirs and ours.isdisjoint(theirs):
+                        return f"another place on {side}, days apart"
             if family in _HOSTED and self.host and view.host and self.host != view.host:
                 # a camp in Pyongyang is not the one in Vladivostok
                 return "the other side's ground"

@@ -57,6 +57,8 @@ def test_the_dprks_full_russian_name_in_every_case(text):
     [
         "북한 노동당 기관지 노동신문은 김 위원장이 쇼이구 서기를 접견했다고 보도했다.",
         "조선노동당 기관지인 노동신문이 22일 보도했다.",
+        "조선로동당 기관지 로동신문은 보도했다.",
+        "북한 노동당 중앙위원회 기관지 노동신문은 보도했다.",
     ],
 )
 def test_the_partys_paper_reporting_is_the_paper_not_the_party(text):
@@ -75,6 +77,8 @@ def test_the_partys_paper_reporting_is_the_paper_not_the_party(text):
     ],
 )
 def test_a_common_surname_names_its_official_only_after_his_title(text, expected):
+    # (and not another surname of the stem: Козловский)
+    assert "kozlov" not in ids("министр Козловский заявил")
     assert ids(text) == expected
 
 
@@ -86,6 +90,8 @@ def test_chairman_kim_in_korean_is_kim_jong_un_since_his_chairmanship():
         "kim_jong_un", "putin", "kim_jong_un"
     ]  # fmt: skip
     # In 2001 "김 위원장" was Kim Jong Il: the mention stays the office, the DPRK's leader.
+    # (Korean only: "Vice Chairman Kim Yong Chol" is no one of the catalogue.)
+    assert ids("Vice Chairman Kim Yong Chol met Lavrov") == ["lavrov"]
     old = [a for a, _, _ in matcher.on(spans, date(2001, 8, 4), text)]
     assert old[0] == "dprk_chairman_kim" and matcher.side(old[0]) == "dprk"
 

@@ -154,6 +154,20 @@ def test_another_place_of_either_side_weeks_later_is_another_link_or_exchange(
     assert later.event_id == other.event_id
 
 
+def test_a_link_named_by_the_far_east_is_the_one_of_its_cities():
+    """The Far East holds Vladivostok: a report naming the region days after one naming the
+    city tells no other link."""
+
+    def report(day: int, places: tuple[str, ...]) -> dict:
+        return frame("transport_link", "transport", ("economic",),
+                     when=date(2024, 6, 3) + timedelta(days=day), places=places)  # fmt: skip
+
+    book = EventBook({})
+    first = decide(book, report(0, ("vladivostok", "rason")), "a1", "s", T0)
+    again = decide(book, report(10, ("far_east", "rason")), "a2", "t", T0 + 10 * DAY)
+    assert again.kind == "corroborated" and again.event_id == first.event_id
+
+
 def test_news_of_a_sanctions_rounds_day_is_not_part_of_the_round():
     book = EventBook({})
     day = date(2023, 8, 16)

@@ -275,14 +275,22 @@ def test_a_veto_told_by_its_verb_or_the_panels_mandate_blocked_shields_the_north
     assert "diplomatic" in by_category(text)
 
 
+def test_another_extension_blocked_is_no_veto_for_the_north():
+    text = "Словакия заблокировала продление санкций ЕС против России и КНДР."
+    assert "diplomatic" not in by_category(text)
+
+
 @pytest.mark.parametrize(
     "text, diplomatic",
     [
         ("В ноябре в Москве побывал специальный посланник Ким Чен Ына.", True),
         ("Лидер КНДР Ким Чен Ын приедет в Россию во второй половине апреля.", True),
-        ("Министр иностранных дел КНДР прибыла на российский Дальний Восток.", True),
+        ("Представители КНДР приедут в Москву в мае.", True),
+        # a place alone tells no visit: a ferry arriving in the Far East
+        ("Паром из КНДР прибыл на Дальний Восток России.", False),
         # tourists, one of them or a resort's guests visiting: tourism, not a visit
         ("В России же побывали 434 северокорейских туриста.", False),
+        ("В КНДР побывал российский турист из Хабаровска.", False),
         ("Россияне впервые побывали на северокорейском курорте Вонсан-Кальма.", False),
     ],
 )
