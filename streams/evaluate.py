@@ -115,6 +115,7 @@ TUNING_FILES = (
     "corpus_tune88.jsonl",
     "corpus_tune89.jsonl",
     "corpus_tune90.jsonl",
+    "corpus_tune91.jsonl",
 )
 
 
