@@ -116,6 +116,7 @@ TUNING_FILES = (
     "corpus_tune89.jsonl",
     "corpus_tune90.jsonl",
     "corpus_tune91.jsonl",
+    "corpus_tune92.jsonl",
 )
 
 
