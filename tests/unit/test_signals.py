@@ -298,6 +298,35 @@ def test_russian_visits_told_by_побывал_and_приедет_and_tourists_a
     assert ("diplomatic" in by_category(text)) is diplomatic
 
 
+@pytest.mark.parametrize(
+    "text, diplomatic",
+    [
+        (
+            "Pyongyang's latest saber-rattling came as its leader Kim Jong-un is on a trip to "
+            "Russia this week to meet with President Vladimir Putin.",
+            True,
+        ),
+        ("Putin promised support during Kim Jong Un's trip to Russia in September.", True),
+        # a meeting only expected, a trip called off
+        (
+            "Kim Jong Un is expected to meet with Russian President Vladimir Putin this year.",
+            False,
+        ),
+        ("North Korea's Kim Jong Un cancels trip to Russia, Putin's spokesman says.", False),
+    ],
+)
+def test_a_trip_to_the_country_is_a_visit_unless_only_expected_or_called_off(text, diplomatic):
+    assert ("diplomatic" in by_category(text)) is diplomatic
+
+
+def test_what_russia_could_already_have_begun_is_an_experts_guess():
+    text = (
+        "Эксперты считают, что Россия могла уже начать передачу КНДР своих военных технологий "
+        "в обмен на поставки оружия."
+    )
+    assert "technology" not in by_category(text)
+
+
 def test_enforcing_un_sanctions_is_not_cooperation():
     text = (
         "Президент России Владимир Путин подписал указ о мерах по выполнению резолюции СБ ООН "
