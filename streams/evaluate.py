@@ -117,6 +117,7 @@ TUNING_FILES = (
     "corpus_tune90.jsonl",
     "corpus_tune91.jsonl",
     "corpus_tune92.jsonl",
+    "corpus_tune93.jsonl",
 )
 
 
