@@ -1314,3 +1314,11 @@ def test_an_intercontinental_missile_written_as_one_korean_word_is_a_ballistic_m
 )
 def test_a_russian_visit_told_by_побывал_or_приедет_is_a_summit(sentence):
     assert read(sentence, "diplomatic")[0] == "summit"
+
+
+def test_a_korean_art_exhibition_opened_is_an_exchange():
+    sentence = (
+        "모스크바 소재 러시아 장식미술관에서 ‘조선민주주의인민공화국 미술전’의 성대한 개막식이 "
+        "열렸다."
+    )
+    assert read(sentence, "diplomatic")[0] == "exchange"

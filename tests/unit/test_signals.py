@@ -327,6 +327,22 @@ def test_what_russia_could_already_have_begun_is_an_experts_guess():
     assert "technology" not in by_category(text)
 
 
+def test_an_exhibitions_opening_ceremony_in_korean_is_diplomatic():
+    text = (
+        "모스크바 소재 러시아 장식미술관에서 ‘조선민주주의인민공화국 미술전’의 성대한 개막식이 "
+        "열렸다."
+    )
+    assert "diplomatic" in by_category(text)
+
+
+def test_an_intent_read_into_an_invitation_is_no_economic_act():
+    text = (
+        "북한이 라브로프 장관을 평양이 아닌 원산으로 초청한 것은 갈마지구에 러시아 관광객을 "
+        "유치하려는 의도로 해석된다."
+    )
+    assert "economic" not in by_category(text)
+
+
 def test_enforcing_un_sanctions_is_not_cooperation():
     text = (
         "Президент России Владимир Путин подписал указ о мерах по выполнению резолюции СБ ООН "
