@@ -118,6 +118,7 @@ TUNING_FILES = (
     "corpus_tune91.jsonl",
     "corpus_tune92.jsonl",
     "corpus_tune93.jsonl",
+    "corpus_tune94.jsonl",
 )
 
 
