@@ -1316,9 +1316,17 @@ def test_a_russian_visit_told_by_побывал_or_приедет_is_a_summit(se
     assert read(sentence, "diplomatic")[0] == "summit"
 
 
-def test_a_korean_art_exhibition_opened_is_an_exchange():
-    sentence = (
-        "모스크바 소재 러시아 장식미술관에서 ‘조선민주주의인민공화국 미술전’의 성대한 개막식이 "
-        "열렸다."
-    )
-    assert read(sentence, "diplomatic")[0] == "exchange"
+@pytest.mark.parametrize(
+    "sentence, action",
+    [
+        ("모스크바 러시아 장식미술관에서 ‘조선민주주의인민공화국 미술전’이 열렸다.", "exchange"),
+        ("평양 국제문화회관에서 러시아 사진전이 개막했다.", "exchange"),
+        # art experts or photo journalists visiting: a visit, no exhibition
+        ("러시아 미술전문가 대표단이 평양을 방문했다.", "summit"),
+        ("북한 사진전문 기자단이 모스크바를 방문했다.", "summit"),
+    ],
+)
+def test_a_korean_art_or_photo_exhibition_is_an_exchange_its_experts_visiting_a_visit(
+    sentence, action
+):
+    assert read(sentence, "diplomatic")[0] == action

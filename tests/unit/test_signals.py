@@ -307,40 +307,58 @@ def test_russian_visits_told_by_побывал_and_приедет_and_tourists_a
             True,
         ),
         ("Putin promised support during Kim Jong Un's trip to Russia in September.", True),
-        # a meeting only expected, a trip called off
-        (
-            "Kim Jong Un is expected to meet with Russian President Vladimir Putin this year.",
-            False,
-        ),
+        ("Russia's defence minister Belousov is on a trip to North Korea.", True),
+        # a trip only planned, a meeting only expected, a trip called off
+        ("Kim Jong Un's planned trip to Russia has been postponed.", False),
+        ("Kim Jong Un is expected to meet with Russian President Vladimir Putin this year.", False),
         ("North Korea's Kim Jong Un cancels trip to Russia, Putin's spokesman says.", False),
+        ("Kim Jong Un called off his trip to Russia, the Kremlin said.", False),
+        # wanting or hoping to meet is no meeting
+        ("Putin wants to meet with Kim Jong Un.", False),
     ],
 )
-def test_a_trip_to_the_country_is_a_visit_unless_only_expected_or_called_off(text, diplomatic):
+def test_a_trip_to_the_country_is_a_visit_unless_only_planned_expected_or_called_off(
+    text, diplomatic
+):
     assert ("diplomatic" in by_category(text)) is diplomatic
 
 
-def test_what_russia_could_already_have_begun_is_an_experts_guess():
-    text = (
+def test_something_else_called_off_leaves_the_sentence_its_signal():
+    text = "North Korea sent troops to Russia after Kyiv called off its offensive."
+    assert "military" in by_category(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "Эксперты считают, что Россия могла уже начать передачу КНДР своих военных технологий "
-        "в обмен на поставки оружия."
-    )
+        "в обмен на поставки оружия.",
+        "Experts say Russia may have begun transferring satellite technology to North Korea.",
+    ],
+)
+def test_what_russia_could_already_or_may_have_begun_is_an_experts_guess(text):
     assert "technology" not in by_category(text)
 
 
-def test_an_exhibitions_opening_ceremony_in_korean_is_diplomatic():
+def test_a_purpose_clause_with_могли_начать_keeps_its_signal():
     text = (
-        "모스크바 소재 러시아 장식미술관에서 ‘조선민주주의인민공화국 미술전’의 성대한 개막식이 "
-        "열렸다."
+        "Россия и КНДР подписали соглашение, чтобы российские туристы могли начать ездить в Вонсан."
     )
     assert "diplomatic" in by_category(text)
 
 
-def test_an_intent_read_into_an_invitation_is_no_economic_act():
-    text = (
-        "북한이 라브로프 장관을 평양이 아닌 원산으로 초청한 것은 갈마지구에 러시아 관광객을 "
-        "유치하려는 의도로 해석된다."
-    )
-    assert "economic" not in by_category(text)
+@pytest.mark.parametrize(
+    "text, diplomatic",
+    [
+        ("모스크바 러시아 장식미술관에서 ‘조선민주주의인민공화국 미술전’이 열렸다.", True),
+        # an opening ceremony alone is no exchange: the Games' guests
+        ("파리 올림픽 개막식에서 북한 선수단은 입장했지만 러시아 선수단은 참가하지 못했다.", False),
+    ],
+)
+def test_an_art_exhibition_in_korean_is_an_exchange_an_opening_ceremony_alone_none(
+    text, diplomatic
+):
+    assert ("diplomatic" in by_category(text)) is diplomatic
 
 
 def test_enforcing_un_sanctions_is_not_cooperation():
