@@ -119,6 +119,7 @@ TUNING_FILES = (
     "corpus_tune92.jsonl",
     "corpus_tune93.jsonl",
     "corpus_tune94.jsonl",
+    "corpus_tune95.jsonl",
 )
 
 
