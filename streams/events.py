@@ -71,7 +71,10 @@ _HEDGE_FACTOR = 0.6  # streams.signals lowers a hedged signal's confidence by th
 # and a specific actor, object or place.
 _SAID_KEPT = 4  # event ids remembered as alerted, per event the index may hold
 _KEPT_PER_KEY = 4  # index entries kept per key, in multiples of its look-up limit
-_RECENT = 16
+# (8 and 4, `_SAME` below, rather than 16 and 8: the same timeline figures with up to 20
+# unrelated developments a day crowding the window, benchmarks/crowded_replay.py, and 1.35x
+# the stories stage's rate; docs/stories.md)
+_RECENT = 8
 # Prepared views of event records kept for scoring (`_View`), in two generations of at most
 # this many each: a view used since the younger one began stays; the others go when it fills.
 _VIEWS_KEPT = 8_192
@@ -91,7 +94,7 @@ _OCCASION_DAYS = 1
 # An occasion lasts the days its reports date it to, up to this many after its first: a
 # three-day visit's weapons display on its third day is part of it (`until` in the record).
 _OCCASION_SPAN = 5
-_SAME = 8
+_SAME = 4  # most recent events compared per (family, specific) key and per person's occasions
 # A shipment is told by its weight: reports of different tonnages (more than this share apart),
 # on different days, are of different shipments (a count of people grows as a development goes
 # on; a consignment's weight does not).
