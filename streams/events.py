@@ -67,13 +67,12 @@ _NOT_NEWS_KINDS = frozenset({"sector", "occasion"})
 # (0.75 x ...) or a side found in the sentence before (0.6 x ...) only joins known events.
 _START_CONFIDENCE = 0.75
 _HEDGE_FACTOR = 0.6  # streams.signals lowers a hedged signal's confidence by this factor
-# Most recent events compared per look-up key: of the family and category, and of the family
-# and a specific actor, object or place.
 _SAID_KEPT = 4  # event ids remembered as alerted, per event the index may hold
 _KEPT_PER_KEY = 4  # index entries kept per key, in multiples of its look-up limit
-# (8 and 4, `_SAME` below, rather than 16 and 8: the same timeline figures with up to 20
-# unrelated developments a day crowding the window, benchmarks/crowded_replay.py, and 1.35x
-# the stories stage's rate; docs/stories.md)
+# Most recent events compared per look-up key: of the family and category here, of the family
+# and a specific actor, object or place `_SAME` below (8 and 4 rather than 16 and 8: the same
+# timeline figures with up to 20 unrelated developments a day crowding the window,
+# benchmarks/crowded_replay.py, and 1.2-1.35x the stories stage's rate; docs/stories.md)
 _RECENT = 8
 # Prepared views of event records kept for scoring (`_View`), in two generations of at most
 # this many each: a view used since the younger one began stays; the others go when it fills.
@@ -720,11 +719,17 @@ def _host(places: Iterable[str]) -> str | None:
     return sides.pop() if len(sides) == 1 else None
 
 
-def _side_areas(areas: Iterable[str], side: str) -> set[str]:
-    """One side's places (and the regions they lie in) among `areas`, its macro-regions aside
-    (the Far East holds Vladivostok: it tells no link or exchange apart from one there)."""
+def _side_areas(areas: Iterable[str]) -> tuple[frozenset[str], frozenset[str]]:
+    """The North's and Russia's places (and the regions they lie in) among `areas`, in one
+    pass, macro-regions aside (the Far East holds Vladivostok: it tells no link or exchange
+    apart from one there)."""
     actors = default_matcher().actors
-    return {a for a in areas if a in actors and actors[a].side == side and a not in _MACRO_REGIONS}
+    sides: dict[str, set[str]] = {"dprk": set(), "russia": set()}
+    for area in areas:
+        actor = actors.get(area)
+        if actor is not None and actor.side in sides and area not in _MACRO_REGIONS:
+            sides[actor.side].add(area)
+    return _frozen(sides["dprk"]), _frozen(sides["russia"])
 
 
 def _areas(places: Iterable[str]) -> set[str]:
@@ -824,8 +829,7 @@ class _Probe:
         self.places = set(frame["places"])
         self.regions = _regions(self.places)
         self.areas = _areas(frame["places"])
-        self.dprk_areas = _side_areas(self.areas, "dprk")
-        self.russia_areas = _side_areas(self.areas, "russia")
+        self.dprk_areas, self.russia_areas = _side_areas(self.areas)
         self.host = _host(self.places)
         self.russia = set(frame["russia_actors"])
         self.dprk = set(frame["dprk_actors"])
@@ -1183,8 +1187,7 @@ class _View:
         self.places = record["places"]
         self.place_set = _frozen(self.places)
         self.areas = _frozen(_areas(self.places))
-        self.dprk_areas = _frozen(_side_areas(self.areas, "dprk"))
-        self.russia_areas = _frozen(_side_areas(self.areas, "russia"))
+        self.dprk_areas, self.russia_areas = _side_areas(self.areas)
         self.host = _host(self.places)
         self.regional = bool(_regions(self.place_set))
         self.sectors = _frozen(_sectors(record, book))
