@@ -400,7 +400,7 @@ class FrameBook:
         when, _ = self._dates.read(sentence[: max(_OPENING_CHARS, len(sentence) // 3)], published)
         if when is None:
             return False
-        return abs((when - (head.when or published)).days) > SAME_DEVELOPMENT_DAYS
+        return abs((when - (head.when or published)).days) > _development_days(read.action.family)
 
     # ------------------------------------------------------------------ an article
     def frames(
@@ -510,7 +510,7 @@ class FrameBook:
                     (
                         f
                         for f in family_frames
-                        if _same_development(f, basis, told.when)
+                        if _same_development(f, basis, told.when, action.family)
                         and not self._another_sender(f, sender, cands, matcher)
                         and not self._other_meeting(action.family, cands, [f], matcher)
                     ),
@@ -598,6 +598,7 @@ MAX_FRAMES_PER_FAMILY = 3
 # Reports dated further apart tell of different times: a sentence opening with such a date
 # starts its own frame, and an article's second report of a category its own event.
 SAME_DEVELOPMENT_DAYS = 14
+_MEETING_DAYS = 4  # (of a visit or talks: `_development_days`)
 _OPENING_CHARS = 40  # a sentence's opening: its first third, and at least this many characters
 MAX_SENTENCE_CHARS = 2_000
 _HISTORY = timedelta(days=5 * 365)
@@ -768,7 +769,9 @@ def _headline_leads(frames: list[FrameData], text: str) -> None:
             frame.event_date, frame.date_precision = None, None
 
 
-def _same_development(frame: FrameData, basis: str, when: date | None) -> bool:
+def _same_development(
+    frame: FrameData, basis: str, when: date | None, family: str | None = None
+) -> bool:
     """Whether a sentence of the frame's family tells of the frame's development rather than
     another one of its kind: a restatement of an earlier development beside the news of a new
     one ("Shoigu arrived in Pyongyang ... his previous trip in early June"). Sentences of one
@@ -778,8 +781,15 @@ def _same_development(frame: FrameData, basis: str, when: date | None) -> bool:
     return (
         when is None
         or frame.event_date is None
-        or abs((when - frame.event_date).days) <= SAME_DEVELOPMENT_DAYS
+        or abs((when - frame.event_date).days) <= _development_days(family)
     )
+
+
+def _development_days(family: str | None) -> int:
+    """How many days apart two dated sentences of a family may tell one development: a visit
+    lasts days (a delegation that arrived a week before the minister's trip is another
+    visit), other developments run for weeks."""
+    return _MEETING_DAYS if family == "meeting" else SAME_DEVELOPMENT_DAYS
 
 
 def _merge(

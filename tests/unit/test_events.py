@@ -1050,6 +1050,22 @@ def test_an_institution_gives_its_delegation_a_field():
     assert again.event_id == party.event_id
 
 
+def test_a_foreign_ministers_visit_is_not_a_delegation_of_another_field():
+    # A parliament delegation in Moscow and, the next day, the North's foreign minister's
+    # visit there (the ministers stand for foreign affairs): two visits. The minister's
+    # talks told again join hers.
+    visit = dict(action="summit", family="meeting", categories=("diplomatic",))
+    book = EventBook({})
+    deputies = decide(book, frame(**visit, objects=("parliament",), places=("moscow",)),
+                      "a1", "s", T0)  # fmt: skip
+    minister = decide(book, frame(**visit, dprk=("choe_son_hui",), places=("moscow",),
+                                  when=date(2024, 10, 19)), "a2", "t", T0 + DAY)  # fmt: skip
+    assert (deputies.kind, minister.kind) == ("new", "new")
+    talks = decide(book, frame(**visit, russia=("lavrov",), dprk=("choe_son_hui",),
+                               when=date(2024, 10, 20)), "a3", "u", T0 + 2 * DAY)  # fmt: skip
+    assert talks.event_id == minister.event_id
+
+
 def test_last_years_figure_is_told_from_the_year_befores_and_joins_its_own():
     """A statistic published for last year (trade in 2024, tourists in 2024) is news of its
     own: it does not join the figure of the year before, and reports of it join each other."""

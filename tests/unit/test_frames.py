@@ -1217,6 +1217,21 @@ def test_a_meeting_told_again_with_one_side_the_same_stays_one_development():
     assert len(meetings) == 1
 
 
+def test_a_visit_dated_a_week_before_the_news_of_another_is_its_own_development():
+    # Visits last days: a delegation that arrived eight days before the minister's announced
+    # trip is another visit, though other developments of a family run for two weeks.
+    visits = _messages(
+        "Глава МИД Северной Кореи посетит Россию",
+        "17 октября в Россию прилетела парламентская делегация Северной Кореи.",
+        date(2025, 10, 25),
+        "summit",
+    )
+    assert [(f.event_date, f.objects) for f in visits] == [
+        (date(2025, 10, 25), []),
+        (date(2025, 10, 17), ["parliament"]),
+    ]
+
+
 @pytest.mark.parametrize(
     "sentence",
     [
