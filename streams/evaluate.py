@@ -120,6 +120,7 @@ TUNING_FILES = (
     "corpus_tune93.jsonl",
     "corpus_tune94.jsonl",
     "corpus_tune95.jsonl",
+    "corpus_tune96.jsonl",
 )
 
 
