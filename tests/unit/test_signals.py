@@ -1173,6 +1173,12 @@ def test_a_claim_that_it_happened_is_kept_and_hedged():
         "김정은-시진핑 양자회담...6년만에 만났다\n"
         "이번 만남에서는 양국 간 경제 협력 확대가 주요 의제로 다뤄졌다. 러시아도 이를 주시했다.",
         "한-러 외교차관 협의\n양측은 북한과의 교역 확대 문제를 논의했다.",
+        # a Japanese prime minister or a South Korean president of before with Russia's leader
+        "Abe, Putin reconfirm readiness for peace treaty\n"
+        "Shinzo Abe and Vladimir Putin reaffirmed they will conclude a peace treaty and "
+        "accelerate bilateral economic cooperation. North Korea's missiles were on the agenda.",
+        "노무현 대통령, 푸틴 대통령과 정상회담\n"
+        "양국 정상은 철도 연결 사업을 위한 경제 협력을 확대하기로 합의했다. 북한도 이를 환영했다.",
     ],
 )
 def test_a_headline_of_another_pair_makes_the_pair_phrases_its_own(text):
