@@ -842,6 +842,8 @@ def test_the_norths_provocations_are_diplomacy_about_it_not_with_it():
         "방안을 논의했습니다.",
         "The Kremlin said the leaders will discuss how to resume the six-party talks on North "
         "Korea's nuclear programme, Russia said.",
+        "In their talks in Vladivostok, Putin underlined the importance of dialogue in "
+        "resolving North Korean problems.",
     ):
         assert by_category(text) == {}, text
 
