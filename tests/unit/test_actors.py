@@ -220,6 +220,18 @@ def test_short_forms_that_are_common_words_name_no_region(text):
     assert not found & {"vladimir_oblast", "oryol", "kaesong", "hamhung"}, found
 
 
+def test_the_bridge_over_the_river_russians_call_tyumen_is_the_tumen_bridge():
+    # Russian papers also call the Tumen Тюмень, the name of a Siberian region.
+    assert ids("Россия строит автомобильный мост через реку Тюмень") == ["rus", "tumen_bridge"]
+    assert ids("В Тюмени прошла выставка") == ["tyumen"]
+
+
+def test_japans_prime_ministers_and_earlier_south_korean_presidents_are_third_parties():
+    found = ids("Abe and Putin met; 노무현 대통령 and Park Geun-hye were not there.")
+    assert found == ["abe_shinzo", "putin", "roh_moo_hyun", "park_geun_hye"]
+    assert [default_matcher().sides[a] for a in found] == ["other", "russia", "other", "other"]
+
+
 def test_third_states_of_the_other_pairs_are_named_and_us_is_not_the_pronoun():
     found = ids("Trump told us the US and Japan would watch Iran and Belarus.")
     assert found == ["usa", "usa", "jpn", "irn", "blr"]

@@ -1313,6 +1313,19 @@ def test_reactors_for_the_norths_submarines_are_a_technology_transfer(sentence, 
     assert action == "transfer_technology" and found[: len(objects)] == objects
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # a direct train (one Korean word) on the world's longest route: a train, no flight
+        "평양-모스크바 직통열차는 세계 최장거리 노선으로 매월 3일과 17일 평양에서 출발한다.",
+        "북한과 러시아를 잇는 국제열차 운행이 재개됐다.",
+    ],
+)
+def test_a_korean_direct_train_is_a_railway_not_a_flight(sentence):
+    objects = read(sentence, "economic")[1]
+    assert "railway" in objects and "flights" not in objects
+
+
 def test_an_intercontinental_missile_written_as_one_korean_word_is_a_ballistic_missile():
     found = read(
         "북한이 공개한 대륙간탄도미사일(ICBM) 화성-20형은 러시아 기술을 받았다.", "technology"
