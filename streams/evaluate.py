@@ -121,6 +121,7 @@ TUNING_FILES = (
     "corpus_tune94.jsonl",
     "corpus_tune95.jsonl",
     "corpus_tune96.jsonl",
+    "corpus_tune97.jsonl",
 )
 
 
