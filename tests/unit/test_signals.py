@@ -1290,10 +1290,22 @@ def test_technology_handed_over_in_verbs_and_short_forms(text):
         # the Korean War's date written with another dot (ㆍ), and its southward invasion
         "북한은 6ㆍ25 전쟁 당시 러시아로부터 무기를 지원받았다.",
         "북한의 6.25 남침은 김일성의 모스크바 방문 때 스탈린과의 대화에서 준비됐다.",
+        # talks with the Soviet government's delegation, the year left out
+        "건국 직후 북한 정부대표단은 모스크바를 방문하여 소련 정부대표단과 회담을 갖고 "
+        "경제문화교류 협정을 체결했다.",
     ],
 )
 def test_listed_targets_bare_hacking_and_soviet_history_are_no_cooperation(text):
     assert by_category(text) == {}
+
+
+def test_a_commission_meeting_under_a_soviet_era_agreement_is_todays_cooperation():
+    found = by_category(
+        "Россия и КНДР провели сессию комиссии по рыболовству в соответствии с Соглашением "
+        "между Правительством СССР и Правительством КНДР о сотрудничестве в области рыбного "
+        "хозяйства."
+    )
+    assert "economic" in found
 
 
 def test_a_hacking_group_or_a_later_year_keeps_the_signal():
