@@ -122,6 +122,7 @@ TUNING_FILES = (
     "corpus_tune95.jsonl",
     "corpus_tune96.jsonl",
     "corpus_tune97.jsonl",
+    "corpus_tune98.jsonl",
 )
 
 
