@@ -865,6 +865,10 @@ def test_the_norths_provocations_are_diplomacy_about_it_not_with_it():
         # A direct train and the fisheries joint committee (its Korean name one word) are
         # economic.
         ("С 19 июня между Хабаровском и Пхеньяном будет запущен прямой поезд.", "economic"),
+        # the railway track rebuilt between them, the Rajin-Khasan project
+        ("Россия и КНДР приступили к созданию железнодорожного пути до порта Раджин.",
+         "economic"),
+        ("북한과 러시아의 나진-하산 프로젝트가 재개됐다.", "economic"),
         ("북한과 러시아는 블라디보스토크에서 제16차 북러어업공동위원회를 열었다.", "economic"),
         ("북한과 러시아는 어업분야 협력문제를 논의했다.", "economic"),
     ],
