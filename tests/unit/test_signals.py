@@ -2351,6 +2351,8 @@ def test_a_launch_condemned_is_no_arms_and_a_visit_that_cannot_happen_a_denial()
         "러시아 관광객 13명이 단체 관광 형태로 북한 원산 관광지구를 방문했다.",
         # a leader of a third state named beside them is none of the two sides'
         "More than 200 Russian tourists visited North Korea in the year Yoon Suk Yeol took office.",
+        # a passenger train arriving: its route is the news
+        "A passenger train that departed Pyongyang has arrived in Moscow, Russian Railways said.",
     ],
 )
 def test_tourists_visiting_are_tourism_not_a_visit_between_the_states(text):
