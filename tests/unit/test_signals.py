@@ -869,6 +869,8 @@ def test_the_norths_provocations_are_diplomacy_about_it_not_with_it():
         ("Россия и КНДР приступили к созданию железнодорожного пути до порта Раджин.",
          "economic"),
         ("북한과 러시아의 나진-하산 프로젝트가 재개됐다.", "economic"),
+        # the intergovernmental commission by its Korean short name
+        ("북러, 경제공동위 의정서 조인…러시아 대표단 귀국", "economic"),
         ("북한과 러시아는 블라디보스토크에서 제16차 북러어업공동위원회를 열었다.", "economic"),
         ("북한과 러시아는 어업분야 협력문제를 논의했다.", "economic"),
     ],
