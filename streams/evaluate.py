@@ -123,6 +123,7 @@ TUNING_FILES = (
     "corpus_tune96.jsonl",
     "corpus_tune97.jsonl",
     "corpus_tune98.jsonl",
+    "corpus_tune99.jsonl",
 )
 
 
