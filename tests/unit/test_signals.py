@@ -2144,6 +2144,13 @@ def test_a_joint_venture_is_economic(text):
         # a plan under consideration, a visit someone is getting ready for
         ("북한, 러시아 드론 공장에 2만5천명 파견 계획 검토", "technology"),
         ("Ким Чен Ын собирается в Россию на встречу с Путиным.", "diplomatic"),
+        # talks only intended, a first summit prepared for, one unlikely soon
+        ("Ким Чен Ын намерен провести переговоры с Путиным во Владивостоке.", "diplomatic"),
+        ("Ким Чен Ын готовится к своей первой встрече с Путиным.", "diplomatic"),
+        (
+            "Песков заявил, что визит Путина в КНДР вряд ли состоится в ближайшие месяцы.",
+            "diplomatic",
+        ),
         # Russia's minister with his South Korean counterpart is another pair
         (
             "Сергей Лавров в ходе встречи с южнокорейским коллегой выразил позицию Москвы "
