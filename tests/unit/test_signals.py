@@ -1082,6 +1082,8 @@ def test_photos_trained_specialists_rumours_and_tests_are_no_such_signal(text):
         "Some 23,000 North Korean workers were sent back home, most of them from Russia.",
         "Все северокорейские рабочие покинут Россию до конца 2019 года.",
         "Russian border guards detained almost 4,000 North Korean poachers last year.",
+        # border guards firing on the other side's boat
+        "Russian coastguard opens fire on intruding North Korean vessel causing casualties",
         "러시아 외교부에 백도어를 심은 북한의 해커들이 발견됐다.",
     ],
 )
