@@ -124,6 +124,7 @@ TUNING_FILES = (
     "corpus_tune97.jsonl",
     "corpus_tune98.jsonl",
     "corpus_tune99.jsonl",
+    "corpus_tune100.jsonl",
 )
 
 
