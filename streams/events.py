@@ -1044,8 +1044,13 @@ class _Probe:
             if not theirs or not _same_amount(theirs, self.toll):
                 return "a casualty toll of another assessment"
         who_matters = family in _WHO_MATTERS
-        if who_matters and _another_field(self.sectors, view.sectors):
-            # a sports delegation is not the party's
+        if (
+            who_matters
+            and _another_field(self.sectors, view.sectors)
+            and self._named_nobody_shared(view)
+        ):
+            # a sports delegation is not the party's (but a summit whose reports name the
+            # foreign minister in one, the defence minister in another, is one: its people)
             return "another field"
         # Who matters, unless one side's official is the same: Choe's visit to Moscow is one
         # whether she met Lavrov or Putin (leaders host every visit: they tell none apart).

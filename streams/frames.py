@@ -392,9 +392,10 @@ class FrameBook:
         )  # fmt: skip
 
     def _dated_apart(self, head: Reading, read: Reading, sentence: str, published: date) -> bool:
-        """Whether `sentence` (`read` its reading) opens (its first third) with a date weeks
-        away from the date of the development `head` starts: it tells of another one of the
-        family. A sentence whose reading found no date opens with none."""
+        """Whether `sentence` (`read` its reading) opens (its first third) with a date further
+        from the date of the development `head` starts than one development of the family
+        lasts (`_development_days`: a week for a visit, two for others): it tells of another
+        one. A sentence whose reading found no date opens with none."""
         if read.when is None:
             return False
         when, _ = self._dates.read(sentence[: max(_OPENING_CHARS, len(sentence) // 3)], published)
@@ -561,7 +562,7 @@ class FrameBook:
                 (
                     h for h in hosts
                     if frame.category in h.categories
-                    and _same_development(h, frame.basis, frame.event_date)
+                    and _same_development(h, frame.basis, frame.event_date, h.family)
                 ),
                 None,
             ) if generic else None  # fmt: skip
@@ -596,9 +597,10 @@ MAX_SENTENCES = 64
 # at most this many frames per family, further sentences join the strongest.
 MAX_FRAMES_PER_FAMILY = 3
 # Reports dated further apart tell of different times: a sentence opening with such a date
-# starts its own frame, and an article's second report of a category its own event.
+# starts its own frame, and an article's second report of a category its own event. A visit
+# or talks (the meeting family) last a week at most: `_development_days`.
 SAME_DEVELOPMENT_DAYS = 14
-_MEETING_DAYS = 4  # (of a visit or talks: `_development_days`)
+_MEETING_DAYS = 7
 _OPENING_CHARS = 40  # a sentence's opening: its first third, and at least this many characters
 MAX_SENTENCE_CHARS = 2_000
 _HISTORY = timedelta(days=5 * 365)
@@ -769,9 +771,7 @@ def _headline_leads(frames: list[FrameData], text: str) -> None:
             frame.event_date, frame.date_precision = None, None
 
 
-def _same_development(
-    frame: FrameData, basis: str, when: date | None, family: str | None = None
-) -> bool:
+def _same_development(frame: FrameData, basis: str, when: date | None, family: str) -> bool:
     """Whether a sentence of the frame's family tells of the frame's development rather than
     another one of its kind: a restatement of an earlier development beside the news of a new
     one ("Shoigu arrived in Pyongyang ... his previous trip in early June"). Sentences of one
@@ -785,10 +785,10 @@ def _same_development(
     )
 
 
-def _development_days(family: str | None) -> int:
+def _development_days(family: str) -> int:
     """How many days apart two dated sentences of a family may tell one development: a visit
-    lasts days (a delegation that arrived a week before the minister's trip is another
-    visit), other developments run for weeks."""
+    lasts a week at most (a delegation that arrived eight days before the minister's trip is
+    another visit), other developments run for weeks."""
     return _MEETING_DAYS if family == "meeting" else SAME_DEVELOPMENT_DAYS
 
 

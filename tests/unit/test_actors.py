@@ -226,6 +226,19 @@ def test_the_bridge_over_the_river_russians_call_tyumen_is_the_tumen_bridge():
     assert ids("В Тюмени прошла выставка") == ["tyumen"]
 
 
+def test_president_roh_park_or_kim_is_the_one_of_the_articles_date():
+    matcher = default_matcher()
+
+    def on(text: str, day: date) -> list[str]:
+        return [a for a, _, _ in matcher.on(matcher.spans(text), day)]
+
+    assert on("노 대통령의 방러", date(2004, 1, 10)) == ["roh_moo_hyun"]
+    assert on("노 대통령의 방러", date(1990, 12, 10)) == ["roh_tae_woo"]
+    assert on("President Park met Putin", date(2013, 11, 13)) == ["park_geun_hye", "putin"]
+    assert on("김 대통령이 옐친 대통령과 회담했다", date(1994, 6, 2))[0] == "kim_young_sam"
+    assert on("노 대통령", date(2020, 1, 1)) == ["kor_president_roh"]  # nobody of that name
+
+
 def test_japans_prime_ministers_and_earlier_south_korean_presidents_are_third_parties():
     found = ids("Abe and Putin met; 노무현 대통령 and Park Geun-hye were not there.")
     assert found == ["abe_shinzo", "putin", "roh_moo_hyun", "park_geun_hye"]

@@ -1066,6 +1066,18 @@ def test_a_foreign_ministers_visit_is_not_a_delegation_of_another_field():
     assert talks.event_id == minister.event_id
 
 
+def test_a_summit_told_with_its_foreign_minister_and_with_its_defence_minister_is_one():
+    # The foreign and defence ministers stand for other fields, but reports naming the same
+    # leaders are of one summit.
+    visit = dict(action="summit", family="meeting", categories=("diplomatic",))
+    book = EventBook({})
+    first = decide(book, frame(**visit, russia=("putin", "lavrov"), dprk=("kim_jong_un",),
+                               places=("pyongyang",)), "a1", "s", T0)  # fmt: skip
+    other = decide(book, frame(**visit, russia=("putin", "belousov"), dprk=("kim_jong_un",),
+                               places=("pyongyang",)), "a2", "t", T0 + 3600)  # fmt: skip
+    assert first.kind == "new" and other.event_id == first.event_id
+
+
 def test_last_years_figure_is_told_from_the_year_befores_and_joins_its_own():
     """A statistic published for last year (trade in 2024, tourists in 2024) is news of its
     own: it does not join the figure of the year before, and reports of it join each other."""

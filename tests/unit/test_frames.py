@@ -1326,6 +1326,24 @@ def test_a_korean_direct_train_is_a_railway_not_a_flight(sentence):
     assert "railway" in objects and "flights" not in objects
 
 
+def test_a_tourist_train_is_tourism_and_a_route_flown_a_flight():
+    assert read("러시아 관광열차가 처음으로 북한 나선에 도착했다.", "economic")[:2] == (
+        "tourism",
+        ["tourists"],
+    )
+    assert "flights" in read("노드윈드항공이 모스크바-평양 노선 운항을 시작했다.", "economic")[1]
+
+
+def test_a_visit_of_five_days_told_by_its_end_and_its_talks_is_one_development():
+    visits = _messages(
+        "Ким Чен Ын завершил визит в Россию",
+        "13 сентября он провел переговоры с Путиным на космодроме Восточный.",
+        date(2023, 9, 18),
+        "summit",
+    )
+    assert len(visits) == 1
+
+
 def test_an_intercontinental_missile_written_as_one_korean_word_is_a_ballistic_missile():
     found = read(
         "북한이 공개한 대륙간탄도미사일(ICBM) 화성-20형은 러시아 기술을 받았다.", "technology"

@@ -1185,8 +1185,8 @@ def test_a_claim_that_it_happened_is_kept_and_hedged():
         "한-러 외교차관 협의\n양측은 북한과의 교역 확대 문제를 논의했다.",
         # a Japanese prime minister or a South Korean president of before with Russia's leader
         "Abe, Putin reconfirm readiness for peace treaty\n"
-        "Shinzo Abe and Vladimir Putin reaffirmed they will conclude a peace treaty and "
-        "accelerate bilateral economic cooperation. North Korea's missiles were on the agenda.",
+        "The two leaders reaffirmed they will conclude a peace treaty and accelerate bilateral "
+        "economic cooperation. North Korea's missiles were on the agenda.",
         "노무현 대통령, 푸틴 대통령과 정상회담\n"
         "양국 정상은 철도 연결 사업을 위한 경제 협력을 확대하기로 합의했다. 북한도 이를 환영했다.",
     ],
@@ -1305,6 +1305,33 @@ def test_technology_handed_over_in_verbs_and_short_forms(text):
 )
 def test_listed_targets_bare_hacking_and_soviet_history_are_no_cooperation(text):
     assert by_category(text) == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # "issued" is no North Korea issue
+        ("Russia and North Korea issued a joint statement after the talks in Pyongyang.",
+         "diplomatic"),
+        # the North's weapons fired by Russia: no firing on the other side
+        ("Russia has fired at least 20 North Korean ballistic missiles at Ukraine.", "military"),
+        ("Russian troops opened fire with North Korean-made Koksan howitzers.", "military"),
+        ("Российские войска открыли огонь из северокорейских гаубиц по позициям ВСУ.",
+         "military"),
+        # "hardly anyone doubts" is no visit unlikely; an arrival with talks intended is a visit
+        ("Вряд ли кто-то сомневается, что КНДР поставляет России артиллерийские снаряды.",
+         "military"),
+        ("Шойгу прибыл в Пхеньян, где намерен провести переговоры с Ким Чен Ыном.", "diplomatic"),
+        # a figure that cannot be confirmed is no report that cannot be
+        ("Although we cannot confirm the figure, North Korea has sent more than 10,000 troops "
+         "to Russia.", "military"),
+        ("정확한 규모는 확인할 수 없지만 북한군 1만여명이 러시아에 파병된 것은 확실하다.",
+         "military"),
+    ],
+)  # fmt: skip
+def test_weapons_used_together_doubts_and_unconfirmed_figures_keep_the_signal(text, category):
+    found = by_category(text)
+    assert category in found and not found[category].denied, text
 
 
 def test_a_commission_meeting_under_a_soviet_era_agreement_is_todays_cooperation():
@@ -2147,7 +2174,7 @@ def test_a_joint_venture_is_economic(text):
         ("북한, 러시아 드론 공장에 2만5천명 파견 계획 검토", "technology"),
         ("Ким Чен Ын собирается в Россию на встречу с Путиным.", "diplomatic"),
         # talks only intended, a first summit prepared for, one unlikely soon
-        ("Ким Чен Ын намерен провести переговоры с Путиным во Владивостоке.", "diplomatic"),
+        ("Ким Чен Ын намерен посетить Владивосток для переговоров с Путиным.", "diplomatic"),
         ("Ким Чен Ын готовится к своей первой встрече с Путиным.", "diplomatic"),
         (
             "Песков заявил, что визит Путина в КНДР вряд ли состоится в ближайшие месяцы.",
