@@ -125,6 +125,7 @@ TUNING_FILES = (
     "corpus_tune98.jsonl",
     "corpus_tune99.jsonl",
     "corpus_tune100.jsonl",
+    "corpus_tune101.jsonl",
 )
 
 
