@@ -226,6 +226,10 @@ def test_the_bridge_over_the_river_russians_call_tyumen_is_the_tumen_bridge():
     assert ids("В Тюмени прошла выставка") == ["tyumen"]
 
 
+def test_putin_in_the_norths_own_spelling():
+    assert ids("블라지미르 뿌찐 로씨야 대통령의 초청에 응해") == ["putin", "rus"]
+
+
 def test_president_roh_park_or_kim_is_the_one_of_the_articles_date():
     matcher = default_matcher()
 

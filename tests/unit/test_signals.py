@@ -313,6 +313,10 @@ def test_russian_visits_told_by_побывал_and_приедет_and_tourists_a
         ("Kim Jong Un is expected to meet with Russian President Vladimir Putin this year.", False),
         ("North Korea's Kim Jong Un cancels trip to Russia, Putin's spokesman says.", False),
         ("Kim Jong Un called off his trip to Russia, the Kremlin said.", False),
+        (
+            "Kim Jong Un has cancelled his planned visit to Moscow for the May 9 celebrations.",
+            False,
+        ),
         # wanting or hoping to meet is no meeting
         ("Putin wants to meet with Kim Jong Un.", False),
     ],
