@@ -511,7 +511,7 @@ class FrameBook:
                     (
                         f
                         for f in family_frames
-                        if _same_development(f, basis, told.when, action.family)
+                        if _same_development(f, basis, told.when)
                         and not self._another_sender(f, sender, cands, matcher)
                         and not self._other_meeting(action.family, cands, [f], matcher)
                     ),
@@ -562,7 +562,7 @@ class FrameBook:
                 (
                     h for h in hosts
                     if frame.category in h.categories
-                    and _same_development(h, frame.basis, frame.event_date, h.family)
+                    and _same_development(h, frame.basis, frame.event_date)
                 ),
                 None,
             ) if generic else None  # fmt: skip
@@ -771,7 +771,7 @@ def _headline_leads(frames: list[FrameData], text: str) -> None:
             frame.event_date, frame.date_precision = None, None
 
 
-def _same_development(frame: FrameData, basis: str, when: date | None, family: str) -> bool:
+def _same_development(frame: FrameData, basis: str, when: date | None) -> bool:
     """Whether a sentence of the frame's family tells of the frame's development rather than
     another one of its kind: a restatement of an earlier development beside the news of a new
     one ("Shoigu arrived in Pyongyang ... his previous trip in early June"). Sentences of one
@@ -781,7 +781,7 @@ def _same_development(frame: FrameData, basis: str, when: date | None, family: s
     return (
         when is None
         or frame.event_date is None
-        or abs((when - frame.event_date).days) <= _development_days(family)
+        or abs((when - frame.event_date).days) <= _development_days(frame.family)
     )
 
 
