@@ -240,6 +240,8 @@ def test_president_roh_park_or_kim_is_the_one_of_the_articles_date():
     assert on("노 대통령의 방러", date(1990, 12, 10)) == ["roh_tae_woo"]
     assert on("President Park met Putin", date(2013, 11, 13)) == ["park_geun_hye", "putin"]
     assert on("김 대통령이 옐친 대통령과 회담했다", date(1994, 6, 2))[0] == "kim_young_sam"
+    assert on("이 대통령은 메드베데프 대통령과", date(2010, 11, 10))[0] == "lee_myung_bak"
+    assert on("이 대통령은 푸틴 대통령과 통화했다", date(2025, 8, 1))[0] == "lee_jae_myung"
     assert on("노 대통령", date(2020, 1, 1)) == ["kor_president_roh"]  # nobody of that name
 
 
