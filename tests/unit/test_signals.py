@@ -1086,8 +1086,6 @@ def test_photos_trained_specialists_rumours_and_tests_are_no_such_signal(text):
         "Some 23,000 North Korean workers were sent back home, most of them from Russia.",
         "Все северокорейские рабочие покинут Россию до конца 2019 года.",
         "Russian border guards detained almost 4,000 North Korean poachers last year.",
-        # border guards firing on the other side's boat
-        "Russian coastguard opens fire on intruding North Korean vessel causing casualties",
         "러시아 외교부에 백도어를 심은 북한의 해커들이 발견됐다.",
     ],
 )
@@ -1322,6 +1320,10 @@ def test_listed_targets_bare_hacking_and_soviet_history_are_no_cooperation(text)
         ("Russian troops opened fire with North Korean-made Koksan howitzers.", "military"),
         ("Российские войска открыли огонь из северокорейских гаубиц по позициям ВСУ.",
          "military"),
+        ("Российские войска открыли огонь по позициям ВСУ из северокорейских гаубиц.",
+         "military"),
+        ("Russian forces opened fire on Kursk villages held by Ukraine using North Korean "
+         "shells.", "military"),
         # "hardly anyone doubts" is no visit unlikely; an arrival with talks intended is a visit
         ("Вряд ли кто-то сомневается, что КНДР поставляет России артиллерийские снаряды.",
          "military"),
