@@ -1173,6 +1173,11 @@ class _DateReader:
         until = data.get("relative", {}).get("until_words", [])
         self._until = re.compile(rf"(?<!\w)(?:{pattern_regex(until)})\W*$", re.I) if until else None
         self._until_suffixes = tuple(data.get("relative", {}).get("until_suffixes", []))
+        # A date in one clause with a halt ("suspended in 2020", "2020년 코로나19로 중단된") is
+        # when something stopped; the sentence's other date, if it gives one, is the
+        # development's ("resumed last February").
+        halts = data.get("relative", {}).get("halt_words", [])
+        self._halt = re.compile(rf"(?:{pattern_regex(halts)})", re.I) if halts else None
         self._patterns: list[tuple[re.Pattern, str]] = [
             (
                 re.compile(
@@ -1311,6 +1316,10 @@ class _DateReader:
 
     def _read(self, sentence: str, published: date) -> tuple[date | None, str | None]:
         found: list[tuple[int, int, date, str, bool]] = []  # start, end, date, precision, year
+        # With a halt word in the sentence, every date of each pattern is read (the first of
+        # each, `firsts`, is the one kept when every date is a halt's).
+        halts = [h.span() for h in self._halt.finditer(sentence)] if self._halt else []
+        firsts: dict[str, int] = {}
         lowered = sentence.lower()
         digits = _DIGIT.search(sentence) is not None
         hangul = digits and _HANGUL_RE.search(sentence) is not None
@@ -1345,7 +1354,15 @@ class _DateReader:
                 when = resolve_date(kind, match.groupdict(), published, self._month)
                 if when is not None and _plausible(when[0], published):
                     found.append((match.start(), match.end(), *when, kind in _STATES_YEAR))
-                    break
+                    if not halts:
+                        break
+                    firsts.setdefault(kind, len(found) - 1)
+        stopped: list[tuple[int, int, date, str, bool]] = []
+        if halts and found:
+            every = found
+            found = self._unhalted(sentence, every, halts)
+            if not found:  # as without halts: the first date of each pattern
+                stopped = [f for index, f in enumerate(every) if index in firsts.values()]
         if not found and self._fallback_words.any_in(lowered):
             for words, regex, kind, value in self._fallbacks:
                 match = regex.search(sentence) if words.any_in(lowered) else None
@@ -1362,6 +1379,8 @@ class _DateReader:
                 else:
                     found.append((*span, published - timedelta(days=value), "day", False))
         if not found:
+            found = stopped
+        if not found:
             return None, None
         # The first date; of readings of the same words, the one that states its year, then
         # the finest ("since February 2020" is February 2020, not "since February").
@@ -1372,6 +1391,23 @@ class _DateReader:
         )
         return when, precision
 
+    @staticmethod
+    def _unhalted(sentence: str, found: list, halts: list) -> list:
+        """The dates read, without those of a halt's clause: each halt word takes the date
+        nearest it in its clause, within a few characters, and every reading of those words."""
+        stopped: list[tuple[int, int]] = []
+        for h_start, h_end in halts:
+            near, nearest = None, _HALT_CHARS + 1
+            for start, end, *_ in found:
+                gap = h_start - end if h_start >= end else start - h_end
+                if 0 <= gap < nearest and not _CLAUSE_END.search(
+                    sentence, min(end, h_end), max(start, h_start)
+                ):
+                    near, nearest = (start, end), gap
+            if near is not None:
+                stopped.append(near)
+        return [f for f in found if not any(f[0] < end and start < f[1] for start, end in stopped)]
+
     def _until_weekday(self, sentence: str, span: tuple[int, int]) -> bool:
         """Whether the weekday at `span` ends a stay or a deadline ("until Friday",
         "금요일까지") or is a plan ("next Friday"): the coming one, not the development's."""
@@ -1381,6 +1417,10 @@ class _DateReader:
         ):
             return True
         return sentence.startswith(self._until_suffixes, span[1])
+
+
+_HALT_CHARS = 30  # how far from a date a halt word may stand
+_CLAUSE_END = re.compile(r"[,;:.!?()]")
 
 
 def _plausible(when: date, published: date) -> bool:

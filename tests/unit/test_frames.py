@@ -252,6 +252,44 @@ def test_a_weekday_told_as_the_news_is_the_last_such_day():
 
 
 @pytest.mark.parametrize(
+    ("sentence", "published", "expected"),
+    [
+        # the halt's date is left for the development's
+        (
+            "앞서 러시아는 2020년 1월 코로나19로 중단했던 북한 단체 관광을 4년 2개월 만인 지난 2월 "
+            "재개했다.",
+            date(2024, 4, 27),
+            (date(2024, 2, 1), "month"),
+        ),
+        (
+            "Pyongyang halted the flights in 2020 and resumed them last month.",
+            date(2023, 9, 20),
+            (date(2023, 8, 1), "month"),
+        ),
+        (
+            "Железнодорожное сообщение, приостановленное в 2020 году, возобновилось 17 июня.",
+            date(2024, 6, 20),
+            (date(2024, 6, 17), "day"),
+        ),
+        # a date in another clause than the halt's is the development's
+        (
+            "Сообщение возобновляется с 17 июня, оно было приостановлено в 2020 году.",
+            date(2025, 6, 20),
+            (date(2025, 6, 17), "day"),
+        ),
+        # a halt's date is the only one given: it is read, as before
+        (
+            "Russia suspended the flights to Pyongyang in March 2020.",
+            date(2020, 4, 2),
+            (date(2020, 3, 1), "month"),
+        ),
+    ],
+)
+def test_a_halts_date_gives_way_to_the_developments(sentence, published, expected):
+    assert default_framebook()._dates.read(sentence, published) == expected
+
+
+@pytest.mark.parametrize(
     ("sentence", "speculative"),
     [
         ("The military said it cannot rule out that North Korea receives missile technology "
