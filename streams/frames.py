@@ -1178,6 +1178,7 @@ class _DateReader:
         # development's ("resumed last February").
         halts = data.get("relative", {}).get("halt_words", [])
         self._halt = re.compile(rf"(?:{pattern_regex(halts)})", re.I) if halts else None
+        self._halt_words = _Literals(halts)
         self._patterns: list[tuple[re.Pattern, str]] = [
             (
                 re.compile(
@@ -1316,11 +1317,15 @@ class _DateReader:
 
     def _read(self, sentence: str, published: date) -> tuple[date | None, str | None]:
         found: list[tuple[int, int, date, str, bool]] = []  # start, end, date, precision, year
+        lowered = sentence.lower()
         # With a halt word in the sentence, every date of each pattern is read (the first of
         # each, `firsts`, is the one kept when every date is a halt's).
-        halts = [h.span() for h in self._halt.finditer(sentence)] if self._halt else []
+        halts = (
+            [h.span() for h in self._halt.finditer(sentence)]
+            if self._halt is not None and self._halt_words.any_in(lowered)
+            else []
+        )
         firsts: dict[str, int] = {}
-        lowered = sentence.lower()
         digits = _DIGIT.search(sentence) is not None
         hangul = digits and _HANGUL_RE.search(sentence) is not None
         year = digits and _YEAR.search(sentence) is not None
