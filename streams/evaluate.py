@@ -126,6 +126,7 @@ TUNING_FILES = (
     "corpus_tune99.jsonl",
     "corpus_tune100.jsonl",
     "corpus_tune101.jsonl",
+    "corpus_tune102.jsonl",
 )
 
 
