@@ -2425,3 +2425,19 @@ def test_tourists_visiting_are_tourism_not_a_visit_between_the_states(text):
 )
 def test_a_delegation_talks_or_an_official_among_tourists_is_still_a_visit(text):
     assert "diplomatic" in by_category(text)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "category"),
+    [
+        # one condolence, not only condolences
+        ("North Korean leader Kim Jong Un sent a rare personal condolence to President "
+         "Vladimir Putin over the death of Russia's ambassador.", "diplomatic"),
+        # Muscovy: Russia as Ukrainian outlets writing in Russian name it
+        ("Остальные военные КНДР уже переброшены на территорию Московии.", "military"),
+        ("North Korean work abroad, particularly in Russia and China, continues apace.",
+         "labour"),
+    ],
+)  # fmt: skip
+def test_a_condolence_muscovy_and_work_abroad(sentence, category):
+    assert category in by_category(sentence), sentence
