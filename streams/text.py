@@ -65,6 +65,10 @@ def normalise_text(value: str) -> str:
     """Unicode NFC, HTML removed, runs of spaces folded, paragraphs kept as single newlines."""
     value = html_to_text(value)
     value = unicodedata.normalize("NFC", value)
+    if "\u318d" in value:
+        # The Korean press types its interpunct as the letter arae-a (ㆍ, a word character):
+        # "나진ㆍ하산" is two names, as "나진·하산" is.
+        value = value.replace("\u318d", "\u00b7")
     # One search tells whether there is anything for the two substitutions below to do.
     special = _SPECIAL_RE.search(value) is not None
     if special:

@@ -13,8 +13,8 @@ __all__ = ["PhraseMatch", "PhraseMatcher", "Token", "tokenize", "words"]
 _TOKEN_RE = re.compile(r"\w+")
 _PATTERN_TOKEN_RE = re.compile(r"[\w*]+")
 _HANGUL_RE = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
-# What may stand between two words of one phrase in a text.
-_JOINER_RE = re.compile(r"[\s\-‐‑–'’‘“”.·]{1,3}")
+# What may stand between two words of one phrase in a text (kept in step with the matcher's).
+_JOINER_RE = re.compile(r"[\s\-‐‑–—'’‘“”.·‧∙]{1,3}")
 MAX_STEM_SUFFIX = 6
 _CACHE_WORDS = 200_000
 

@@ -13,6 +13,12 @@ def test_words_join_by_space_hyphen_or_apostrophe_and_case_is_ignored():
     assert spans(m, text) == [("KIM JONG-UN", ("kju",)), ("Workers’ Party of Korea", ("wpk",))]
 
 
+def test_words_join_by_an_em_dash_and_the_korean_interpuncts():
+    m = PhraseMatcher([("Хасан Раджин", "khasan_rajin"), ("나진 하산", "rajin_khasan")])
+    text = "проект Хасан — Раджин; 나진‧하산, 나진∙하산 프로젝트"
+    assert [found for found, _ in spans(m, text)] == ["Хасан — Раджин", "나진‧하산", "나진∙하산"]
+
+
 def test_capitals_only_phrases_match_only_in_capitals():
     m = PhraseMatcher([("FSB", "fsb"), ("ZINC", "lazarus")])
     assert spans(m, "The FSB, the fsb and zinc ore") == [("FSB", ("fsb",))]

@@ -12,6 +12,11 @@ def test_normalise_strips_html_folds_space_and_composes_unicode():
     assert normalise_text(raw) == "Kim Jong Un met\nPutin.\né"
 
 
+def test_the_korean_interpunct_typed_as_arae_a_becomes_a_middle_dot():
+    # ㆍ (U+318D) is a letter, so "나진ㆍ하산" would be one word; as "나진·하산" it is two names
+    assert normalise_text("나진\u318d하산 프로젝트") == "나진\u00b7하산 프로젝트"
+
+
 def test_sentences_keep_spans_into_the_text():
     text = "Kim met Putin. Troops went to Kursk! Did Lavrov visit? Yes."
     sentences = split_sentences(text)
