@@ -127,6 +127,7 @@ TUNING_FILES = (
     "corpus_tune100.jsonl",
     "corpus_tune101.jsonl",
     "corpus_tune102.jsonl",
+    "corpus_tune103.jsonl",
 )
 
 
