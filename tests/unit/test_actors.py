@@ -89,11 +89,20 @@ def test_chairman_kim_in_korean_is_kim_jong_un_since_his_chairmanship():
     assert [a for a, _, _ in matcher.on(spans, date(2025, 3, 1), text)] == [
         "kim_jong_un", "putin", "kim_jong_un"
     ]  # fmt: skip
-    # In 2001 "김 위원장" was Kim Jong Il: the mention stays the office, the DPRK's leader.
+    # In 2001 "김 위원장" was Kim Jong Il; between his death and Kim Jong Un's chairmanship,
+    # the office stays the office, the DPRK's leader.
     # (Korean only: "Vice Chairman Kim Yong Chol" is no one of the catalogue.)
     assert ids("Vice Chairman Kim Yong Chol met Lavrov") == ["lavrov"]
     old = [a for a, _, _ in matcher.on(spans, date(2001, 8, 4), text)]
-    assert old[0] == "dprk_chairman_kim" and matcher.side(old[0]) == "dprk"
+    assert old == ["kim_jong_il", "putin", "kim_jong_il"]
+    between = [a for a, _, _ in matcher.on(spans, date(2012, 2, 1), text)]
+    assert between[0] == "dprk_chairman_kim" and matcher.side(between[0]) == "dprk"
+
+
+def test_kim_jong_il_is_the_norths_leader_of_the_earlier_summits():
+    assert ids("Putin met Kim Jong-il in Vladivostok; 김정일 위원장, Ким Чен Ира") == [
+        "putin", "kim_jong_il", "vladivostok", "kim_jong_il", "kim_jong_il"
+    ]  # fmt: skip
 
 
 def test_korean_names_take_particles():

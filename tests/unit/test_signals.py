@@ -2441,3 +2441,10 @@ def test_a_delegation_talks_or_an_official_among_tourists_is_still_a_visit(text)
 )  # fmt: skip
 def test_a_condolence_muscovy_and_work_abroad(sentence, category):
     assert category in by_category(sentence), sentence
+
+
+def test_a_railway_station_where_a_visitor_is_greeted_is_no_rail_link():
+    text = "North Korean leader Kim Jong Il was greeted at Khasan Railway Station by Russian officials."
+    assert "economic" not in by_category(text)
+    # the rail link itself still is
+    assert "economic" in by_category("Russia and North Korea reopened the railway to Rajin.")
