@@ -2444,7 +2444,7 @@ def test_a_condolence_muscovy_and_work_abroad(sentence, category):
 
 
 def test_a_railway_station_where_a_visitor_is_greeted_is_no_rail_link():
-    text = "North Korean leader Kim Jong Il was greeted at Khasan Railway Station by Russian officials."
+    text = "North Korea's leader was greeted at Khasan Railway Station by Russian officials."
     assert "economic" not in by_category(text)
     # the rail link itself still is
     assert "economic" in by_category("Russia and North Korea reopened the railway to Rajin.")
