@@ -296,3 +296,11 @@ def test_seouls_far_eastern_institute_is_not_the_russian_far_east():
 )
 def test_the_norths_overseas_military_operations_stand_for_russia(text):
     assert ids(text) == ["rus"], text
+
+
+def test_the_dpr_head_is_pushilin_and_his_own_sender():
+    matcher = default_matcher()
+    text = "Глава ДНР направил телеграмму Ким Чен Ыну; 데니스 푸실린 도네츠크 국가수반"
+    found = [a for a, _, _ in matcher.on(matcher.spans(text), date(2022, 8, 15), text)]
+    assert found == ["pushilin", "kim_jong_un", "pushilin", "pushilin"]
+    assert matcher.side("pushilin") == "russia"
