@@ -128,6 +128,7 @@ TUNING_FILES = (
     "corpus_tune101.jsonl",
     "corpus_tune102.jsonl",
     "corpus_tune103.jsonl",
+    "corpus_tune104.jsonl",
 )
 
 
