@@ -211,9 +211,9 @@ class EventBook:
         article's first reported development started; a report of the same category that
         matches no known event tells that development in other words (an article reports one
         development and restates others), unless it is dated weeks apart. `reported`: the
-        events the article's report frames went to so far; a background frame of no date
-        that matches no known event and names one of such an event's people tells that
-        occasion ("Volodin thanked Kim for ...", in the report of his visit)."""
+        events the article's report frames went to so far; a background frame of no date that
+        names one of such an event's people tells that occasion ("Volodin thanked Kim for
+        ...", in the report of his visit), whatever older event of its family it matches."""
         report = _Report(article_id, source, story_id, lang, ts)
         cutoff = ts - self.config.window.total_seconds()
         path = None
@@ -228,6 +228,13 @@ class EventBook:
                 event_id = known_event
                 if path is not None:
                     path.append(f"the event its story gave the family: {event_id}")
+        if event_id is None and reported and frame["basis"] == "background":
+            # An undated restatement naming one of the people of what its article reports is
+            # that occasion ("Shoigu handed Kim Putin's letter", in the report of his visit),
+            # before any older event of its family (last year's letters).
+            event_id = self._occasion_reported(frame, reported)
+            if path is not None and event_id is not None:
+                path.append(f"the occasion its article reports: {event_id}")
         if event_id is None:
             event_id = self.match(frame, ts, cutoff)
             if path is not None:
@@ -246,10 +253,6 @@ class EventBook:
                 if path is not None:
                     path.append(f"the development its article started: {article_event}")
                 return self._report(article_event, record, frame, report)
-        if event_id is None and reported and frame["basis"] == "background":
-            event_id = self._occasion_reported(frame, reported)
-            if path is not None and event_id is not None:
-                path.append(f"the occasion its article reports: {event_id}")
         if event_id is None and _can_start(frame):
             event_id = self.occasion(frame, ts, cutoff)
             if path is not None:

@@ -1325,6 +1325,24 @@ def test_a_background_message_of_no_date_tells_the_visit_its_article_reports():
     assert alone.kind == "new" and alone.record["families"][0] == "message"
 
 
+def test_a_background_message_tells_its_articles_visit_before_an_older_message():
+    # Putin's letter to Kim of last August is known; Shoigu's visit is reported, and "Shoigu
+    # handed Kim Putin's letter" (background, no date) is the visit's, not last year's letter.
+    book = EventBook({})
+    old = frame("letter", "message", categories=("diplomatic",), when=date(2023, 8, 15),
+                russia=("putin",), dprk=("kim_jong_un",), sender="russia")  # fmt: skip
+    decide(book, old, "a0", "s", T0 - 300 * DAY)
+    visit = frame("summit", "meeting", categories=("diplomatic",), when=date(2024, 6, 10),
+                  russia=("putin", "shoigu"), dprk=("kim_jong_un",))  # fmt: skip
+    met = decide(book, visit, "a1", "s", T0)
+    letter = frame("letter", "message", categories=("diplomatic",), when=None,
+                   basis="background", russia=("putin", "shoigu"), dprk=("kim_jong_un",),
+                   start=60, sender="russia")  # fmt: skip
+    told = book.decide(letter, article_id="a1", source="s", story_id="st-a1", lang="en", ts=T0,
+                       reported=[met.event_id])  # fmt: skip
+    assert told.event_id == met.event_id
+
+
 def test_an_incident_reported_as_news_more_than_a_week_later_is_another_incident():
     # The first North Korean soldier captured (December), then two more (January): captures
     # told as their day's news are of that day; a follow-up days after the first is the same.
