@@ -123,6 +123,11 @@ _INCIDENT_DAYS = 7
 # the likelier (1.5 to 2.0 gave the timeline tuning part's best clustering; 0.5, 1.0, 3.0, 4.0
 # less).
 _DATE_WEIGHT = 2.0
+# A restatement of no date is likelier of a recent development than of one long past: a
+# candidate loses this much of its score per year between its date and the frame's article
+# (a year weighs as half of one thing in common; 0.5 and 1.0 gave the timeline tuning part's
+# clustering precision 0.725 and 0.727 from 0.721, 1.0 with a missed pair more).
+_RECENCY = 0.5
 
 
 @dataclass(frozen=True)
@@ -793,12 +798,13 @@ class _Probe:
                  "kinds", "windows", "persons", "officials", "sectors", "past_year", "family",
                  "own_window", "areas", "host", "consignment", "toll", "claimants", "sender",
                  "sent_by", "official_fields", "dated_news", "goods_unnamed", "anyone",
-                 "figures", "named", "dprk_areas", "russia_areas")  # fmt: skip
+                 "figures", "named", "dprk_areas", "russia_areas", "today")  # fmt: skip
 
     def __init__(self, frame: dict, book: FrameBook, ts: float) -> None:
         self.book = book
         self.windows: dict[str, int] = {}
         self.day = _day(frame.get("event_date"))
+        self.today = _day_of(ts) if self.day is None else None  # (undated: the article's day)
         self.precision = frame.get("date_precision")
         # A report of an earlier year (last year's figure): of that year's figures only.
         self.past_year = (
@@ -914,6 +920,8 @@ class _Probe:
                 return None
             if distance:  # (so within a window of a day or more)
                 score -= _DATE_WEIGHT * distance / window
+        elif self.today is not None:
+            score -= _RECENCY * max(0, self.today - view.date) / 365
         if self.objects and not self.objects.isdisjoint(view.object_set):
             score += 0.5 * len(self.objects & view.object_set)
         # A person, unit or body of a side in common speaks for one development; the two

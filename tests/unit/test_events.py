@@ -1343,6 +1343,21 @@ def test_a_background_message_tells_its_articles_visit_before_an_older_message()
     assert told.event_id == met.event_id
 
 
+def test_a_restatement_of_no_date_goes_to_the_recent_development_of_two_alike():
+    # Two letters from Putin to Kim, ten months apart, the older one restated yesterday (so
+    # reported last): "Putin's letter to Kim", undated, is the recent one.
+    book = EventBook({})
+    letter = dict(action="letter", family="message", categories=("diplomatic",),
+                  russia=("putin",), dprk=("kim_jong_un",), sender="russia")  # fmt: skip
+    old = decide(book, frame(**letter, when=date(2024, 1, 1)), "a0", "s0", T0 - 290 * DAY)
+    recent = decide(book, frame(**letter, when=date(2024, 10, 13)), "a1", "s1", T0 - 5 * DAY)
+    again = decide(book, frame(**letter, when=date(2024, 1, 1), basis="background"), "a2", "s2",
+                   T0 - DAY)  # fmt: skip
+    assert again.event_id == old.event_id != recent.event_id
+    told = decide(book, frame(**letter, when=None, basis="background"), "a3", "s3", T0)
+    assert told.event_id == recent.event_id
+
+
 def test_an_incident_reported_as_news_more_than_a_week_later_is_another_incident():
     # The first North Korean soldier captured (December), then two more (January): captures
     # told as their day's news are of that day; a follow-up days after the first is the same.
