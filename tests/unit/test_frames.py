@@ -1159,6 +1159,10 @@ def test_the_armistice_signing_that_names_the_day_marked_is_no_signing(sentence)
     [
         "러시아 국가회의대표단이 조국해방 80주년에 즈음하여 8월 14일부터 축하 방문한다.",
         "The Duma delegation paid a congratulatory visit to Pyongyang for Liberation Day.",
+        # condolences offered in person
+        "Ким Чен Ын пришел в российское посольство, чтобы выразить соболезнования.",
+        "김정은 위원장이 러시아 대사관을 찾아 조문했다.",
+        "Kim Jong Un came to the embassy to offer his condolences.",
     ],
 )
 def test_a_visit_to_congratulate_is_a_visit_not_a_message(sentence):
