@@ -657,12 +657,12 @@ def test_one_article_tells_one_development_per_category_in_several_families():
     # deployment and engineers, one development.
     book = EventBook({})
     first = _in_article(book, frame(), None)
-    builders = frame("send_engineers", "engineers", objects=("deminers",), start=40)
+    builders = frame("send_engineers", "engineers", objects=("military_builders",), start=40)
     joined = _in_article(book, builders, first.event_id)
     assert first.kind == "new" and joined.kind is None
     assert joined.event_id == first.event_id
     assert joined.record["families"] == ["deployment", "engineers"]
-    assert joined.record["objects"] == ["deminers"]
+    assert joined.record["objects"] == ["military_builders"]
 
 
 def test_another_senders_message_in_one_article_is_its_own_development():
@@ -691,7 +691,9 @@ def test_another_category_or_a_date_weeks_away_in_one_article_is_its_own_develop
 
 def test_a_frame_of_a_known_event_corroborates_it_rather_than_joining_the_article():
     book = EventBook({})
-    builders = frame("send_engineers", "engineers", objects=("deminers",), when=date(2024, 10, 16))
+    builders = frame(
+        "send_engineers", "engineers", objects=("military_builders",), when=date(2024, 10, 16)
+    )
     earlier = decide(book, builders, "a0", "yonhap", T0 - 2 * DAY)
     first = _in_article(book, frame(), None)
     again = _in_article(book, {**builders, "evidence_span": (40, 50)}, first.event_id)

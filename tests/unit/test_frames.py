@@ -252,6 +252,20 @@ def test_a_weekday_told_as_the_news_is_the_last_such_day():
 
 
 @pytest.mark.parametrize(
+    ("sentence", "objects"),
+    [
+        ("North Korea has sent about 5,000 military builders to Russia.", ["military_builders"]),
+        ("Северная Корея направила в Россию около 5000 военных строителей.",
+         ["military_builders"]),
+        ("North Korea will send 1,000 sappers and 5,000 military builders to Kursk.",
+         ["deminers", "military_builders"]),
+    ],
+)  # fmt: skip
+def test_military_builders_are_not_the_sappers(sentence, objects):
+    assert read(sentence, "military")[1] == objects
+
+
+@pytest.mark.parametrize(
     ("sentence", "published", "expected"),
     [
         # the halt's date is left for the development's
