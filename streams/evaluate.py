@@ -129,6 +129,7 @@ TUNING_FILES = (
     "corpus_tune102.jsonl",
     "corpus_tune103.jsonl",
     "corpus_tune104.jsonl",
+    "corpus_tune105.jsonl",
 )
 
 

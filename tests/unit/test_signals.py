@@ -2448,3 +2448,10 @@ def test_a_railway_station_where_a_visitor_is_greeted_is_no_rail_link():
     assert "economic" not in by_category(text)
     # the rail link itself still is
     assert "economic" in by_category("Russia and North Korea reopened the railway to Rajin.")
+
+
+def test_false_rumours_deny():
+    text = ("Kim Jong Un's sister slams US for spreading false rumours on North Korean arms "
+            "transfer to Russia.")  # fmt: skip
+    signals = by_category(text)
+    assert signals and all(s.denied for s in signals.values())
