@@ -130,6 +130,7 @@ TUNING_FILES = (
     "corpus_tune103.jsonl",
     "corpus_tune104.jsonl",
     "corpus_tune105.jsonl",
+    "corpus_tune106.jsonl",
 )
 
 
