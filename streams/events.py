@@ -46,6 +46,10 @@ _DAY = 86_400.0
 _WHO_MATTERS = frozenset({"meeting", "message", "agreement", "call"})
 # Families whose developments are hosted by one side: one on the other side's ground is another.
 _HOSTED = frozenset({"sports"})
+# What a visitor hands over (a letter, a gift): told undated in the report of a visit, it is
+# that visit's (`_VISIT`, the family of visits and talks).
+_HANDED = frozenset({"message", "gift"})
+_VISIT = "meeting"
 # Families whose developments are told apart by where on the North's side they are, days apart:
 # a ferry to Wonsan is not the train to Rason, nor the children's camp at Songdowon the youth
 # delegation in Pyongyang weeks before.
@@ -217,8 +221,10 @@ class EventBook:
         matches no known event tells that development in other words (an article reports one
         development and restates others), unless it is dated weeks apart. `reported`: the
         events the article's report frames went to so far; a background frame of no date that
-        names one of such an event's people tells that occasion ("Volodin thanked Kim for
-        ...", in the report of his visit), whatever older event of its family it matches."""
+        names one of such an event's people and matches no known event tells that occasion
+        ("Volodin thanked Kim for ...", in the report of his visit); a letter or a gift so
+        told is the visit's whatever older event of its family it matches ("Shoigu handed Kim
+        Putin's letter")."""
         report = _Report(article_id, source, story_id, lang, ts)
         cutoff = ts - self.config.window.total_seconds()
         path = None
@@ -233,13 +239,18 @@ class EventBook:
                 event_id = known_event
                 if path is not None:
                     path.append(f"the event its story gave the family: {event_id}")
-        if event_id is None and reported and frame["basis"] == "background":
-            # An undated restatement naming one of the people of what its article reports is
-            # that occasion ("Shoigu handed Kim Putin's letter", in the report of his visit),
-            # before any older event of its family (last year's letters).
-            event_id = self._occasion_reported(frame, reported)
+        if (
+            event_id is None
+            and reported
+            and frame["basis"] == "background"
+            and frame["family"] in _HANDED
+        ):
+            # A letter or a gift, undated, naming one of the people of a visit its article
+            # reports is handed at that visit ("Shoigu handed Kim Putin's letter", in the report
+            # of his visit), before any older event of its family (last year's letters).
+            event_id = self._occasion_reported(frame, reported, _VISIT)
             if path is not None and event_id is not None:
-                path.append(f"the occasion its article reports: {event_id}")
+                path.append(f"handed at the visit its article reports: {event_id}")
         if event_id is None:
             event_id = self.match(frame, ts, cutoff)
             if path is not None:
@@ -258,6 +269,10 @@ class EventBook:
                 if path is not None:
                     path.append(f"the development its article started: {article_event}")
                 return self._report(article_event, record, frame, report)
+        if event_id is None and reported and frame["basis"] == "background":
+            event_id = self._occasion_reported(frame, reported)
+            if path is not None and event_id is not None:
+                path.append(f"the occasion its article reports: {event_id}")
         if event_id is None and _can_start(frame):
             event_id = self.occasion(frame, ts, cutoff)
             if path is not None:
@@ -415,9 +430,11 @@ class EventBook:
                 found[event_id] = record
         return found.items()
 
-    def _occasion_reported(self, frame: dict, reported: Sequence[str]) -> str | None:
-        """Of the events the frame's article reports, the first naming one of the frame's
-        people, for a background frame of no date."""
+    def _occasion_reported(
+        self, frame: dict, reported: Sequence[str], family: str | None = None
+    ) -> str | None:
+        """Of the events the frame's article reports (of `family`, when given), the first
+        naming one of the frame's people, for a background frame of no date."""
         if frame.get("event_date") is not None:
             return None
         persons = _persons(_specific_actors(frame))
@@ -425,7 +442,11 @@ class EventBook:
             return None
         for event_id in reported:
             record = self.events.get(event_id)
-            if record is not None and persons & _persons(_specific_actors(record)):
+            if (
+                record is not None
+                and (family is None or family in record["families"])
+                and persons & _persons(_specific_actors(record))
+            ):
                 return event_id
         return None
 
@@ -804,7 +825,8 @@ class _Probe:
         self.book = book
         self.windows: dict[str, int] = {}
         self.day = _day(frame.get("event_date"))
-        self.today = _day_of(ts) if self.day is None else None  # (undated: the article's day)
+        # an undated restatement: its article's day, for `_RECENCY`
+        self.today = _day_of(ts) if self.day is None and frame["basis"] == "background" else None
         self.precision = frame.get("date_precision")
         # A report of an earlier year (last year's figure): of that year's figures only.
         self.past_year = (

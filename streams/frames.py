@@ -1173,12 +1173,15 @@ class _DateReader:
         until = data.get("relative", {}).get("until_words", [])
         self._until = re.compile(rf"(?<!\w)(?:{pattern_regex(until)})\W*$", re.I) if until else None
         self._until_suffixes = tuple(data.get("relative", {}).get("until_suffixes", []))
-        # A date in one clause with a halt ("suspended in 2020", "2020년 코로나19로 중단된") is
-        # when something stopped; the sentence's other date, if it gives one, is the
-        # development's ("resumed last February").
+        # In a sentence telling a resumption, the date of a halt's clause ("suspended in 2020",
+        # "2020년 코로나19로 중단된") is when something stopped; the sentence's other date, if it
+        # gives one, is the development's ("resumed last February").
         halts = data.get("relative", {}).get("halt_words", [])
-        self._halt = re.compile(rf"(?:{pattern_regex(halts)})", re.I) if halts else None
+        resumes = data.get("relative", {}).get("resume_words", [])
+        self._halt = _whole_words(halts) if halts and resumes else None
+        self._resume = _whole_words(resumes) if halts and resumes else None
         self._halt_words = _Literals(halts)
+        self._resume_words = _Literals(resumes)
         self._patterns: list[tuple[re.Pattern, str]] = [
             (
                 re.compile(
@@ -1309,23 +1312,20 @@ class _DateReader:
 
     def read(self, sentence: str, published: date) -> tuple[date | None, str | None]:
         """The first date the sentence gives, resolved against `published`, and its precision
-        (None, None when it gives none, or none that date arithmetic can hold)."""
+        (None, None when it gives none, or none that date arithmetic can hold). Only the first
+        `MAX_SENTENCE_CHARS` are read."""
         try:
-            return self._read(sentence, published)
+            return self._read(sentence[:MAX_SENTENCE_CHARS], published)
         except (ValueError, OverflowError):
             return None, None
 
     def _read(self, sentence: str, published: date) -> tuple[date | None, str | None]:
         found: list[tuple[int, int, date, str, bool]] = []  # start, end, date, precision, year
         lowered = sentence.lower()
-        # With a halt word in the sentence, every date of each pattern is read (the first of
-        # each, `firsts`, is the one kept when every date is a halt's).
-        halts = (
-            [h.span() for h in self._halt.finditer(sentence)]
-            if self._halt is not None and self._halt_words.any_in(lowered)
-            else []
-        )
-        firsts: dict[str, int] = {}
+        halts = self._halts(sentence, lowered)
+        # With halts, every date of each pattern is read (the first of each, `firsts`, is the
+        # one kept when every date is a halt's).
+        firsts: dict[int, int] = {}
         digits = _DIGIT.search(sentence) is not None
         hangul = digits and _HANGUL_RE.search(sentence) is not None
         year = digits and _YEAR.search(sentence) is not None
@@ -1333,7 +1333,7 @@ class _DateReader:
         if self._month_words.any_in(lowered):
             named = self._month_seek.search(sentence)
             first_month = named.start() if named else None
-        for regex, kind in self._patterns:
+        for number, (regex, kind) in enumerate(self._patterns):
             if (
                 (kind in _MONTH_KINDS and first_month is None)
                 or (kind not in _WORD_KINDS and not digits)
@@ -1361,7 +1361,7 @@ class _DateReader:
                     found.append((match.start(), match.end(), *when, kind in _STATES_YEAR))
                     if not halts:
                         break
-                    firsts.setdefault(kind, len(found) - 1)
+                    firsts.setdefault(number, len(found) - 1)
         stopped: list[tuple[int, int, date, str, bool]] = []
         if halts and found:
             every = found
@@ -1396,21 +1396,58 @@ class _DateReader:
         )
         return when, precision
 
+    def _halts(self, sentence: str, lowered: str) -> list[tuple[int, int, bool]]:
+        """The halt words of a sentence that tells a resumption (start, end, whether the
+        halt's date stands before it: Korean, "2020년 1월 ... 중단된"; else after it, "suspended
+        in 2020"), or none."""
+        if (
+            self._halt is None
+            or self._resume is None
+            or not self._halt_words.any_in(lowered)
+            or not self._resume_words.any_in(lowered)
+            or self._resume.search(sentence) is None
+        ):
+            return []
+        return [
+            (h.start(), h.end(), _HANGUL_RE.search(h.group()) is not None)
+            for h in self._halt.finditer(sentence)
+        ]
+
     @staticmethod
     def _unhalted(sentence: str, found: list, halts: list) -> list:
-        """The dates read, without those of a halt's clause: each halt word takes the date
-        nearest it in its clause, within a few characters, and every reading of those words."""
+        """The dates read, without those of a halt's clause: each halt word takes the nearest
+        date on its side (before a Korean halt, after another), within a few characters and
+        its clause, and every reading of those words."""
+        spans = sorted({(start, end) for start, end, *_ in found})
+        starts = [start for start, _ in spans]
         stopped: list[tuple[int, int]] = []
-        for h_start, h_end in halts:
-            near, nearest = None, _HALT_CHARS + 1
-            for start, end, *_ in found:
-                gap = h_start - end if h_start >= end else start - h_end
-                if 0 <= gap < nearest and not _CLAUSE_END.search(
-                    sentence, min(end, h_end), max(start, h_start)
-                ):
-                    near, nearest = (start, end), gap
-            if near is not None:
-                stopped.append(near)
+        for h_start, h_end, before in halts:
+            if before:
+                # the dates ending before the halt, the nearest last
+                window = spans[
+                    bisect.bisect_left(starts, h_start - _HALT_CHARS - 64) : bisect.bisect_left(
+                        starts, h_start
+                    )
+                ]
+                near = [
+                    (h_start - end, (start, end))
+                    for start, end in window
+                    if 0 <= h_start - end <= _HALT_CHARS
+                    and not _CLAUSE_END.search(sentence, end, h_start)
+                ]
+            else:
+                window = spans[
+                    bisect.bisect_left(starts, h_end) : bisect.bisect_right(
+                        starts, h_end + _HALT_CHARS
+                    )
+                ]
+                near = [
+                    (start - h_end, (start, end))
+                    for start, end in window
+                    if not _CLAUSE_END.search(sentence, h_end, start)
+                ]
+            if near:
+                stopped.append(min(near)[1])
         return [f for f in found if not any(f[0] < end and start < f[1] for start, end in stopped)]
 
     def _until_weekday(self, sentence: str, span: tuple[int, int]) -> bool:
@@ -1425,7 +1462,17 @@ class _DateReader:
 
 
 _HALT_CHARS = 30  # how far from a date a halt word may stand
-_CLAUSE_END = re.compile(r"[,;:.!?()]")
+# What ends a clause: not the comma or the point of a number ("1,200 flights").
+_CLAUSE_END = re.compile(r"[;:!?()]|[,.](?=\s)")
+
+
+def _whole_words(patterns: Sequence[str]) -> re.Pattern:
+    """The seed files' word patterns as whole words (`*`: up to six more letters)."""
+    parts = [
+        re.escape(p.rstrip("*")) + (r"\w{0,6}" if p.endswith("*") else r"(?!\w)")
+        for p in sorted(patterns, key=len, reverse=True)
+    ]
+    return re.compile(rf"(?<!\w)(?:{'|'.join(parts)})", re.I)
 
 
 def _plausible(when: date, published: date) -> bool:

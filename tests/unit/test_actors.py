@@ -304,3 +304,7 @@ def test_the_dpr_head_is_pushilin_and_his_own_sender():
     found = [a for a, _, _ in matcher.on(matcher.spans(text), date(2022, 8, 15), text)]
     assert found == ["pushilin", "kim_jong_un", "pushilin", "pushilin"]
     assert matcher.side("pushilin") == "russia"
+
+
+def test_the_leader_of_the_dpr_korea_is_no_dpr_head():
+    assert ids("the leader of the DPR Korea met Putin") == ["prk", "putin"]

@@ -1360,6 +1360,32 @@ def test_a_restatement_of_no_date_goes_to_the_recent_development_of_two_alike():
     assert told.event_id == recent.event_id
 
 
+def test_a_restated_deployment_in_the_report_of_a_visit_stays_the_deployment():
+    # Only a letter or a gift told undated in the report of a visit is handed at it: a
+    # deployment the report restates, naming the same leader, is the known deployment.
+    book = EventBook({})
+    troops = frame(dprk=("kim_jong_un",), places=("kursk",), when=date(2024, 9, 18))
+    deployed = decide(book, troops, "a0", "s0", T0 - 30 * DAY)
+    visit = frame("summit", "meeting", categories=("diplomatic",), when=date(2024, 10, 18),
+                  russia=("lavrov",), dprk=("kim_jong_un",))  # fmt: skip
+    met = decide(book, visit, "a1", "s1", T0)
+    restated = {**troops, "event_date": None, "date_precision": None, "basis": "background",
+                "evidence_span": (60, 70)}  # fmt: skip
+    told = book.decide(restated, article_id="a1", source="s1", story_id="st-a1", lang="en",
+                       ts=T0, reported=[met.event_id])  # fmt: skip
+    assert told.event_id == deployed.event_id != met.event_id
+
+
+def test_pushilins_telegram_is_not_putins_letter_of_the_same_day():
+    book = EventBook({})
+    letter = dict(action="letter", family="message", categories=("diplomatic",),
+                  dprk=("kim_jong_un",), sender="russia")  # fmt: skip
+    putin = decide(book, frame(**letter, russia=("putin",)), "a1", "s1", T0)
+    pushilin = decide(book, frame(**letter, russia=("pushilin",)), "a2", "s2", T0 + DAY)
+    assert (putin.kind, pushilin.kind) == ("new", "new")
+    assert pushilin.event_id != putin.event_id
+
+
 def test_an_incident_reported_as_news_more_than_a_week_later_is_another_incident():
     # The first North Korean soldier captured (December), then two more (January): captures
     # told as their day's news are of that day; a follow-up days after the first is the same.

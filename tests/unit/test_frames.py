@@ -285,17 +285,47 @@ def test_military_builders_are_not_the_sappers(sentence, objects):
             date(2024, 6, 20),
             (date(2024, 6, 17), "day"),
         ),
-        # a date in another clause than the halt's is the development's
         (
             "Сообщение возобновляется с 17 июня, оно было приостановлено в 2020 году.",
             date(2025, 6, 20),
             (date(2025, 6, 17), "day"),
+        ),
+        # a number's comma ends no clause
+        (
+            "Russia halted 1,200 flights in 2020 and resumed them last month.",
+            date(2023, 9, 20),
+            (date(2023, 8, 1), "month"),
+        ),
+        # a date in another clause than the halt's is the development's
+        (
+            "Flights, halted, resumed on 3 June, the ministry said on 5 June.",
+            date(2024, 6, 25),
+            (date(2024, 6, 3), "day"),
+        ),
+        # a halt takes a date after it (before it, in Korean), not one it follows
+        (
+            "Trains resumed on 17 June after being halted for four years, the ministry said "
+            "on 20 June.",
+            date(2024, 6, 25),
+            (date(2024, 6, 17), "day"),
         ),
         # a halt's date is the only one given: it is read, as before
         (
             "Russia suspended the flights to Pyongyang in March 2020.",
             date(2020, 4, 2),
             (date(2020, 3, 1), "month"),
+        ),
+        # no resumption told: the halt is the news, and its date the development's
+        (
+            "Russia suspended the flights on 3 June, Interfax reported on 5 June.",
+            date(2024, 6, 25),
+            (date(2024, 6, 3), "day"),
+        ),
+        # halts are whole words: not the "halt" of asphalt
+        (
+            "On 17 June the asphalt road reopened, officials said on 20 June.",
+            date(2024, 6, 25),
+            (date(2024, 6, 17), "day"),
         ),
     ],
 )
@@ -1181,6 +1211,10 @@ def test_the_armistice_signing_that_names_the_day_marked_is_no_signing(sentence)
 )
 def test_a_visit_to_congratulate_is_a_visit_not_a_message(sentence):
     assert read(sentence, "diplomatic")[0] == "summit"
+
+
+def test_a_telegram_of_condolence_is_a_message():
+    assert read("김정은 위원장은 푸틴 대통령에게 조문 전문을 보냈다.", "diplomatic")[0] == "letter"
 
 
 @pytest.mark.parametrize(

@@ -2443,13 +2443,6 @@ def test_a_condolence_muscovy_and_work_abroad(sentence, category):
     assert category in by_category(sentence), sentence
 
 
-def test_a_railway_station_where_a_visitor_is_greeted_is_no_rail_link():
-    text = "North Korea's leader was greeted at Khasan Railway Station by Russian officials."
-    assert "economic" not in by_category(text)
-    # the rail link itself still is
-    assert "economic" in by_category("Russia and North Korea reopened the railway to Rajin.")
-
-
 def test_false_rumours_deny():
     text = ("Kim Jong Un's sister slams US for spreading false rumours on North Korean arms "
             "transfer to Russia.")  # fmt: skip
