@@ -131,6 +131,7 @@ TUNING_FILES = (
     "corpus_tune104.jsonl",
     "corpus_tune105.jsonl",
     "corpus_tune106.jsonl",
+    "corpus_tune107.jsonl",
 )
 
 
