@@ -1467,9 +1467,10 @@ _CLAUSE_END = re.compile(r"[;:!?()]|[,.](?=\s)")
 
 
 def _whole_words(patterns: Sequence[str]) -> re.Pattern:
-    """The seed files' word patterns as whole words (`*`: up to six more letters)."""
+    """The seed files' word patterns (`pattern_regex`) as whole words at their start, and at
+    their end unless they take more letters (`*`)."""
     parts = [
-        re.escape(p.rstrip("*")) + (r"\w{0,6}" if p.endswith("*") else r"(?!\w)")
+        pattern_regex([p]) + ("" if p.endswith("*") else r"(?!\w)")
         for p in sorted(patterns, key=len, reverse=True)
     ]
     return re.compile(rf"(?<!\w)(?:{'|'.join(parts)})", re.I)
